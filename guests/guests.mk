@@ -1,0 +1,1 @@
+# Test guests: small purpose-written kernels (see guests/README.md).

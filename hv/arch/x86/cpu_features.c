@@ -1,0 +1,72 @@
+/* Boot CPU identification and the feature report printed at boot.
+ * CPUID leaves: AMD APM vol. 3 appendix E; Intel SDM vol. 2A CPUID. */
+#include <bulkhead/console.h>
+#include <bulkhead/string.h>
+#include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/cpu_features.h>
+
+struct cpu_features boot_cpu;
+
+#define BIT(r, n) (((r) >> (n)) & 1)
+
+void cpu_features_read(struct cpu_features *f)
+{
+	struct cpuid_regs r = cpuid(0, 0), r1;
+	u32 max_ext;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->vendor, &r.ebx, 4);
+	memcpy(f->vendor + 4, &r.edx, 4);
+	memcpy(f->vendor + 8, &r.ecx, 4);
+
+	r1 = cpuid(1, 0);
+	f->stepping = r1.eax & 0xf;
+	f->model = (r1.eax >> 4) & 0xf;
+	f->family = (r1.eax >> 8) & 0xf;
+	if (f->family == 0xf)
+		f->family += (r1.eax >> 20) & 0xff;
+	if (f->family >= 0x6)
+		f->model |= ((r1.eax >> 16) & 0xf) << 4;
+	f->x2apic = BIT(r1.ecx, 21);
+
+	max_ext = cpuid(0x80000000U, 0).eax;
+	if (max_ext >= 0x80000001U) {
+		struct cpuid_regs e = cpuid(0x80000001U, 0);
+		f->svm = BIT(e.ecx, 2);
+		f->nx = BIT(e.edx, 20);
+		f->gbpages = BIT(e.edx, 26);
+	}
+	if (max_ext >= 0x80000007U)
+		f->invariant_tsc = BIT(cpuid(0x80000007U, 0).edx, 8);
+	if (max_ext >= 0x80000008U) {
+		struct cpuid_regs a = cpuid(0x80000008U, 0);
+		f->phys_addr_bits = a.eax & 0xff;
+		f->virt_addr_bits = (a.eax >> 8) & 0xff;
+	}
+	if (f->svm && max_ext >= 0x8000000aU) {
+		struct cpuid_regs s = cpuid(0x8000000aU, 0); /* APM vol. 3 E.4.9 */
+		f->nr_asids = s.ebx;
+		f->npt = BIT(s.edx, 0);
+		f->nrip_save = BIT(s.edx, 3);
+		f->vmcb_clean = BIT(s.edx, 5);
+		f->flush_by_asid = BIT(s.edx, 6);
+		f->decode_assists = BIT(s.edx, 7);
+	}
+}
+
+static const char *yn(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+void cpu_features_report(const struct cpu_features *f)
+{
+	printf("cpu: %s family %#x model %#x stepping %u, %u-bit physical, %u-bit virtual\n",
+	       f->vendor, f->family, f->model, f->stepping, f->phys_addr_bits, f->virt_addr_bits);
+	printf("cpu: svm %s, npt %s, nrip-save %s, decode-assists %s, vmcb-clean %s, "
+	       "asids %u\n",
+	       yn(f->svm), yn(f->npt), yn(f->nrip_save), yn(f->decode_assists),
+	       yn(f->vmcb_clean), f->nr_asids);
+	printf("cpu: x2apic %s, 1g-pages %s, nx %s, invariant-tsc %s\n", yn(f->x2apic),
+	       yn(f->gbpages), yn(f->nx), yn(f->invariant_tsc));
+}

@@ -1,0 +1,124 @@
+/* x86-64 4-level page-table builder and walker (SDM vol. 3 4.5; the same
+ * layout is used by AMD nested paging, APM vol. 2 15.25.5). */
+#include <bulkhead/pagetable.h>
+
+#define LEVELS 4
+#define CANONICAL_LIMIT (1ULL << 47)
+
+static unsigned index_at(u64 va, int level) /* level 3 = PML4 .. 0 = PT */
+{
+	return (unsigned)((va >> (PAGE_SHIFT + 9 * level)) & 511);
+}
+
+static u64 level_size(int level)
+{
+	return 1ULL << (PAGE_SHIFT + 9 * level);
+}
+
+enum pt_result pt_init(struct pagetable *pt, const struct pt_ops *ops)
+{
+	pt->ops = ops;
+	pt->nr_tables = 0;
+	pt->root = ops->alloc_table(ops->ctx);
+	if (!pt->root)
+		return PT_NO_MEMORY;
+	pt->nr_tables = 1;
+	return PT_OK;
+}
+
+/* The table one level below entry *e, created if absent. */
+static u64 *next_table(struct pagetable *pt, u64 *e, enum pt_result *res)
+{
+	u64 pa;
+
+	if (*e & PTE_P) {
+		if (*e & PTE_PS) {
+			*res = PT_EXISTS;
+			return NULL;
+		}
+		return pt->ops->table_ptr(pt->ops->ctx, *e & PTE_ADDR_MASK);
+	}
+	pa = pt->ops->alloc_table(pt->ops->ctx);
+	if (!pa) {
+		*res = PT_NO_MEMORY;
+		return NULL;
+	}
+	pt->nr_tables++;
+	*e = pa | PTE_P | PTE_W | PTE_U;
+	return pt->ops->table_ptr(pt->ops->ctx, pa);
+}
+
+static bool leaf_fits(int level, u64 va, u64 pa, u64 left, u64 max_page)
+{
+	u64 sz = level_size(level);
+
+	if (level == 0)
+		return true;
+	return level <= 2 && sz <= max_page && IS_ALIGNED(va, sz) && IS_ALIGNED(pa, sz) &&
+	       left >= sz;
+}
+
+static enum pt_result map_one(struct pagetable *pt, u64 va, u64 pa, u64 left, u64 flags,
+			      u64 max_page, u64 *mapped)
+{
+	u64 *table = pt->ops->table_ptr(pt->ops->ctx, pt->root);
+	enum pt_result res = PT_OK;
+
+	for (int level = LEVELS - 1; level >= 0; level--) {
+		u64 *e = &table[index_at(va, level)];
+
+		if (leaf_fits(level, va, pa, left, max_page)) {
+			if (*e & PTE_P)
+				return PT_EXISTS;
+			*e = pa | flags | PTE_P | (level ? PTE_PS : 0);
+			*mapped = level_size(level);
+			return PT_OK;
+		}
+		table = next_table(pt, e, &res);
+		if (!table)
+			return res;
+	}
+	return PT_BAD_ARGS; /* not reached: level 0 always maps */
+}
+
+enum pt_result pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags,
+		      u64 max_page)
+{
+	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || va + size < va || pa + size < pa ||
+	    va + size > CANONICAL_LIMIT || (flags & PTE_ADDR_MASK) || (flags & PTE_PS))
+		return PT_BAD_ARGS;
+	while (size) {
+		u64 done = 0;
+		enum pt_result r = map_one(pt, va, pa, size, flags, max_page, &done);
+
+		if (r != PT_OK)
+			return r;
+		va += done;
+		pa += done;
+		size -= done;
+	}
+	return PT_OK;
+}
+
+bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *page_size)
+{
+	const u64 *table = pt->ops->table_ptr(pt->ops->ctx, pt->root);
+
+	if (va >= CANONICAL_LIMIT)
+		return false;
+	for (int level = LEVELS - 1; level >= 0; level--) {
+		u64 e = table[index_at(va, level)];
+
+		if (!(e & PTE_P))
+			return false;
+		if (level == 0 || (e & PTE_PS)) {
+			u64 sz = level_size(level);
+			*pa = (e & PTE_ADDR_MASK & ~(sz - 1)) | (va & (sz - 1));
+			*flags = e & ~PTE_ADDR_MASK;
+			*page_size = sz;
+			return true;
+		}
+		table = pt->ops->table_ptr(pt->ops->ctx, e & PTE_ADDR_MASK);
+	}
+	return false;
+}

@@ -1,0 +1,134 @@
+/* Bulkhead's C entry: bring up the boot services, report the machine, and
+ * either run the self-tests or stop. One line per subsystem. */
+#include <bulkhead/acpi.h>
+#include <bulkhead/boot_info.h>
+#include <bulkhead/cmdline.h>
+#include <bulkhead/console.h>
+#include <bulkhead/hv.h>
+#include <bulkhead/layout.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/selftest.h>
+#include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/trap.h>
+
+void hv_main(u32 magic, u32 info);
+
+extern const u8 __image_start[], __image_end[];
+
+/* The identity-mapped low 4 GiB, less page 0: where loaders and firmware
+ * put their data. */
+static const struct phys_view low_memory = {
+	.base = (const u8 *)(uintptr_t)PAGE_SIZE,
+	.start = PAGE_SIZE,
+	.size = GiB(4) - PAGE_SIZE,
+};
+
+static struct boot_info boot;
+
+static void setup_exit_port(const char *cmdline)
+{
+	char val[24];
+	u64 port;
+
+	if (!cmdline_get(cmdline, "exit_port", val, sizeof(val)))
+		return;
+	if (!cmdline_parse_u64(val, &port) || port == 0 || port > 0xffff) {
+		printf("boot: ignoring bad exit_port=%s\n", val);
+		return;
+	}
+	hv_set_exit_port((u16)port);
+}
+
+/* The parsers read the command line first, so even a boot that fails on a
+ * later part of the loader's data honours exit_port. */
+static void boot_fail(const char *what, const char *err)
+{
+	printf("%s: %s\n", what, err);
+	if (boot.cmdline)
+		setup_exit_port(boot.cmdline);
+	hv_stop(HV_FAIL);
+}
+
+static void report_memory(void)
+{
+	u64 usable = 0;
+
+	for (unsigned i = 0; i < boot.nr_mem; i++)
+		if (boot.mem[i].type == MEM_USABLE)
+			usable += boot.mem[i].end - boot.mem[i].start;
+	printf("memory: %lu MiB usable in %u map entries, %lu MiB free for VMs, image %lu KiB\n",
+	       usable >> 20, boot.nr_mem, hv_pages.free_pages >> 8,
+	       (u64)(__image_end - __image_start) >> 10);
+}
+
+static void report_modules(void)
+{
+	printf("modules: %u\n", boot.nr_mods);
+	for (unsigned i = 0; i < boot.nr_mods; i++) {
+		const struct boot_module *m = &boot.mods[i];
+		printf("module %u: %#lx-%#lx (%lu KiB) '%s'\n", i, m->start, m->end,
+		       (m->end - m->start + 1023) >> 10, m->cmdline);
+	}
+}
+
+static void report_acpi(void)
+{
+	struct acpi_info ai;
+	const char *err;
+
+	if (!acpi_read(&low_memory, boot.rsdp, boot.rsdp_len, &ai, &err)) {
+		printf("%s; assuming 1 CPU\n", err);
+		return;
+	}
+	printf("acpi: rsdp rev %u%s, %u CPUs in MADT, %u IOAPIC(s), LAPIC at %#x\n",
+	       ai.revision, boot.rsdp ? " (from loader)" : "", ai.nr_cpus, ai.nr_ioapics,
+	       ai.lapic_base);
+}
+
+static void report_virtualization(void)
+{
+	if (!boot_cpu.svm)
+		printf("virt: this CPU has no AMD SVM; running VMs is not supported here yet\n");
+	else if (!boot_cpu.npt)
+		printf("virt: this CPU has SVM without nested paging (NPT); not supported yet\n");
+	else
+		printf("virt: AMD SVM with NPT available\n");
+}
+
+void hv_main(u32 magic, u32 info)
+{
+	const char *err;
+	char mode[32];
+
+	console_init();
+	printf("\nBulkhead hypervisor, booting\n");
+	desc_init();
+	if (!boot_info_parse(&low_memory, magic, info, (u64)(uintptr_t)__image_start,
+			     (u64)(uintptr_t)__image_end, &boot, &err))
+		boot_fail("boot", err);
+	setup_exit_port(boot.cmdline);
+	printf("boot: %s, command line '%s'\n", boot.loader, boot.cmdline);
+
+	cpu_features_read(&boot_cpu);
+	if (!mm_init(&boot, &err))
+		boot_fail("memory", err);
+	if (!hv_paging_init(&boot, boot_cpu.gbpages, &err))
+		boot_fail("paging", err);
+	report_memory();
+	printf("paging: own tables at %#lx, %lu table pages, W^X, %u guarded stacks\n",
+	       hv_pt.root, hv_pt.nr_tables, (unsigned)HV_NR_STACKS);
+	cpu_features_report(&boot_cpu);
+	report_acpi();
+	report_modules();
+	report_virtualization();
+
+	if (cmdline_get(boot.cmdline, "selftest", mode, sizeof(mode))) {
+		if (mode[0]) {
+			selftest_fault(mode);
+			hv_stop(HV_FAIL); /* the fault did not happen */
+		}
+		hv_stop(selftest_run_all() ? HV_PASS : HV_FAIL);
+	}
+	printf("bulkhead: boot complete\n");
+	hv_stop(HV_PASS);
+}

@@ -1,0 +1,25 @@
+/* Reading the machine's ACPI tables at boot (ACPI 6.5 chapter 5): enough to
+ * find the MADT and count the CPUs. Every table is checked (signature,
+ * length, checksum) and read only through a phys_view. */
+#ifndef BULKHEAD_ACPI_H
+#define BULKHEAD_ACPI_H
+
+#include <bulkhead/phys_view.h>
+#include <bulkhead/types.h>
+
+#define ACPI_MAX_CPUS 256
+
+struct acpi_info {
+	u64 rsdp;        /* physical address, 0 if it came from the loader */
+	u8 revision;     /* RSDP revision: 0 = RSDT only, 2 = XSDT */
+	u32 nr_cpus;     /* enabled or online-capable processors in the MADT */
+	u32 lapic_base;
+	u32 nr_ioapics;
+};
+
+/* rsdp_copy: the RSDP bytes a Multiboot2 loader passed, or NULL to scan the
+ * EBDA and 0xE0000-0xFFFFF for it (ACPI 6.5 5.2.5.1). */
+bool __must_check acpi_read(const struct phys_view *v, const void *rsdp_copy, u64 rsdp_len,
+			    struct acpi_info *info, const char **err);
+
+#endif

@@ -1,0 +1,43 @@
+/* Builder and walker for x86-64 4-level page tables (SDM vol. 3 4.5). Pure
+ * logic: page memory comes from an ops callback, so the same code builds the
+ * hypervisor's own tables, nested page tables for guests, and tables in a
+ * host buffer for unit tests. */
+#ifndef BULKHEAD_PAGETABLE_H
+#define BULKHEAD_PAGETABLE_H
+
+#include <bulkhead/types.h>
+#include <bulkhead/x86/paging.h>
+
+struct pt_ops {
+	/* A zeroed page for a table; returns its physical address or 0. */
+	u64 (*alloc_table)(void *ctx);
+	/* Host pointer through which the table at physical address pa is read
+	 * and written. */
+	u64 *(*table_ptr)(void *ctx, u64 pa);
+	void *ctx;
+};
+
+struct pagetable {
+	u64 root; /* physical address of the PML4 */
+	const struct pt_ops *ops;
+	u64 nr_tables;
+};
+
+enum pt_result {
+	PT_OK,
+	PT_NO_MEMORY,
+	PT_EXISTS,   /* part of the range is already mapped */
+	PT_BAD_ARGS, /* unaligned, non-canonical or wrapping */
+};
+
+enum pt_result __must_check pt_init(struct pagetable *pt, const struct pt_ops *ops);
+/* Maps [va, va + size) to [pa, pa + size) with the leaf flags given (PTE_P is
+ * implied), using pages up to max_page (PAGE_SIZE, PAGE_2M or PAGE_1G) where alignment allows
+ * Intermediate entries are P|W|U so that leaves decide access. */
+enum pt_result __must_check pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size,
+				   u64 flags, u64 max_page);
+/* Translates va; returns false if not mapped. *flags gets the leaf entry's
+ * flag bits, *page_size the size of the leaf page. */
+bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *page_size);
+
+#endif

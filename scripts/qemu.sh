@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Boots Bulkhead in QEMU the way tests and `make run` do:
+#   scripts/qemu.sh [--timeout SECS] [--cpu MODEL] [--mem SIZE] [--log FILE]
+#                   [--module "file args"]... [--] [hypervisor command line]
+# SVM and nested paging are emulated by TCG (-cpu EPYC). QEMU's isa-debug-exit
+# device at 0xf4 ends the run: exit status 33 = PASS, 35 = FAIL (see hv.h);
+# this script turns those into 0 and 1, and a timeout into 124.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+timeout_s=0 cpu=EPYC mem=1G log="" mods=() extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout_s=$2; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--module) mods+=("$2"); shift 2 ;;
+	--qemu) extra+=($2); shift 2 ;;
+	--) shift; break ;;
+	*) break ;;
+	esac
+done
+cmdline="exit_port=0xf4 $*"
+initrd=()
+if [ ${#mods[@]} -gt 0 ]; then
+	joined=$(IFS=,; echo "${mods[*]}")
+	initrd=(-initrd "$joined")
+fi
+qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -nographic -no-reboot
+	-serial mon:stdio -monitor none -display none
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-kernel "$here/build/bulkhead.elf" -append "$cmdline" "${initrd[@]}" "${extra[@]}")
+run() {
+	if [ "$timeout_s" != 0 ]; then
+		timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" 2>&1
+	else
+		"${qemu[@]}" 2>&1
+	fi
+}
+if [ -n "$log" ]; then
+	run < /dev/null | grep -v "TCG doesn't support requested feature" | tee "$log"
+	st=${PIPESTATUS[0]}
+else
+	run | grep --line-buffered -v "TCG doesn't support requested feature"
+	st=${PIPESTATUS[0]}
+fi
+case $st in
+33) exit 0 ;;
+35) exit 1 ;;
+124|137) echo "qemu.sh: timed out after ${timeout_s}s" >&2; exit 124 ;;
+*) echo "qemu.sh: QEMU exited with status $st" >&2; exit 2 ;;
+esac

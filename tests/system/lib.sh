@@ -1,0 +1,48 @@
+# Shared helpers for system tests: boot Bulkhead in QEMU (bounded), keep the
+# serial log under build/tests/system/, and assert on it. Source this file.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+LOGDIR=build/tests/system
+mkdir -p "$LOGDIR"
+TEST=$(basename "$0" .sh)
+LOG=$LOGDIR/$TEST.serial
+failures=0
+
+# boot [qemu.sh options] [-- cmdline]: sets STATUS (0 PASS, 1 FAIL, 124 timeout, 2 other)
+boot() {
+	scripts/qemu.sh --timeout "${BOOT_TIMEOUT:-60}" --log "$LOG" "$@" >/dev/null
+	STATUS=$?
+	echo "boot: status $STATUS (log $LOG)"
+}
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+expect_status() {
+	[ "$STATUS" -eq "$1" ] || fail "exit status $STATUS, want $1"
+}
+
+expect_line() { # fixed string somewhere in the log
+	grep -qF -- "$1" "$LOG" && echo "ok: '$1'" || fail "log lacks '$1'"
+}
+
+expect_regex() {
+	grep -qE -- "$1" "$LOG" && echo "ok: /$1/" || fail "log lacks /$1/"
+}
+
+expect_no_line() {
+	! grep -qF -- "$1" "$LOG" && echo "ok: no '$1'" || fail "log has '$1'"
+}
+
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "--- serial log $LOG"
+		cat "$LOG"
+		exit 1
+	fi
+	echo "all checks passed"
+	exit 0
+}
