@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Boots Bulkhead in QEMU the way tests and `make run` do:
 #   scripts/qemu.sh [--timeout SECS] [--cpu MODEL] [--mem SIZE] [--log FILE]
-#                   [--module "file args"]... [--] [hypervisor command line]
+#                   [--module "file args"]... [--iso FILE] [--qemu "ARGS"]
+#                   [--] [hypervisor command line]
+# --iso boots a GRUB image instead of -kernel (its grub.cfg has the command line).
 # SVM and nested paging are emulated by TCG (-cpu EPYC). QEMU's isa-debug-exit
 # device at 0xf4 ends the run: exit status 33 = PASS, 35 = FAIL (see hv.h);
 # this script turns those into 0 and 1, and a timeout into 124.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
-timeout_s=0 cpu=EPYC mem=1G log="" mods=() extra=()
+timeout_s=0 cpu=EPYC mem=1G log="" iso="" mods=() extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) timeout_s=$2; shift 2 ;;
@@ -15,6 +17,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--module) mods+=("$2"); shift 2 ;;
+	--iso) iso=$2; shift 2 ;;
 	--qemu) extra+=($2); shift 2 ;;
 	--) shift; break ;;
 	*) break ;;
@@ -26,10 +29,11 @@ if [ ${#mods[@]} -gt 0 ]; then
 	joined=$(IFS=,; echo "${mods[*]}")
 	initrd=(-initrd "$joined")
 fi
+boot=(-kernel "$here/build/bulkhead.elf" -append "$cmdline" "${initrd[@]}")
+[ -n "$iso" ] && boot=(-cdrom "$iso" -boot d)
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -nographic -no-reboot
 	-serial mon:stdio -monitor none -display none
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-	-kernel "$here/build/bulkhead.elf" -append "$cmdline" "${initrd[@]}" "${extra[@]}")
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${boot[@]}" "${extra[@]}")
 run() {
 	if [ "$timeout_s" != 0 ]; then
 		timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" 2>&1
