@@ -8,6 +8,7 @@
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/selftest.h>
+#include <bulkhead/vms_boot.h>
 #include <bulkhead/x86/cpu_features.h>
 #include <bulkhead/x86/trap.h>
 
@@ -130,5 +131,7 @@ void hv_main(u32 magic, u32 info)
 		hv_stop(selftest_run_all() ? HV_PASS : HV_FAIL);
 	}
 	printf("bulkhead: boot complete\n");
+	if (boot_cpu.svm && boot_cpu.npt)
+		vms_boot(&boot);
 	hv_stop(HV_PASS);
 }

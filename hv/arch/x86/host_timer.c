@@ -1,0 +1,97 @@
+/* Host time: the TSC and local-APIC timer calibrated against PIT channel 2,
+ * and a periodic APIC tick that preempts guests (SDM vol. 3 10.5.4; 8254
+ * data sheet; the PIC is masked so it never raises stray vectors). */
+#include <bulkhead/console.h>
+#include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/host_timer.h>
+#include <bulkhead/x86/io.h>
+#include <bulkhead/x86/trap.h>
+
+#define LAPIC_BASE     0xfee00000UL
+#define LAPIC_EOI      0xb0
+#define LAPIC_SVR      0xf0
+#define LAPIC_LVT_TMR  0x320
+#define LAPIC_TMR_INIT 0x380
+#define LAPIC_TMR_CUR  0x390
+#define LAPIC_TMR_DIV  0x3e0
+#define LVT_MASKED     (1U << 16)
+#define LVT_PERIODIC   (1U << 17)
+#define PIT_HZ         1193182U
+#define CALIBRATE_MS   10U
+
+volatile u64 host_ticks;
+u64 tsc_hz;
+
+static volatile u32 *lapic_reg(u32 off)
+{
+	return (volatile u32 *)(LAPIC_BASE + off);
+}
+
+static void tick(u8 vector, void *ctx)
+{
+	(void)vector;
+	(void)ctx;
+	host_ticks++;
+	*lapic_reg(LAPIC_EOI) = 0;
+}
+
+/* Counts TSC and APIC-timer ticks across CALIBRATE_MS of PIT channel 2. */
+static bool calibrate(u64 *tsc_per_ms, u32 *apic_per_ms)
+{
+	u16 count = (u16)(PIT_HZ * CALIBRATE_MS / 1000);
+	u64 t0, t1;
+	u32 a0, a1;
+	u32 spins = 0;
+
+	outb(0x61, (u8)((inb(0x61) & ~0x02) | 0x01)); /* gate on, speaker off */
+	outb(0x43, 0xb0);                              /* ch2, lo/hi, mode 0 */
+	outb(0x42, (u8)count);
+	outb(0x42, (u8)(count >> 8));
+	*lapic_reg(LAPIC_TMR_DIV) = 0x3;               /* divide by 16 */
+	*lapic_reg(LAPIC_LVT_TMR) = LVT_MASKED;
+	*lapic_reg(LAPIC_TMR_INIT) = 0xffffffffU;
+	a0 = *lapic_reg(LAPIC_TMR_CUR);
+	t0 = rdtsc();
+	while (!(inb(0x61) & 0x20)) /* OUT2 goes high at terminal count */
+		if (++spins > 100000000U)
+			return false;
+	t1 = rdtsc();
+	a1 = *lapic_reg(LAPIC_TMR_CUR);
+	*tsc_per_ms = (t1 - t0) / CALIBRATE_MS;
+	*apic_per_ms = (a0 - a1) / CALIBRATE_MS;
+	return *tsc_per_ms && *apic_per_ms;
+}
+
+bool host_timer_init(const char **err)
+{
+	u64 tsc_per_ms;
+	u32 apic_per_ms;
+
+	outb(0x21, 0xff); /* mask both PICs */
+	outb(0xa1, 0xff);
+	*lapic_reg(LAPIC_SVR) = 0x100 | 0xff; /* APIC on, spurious vector 0xff */
+	if (!calibrate(&tsc_per_ms, &apic_per_ms)) {
+		*err = "timer: PIT calibration of TSC/APIC timer failed";
+		return false;
+	}
+	tsc_hz = tsc_per_ms * 1000;
+	if (!irq_register(HOST_TICK_VECTOR, tick, NULL)) {
+		*err = "timer: tick vector already taken";
+		return false;
+	}
+	*lapic_reg(LAPIC_LVT_TMR) = HOST_TICK_VECTOR | LVT_PERIODIC;
+	*lapic_reg(LAPIC_TMR_INIT) = apic_per_ms * 1000 / HOST_TICK_HZ;
+	printf("timer: TSC %lu MHz, APIC timer %u kHz (/16), tick %u Hz\n", tsc_hz / 1000000,
+	       apic_per_ms, HOST_TICK_HZ);
+	return true;
+}
+
+void host_irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+void host_wait_for_irq(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}

@@ -1,0 +1,322 @@
+/* AMD SVM backend: turns SVM on, builds VMCBs and runs vCPUs
+ * (AMD APM vol. 2 chapter 15). */
+#include <bulkhead/console.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/string.h>
+#include <bulkhead/vmm.h>
+#include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/cpu_features.h>
+#include "svm_priv.h"
+
+#define IOPM_PAGES 3  /* 12 KiB: one bit per port (APM 15.10.1) */
+#define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR (APM 15.11) */
+
+static u64 host_vmcb_pa; /* host state VMRUN does not save (VMSAVE) */
+static u64 iopm_pa, msrpm_pa;
+static u32 next_asid = 1;
+
+/* MSRs swapped by VMLOAD/VMSAVE: the guest owns them, no exit. */
+static const u32 passthrough_msrs[] = {
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102,             /* FS, GS, KernelGS base */
+	0x174, 0x175, 0x176,                            /* SYSENTER CS/ESP/EIP */
+};
+
+static void msrpm_allow(u8 *pm, u32 msr)
+{
+	u32 base;
+
+	if (msr < 0x2000)
+		base = 0;
+	else if (msr >= 0xc0000000 && msr < 0xc0002000)
+		base = 0x800;
+	else if (msr >= 0xc0010000 && msr < 0xc0012000)
+		base = 0x1000;
+	else
+		return; /* outside the map: always intercepted */
+	u32 bit = (msr & 0x1fff) * 2;
+	pm[base + bit / 8] &= (u8)~(3U << (bit % 8)); /* read and write */
+}
+
+static bool svm_cpu_enable(const char **err)
+{
+	u8 *pm;
+
+	if (!boot_cpu.svm || !boot_cpu.npt) {
+		*err = "svm: this CPU lacks SVM or nested paging";
+		return false;
+	}
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		*err = "svm: SVM is disabled by the firmware (VM_CR.SVMDIS)";
+		return false;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	u64 hsave = mm_alloc_pages(1);
+	host_vmcb_pa = mm_alloc_pages(1);
+	iopm_pa = mm_alloc_pages(IOPM_PAGES);
+	msrpm_pa = mm_alloc_pages(MSRPM_PAGES);
+	if (!hsave || !host_vmcb_pa || !iopm_pa || !msrpm_pa) {
+		*err = "svm: out of memory for the host save area";
+		return false;
+	}
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	memset(phys_to_virt(iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
+	pm = phys_to_virt(msrpm_pa);
+	memset(pm, 0xff, MSRPM_PAGES * PAGE_SIZE);
+	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_allow(pm, passthrough_msrs[i]);
+	__asm__ volatile("vmsave %0" ::"a"(host_vmcb_pa) : "memory");
+	return true;
+}
+
+static u64 npt_alloc(void *ctx)
+{
+	(void)ctx;
+	return mm_alloc_pages(1);
+}
+
+static u64 *npt_ptr(void *ctx, u64 pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+static const struct pt_ops npt_ops = { npt_alloc, npt_ptr, NULL };
+
+static bool svm_vm_init(struct vm *vm, const char **err)
+{
+	struct svm_vm *s = vm_dev_alloc(vm, sizeof(*s));
+
+	if (!s || pt_init(&s->npt, &npt_ops) != PT_OK) {
+		*err = "svm: out of memory for the nested page table";
+		return false;
+	}
+	if (next_asid >= boot_cpu.nr_asids) {
+		*err = "svm: out of ASIDs";
+		return false;
+	}
+	s->asid = next_asid++;
+	vm->arch = s;
+	return true;
+}
+
+/* Nested page-table entries must have U set: the guest's accesses are
+ * checked as user accesses at the nested level (APM 15.25.5). */
+static bool svm_vm_map_ram(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+
+	return pt_map(&s->npt, gpa, hpa, size, PTE_W | PTE_U,
+		      boot_cpu.gbpages ? PAGE_1G : PAGE_2M) == PT_OK;
+}
+
+static bool svm_vcpu_init(struct vcpu *v, const char **err)
+{
+	struct svm_vcpu *s = vm_dev_alloc(v->vm, sizeof(*s));
+	struct svm_vm *svm = v->vm->arch;
+	struct vmcb_control *c;
+
+	if (!s || !(s->vmcb_pa = mm_alloc_pages(1))) {
+		*err = "svm: out of memory for a VMCB";
+		return false;
+	}
+	s->vmcb = phys_to_virt(s->vmcb_pa);
+	s->flush_tlb = true;
+	v->arch = s;
+	c = &s->vmcb->ctl;
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
+			     INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO |
+			     INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+	c->iopm_pa = iopm_pa;
+	c->msrpm_pa = msrpm_pa;
+	c->asid = svm->asid;
+	/* Guest RFLAGS.IF masks only virtual interrupts; physical ones exit. */
+	c->vintr = VINTR_MASKING;
+	c->np_enable = 1;
+	c->n_cr3 = svm->npt.root;
+	s->vmcb->save.g_pat = 0x0007040600070406ULL; /* power-on PAT */
+	s->vmcb->save.dr6 = 0xffff0ff0;
+	s->vmcb->save.dr7 = 0x400;
+	return true;
+}
+
+static u16 seg_attrib(const struct x86_segment *s)
+{
+	return (u16)((s->type & 0xf) | (s->s << 4) | ((s->dpl & 3) << 5) | (s->present << 7) |
+		     (s->l << 9) | (s->db << 10) | (s->g << 11));
+}
+
+static void seg_set(struct vmcb_seg *d, u16 sel, const struct x86_segment *s)
+{
+	d->sel = sel;
+	d->attrib = seg_attrib(s);
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void svm_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *st)
+{
+	struct vmcb_save *s = &to_svm(v)->vmcb->save;
+
+	seg_set(&s->cs, st->cs_sel, &st->cs);
+	seg_set(&s->ds, st->ds_sel, &st->ds);
+	s->es = s->ss = s->fs = s->gs = s->ds;
+	s->gdtr = (struct vmcb_seg){ .base = st->gdtr_base, .limit = st->gdtr_limit };
+	s->idtr = (struct vmcb_seg){ .base = st->idtr_base, .limit = st->idtr_limit };
+	s->ldtr = (struct vmcb_seg){ .attrib = 0x82, .limit = 0xffff };  /* LDT, present */
+	s->tr = (struct vmcb_seg){ .attrib = 0x8b, .limit = 0xffff };    /* busy TSS */
+	s->cpl = 0;
+	s->cr0 = st->cr0;
+	s->cr3 = st->cr3;
+	s->cr4 = st->cr4;
+	s->efer = st->efer | EFER_SVME; /* VMRUN requires it (APM 15.5.1) */
+	v->rip = st->rip;
+	v->rflags = st->rflags;
+	to_svm(v)->flush_tlb = true;
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+
+	vmcb->save.rax = v->gpr[X86_REG_RAX];
+	vmcb->save.rsp = v->gpr[X86_REG_RSP];
+	vmcb->save.rip = v->rip;
+	vmcb->save.rflags = v->rflags;
+	/* TCG ignores clean bits and flushes on every VMRUN; on hardware
+	 * "nothing cached" is always correct (APM 15.15.3). */
+	vmcb->ctl.clean = 0;
+	vmcb->ctl.tlb_control = s->flush_tlb ? 1 : 0; /* 1: flush all (APM 15.16.1) */
+	s->flush_tlb = false;
+
+	__asm__ volatile("clgi; sti" ::: "memory");
+	svm_vmrun(s->vmcb_pa, host_vmcb_pa, v->gpr);
+	__asm__ volatile("cli; stgi" ::: "memory");
+
+	v->gpr[X86_REG_RAX] = vmcb->save.rax;
+	v->gpr[X86_REG_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	v->rflags = vmcb->save.rflags;
+	/* An event cut short by this exit is delivered again (APM 15.7.2). */
+	vmcb->ctl.eventinj = (vmcb->ctl.exitintinfo & EVENTINJ_VALID) ? vmcb->ctl.exitintinfo : 0;
+	svm_translate_exit(v, vmcb, exit);
+}
+
+static u64 svm_vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
+{
+	const struct vmcb_save *s = &to_svm(v)->vmcb->save;
+
+	switch (reg) {
+	case X86_REG_CR0: return s->cr0;
+	case X86_REG_CR2: return s->cr2;
+	case X86_REG_CR3: return s->cr3;
+	case X86_REG_CR4: return s->cr4;
+	case X86_REG_EFER: return s->efer & ~EFER_SVME;
+	case X86_REG_CPL: return s->cpl;
+	default: return 0;
+	}
+}
+
+static void svm_vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
+{
+	const struct vmcb_save *s = &to_svm(v)->vmcb->save;
+	const struct vmcb_seg *segs[X86_SEG_COUNT] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+	const struct vmcb_seg *g;
+
+	if ((unsigned)seg >= X86_SEG_COUNT) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	g = segs[seg];
+	*out = (struct x86_segment){
+		.base = g->base, .limit = g->limit, .type = g->attrib & 0xf,
+		.s = (g->attrib >> 4) & 1, .dpl = (g->attrib >> 5) & 3,
+		.present = (g->attrib >> 7) & 1, .l = (g->attrib >> 9) & 1,
+		.db = (g->attrib >> 10) & 1, .g = (g->attrib >> 11) & 1,
+	};
+}
+
+static bool svm_vcpu_msr(struct vcpu *v, u32 index, bool write, u64 *val)
+{
+	struct vmcb_save *s = &to_svm(v)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		if (!write) {
+			*val = s->efer & ~EFER_SVME;
+			return true;
+		}
+		s->efer = *val | EFER_SVME;
+		to_svm(v)->flush_tlb = true;
+		return true;
+	case 0x277: /* PAT */
+		if (write)
+			s->g_pat = *val;
+		else
+			*val = s->g_pat;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool svm_vcpu_irq_window_open(struct vcpu *v)
+{
+	const struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return (v->rflags & (1ULL << 9)) && !(vmcb->ctl.int_shadow & 1) &&
+	       !(vmcb->ctl.eventinj & EVENTINJ_VALID);
+}
+
+/* A virtual interrupt request with the VINTR intercept makes the CPU exit
+ * when the guest could take it (APM 15.21.4). */
+static void svm_vcpu_want_irq_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &to_svm(v)->vmcb->ctl;
+
+	if (on) {
+		c->vintr |= VINTR_V_IRQ | VINTR_IGN_TPR | (0xfULL << VINTR_PRIO_SHIFT);
+		c->intercept_misc1 |= INTERCEPT_VINTR;
+	} else {
+		c->vintr &= ~(VINTR_V_IRQ | VINTR_IGN_TPR | (0xfULL << VINTR_PRIO_SHIFT));
+		c->intercept_misc1 &= ~INTERCEPT_VINTR;
+	}
+}
+
+static void svm_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+	u64 inj = e->vector | ((u64)e->type << EVENTINJ_TYPE_SHIFT) | EVENTINJ_VALID;
+
+	if (e->has_error)
+		inj |= EVENTINJ_ERR_VALID | ((u64)e->error << 32);
+	if (e->type == VCPU_EVENT_EXCEPTION && e->vector == 14)
+		vmcb->save.cr2 = e->cr2;
+	vmcb->ctl.eventinj = inj;
+}
+
+static void svm_vcpu_set_tsc_offset(struct vcpu *v, u64 offset)
+{
+	to_svm(v)->vmcb->ctl.tsc_offset = offset;
+}
+
+const struct vmm_ops svm_ops = {
+	.name = "svm",
+	.cpu_enable = svm_cpu_enable,
+	.vm_init = svm_vm_init,
+	.vm_map_ram = svm_vm_map_ram,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_set_state = svm_vcpu_set_state,
+	.vcpu_run = svm_vcpu_run,
+	.vcpu_read_reg = svm_vcpu_read_reg,
+	.vcpu_read_seg = svm_vcpu_read_seg,
+	.vcpu_msr = svm_vcpu_msr,
+	.vcpu_irq_window_open = svm_vcpu_irq_window_open,
+	.vcpu_want_irq_window = svm_vcpu_want_irq_window,
+	.vcpu_inject = svm_vcpu_inject,
+	.vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,
+};

@@ -1,0 +1,116 @@
+/* Translation of SVM exits into the neutral struct vm_exit. Decoding only:
+ * no policy here (APM vol. 2 15.9-15.13, appendix C). */
+#include <bulkhead/string.h>
+#include "svm_priv.h"
+
+static unsigned one_hot_index(u64 bits)
+{
+	return bits & 1 ? 0 : bits & 2 ? 1 : bits & 4 ? 2 : 3;
+}
+
+/* IOIO exit info 1, APM 15.10.2; EXITINFO2 holds the next RIP. */
+static void decode_ioio(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	u64 info = vmcb->ctl.exitinfo1;
+	static const u8 sizes[] = { 1, 2, 4, 0 };
+	static const u8 addr_sizes[] = { 2, 4, 8, 0 };
+
+	e->code = EXIT_IO;
+	e->u.io = (struct io_exit){
+		.port = (u16)(info >> IOIO_PORT_SHIFT),
+		.size = sizes[one_hot_index((info >> IOIO_SZ_SHIFT) & 7)],
+		.in = info & IOIO_TYPE_IN,
+		.string = info & IOIO_STR,
+		.rep = info & IOIO_REP,
+		.addr_size = addr_sizes[one_hot_index((info >> IOIO_A_SHIFT) & 7)],
+		.seg = (u8)((info >> IOIO_SEG_SHIFT) & 7),
+	};
+	if (vmcb->ctl.exitinfo2 > vmcb->save.rip && vmcb->ctl.exitinfo2 - vmcb->save.rip <= 15)
+		e->inst_len = (u8)(vmcb->ctl.exitinfo2 - vmcb->save.rip);
+	if (e->u.io.size == 0)
+		e->code = EXIT_UNKNOWN;
+}
+
+/* Nested page fault, APM 15.25.6: EXITINFO1 = error code, EXITINFO2 = GPA. */
+static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	e->code = EXIT_MMIO;
+	e->u.mmio = (struct mmio_exit){
+		.gpa = vmcb->ctl.exitinfo2,
+		.write = vmcb->ctl.exitinfo1 & NPF_WRITE,
+		.fetch = vmcb->ctl.exitinfo1 & NPF_FETCH,
+	};
+}
+
+void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *e)
+{
+	u64 code = vmcb->ctl.exitcode;
+
+	memset(e, 0, sizeof(*e));
+	e->rip = v->rip;
+	e->raw = (struct raw_exit){ code, vmcb->ctl.exitinfo1, vmcb->ctl.exitinfo2 };
+
+	switch (code) {
+	case SVM_EXIT_IOIO:
+		decode_ioio(vmcb, e);
+		return;
+	case SVM_EXIT_NPF:
+		decode_npf(vmcb, e);
+		return;
+	case SVM_EXIT_MSR:
+		e->code = EXIT_MSR;
+		e->u.msr = (struct msr_exit){
+			.index = (u32)v->gpr[X86_REG_RCX],
+			.write = vmcb->ctl.exitinfo1 == 1,
+			.value = (v->gpr[X86_REG_RDX] << 32) | (u32)v->gpr[X86_REG_RAX],
+		};
+		return;
+	case SVM_EXIT_CPUID:
+		e->code = EXIT_CPUID;
+		return;
+	case SVM_EXIT_HLT:
+		e->code = EXIT_HLT;
+		return;
+	case SVM_EXIT_VMMCALL:
+		e->code = EXIT_HYPERCALL;
+		return;
+	case SVM_EXIT_SHUTDOWN:
+		e->code = EXIT_SHUTDOWN;
+		return;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+		e->code = EXIT_INTR;
+		return;
+	case SVM_EXIT_VINTR:
+		e->code = EXIT_IRQ_WINDOW;
+		return;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+		/* SVM and MONITOR are hidden from guests: these #UD. */
+		e->code = EXIT_EXCEPTION;
+		e->u.exception = (struct exception_exit){ .vector = 6 };
+		return;
+	case SVM_EXIT_INVALID:
+		e->code = EXIT_INVALID;
+		return;
+	default:
+		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+			e->code = EXIT_EXCEPTION;
+			e->u.exception = (struct exception_exit){
+				.vector = (u8)(code - SVM_EXIT_EXCP_BASE),
+				.has_error = true,
+				.error = (u32)vmcb->ctl.exitinfo1,
+			};
+			return;
+		}
+		e->code = EXIT_UNKNOWN;
+		return;
+	}
+}

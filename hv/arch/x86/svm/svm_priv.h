@@ -1,0 +1,28 @@
+/* State private to the SVM backend. */
+#ifndef BULKHEAD_SVM_PRIV_H
+#define BULKHEAD_SVM_PRIV_H
+
+#include <bulkhead/pagetable.h>
+#include <bulkhead/vm.h>
+#include "vmcb.h"
+
+struct svm_vm {
+	struct pagetable npt;
+	u32 asid;
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	bool flush_tlb; /* flush this ASID's TLB at the next VMRUN */
+};
+
+void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
+void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *exit);
+
+static inline struct svm_vcpu *to_svm(struct vcpu *v)
+{
+	return v->arch;
+}
+
+#endif

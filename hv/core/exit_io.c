@@ -1,0 +1,156 @@
+/* Port I/O exits: IN/OUT through the bus, INS/OUTS through the guest's page
+ * tables (SDM vol. 2 IN, INS, OUT, OUTS). Unclaimed reads return all ones,
+ * unclaimed writes are dropped; both are counted. */
+#include <bulkhead/exit.h>
+
+#define REP_BATCH 1024 /* iterations per exit; the instruction restarts */
+
+static u64 size_mask(u32 size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static bool port_read(struct vcpu *v, u16 port, u32 size, u64 *val)
+{
+	struct bus *b = &v->vm->bus;
+
+	switch (bus_read(&b->pio, port, size, val)) {
+	case BUS_OK:
+		*val &= size_mask(size);
+		return true;
+	case BUS_UNCLAIMED:
+		b->unclaimed_reads++;
+		*val = size_mask(size);
+		return true;
+	default:
+		vm_crash(v->vm, "device refused a %u-byte read of port %#x", size, port);
+		return false;
+	}
+}
+
+static bool port_write(struct vcpu *v, u16 port, u32 size, u64 val)
+{
+	struct bus *b = &v->vm->bus;
+
+	switch (bus_write(&b->pio, port, size, val & size_mask(size))) {
+	case BUS_OK:
+		return true;
+	case BUS_UNCLAIMED:
+		b->unclaimed_writes++;
+		return true;
+	default:
+		vm_crash(v->vm, "device refused a %u-byte write of port %#x", size, port);
+		return false;
+	}
+}
+
+/* Writes an IN result to rAX as the hardware does: 32-bit results
+ * zero-extend, 8/16-bit ones keep the upper bits. */
+static void set_rax(struct vcpu *v, u32 size, u64 val)
+{
+	u64 *rax = &v->gpr[X86_REG_RAX];
+
+	*rax = size == 4 ? val : (*rax & ~size_mask(size)) | val;
+}
+
+/* Guest-physical address of seg:offset for a string iteration. */
+static bool string_gpa(struct vcpu *v, enum x86_seg seg, u64 off, u32 size, bool write,
+		       u64 *gpa)
+{
+	struct x86_segment s;
+	struct x86_walker w;
+	u32 pf_error;
+	u64 la;
+	enum x86_walk_result r;
+
+	vcpu_read_seg(v, seg, &s);
+	la = ((vcpu_read_reg(v, X86_REG_EFER) & (1ULL << 10)) && seg != X86_SEG_FS &&
+	      seg != X86_SEG_GS) ? off : s.base + off;
+	if ((la & 0xfff) + size > 0x1000) {
+		vm_crash(v->vm, "string I/O operand crosses a page at %#lx", la);
+		return false;
+	}
+	vcpu_walker_init(v, &w);
+	r = x86_walk_gva(&w, la, write ? X86_WALK_WRITE : 0, gpa, &pf_error);
+	if (r == X86_WALK_PAGE_FAULT) {
+		vcpu_inject_page_fault(v, pf_error, la);
+		return false;
+	}
+	if (r != X86_WALK_OK) {
+		if (r == X86_WALK_NONCANONICAL)
+			vcpu_inject_exception(v, 13, true, 0);
+		else
+			vm_crash(v->vm, "string I/O through page tables outside its RAM");
+		return false;
+	}
+	return true;
+}
+
+/* One INS or OUTS iteration; false stops the batch. */
+static bool string_step(struct vcpu *v, const struct io_exit *io, u64 amask)
+{
+	bool in = io->in;
+	enum x86_reg idx = in ? X86_REG_RDI : X86_REG_RSI;
+	enum x86_seg seg = in ? X86_SEG_ES : (enum x86_seg)io->seg;
+	u64 off = v->gpr[idx] & amask, gpa, val = 0;
+	s64 step = (v->rflags & (1ULL << 10)) ? -(s64)io->size : io->size;
+
+	if (!string_gpa(v, seg, off, io->size, in, &gpa))
+		return false;
+	if (in) {
+		if (!port_read(v, io->port, io->size, &val))
+			return false;
+		if (vm_write(v->vm, gpa, &val, io->size) != GM_OK) {
+			vm_crash(v->vm, "INS into non-RAM guest-physical %#lx", gpa);
+			return false;
+		}
+	} else {
+		if (vm_read(v->vm, gpa, &val, io->size) != GM_OK) {
+			vm_crash(v->vm, "OUTS from non-RAM guest-physical %#lx", gpa);
+			return false;
+		}
+		if (!port_write(v, io->port, io->size, val))
+			return false;
+	}
+	v->gpr[idx] = (v->gpr[idx] & ~amask) | ((off + (u64)step) & amask);
+	return true;
+}
+
+static void string_io(struct vcpu *v, const struct vm_exit *e)
+{
+	const struct io_exit *io = &e->u.io;
+	u64 amask = size_mask(io->addr_size ? io->addr_size : 8);
+	u64 *rcx = &v->gpr[X86_REG_RCX];
+
+	for (int i = 0; i < REP_BATCH; i++) {
+		if (io->rep && (*rcx & amask) == 0)
+			break;
+		if (!string_step(v, io, amask))
+			return; /* fault queued or VM stopped: RIP stays */
+		if (!io->rep)
+			break;
+		*rcx = (*rcx & ~amask) | (((*rcx & amask) - 1) & amask);
+	}
+	if (!io->rep || (*rcx & amask) == 0)
+		vcpu_skip_insn(v, e->inst_len);
+}
+
+void exit_handle_io(struct vcpu *v, const struct vm_exit *e)
+{
+	const struct io_exit *io = &e->u.io;
+	u64 val;
+
+	if (io->string) {
+		string_io(v, e);
+		return;
+	}
+	if (io->in) {
+		if (!port_read(v, io->port, io->size, &val))
+			return;
+		set_rax(v, io->size, val);
+	} else if (!port_write(v, io->port, io->size, v->gpr[X86_REG_RAX])) {
+		return;
+	}
+	if (vm_is_running(v->vm))
+		vcpu_skip_insn(v, e->inst_len);
+}

@@ -1,0 +1,131 @@
+/* Guest RAM: 2 MiB blocks from the host, and the copy functions through
+ * which everything else reads and writes it. Translation goes block by
+ * block, so a range that crosses into a hole or wraps is refused whole
+ * before anything is copied (ACRN copy_gpa, Xen hvm_translation_result). */
+#include <bulkhead/guest_mem.h>
+#include <bulkhead/string.h>
+
+#define CHUNK (1ULL << 21)
+
+bool guest_mem_alloc(struct guest_mem *gm, const struct guest_mem_host *h, u64 size)
+{
+	memset(gm, 0, sizeof(*gm));
+	if (size == 0 || size > GUEST_MEM_MAX_SIZE)
+		return false;
+	size = ALIGN_UP(size, CHUNK);
+	for (u64 gpa = 0; gpa < size; gpa += CHUNK) {
+		u64 hpa = h->alloc_2m(h->ctx);
+
+		if (!hpa)
+			goto fail;
+		if (gm->n && gm->c[gm->n - 1].hpa + gm->c[gm->n - 1].size == hpa) {
+			gm->c[gm->n - 1].size += CHUNK; /* contiguous: grow the run */
+		} else if (gm->n == GUEST_MEM_MAX_CHUNKS) {
+			h->free_2m(h->ctx, hpa);
+			goto fail;
+		} else {
+			gm->c[gm->n++] = (struct guest_chunk){ gpa, hpa, CHUNK };
+		}
+		gm->size = gpa + CHUNK;
+	}
+	return true;
+fail:
+	guest_mem_free(gm, h);
+	return false;
+}
+
+void guest_mem_free(struct guest_mem *gm, const struct guest_mem_host *h)
+{
+	for (unsigned i = 0; i < gm->n; i++)
+		for (u64 off = 0; off < gm->c[i].size; off += CHUNK)
+			h->free_2m(h->ctx, gm->c[i].hpa + off);
+	memset(gm, 0, sizeof(*gm));
+}
+
+static const struct guest_chunk *find_chunk(const struct guest_mem *gm, u64 gpa)
+{
+	unsigned lo = 0, hi = gm->n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct guest_chunk *c = &gm->c[mid];
+
+		if (gpa < c->gpa)
+			hi = mid;
+		else if (gpa - c->gpa >= c->size)
+			lo = mid + 1;
+		else
+			return c;
+	}
+	return NULL;
+}
+
+bool guest_mem_hpa(const struct guest_mem *gm, u64 gpa, u64 *hpa)
+{
+	const struct guest_chunk *c = find_chunk(gm, gpa);
+
+	if (!c)
+		return false;
+	*hpa = c->hpa + (gpa - c->gpa);
+	return true;
+}
+
+static enum gm_result check_range(const struct guest_mem *gm, u64 gpa, u64 len)
+{
+	if (gpa + len < gpa)
+		return GM_OVERFLOW;
+	if (len && (gpa >= gm->size || len > gm->size - gpa))
+		return GM_HOLE; /* RAM is one block [0, size): no interior holes */
+	return GM_OK;
+}
+
+enum copy_dir { TO_HOST, TO_GUEST, FILL };
+
+static enum gm_result copy(const struct guest_mem *gm, const struct guest_mem_host *h,
+			   u64 gpa, u8 *hostbuf, u8 byte, u64 len, enum copy_dir dir)
+{
+	enum gm_result r = check_range(gm, gpa, len);
+
+	if (r != GM_OK)
+		return r;
+	while (len) {
+		const struct guest_chunk *c = find_chunk(gm, gpa);
+		u64 off, n;
+		u8 *p;
+
+		if (!c)
+			return GM_HOLE;
+		off = gpa - c->gpa;
+		n = MIN(len, c->size - off);
+		p = (u8 *)h->ptr(h->ctx, c->hpa) + off;
+		if (dir == TO_HOST)
+			memcpy(hostbuf, p, n);
+		else if (dir == TO_GUEST)
+			memcpy(p, hostbuf, n);
+		else
+			memset(p, byte, n);
+		if (hostbuf)
+			hostbuf += n;
+		gpa += n;
+		len -= n;
+	}
+	return GM_OK;
+}
+
+enum gm_result gpa_copy_from(const struct guest_mem *gm, const struct guest_mem_host *h,
+			     void *dst, u64 gpa, u64 len)
+{
+	return copy(gm, h, gpa, dst, 0, len, TO_HOST);
+}
+
+enum gm_result gpa_copy_to(const struct guest_mem *gm, const struct guest_mem_host *h,
+			   u64 gpa, const void *src, u64 len)
+{
+	return copy(gm, h, gpa, (u8 *)(uintptr_t)src, 0, len, TO_GUEST);
+}
+
+enum gm_result gpa_fill(const struct guest_mem *gm, const struct guest_mem_host *h,
+			u64 gpa, u8 byte, u64 len)
+{
+	return copy(gm, h, gpa, NULL, byte, len, FILL);
+}

@@ -1,0 +1,198 @@
+/* vCPU register access, event injection and the emulator's callbacks. */
+#include <bulkhead/console.h>
+#include <bulkhead/string.h>
+#include <bulkhead/vm.h>
+#include <bulkhead/vmm.h>
+
+u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
+{
+	if (reg <= X86_REG_R15)
+		return v->gpr[reg];
+	if (reg == X86_REG_RIP)
+		return v->rip;
+	if (reg == X86_REG_RFLAGS)
+		return v->rflags;
+	return vmm->vcpu_read_reg(v, reg);
+}
+
+void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)
+{
+	if (reg <= X86_REG_R15)
+		v->gpr[reg] = val;
+	else if (reg == X86_REG_RIP)
+		v->rip = val;
+	else if (reg == X86_REG_RFLAGS)
+		v->rflags = val | 2; /* bit 1 is always set */
+}
+
+void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
+{
+	vmm->vcpu_read_seg(v, seg, out);
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	v->event = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, vector, has_error, error, 0 };
+}
+
+void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2)
+{
+	v->event = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, 14, true, error, cr2 };
+}
+
+/* --- callbacks for the instruction emulator and page walker --- */
+
+static u64 emul_read_reg(void *ctx, enum x86_reg reg)
+{
+	return vcpu_read_reg(ctx, reg);
+}
+
+static void emul_write_reg(void *ctx, enum x86_reg reg, u64 val)
+{
+	vcpu_write_reg(ctx, reg, val);
+}
+
+static void emul_read_seg(void *ctx, enum x86_seg seg, struct x86_segment *out)
+{
+	vcpu_read_seg(ctx, seg, out);
+}
+
+static enum x86_access_result from_bus(enum bus_result r)
+{
+	return r == BUS_OK ? X86_ACCESS_OK : X86_ACCESS_ERROR;
+}
+
+static enum x86_access_result emul_mmio_read(void *ctx, u64 gpa, u32 size, u64 *val)
+{
+	struct vcpu *v = ctx;
+
+	return from_bus(bus_read(&v->vm->bus.mmio, gpa, size, val));
+}
+
+static enum x86_access_result emul_mmio_write(void *ctx, u64 gpa, u32 size, u64 val)
+{
+	struct vcpu *v = ctx;
+
+	return from_bus(bus_write(&v->vm->bus.mmio, gpa, size, val));
+}
+
+static enum x86_access_result from_gm(enum gm_result r)
+{
+	return r == GM_OK ? X86_ACCESS_OK : r == GM_HOLE ? X86_ACCESS_UNMAPPED : X86_ACCESS_ERROR;
+}
+
+static enum x86_access_result emul_gpa_read(void *ctx, u64 gpa, void *buf, size_t len)
+{
+	struct vcpu *v = ctx;
+
+	return from_gm(vm_read(v->vm, gpa, buf, len));
+}
+
+static enum x86_access_result emul_gpa_write(void *ctx, u64 gpa, const void *buf, size_t len)
+{
+	struct vcpu *v = ctx;
+
+	return from_gm(vm_write(v->vm, gpa, buf, len));
+}
+
+static const struct x86_emul_ops vcpu_emul_ops = {
+	.read_reg = emul_read_reg,
+	.write_reg = emul_write_reg,
+	.read_seg = emul_read_seg,
+	.mmio_read = emul_mmio_read,
+	.mmio_write = emul_mmio_write,
+	.gpa_read = emul_gpa_read,
+	.gpa_write = emul_gpa_write,
+};
+
+void vcpu_emul_init(struct vcpu *v, struct x86_emul *em)
+{
+	*em = (struct x86_emul){ .ops = &vcpu_emul_ops, .ctx = v, .maxphyaddr = 48 };
+}
+
+void vcpu_walker_init(struct vcpu *v, struct x86_walker *w)
+{
+	*w = (struct x86_walker){
+		.read = emul_gpa_read,
+		.ctx = v,
+		.cr0 = vcpu_read_reg(v, X86_REG_CR0),
+		.cr3 = vcpu_read_reg(v, X86_REG_CR3),
+		.cr4 = vcpu_read_reg(v, X86_REG_CR4),
+		.efer = vcpu_read_reg(v, X86_REG_EFER),
+		.rflags = v->rflags,
+		.maxphyaddr = 48,
+	};
+}
+
+/* Acts on an emulator result other than OK; false if the VM stopped. */
+static bool emul_failed(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f,
+			const char *what)
+{
+	switch (r) {
+	case X86_EMUL_GUEST_FAULT:
+		if (f->vector == 14)
+			vcpu_inject_page_fault(v, f->error_code, f->cr2);
+		else
+			vcpu_inject_exception(v, f->vector, f->has_error, f->error_code);
+		return true;
+	case X86_EMUL_RETRY:
+		return true;
+	default:
+		vm_crash(v->vm, "cannot emulate the %s at rip %#lx (%s)", what, v->rip,
+			 r == X86_EMUL_UNHANDLED ? "unsupported instruction" : "bad access");
+		return false;
+	}
+}
+
+bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
+{
+	struct x86_emul em;
+	struct x86_insn insn;
+	struct x86_fault fault;
+	enum x86_emul_result r;
+
+	if (inst_len) {
+		v->rip += inst_len;
+		return true;
+	}
+	vcpu_emul_init(v, &em);
+	r = x86_emul_fetch(&em, &insn, &fault);
+	if (r != X86_EMUL_OK)
+		return emul_failed(v, r, &fault, "intercepted instruction") && false;
+	x86_emul_advance_rip(&em, &insn);
+	return true;
+}
+
+bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f)
+{
+	return r == X86_EMUL_OK || emul_failed(v, r, f, "MMIO access");
+}
+
+bool vcpu_irq_pending(struct vcpu *v)
+{
+	return v->irq_ops && v->irq_ops->pending(v->irq_dev) >= 0;
+}
+
+void vcpu_prepare_entry(struct vcpu *v)
+{
+	int vec;
+
+	if (v->event.pending) {
+		vmm->vcpu_inject(v, &v->event);
+		v->event.pending = false;
+		return;
+	}
+	if (!v->irq_ops || (vec = v->irq_ops->pending(v->irq_dev)) < 0) {
+		vmm->vcpu_want_irq_window(v, false);
+		return;
+	}
+	if (vmm->vcpu_irq_window_open(v)) {
+		struct vcpu_event e = { true, VCPU_EVENT_EXTINT, (u8)vec, false, 0, 0 };
+
+		v->irq_ops->accept(v->irq_dev, (u8)vec);
+		vmm->vcpu_inject(v, &e);
+		vmm->vcpu_want_irq_window(v, false);
+	} else {
+		vmm->vcpu_want_irq_window(v, true);
+	}
+}

@@ -1,0 +1,193 @@
+/* VM lifecycle: creation from a configuration, stopping with a reason, and
+ * the end-of-run report. */
+#include <stdarg.h>
+#include <bulkhead/console.h>
+#include <bulkhead/format.h>
+#include <bulkhead/guest_load.h>
+#include <bulkhead/hv.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/string.h>
+#include <bulkhead/vm.h>
+#include <bulkhead/vmm.h>
+#include <bulkhead/x86/cpu.h>
+
+struct vm vms[VM_MAX];
+unsigned nr_vms;
+
+extern const struct vm_device __vm_devices_start[], __vm_devices_end[];
+
+static u64 host_alloc_2m(void *ctx)
+{
+	u64 pa = palloc_alloc(&hv_pages, PAGE_2M >> PAGE_SHIFT, PAGE_2M);
+
+	(void)ctx;
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_2M);
+	return pa;
+}
+
+static void host_free_2m(void *ctx, u64 hpa)
+{
+	(void)ctx;
+	if (!palloc_free(&hv_pages, hpa, PAGE_2M >> PAGE_SHIFT))
+		hv_panic("guest memory block %#lx freed twice", hpa);
+}
+
+static void *host_ptr(void *ctx, u64 hpa)
+{
+	(void)ctx;
+	return phys_to_virt(hpa);
+}
+
+static const struct guest_mem_host host_mem = { host_alloc_2m, host_free_2m, host_ptr, NULL };
+
+enum gm_result vm_read(struct vm *vm, u64 gpa, void *dst, u64 len)
+{
+	return gpa_copy_from(&vm->mem, &host_mem, dst, gpa, len);
+}
+
+enum gm_result vm_write(struct vm *vm, u64 gpa, const void *src, u64 len)
+{
+	return gpa_copy_to(&vm->mem, &host_mem, gpa, src, len);
+}
+
+void *vm_dev_alloc(struct vm *vm, u64 size)
+{
+	u64 at = ALIGN_UP(vm->dev_arena_used, 16ULL);
+	void *p;
+
+	if (size > VM_DEV_ARENA || at > VM_DEV_ARENA - size)
+		return NULL;
+	p = &vm->dev_arena[at];
+	vm->dev_arena_used = at + size;
+	memset(p, 0, size);
+	return p;
+}
+
+bool vm_is_running(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING;
+}
+
+static void stop_vcpus(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpu[i].state = VCPU_STOPPED;
+}
+
+void vm_crash(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->state != VM_RUNNING)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(vm->reason, sizeof(vm->reason), fmt, ap);
+	va_end(ap);
+	vm->state = VM_STOPPED;
+	stop_vcpus(vm);
+	printf("vm %s: stopped: %s\n", vm->name, vm->reason);
+}
+
+void vm_exit_with_code(struct vm *vm, u32 code)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->state = VM_EXITED;
+	vm->exit_code = code;
+	stop_vcpus(vm);
+	printf("vm %s: exited, code %u\n", vm->name, code);
+}
+
+static bool create_devices(struct vm *vm, const struct vm_config *cfg, const char **err)
+{
+	for (const struct vm_device *d = __vm_devices_start; d < __vm_devices_end; d++)
+		if (!d->create(vm, cfg, err))
+			return false;
+	return true;
+}
+
+static bool map_ram(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->mem.n; i++) {
+		const struct guest_chunk *c = &vm->mem.c[i];
+		if (!vmm->vm_map_ram(vm, c->gpa, c->hpa, c->size))
+			return false;
+	}
+	return true;
+}
+
+bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+{
+	struct vcpu_init_state init;
+	struct vcpu *v = &vm->vcpu[0];
+
+	memset(vm, 0, sizeof(*vm));
+	memcpy(vm->name, cfg->name, sizeof(vm->name));
+	vm->id = (u32)(vm - vms);
+	vm->cfg = cfg;
+	vm->state = VM_RUNNING;
+	bus_init(&vm->bus);
+	if (!guest_mem_alloc(&vm->mem, &host_mem, cfg->mem_bytes)) {
+		*err = "not enough free memory for its RAM";
+		return false;
+	}
+	if (!vmm->vm_init(vm, err))
+		return false;
+	if (!map_ram(vm)) {
+		*err = "out of memory for the nested page table";
+		return false;
+	}
+	vm->nr_vcpus = 1;
+	v->vm = vm;
+	v->id = 0;
+	v->state = VCPU_RUNNABLE;
+	v->msr_apic_base = 0xfee00900ULL; /* enabled, BSP (SDM vol. 3 10.4.4) */
+	if (!create_devices(vm, cfg, err) || !vmm->vcpu_init(v, err))
+		return false;
+	if (!guest_load(vm, cfg, &init, err))
+		return false;
+	vmm->vcpu_set_state(v, &init);
+	v->tsc_offset = -rdtsc(); /* the guest's TSC starts near 0 */
+	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
+	return true;
+}
+
+static const char *state_name(enum vm_state s)
+{
+	switch (s) {
+	case VM_RUNNING: return "running";
+	case VM_EXITED: return "exited";
+	case VM_STOPPED: return "stopped";
+	case VM_OFF: return "off";
+	}
+	return "?";
+}
+
+void vm_report_all(void)
+{
+	printf("vms: %u\n", nr_vms);
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vm *vm = &vms[i];
+
+		printf("vm %s: state %s", vm->name, state_name(vm->state));
+		if (vm->state == VM_EXITED)
+			printf(", code %u", vm->exit_code);
+		if (vm->state == VM_STOPPED)
+			printf(", reason: %s", vm->reason);
+		printf("\nvm %s: exits:", vm->name);
+		for (int c = 1; c < EXIT_NR; c++)
+			if (vm->exits[c])
+				printf(" %s %lu", vm_exit_name((enum vm_exitcode)c), vm->exits[c]);
+		printf("; unclaimed port reads %lu, writes %lu\n", vm->bus.unclaimed_reads,
+		       vm->bus.unclaimed_writes);
+	}
+}
+
+bool vm_all_passed(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].state != VM_EXITED || vms[i].exit_code != 0)
+			return false;
+	return nr_vms > 0;
+}

@@ -1,0 +1,278 @@
+/* Virtual local APIC in xAPIC mode (SDM vol. 3 10.4-10.9, 10.12 not yet). */
+#include <bulkhead/string.h>
+#include <bulkhead/vlapic.h>
+
+#define REG_ID      0x020
+#define REG_VERSION 0x030
+#define REG_TPR     0x080
+#define REG_APR     0x090
+#define REG_PPR     0x0a0
+#define REG_EOI     0x0b0
+#define REG_LDR     0x0d0
+#define REG_DFR     0x0e0
+#define REG_SVR     0x0f0
+#define REG_ISR     0x100
+#define REG_TMR     0x180
+#define REG_IRR     0x200
+#define REG_ESR     0x280
+#define REG_LVT_CMCI 0x2f0
+#define REG_ICR_LO  0x300
+#define REG_ICR_HI  0x310
+#define REG_LVT0    0x320 /* timer; LVTs follow every 0x10 up to error 0x370 */
+#define REG_LVT_ERR 0x370
+#define REG_TIMER_INIT 0x380
+#define REG_TIMER_CUR  0x390
+#define REG_TIMER_DIV  0x3e0
+
+#define VERSION     0x00050014U /* version 0x14, 6 LVT entries (max index 5) */
+#define SVR_ENABLE  (1U << 8)
+#define LVT_MASKED  (1U << 16)
+#define LVT_PERIODIC (1U << 17)
+#define LVT_TIMER   1 /* index in lvt[] */
+#define ICR_SELF    (1U << 18) /* destination shorthand 01 */
+#define ICR_SHORTHAND (3U << 18)
+
+static bool test_bit(const u32 *bm, u8 v)
+{
+	return bm[v / 32] & (1U << (v % 32));
+}
+
+static int highest(const u32 *bm)
+{
+	for (int i = 7; i >= 0; i--)
+		if (bm[i])
+			return i * 32 + 31 - __builtin_clz(bm[i]);
+	return -1;
+}
+
+static u32 ppr(const struct vlapic *a)
+{
+	int isr = highest(a->isr);
+	u32 isr_class = isr < 0 ? 0 : (u32)isr & 0xf0;
+
+	return (a->tpr & 0xf0) >= isr_class ? a->tpr & 0xff : isr_class;
+}
+
+void vlapic_set_irq(struct vlapic *a, u8 vector)
+{
+	if (vector < 16) {
+		a->esr |= 1U << 6; /* received illegal vector */
+		return;
+	}
+	a->irr[vector / 32] |= 1U << (vector % 32);
+}
+
+/* Divide configuration register -> divisor (SDM 10.5.4, figure 10-10). */
+static u64 divisor(u32 dcr)
+{
+	u32 code = (dcr & 3) | ((dcr >> 1) & 4);
+
+	return code == 7 ? 1 : 2ULL << code;
+}
+
+static u64 ticks_to_tsc(const struct vlapic *a, u64 ticks)
+{
+	/* ticks * divisor at 1 GHz, in TSC cycles: split to avoid overflow */
+	u64 ns = ticks * divisor(a->timer_div);
+
+	return (ns / VLAPIC_TIMER_HZ) * a->tsc_hz + (ns % VLAPIC_TIMER_HZ) * a->tsc_hz / VLAPIC_TIMER_HZ;
+}
+
+static void timer_arm(struct vlapic *a)
+{
+	a->timer_start = a->now();
+	a->timer_deadline = a->timer_init ? a->timer_start + ticks_to_tsc(a, a->timer_init) : 0;
+	if (a->timer_init && a->timer_deadline == 0)
+		a->timer_deadline = 1;
+}
+
+static u32 timer_current(const struct vlapic *a)
+{
+	u64 now, period, elapsed, ticks;
+
+	if (!a->timer_deadline || !a->timer_init)
+		return 0;
+	now = a->now();
+	period = a->timer_deadline - a->timer_start;
+	if (period == 0)
+		return 0;
+	elapsed = now > a->timer_start ? now - a->timer_start : 0;
+	if (elapsed >= period)
+		return 0;
+	ticks = (u64)a->timer_init * (period - elapsed) / period;
+	return (u32)ticks;
+}
+
+void vlapic_init(struct vlapic *a, u32 id, u64 tsc_hz, u64 (*now)(void))
+{
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->tsc_hz = tsc_hz;
+	a->now = now;
+	vlapic_reset(a);
+}
+
+void vlapic_reset(void *dev)
+{
+	struct vlapic *a = dev;
+	u32 id = a->id;
+	u64 hz = a->tsc_hz;
+	u64 (*now)(void) = a->now;
+
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->tsc_hz = hz;
+	a->now = now;
+	a->svr = 0xff;
+	a->dfr = 0xffffffffU;
+	for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
+		a->lvt[i] = LVT_MASKED;
+}
+
+enum bus_result vlapic_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	struct vlapic *a = dev;
+	u32 v = 0;
+
+	if (size != 4 || (off & 0xf))
+		return BUS_BAD_ACCESS; /* SDM 10.4.1: 32-bit aligned accesses only */
+	switch (off) {
+	case REG_ID: v = a->id << 24; break;
+	case REG_VERSION: v = VERSION; break;
+	case REG_TPR: v = a->tpr; break;
+	case REG_PPR: v = ppr(a); break;
+	case REG_LDR: v = a->ldr; break;
+	case REG_DFR: v = a->dfr; break;
+	case REG_SVR: v = a->svr; break;
+	case REG_ESR: v = a->esr; break;
+	case REG_ICR_LO: v = a->icr_lo; break;
+	case REG_ICR_HI: v = a->icr_hi; break;
+	case REG_LVT_CMCI: v = a->lvt[0]; break;
+	case REG_TIMER_INIT: v = a->timer_init; break;
+	case REG_TIMER_CUR: v = timer_current(a); break;
+	case REG_TIMER_DIV: v = a->timer_div; break;
+	default:
+		if (off >= REG_ISR && off < REG_ISR + 0x80)
+			v = a->isr[(off - REG_ISR) / 16];
+		else if (off >= REG_TMR && off < REG_TMR + 0x80)
+			v = a->tmr[(off - REG_TMR) / 16];
+		else if (off >= REG_IRR && off < REG_IRR + 0x80)
+			v = a->irr[(off - REG_IRR) / 16];
+		else if (off >= REG_LVT0 && off <= REG_LVT_ERR)
+			v = a->lvt[1 + (off - REG_LVT0) / 16];
+		break; /* reserved registers read 0 */
+	}
+	*val = v;
+	return BUS_OK;
+}
+
+static void eoi(struct vlapic *a)
+{
+	int v = highest(a->isr);
+
+	if (v >= 0)
+		a->isr[v / 32] &= ~(1U << (v % 32));
+}
+
+static void write_icr(struct vlapic *a, u32 lo)
+{
+	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
+	/* Only self-IPIs exist with one vCPU (fixed delivery, shorthand self). */
+	if ((lo & ICR_SHORTHAND) == ICR_SELF && ((lo >> 8) & 7) == 0)
+		vlapic_set_irq(a, (u8)lo);
+}
+
+enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
+{
+	struct vlapic *a = dev;
+	u32 val = (u32)val64;
+
+	if (size != 4 || (off & 0xf))
+		return BUS_BAD_ACCESS;
+	switch (off) {
+	case REG_TPR: a->tpr = val & 0xff; break;
+	case REG_EOI: eoi(a); break;
+	case REG_LDR: a->ldr = val & 0xff000000U; break;
+	case REG_DFR: a->dfr = val | 0x0fffffffU; break;
+	case REG_SVR:
+		a->svr = val & 0x1ff;
+		if (!(val & SVR_ENABLE)) /* software disable masks every LVT */
+			for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
+				a->lvt[i] |= LVT_MASKED;
+		break;
+	case REG_ESR: a->esr = 0; break;
+	case REG_ICR_LO: write_icr(a, val); break;
+	case REG_ICR_HI: a->icr_hi = val & 0xff000000U; break;
+	case REG_LVT_CMCI: a->lvt[0] = val & 0x117ff; break;
+	case REG_TIMER_INIT:
+		a->timer_init = val;
+		timer_arm(a);
+		break;
+	case REG_TIMER_DIV:
+		a->timer_div = val & 0xb;
+		break;
+	default:
+		if (off >= REG_LVT0 && off <= REG_LVT_ERR) {
+			u32 *lvt = &a->lvt[1 + (off - REG_LVT0) / 16];
+			*lvt = val & (off == REG_LVT0 ? 0x310ffU : 0x117ffU);
+			if (!(a->svr & SVR_ENABLE))
+				*lvt |= LVT_MASKED;
+		}
+		break; /* read-only and reserved registers: ignored */
+	}
+	return BUS_OK;
+}
+
+static int vlapic_pending(void *dev)
+{
+	struct vlapic *a = dev;
+	int v = highest(a->irr);
+
+	if (v < 0 || !(a->svr & SVR_ENABLE))
+		return -1;
+	return ((u32)v & 0xf0) > (ppr(a) & 0xf0) ? v : -1;
+}
+
+static void vlapic_accept(void *dev, u8 vector)
+{
+	struct vlapic *a = dev;
+
+	if (!test_bit(a->irr, vector))
+		return;
+	a->irr[vector / 32] &= ~(1U << (vector % 32));
+	a->isr[vector / 32] |= 1U << (vector % 32);
+}
+
+static u64 vlapic_next_deadline(void *dev)
+{
+	struct vlapic *a = dev;
+
+	return a->timer_deadline ? a->timer_deadline : ~0ULL;
+}
+
+static void vlapic_poll(void *dev, u64 now)
+{
+	struct vlapic *a = dev;
+	u32 lvt = a->lvt[LVT_TIMER];
+	u64 period;
+
+	if (!a->timer_deadline || now < a->timer_deadline)
+		return;
+	if (!(lvt & LVT_MASKED))
+		vlapic_set_irq(a, (u8)lvt);
+	if (!(lvt & LVT_PERIODIC)) {
+		a->timer_deadline = 0;
+		return;
+	}
+	period = a->timer_deadline - a->timer_start;
+	a->timer_start = a->timer_deadline;
+	a->timer_deadline += period;
+	if (a->timer_deadline <= now) { /* far behind: skip, do not storm */
+		a->timer_start = now;
+		a->timer_deadline = now + period;
+	}
+}
+
+const struct bus_dev_ops vlapic_bus_ops = { vlapic_read, vlapic_write, vlapic_reset };
+const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept,
+					     vlapic_next_deadline, vlapic_poll };

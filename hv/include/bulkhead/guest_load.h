@@ -1,0 +1,11 @@
+/* Loading a guest kernel into a new VM and describing its first state. */
+#ifndef BULKHEAD_GUEST_LOAD_H
+#define BULKHEAD_GUEST_LOAD_H
+
+#include <bulkhead/vm.h>
+#include <bulkhead/vmm.h>
+
+bool __must_check guest_load(struct vm *vm, const struct vm_config *cfg,
+			     struct vcpu_init_state *init, const char **err);
+
+#endif

@@ -1,0 +1,36 @@
+/* Virtual local APIC, xAPIC MMIO mode (SDM vol. 3 chapter 10): registers,
+ * IRR/ISR priority logic, EOI, self-IPI and the one-shot/periodic timer.
+ * Pure logic: time comes from a callback, so unit tests drive it. */
+#ifndef BULKHEAD_VLAPIC_H
+#define BULKHEAD_VLAPIC_H
+
+#include <bulkhead/bus.h>
+#include <bulkhead/vcpu.h>
+
+#define VLAPIC_BASE 0xfee00000ULL
+#define VLAPIC_SIZE 0x1000ULL
+#define VLAPIC_TIMER_HZ 1000000000ULL /* before the divider, as QEMU's */
+
+struct vlapic {
+	u32 id;
+	u32 tpr, svr, ldr, dfr, esr;
+	u32 lvt[7];        /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
+	u32 icr_lo, icr_hi;
+	u32 irr[8], isr[8], tmr[8];
+	u32 timer_init, timer_div;
+	u64 timer_start, timer_deadline; /* host TSC; deadline 0 = not armed */
+	u64 tsc_hz;
+	u64 (*now)(void);
+};
+
+void vlapic_init(struct vlapic *a, u32 id, u64 tsc_hz, u64 (*now)(void));
+enum bus_result vlapic_read(void *dev, u64 off, u32 size, u64 *val);
+enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val);
+void vlapic_reset(void *dev);
+/* Raises vector in IRR (edge). */
+void vlapic_set_irq(struct vlapic *a, u8 vector);
+
+extern const struct bus_dev_ops vlapic_bus_ops;
+extern const struct vcpu_irq_ops vlapic_irq_ops;
+
+#endif

@@ -1,0 +1,91 @@
+/* A virtual machine: its memory, device bus, vCPUs, state and counters. */
+#ifndef BULKHEAD_VM_H
+#define BULKHEAD_VM_H
+
+#include <bulkhead/bus.h>
+#include <bulkhead/guest_mem.h>
+#include <bulkhead/vcpu.h>
+#include <bulkhead/vm_exit.h>
+#include <bulkhead/types.h>
+
+#define VM_MAX 8
+#define VM_NAME_MAX 16
+#define VM_REASON_MAX 128
+#define VM_MAX_MODS 4
+#define VM_DEV_ARENA (16 * 1024)
+
+enum vm_state {
+	VM_RUNNING,
+	VM_EXITED,  /* the guest wrote the test-exit port */
+	VM_STOPPED, /* the hypervisor stopped it: see reason */
+	VM_OFF,     /* powered off by the guest */
+};
+
+struct vm_module {
+	u64 hpa, len; /* in the hypervisor's boot modules */
+	const char *cmdline;
+};
+
+/* What a VM is made of, from the boot module that describes it. */
+struct vm_config {
+	char name[VM_NAME_MAX];
+	u64 mem_bytes;
+	bool testexit, testdev;
+	struct vm_module kernel;
+	const char *cmdline; /* the guest's, never NULL */
+	struct vm_module mods[VM_MAX_MODS];
+	unsigned nr_mods;
+};
+
+struct vm {
+	char name[VM_NAME_MAX];
+	u32 id;
+	enum vm_state state;
+	u32 exit_code;
+	char reason[VM_REASON_MAX];
+	const struct vm_config *cfg;
+	struct guest_mem mem;
+	struct bus bus;
+	struct vcpu vcpu[1];
+	u32 nr_vcpus;
+	void *arch;          /* backend: nested page table, ASID */
+	u64 exits[EXIT_NR];
+	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
+	u8 dev_arena[VM_DEV_ARENA] __aligned(16);
+	u64 dev_arena_used;
+};
+
+extern struct vm vms[VM_MAX];
+extern unsigned nr_vms;
+
+/* Device state lives in the VM's arena; zeroed. NULL when full. */
+void *vm_dev_alloc(struct vm *vm, u64 size);
+
+/* The guest did something no well-behaved guest does, or the hypervisor
+ * cannot serve it: stop this VM only, with a logged one-line reason. */
+void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+/* The guest ended itself through the test-exit port. */
+void vm_exit_with_code(struct vm *vm, u32 code);
+bool vm_is_running(const struct vm *vm);
+
+bool __must_check vm_create(struct vm *vm, const struct vm_config *cfg, const char **err);
+void vm_report_all(void);
+bool vm_all_passed(void);
+
+/* Guest memory access for devices and exit handlers. */
+enum gm_result __must_check vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
+enum gm_result __must_check vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
+
+/* Devices register themselves with VM_DEVICE(); created in priority order
+ * when a VM is built (kvmtool's dev_init, Jailhouse DEFINE_UNIT). */
+struct vm_device {
+	const char *name;
+	/* false with *err set on failure; true when created or not wanted. */
+	bool (*create)(struct vm *vm, const struct vm_config *cfg, const char **err);
+};
+
+#define VM_DEVICE(prio, n, fn)                                                   \
+	static const struct vm_device vm_device_##n __used                       \
+		__section(".vm_devices." #prio) __aligned(8) = { #n, fn }
+
+#endif

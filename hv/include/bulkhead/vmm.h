@@ -1,0 +1,52 @@
+/* The vendor ops table: the only way the core reaches SVM (or, later, VMX).
+ * Chosen once at boot (bhyve vmm_ops, Jailhouse asm/vcpu.h). */
+#ifndef BULKHEAD_VMM_H
+#define BULKHEAD_VMM_H
+
+#include <bulkhead/types.h>
+#include <bulkhead/vcpu.h>
+#include <bulkhead/vm_exit.h>
+#include <bulkhead/x86/insn_emul.h>
+
+struct vm;
+
+/* Initial register state of a vCPU, neutral. */
+struct vcpu_init_state {
+	u64 cr0, cr3, cr4, efer, rip, rflags;
+	u16 cs_sel, ds_sel;
+	struct x86_segment cs, ds; /* ds is also used for es, ss, fs, gs */
+	u64 gdtr_base, idtr_base;
+	u32 gdtr_limit, idtr_limit;
+};
+
+struct vmm_ops {
+	const char *name;
+	/* Turns virtualization on for this CPU. */
+	bool (*cpu_enable)(const char **err);
+	bool (*vm_init)(struct vm *vm, const char **err);
+	/* Maps guest RAM [gpa, gpa + size) to host [hpa, ...) in the nested
+	 * page table, read/write/execute. */
+	bool (*vm_map_ram)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+	bool (*vcpu_init)(struct vcpu *v, const char **err);
+	void (*vcpu_set_state)(struct vcpu *v, const struct vcpu_init_state *s);
+	/* Enters the guest until the next exit; fills *exit. */
+	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
+	/* CRs, EFER, CPL (GPRs, RIP and RFLAGS live in struct vcpu). */
+	u64 (*vcpu_read_reg)(struct vcpu *v, enum x86_reg reg);
+	void (*vcpu_read_seg)(struct vcpu *v, enum x86_seg seg, struct x86_segment *out);
+	/* MSRs whose state the hardware keeps per guest (EFER, PAT):
+	 * returns false if index is not one of them. */
+	bool (*vcpu_msr)(struct vcpu *v, u32 index, bool write, u64 *val);
+	/* Can an external interrupt be injected now (IF=1, no shadow)? */
+	bool (*vcpu_irq_window_open)(struct vcpu *v);
+	/* Exit as soon as the guest can take an interrupt. */
+	void (*vcpu_want_irq_window)(struct vcpu *v, bool on);
+	/* Injects v->event at the next entry. */
+	void (*vcpu_inject)(struct vcpu *v, const struct vcpu_event *e);
+	void (*vcpu_set_tsc_offset)(struct vcpu *v, u64 offset);
+};
+
+extern const struct vmm_ops *vmm;
+extern const struct vmm_ops svm_ops;
+
+#endif
