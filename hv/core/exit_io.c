@@ -53,37 +53,61 @@ static void set_rax(struct vcpu *v, u32 size, u64 val)
 	*rax = size == 4 ? val : (*rax & ~size_mask(size)) | val;
 }
 
-/* Guest-physical address of seg:offset for a string iteration. */
-static bool string_gpa(struct vcpu *v, enum x86_seg seg, u64 off, u32 size, bool write,
-		       u64 *gpa)
+/* Linear address of seg:off (segment bases are ignored in 64-bit mode,
+ * but for FS and GS). */
+static u64 linear(struct vcpu *v, enum x86_seg seg, u64 off)
 {
 	struct x86_segment s;
+
+	if ((vcpu_read_reg(v, X86_REG_EFER) & (1ULL << 10)) && seg != X86_SEG_FS &&
+	    seg != X86_SEG_GS)
+		return off;
+	vcpu_read_seg(v, seg, &s);
+	return s.base + off;
+}
+
+/* Translates one linear address; queues the guest's fault or stops the VM. */
+static bool translate(struct vcpu *v, u64 la, bool write, u64 *gpa)
+{
 	struct x86_walker w;
 	u32 pf_error;
-	u64 la;
 	enum x86_walk_result r;
 
-	vcpu_read_seg(v, seg, &s);
-	la = ((vcpu_read_reg(v, X86_REG_EFER) & (1ULL << 10)) && seg != X86_SEG_FS &&
-	      seg != X86_SEG_GS) ? off : s.base + off;
-	if ((la & 0xfff) + size > 0x1000) {
-		vm_crash(v->vm, "string I/O operand crosses a page at %#lx", la);
-		return false;
-	}
 	vcpu_walker_init(v, &w);
 	r = x86_walk_gva(&w, la, write ? X86_WALK_WRITE : 0, gpa, &pf_error);
-	if (r == X86_WALK_PAGE_FAULT) {
+	if (r == X86_WALK_OK)
+		return true;
+	if (r == X86_WALK_PAGE_FAULT)
 		vcpu_inject_page_fault(v, pf_error, la);
+	else if (r == X86_WALK_NONCANONICAL)
+		vcpu_inject_exception(v, 13, true, 0);
+	else
+		vm_crash(v->vm, "string I/O through page tables outside its RAM");
+	return false;
+}
+
+/* Reads or writes the size-byte string operand at la, which may cross a
+ * page boundary: each page is translated on its own. */
+static bool string_mem(struct vcpu *v, u64 la, u32 size, bool write, u64 *val)
+{
+	u32 first = (u32)MIN((u64)size, 0x1000 - (la & 0xfff));
+	u64 gpa[2];
+	u8 *bytes = (u8 *)val;
+	enum gm_result r = GM_OK;
+
+	if (!translate(v, la, write, &gpa[0]) ||
+	    (first < size && !translate(v, la + first, write, &gpa[1])))
 		return false;
+	for (int part = 0; part < 2 && r == GM_OK; part++) {
+		u32 at = part ? first : 0, n = part ? size - first : first;
+		if (n == 0)
+			continue;
+		r = write ? vm_write(v->vm, gpa[part], bytes + at, n)
+			  : vm_read(v->vm, gpa[part], bytes + at, n);
 	}
-	if (r != X86_WALK_OK) {
-		if (r == X86_WALK_NONCANONICAL)
-			vcpu_inject_exception(v, 13, true, 0);
-		else
-			vm_crash(v->vm, "string I/O through page tables outside its RAM");
-		return false;
-	}
-	return true;
+	if (r != GM_OK)
+		vm_crash(v->vm, "string I/O to non-RAM guest-physical memory near %#lx", gpa[0]);
+	return r == GM_OK;
 }
 
 /* One INS or OUTS iteration; false stops the batch. */
@@ -92,24 +116,15 @@ static bool string_step(struct vcpu *v, const struct io_exit *io, u64 amask)
 	bool in = io->in;
 	enum x86_reg idx = in ? X86_REG_RDI : X86_REG_RSI;
 	enum x86_seg seg = in ? X86_SEG_ES : (enum x86_seg)io->seg;
-	u64 off = v->gpr[idx] & amask, gpa, val = 0;
+	u64 off = v->gpr[idx] & amask, val = 0;
+	u64 la = linear(v, seg, off);
 	s64 step = (v->rflags & (1ULL << 10)) ? -(s64)io->size : io->size;
 
-	if (!string_gpa(v, seg, off, io->size, in, &gpa))
-		return false;
 	if (in) {
-		if (!port_read(v, io->port, io->size, &val))
+		if (!port_read(v, io->port, io->size, &val) || !string_mem(v, la, io->size, true, &val))
 			return false;
-		if (vm_write(v->vm, gpa, &val, io->size) != GM_OK) {
-			vm_crash(v->vm, "INS into non-RAM guest-physical %#lx", gpa);
-			return false;
-		}
 	} else {
-		if (vm_read(v->vm, gpa, &val, io->size) != GM_OK) {
-			vm_crash(v->vm, "OUTS from non-RAM guest-physical %#lx", gpa);
-			return false;
-		}
-		if (!port_write(v, io->port, io->size, val))
+		if (!string_mem(v, la, io->size, false, &val) || !port_write(v, io->port, io->size, val))
 			return false;
 	}
 	v->gpr[idx] = (v->gpr[idx] & ~amask) | ((off + (u64)step) & amask);
