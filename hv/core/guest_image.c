@@ -63,7 +63,13 @@ static bool parse_kludge(const struct mb1_header *h, u64 hoff, u64 len, u64 lo, 
 	flen = h->load_end_addr ? (u64)h->load_end_addr - h->load_addr : len - start;
 	mlen = h->bss_end_addr ? (u64)h->bss_end_addr - h->load_addr : flen;
 	gi->entry = h->entry_addr;
-	return add_seg(gi, start, flen, h->load_addr, MAX(mlen, flen), len, lo, hi, err);
+	if (!add_seg(gi, start, flen, h->load_addr, MAX(mlen, flen), len, lo, hi, err))
+		return false;
+	if (gi->nr_segs == 0) {
+		*err = "multiboot header loads nothing";
+		return false;
+	}
+	return true;
 }
 
 static u64 rd(const u8 *p, unsigned size)

@@ -1,0 +1,112 @@
+/* hv/core/bus.c: registration, lookup by binary search, dispatch with a
+ * region-relative offset, straddling and unclaimed accesses. */
+#include "unit.h"
+#include <bulkhead/bus.h>
+
+struct fake {
+	u64 last_off, last_val;
+	u32 last_size;
+	int resets;
+};
+
+static enum bus_result f_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	struct fake *f = dev;
+	f->last_off = off;
+	f->last_size = size;
+	*val = 0x1122334455667788ULL;
+	return BUS_OK;
+}
+
+static enum bus_result f_write(void *dev, u64 off, u32 size, u64 val)
+{
+	struct fake *f = dev;
+	f->last_off = off;
+	f->last_size = size;
+	f->last_val = val;
+	return BUS_OK;
+}
+
+static void f_reset(void *dev)
+{
+	((struct fake *)dev)->resets++;
+}
+
+static const struct bus_dev_ops ops = { f_read, f_write, f_reset };
+static const struct bus_dev_ops write_only = { NULL, f_write, NULL };
+
+static void test_register_sorted_and_overlaps(void **state)
+{
+	struct bus b;
+	struct fake d[4] = { 0 };
+
+	(void)state;
+	bus_init(&b);
+	assert_true(bus_register(&b.pio, 0x3f8, 8, &ops, &d[0], "uart"));
+	assert_true(bus_register(&b.pio, 0x60, 1, &ops, &d[1], "kbd"));
+	assert_true(bus_register(&b.pio, 0xcf8, 8, &ops, &d[2], "pci"));
+	assert_int_equal(b.pio.n, 3);
+	assert_int_equal(b.pio.r[0].base, 0x60);
+	assert_int_equal(b.pio.r[2].base, 0xcf8);
+	assert_false(bus_register(&b.pio, 0x3f0, 9, &ops, &d[3], "overlap-below"));
+	assert_false(bus_register(&b.pio, 0x3ff, 1, &ops, &d[3], "overlap-end"));
+	assert_false(bus_register(&b.pio, 0x3fa, 1, &ops, &d[3], "inside"));
+	assert_false(bus_register(&b.pio, 0x100, 0, &ops, &d[3], "empty"));
+	assert_false(bus_register(&b.pio, ~0ULL - 1, 4, &ops, &d[3], "wraps"));
+	assert_false(bus_register(&b.pio, 0x100, 1, NULL, &d[3], "no ops"));
+	assert_true(bus_register(&b.pio, 0x3f0, 8, &ops, &d[3], "adjacent"));
+	bus_reset(&b);
+	assert_int_equal(d[0].resets + d[1].resets + d[2].resets + d[3].resets, 4);
+}
+
+static void test_full_table(void **state)
+{
+	struct bus b;
+	struct fake d = { 0 };
+
+	(void)state;
+	bus_init(&b);
+	for (unsigned i = 0; i < BUS_MAX_REGIONS; i++)
+		assert_true(bus_register(&b.mmio, 0x1000ULL * (BUS_MAX_REGIONS - i), 0x100, &ops, &d, "r"));
+	assert_false(bus_register(&b.mmio, 0x100000, 0x100, &ops, &d, "one too many"));
+	for (unsigned i = 1; i <= BUS_MAX_REGIONS; i++)
+		assert_non_null(bus_find(&b.mmio, 0x1000ULL * i + 0xff, 1));
+	assert_null(bus_find(&b.mmio, 0x1100, 1));
+}
+
+static void test_dispatch(void **state)
+{
+	struct bus b;
+	struct fake d = { 0 };
+	u64 v;
+
+	(void)state;
+	bus_init(&b);
+	assert_true(bus_register(&b.mmio, 0xfee00000, 0x1000, &ops, &d, "lapic"));
+	assert_int_equal(bus_write(&b.mmio, 0xfee000b0, 4, 0), BUS_OK);
+	assert_int_equal(d.last_off, 0xb0);
+	assert_int_equal(d.last_size, 4);
+	assert_int_equal(bus_read(&b.mmio, 0xfee00ff8, 8, &v), BUS_OK);
+	assert_int_equal(d.last_off, 0xff8);
+	assert_int_equal(v, 0x1122334455667788ULL);
+	/* straddles the end of the region */
+	assert_int_equal(bus_read(&b.mmio, 0xfee00ffc, 8, &v), BUS_BAD_ACCESS);
+	/* starts before the region and reaches into it */
+	assert_int_equal(bus_write(&b.mmio, 0xfedffffe, 4, 1), BUS_BAD_ACCESS);
+	assert_int_equal(bus_read(&b.mmio, 0x1000, 4, &v), BUS_UNCLAIMED);
+	assert_int_equal(bus_read(&b.mmio, 0xfee00000, 0, &v), BUS_BAD_ACCESS);
+	assert_int_equal(bus_read(&b.mmio, 0xfee00000, 16, &v), BUS_BAD_ACCESS);
+	assert_int_equal(bus_read(&b.mmio, ~0ULL - 2, 4, &v), BUS_BAD_ACCESS);
+	assert_true(bus_register(&b.pio, 0xf4, 4, &write_only, &d, "exit"));
+	assert_int_equal(bus_read(&b.pio, 0xf4, 1, &v), BUS_BAD_ACCESS); /* no read op */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_register_sorted_and_overlaps),
+		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_dispatch),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

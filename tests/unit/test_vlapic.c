@@ -1,0 +1,143 @@
+/* hv/dev/vlapic.c: registers, priority and EOI, self-IPI, and the timer in
+ * one-shot and periodic modes against a fake clock. */
+#include "unit.h"
+#include <bulkhead/vlapic.h>
+
+#define TSC_HZ 2000000000ULL /* 2 GHz: one APIC tick (1 ns) = 2 TSC cycles */
+
+static u64 clock_now;
+static u64 fake_now(void) { return clock_now; }
+static struct vlapic a;
+
+static u32 rd(u32 off)
+{
+	u64 v;
+	assert_int_equal(vlapic_read(&a, off, 4, &v), BUS_OK);
+	return (u32)v;
+}
+
+static void wr(u32 off, u32 v)
+{
+	assert_int_equal(vlapic_write(&a, off, 4, v), BUS_OK);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	clock_now = 1000;
+	vlapic_init(&a, 0, TSC_HZ, fake_now);
+	return 0;
+}
+
+static void test_reset_values_and_access_rules(void **state)
+{
+	u64 v;
+
+	(void)state;
+	assert_int_equal(rd(0x20), 0);
+	assert_int_equal(rd(0x30) & 0xff, 0x14);
+	assert_int_equal(rd(0xf0), 0xff);
+	assert_int_equal(rd(0x320), 1U << 16);       /* timer LVT masked */
+	assert_int_equal(rd(0xe0), 0xffffffffU);
+	assert_int_equal(vlapic_read(&a, 0x20, 1, &v), BUS_BAD_ACCESS);
+	assert_int_equal(vlapic_read(&a, 0x24, 4, &v), BUS_BAD_ACCESS);
+	assert_int_equal(vlapic_write(&a, 0x20, 8, 0), BUS_BAD_ACCESS);
+	/* LVT stays masked while the APIC is software-disabled */
+	wr(0x320, 0x40);
+	assert_int_equal(rd(0x320), 0x10040);
+	wr(0xf0, 0x1ff);
+	wr(0x320, 0x40);
+	assert_int_equal(rd(0x320), 0x40);
+	wr(0xf0, 0xff); /* disabling masks every LVT again */
+	assert_int_equal(rd(0x320), 0x10040);
+}
+
+static void test_priority_and_eoi(void **state)
+{
+	(void)state;
+	wr(0xf0, 0x1ff);
+	vlapic_set_irq(&a, 0x41);
+	vlapic_set_irq(&a, 0x82);
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x82);
+	vlapic_irq_ops.accept(&a, 0x82);
+	assert_int_equal(rd(0x100 + 0x10 * 4) & (1U << 2), 1U << 2); /* ISR bit 0x82 */
+	assert_int_equal(rd(0xa0), 0x80);                             /* PPR from ISR */
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);             /* 0x41 is below */
+	wr(0xb0, 0);                                                   /* EOI */
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x41);
+	wr(0x80, 0x50);                                                /* TPR masks 0x4x */
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	wr(0x80, 0x30);
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x41);
+	vlapic_set_irq(&a, 5); /* illegal vector: ESR, not IRR */
+	assert_int_equal(rd(0x280) & (1U << 6), 1U << 6);
+	wr(0xf0, 0xff);
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1); /* disabled APIC delivers nothing */
+}
+
+static void test_self_ipi(void **state)
+{
+	(void)state;
+	wr(0xf0, 0x1ff);
+	wr(0x300, (1U << 18) | 0x55);
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x55);
+	wr(0x300, 0x66); /* no shorthand: to other CPUs, none exist */
+	vlapic_irq_ops.accept(&a, 0x55);
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+}
+
+static void test_timer_one_shot(void **state)
+{
+	(void)state;
+	wr(0xf0, 0x1ff);
+	wr(0x3e0, 0xb);      /* divide by 1 */
+	wr(0x320, 0x30);     /* vector 0x30, one-shot */
+	wr(0x380, 1000);     /* 1000 ns = 2000 TSC */
+	assert_int_equal(vlapic_irq_ops.next_deadline(&a), 3000);
+	clock_now = 2000;
+	assert_int_equal(rd(0x390), 500);
+	vlapic_irq_ops.poll(&a, 2999);
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	vlapic_irq_ops.poll(&a, 3000);
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x30);
+	assert_int_equal(vlapic_irq_ops.next_deadline(&a), ~0ULL);
+	clock_now = 3500;
+	assert_int_equal(rd(0x390), 0);
+}
+
+static void test_timer_periodic_and_divide(void **state)
+{
+	(void)state;
+	wr(0xf0, 0x1ff);
+	wr(0x3e0, 0x3);                  /* divide by 16 */
+	wr(0x320, (1U << 17) | 0x31);    /* periodic */
+	wr(0x380, 100);                  /* 1600 ns = 3200 TSC */
+	assert_int_equal(vlapic_irq_ops.next_deadline(&a), 4200);
+	vlapic_irq_ops.poll(&a, 4200);
+	assert_int_equal(vlapic_irq_ops.next_deadline(&a), 7400);
+	vlapic_irq_ops.accept(&a, 0x31);
+	wr(0xb0, 0);
+	vlapic_irq_ops.poll(&a, 1000000); /* far behind: one interrupt, no storm */
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x31);
+	assert_int_equal(vlapic_irq_ops.next_deadline(&a), 1003200);
+	wr(0x380, 0); /* writing 0 stops the timer */
+	assert_int_equal(vlapic_irq_ops.next_deadline(&a), ~0ULL);
+	/* masked: the timer runs but raises nothing */
+	wr(0x320, (1U << 16) | 0x32);
+	wr(0x380, 10);
+	vlapic_irq_ops.accept(&a, 0x31);
+	vlapic_irq_ops.poll(&a, ~0ULL - 1);
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_reset_values_and_access_rules, setup),
+		cmocka_unit_test_setup(test_priority_and_eoi, setup),
+		cmocka_unit_test_setup(test_self_ipi, setup),
+		cmocka_unit_test_setup(test_timer_one_shot, setup),
+		cmocka_unit_test_setup(test_timer_periodic_and_divide, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
