@@ -2,6 +2,7 @@
  * reporting how each ended. */
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/isolation.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm_config.h>
@@ -80,6 +81,7 @@ void vms_boot(const struct boot_info *bi)
 		printf("vm %s: %lu MiB, %u module(s), started\n", vm->name, vm->mem.size >> 20,
 		       configs[i].nr_mods);
 	}
+	isolation_check_all();
 	sched_run();
 	vm_report_all();
 	hv_stop(vm_all_passed() && nr_vms == n ? HV_PASS : HV_FAIL);

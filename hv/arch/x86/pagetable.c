@@ -122,3 +122,29 @@ bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *
 	}
 	return false;
 }
+
+static bool walk_level(const struct pagetable *pt, const u64 *table, int level, u64 base,
+		       pt_leaf_fn *fn, void *ctx)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		u64 e = table[i], va = base + ((u64)i << (PAGE_SHIFT + 9 * level));
+
+		if (!(e & PTE_P))
+			continue;
+		if (level == 0 || (e & PTE_PS)) {
+			u64 sz = level_size(level);
+			if (!fn(ctx, va, e & PTE_ADDR_MASK & ~(sz - 1), sz, e & ~PTE_ADDR_MASK))
+				return false;
+			continue;
+		}
+		if (!walk_level(pt, pt->ops->table_ptr(pt->ops->ctx, e & PTE_ADDR_MASK), level - 1,
+				va, fn, ctx))
+			return false;
+	}
+	return true;
+}
+
+bool pt_for_each_leaf(const struct pagetable *pt, pt_leaf_fn *fn, void *ctx)
+{
+	return walk_level(pt, pt->ops->table_ptr(pt->ops->ctx, pt->root), LEVELS - 1, 0, fn, ctx);
+}

@@ -40,4 +40,9 @@ enum pt_result __must_check pt_map(struct pagetable *pt, u64 va, u64 pa, u64 siz
  * flag bits, *page_size the size of the leaf page. */
 bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *page_size);
 
+/* Calls fn for every present leaf, in address order; stops and returns
+ * false as soon as fn does. */
+typedef bool pt_leaf_fn(void *ctx, u64 va, u64 pa, u64 size, u64 flags);
+bool pt_for_each_leaf(const struct pagetable *pt, pt_leaf_fn *fn, void *ctx);
+
 #endif

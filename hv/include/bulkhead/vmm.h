@@ -3,6 +3,7 @@
 #ifndef BULKHEAD_VMM_H
 #define BULKHEAD_VMM_H
 
+#include <bulkhead/pagetable.h>
 #include <bulkhead/types.h>
 #include <bulkhead/vcpu.h>
 #include <bulkhead/vm_exit.h>
@@ -27,6 +28,8 @@ struct vmm_ops {
 	/* Maps guest RAM [gpa, gpa + size) to host [hpa, ...) in the nested
 	 * page table, read/write/execute. */
 	bool (*vm_map_ram)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+	/* Every guest-physical -> host mapping of the nested page table. */
+	bool (*vm_for_each_mapping)(struct vm *vm, pt_leaf_fn *fn, void *ctx);
 	bool (*vcpu_init)(struct vcpu *v, const char **err);
 	void (*vcpu_set_state)(struct vcpu *v, const struct vcpu_init_state *s);
 	/* Enters the guest until the next exit; fills *exit. */

@@ -110,6 +110,13 @@ static bool svm_vm_map_ram(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 		      boot_cpu.gbpages ? PAGE_1G : PAGE_2M) == PT_OK;
 }
 
+static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
+{
+	struct svm_vm *s = vm->arch;
+
+	return pt_for_each_leaf(&s->npt, fn, ctx);
+}
+
 static bool svm_vcpu_init(struct vcpu *v, const char **err)
 {
 	struct svm_vcpu *s = vm_dev_alloc(v->vm, sizeof(*s));
@@ -309,6 +316,7 @@ const struct vmm_ops svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vm_init = svm_vm_init,
 	.vm_map_ram = svm_vm_map_ram,
+	.vm_for_each_mapping = svm_vm_for_each_mapping,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.vcpu_run = svm_vcpu_run,

@@ -1,0 +1,69 @@
+/* Proof, on the live tables, of the isolation promise: every nested-page
+ * mapping of a VM points at that VM's own RAM at the matching offset, and
+ * never at another VM's RAM or at the hypervisor's image. Run once after
+ * all VMs are built; a failure is a hypervisor bug. */
+#include <bulkhead/console.h>
+#include <bulkhead/hv.h>
+#include <bulkhead/isolation.h>
+#include <bulkhead/vm.h>
+#include <bulkhead/vmm.h>
+
+extern const u8 __image_start[], __image_end[];
+
+struct check {
+	struct vm *vm;
+	u64 mapped;
+	const char *why;
+	u64 where;
+};
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static bool check_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 flags)
+{
+	struct check *c = ctx;
+	u64 own;
+
+	(void)flags;
+	c->where = gpa;
+	if (!guest_mem_hpa(&c->vm->mem, gpa, &own) || own != hpa ||
+	    !guest_mem_hpa(&c->vm->mem, gpa + size - 1, &own) || own != hpa + size - 1) {
+		c->why = "maps memory that is not its own RAM";
+		return false;
+	}
+	if (overlaps(hpa, size, (u64)(uintptr_t)__image_start,
+		     (u64)(uintptr_t)(__image_end - __image_start))) {
+		c->why = "maps the hypervisor image";
+		return false;
+	}
+	for (unsigned i = 0; i < nr_vms; i++) {
+		const struct guest_mem *o = &vms[i].mem;
+		if (&vms[i] == c->vm)
+			continue;
+		for (unsigned k = 0; k < o->n; k++) {
+			if (overlaps(hpa, size, o->c[k].hpa, o->c[k].size)) {
+				c->why = "maps another VM's RAM";
+				return false;
+			}
+		}
+	}
+	c->mapped += size;
+	return true;
+}
+
+void isolation_check_all(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct check c = { &vms[i], 0, NULL, 0 };
+
+		if (!vmm->vm_for_each_mapping(&vms[i], check_leaf, &c))
+			hv_panic("isolation: vm %s %s at gpa %#lx", vms[i].name, c.why, c.where);
+		if (c.mapped != vms[i].mem.size)
+			hv_panic("isolation: vm %s maps %lu bytes, has %lu", vms[i].name, c.mapped,
+				 vms[i].mem.size);
+	}
+	printf("isolation: %u VM(s): nested tables map only each VM's own RAM\n", nr_vms);
+}
