@@ -62,6 +62,17 @@ void vlapic_set_irq(struct vlapic *a, u8 vector)
 	a->irr[vector / 32] |= 1U << (vector % 32);
 }
 
+void vlapic_deliver(struct vlapic *a, u8 vector, bool level)
+{
+	vlapic_set_irq(a, vector);
+	if (vector < 16)
+		return;
+	if (level)
+		a->tmr[vector / 32] |= 1U << (vector % 32);
+	else
+		a->tmr[vector / 32] &= ~(1U << (vector % 32));
+}
+
 /* Divide configuration register -> divisor (SDM 10.5.4, figure 10-10). */
 static u64 divisor(u32 dcr)
 {
@@ -118,11 +129,15 @@ void vlapic_reset(void *dev)
 	u32 id = a->id;
 	u64 hz = a->tsc_hz;
 	u64 (*now)(void) = a->now;
+	void (*eoi_level)(void *, u8) = a->eoi_level;
+	void *eoi_ctx = a->eoi_ctx;
 
 	memset(a, 0, sizeof(*a));
 	a->id = id;
 	a->tsc_hz = hz;
 	a->now = now;
+	a->eoi_level = eoi_level;
+	a->eoi_ctx = eoi_ctx;
 	a->svr = 0xff;
 	a->dfr = 0xffffffffU;
 	for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
@@ -170,8 +185,11 @@ static void eoi(struct vlapic *a)
 {
 	int v = highest(a->isr);
 
-	if (v >= 0)
-		a->isr[v / 32] &= ~(1U << (v % 32));
+	if (v < 0)
+		return;
+	a->isr[v / 32] &= ~(1U << (v % 32));
+	if (test_bit(a->tmr, (u8)v) && a->eoi_level)
+		a->eoi_level(a->eoi_ctx, (u8)v);
 }
 
 static void write_icr(struct vlapic *a, u32 lo)

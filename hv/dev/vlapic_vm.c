@@ -9,6 +9,11 @@ static u64 host_tsc(void)
 	return rdtsc();
 }
 
+static void eoi_to_vm(void *ctx, u8 vector)
+{
+	vm_irq_eoi(ctx, vector);
+}
+
 static bool vlapic_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	struct vcpu *v = &vm->vcpu[0];
@@ -19,6 +24,8 @@ static bool vlapic_create(struct vm *vm, const struct vm_config *cfg, const char
 	if (!a)
 		return false;
 	vlapic_init(a, v->id, tsc_hz, host_tsc);
+	a->eoi_level = eoi_to_vm;
+	a->eoi_ctx = vm;
 	v->irq_ops = &vlapic_irq_ops;
 	v->irq_dev = a;
 	return true;

@@ -21,6 +21,9 @@ struct vlapic {
 	u64 timer_start, timer_deadline; /* host TSC; deadline 0 = not armed */
 	u64 tsc_hz;
 	u64 (*now)(void);
+	/* EOI of a level-triggered vector: tell the IOAPIC (may be NULL). */
+	void (*eoi_level)(void *ctx, u8 vector);
+	void *eoi_ctx;
 };
 
 void vlapic_init(struct vlapic *a, u32 id, u64 tsc_hz, u64 (*now)(void));
@@ -29,6 +32,9 @@ enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val);
 void vlapic_reset(void *dev);
 /* Raises vector in IRR (edge). */
 void vlapic_set_irq(struct vlapic *a, u8 vector);
+/* Raises a vector from the IOAPIC; level-triggered ones set TMR so that
+ * their EOI is broadcast back through eoi_level (SDM vol. 3 10.8.4). */
+void vlapic_deliver(struct vlapic *a, u8 vector, bool level);
 
 extern const struct bus_dev_ops vlapic_bus_ops;
 extern const struct vcpu_irq_ops vlapic_irq_ops;

@@ -5,6 +5,7 @@
 #include <bulkhead/bus.h>
 #include <bulkhead/guest_mem.h>
 #include <bulkhead/vcpu.h>
+#include <bulkhead/virq.h>
 #include <bulkhead/vm_exit.h>
 #include <bulkhead/types.h>
 
@@ -49,6 +50,8 @@ struct vm {
 	struct vcpu vcpu[1];
 	u32 nr_vcpus;
 	void *arch;          /* backend: nested page table, ASID */
+	const struct virq_chip_ops *irq_chip_ops;
+	void *irq_chip;
 	u64 exits[EXIT_NR];
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
 	u8 dev_arena[VM_DEV_ARENA] __aligned(16);
