@@ -1,0 +1,53 @@
+/* The virtual PC every Linux VM sees: addresses, ports and interrupt lines
+ * shared by the device models (hv/dev/) and the ACPI tables that describe
+ * them (hv/dev/acpi_*.c). Change both sides through this file only. */
+#ifndef BULKHEAD_PC_PLATFORM_H
+#define BULKHEAD_PC_PLATFORM_H
+
+/* Interrupt controllers */
+#define PC_LAPIC_BASE      0xfee00000ULL
+#define PC_IOAPIC_BASE     0xfec00000ULL
+#define PC_IOAPIC_ID       1
+#define PC_IOAPIC_PINS     24
+#define PC_PIC_MASTER      0x20   /* 8259A pair, kept masked and quiet */
+#define PC_PIC_SLAVE       0xa0
+#define PC_PIC_ELCR        0x4d0  /* edge/level control, 2 bytes */
+
+/* Legacy devices and their ISA IRQs (= GSIs, except IRQ0 -> GSI 2) */
+#define PC_PIT_BASE        0x40   /* 8254, channels 0-2 + mode register */
+#define PC_PIT_IRQ         0
+#define PC_PIT_GSI         2      /* MADT interrupt source override 0 -> 2 */
+#define PC_PORT_B          0x61   /* PIT channel 2 gate/speaker, OUT2 status */
+#define PC_I8042_DATA      0x60
+#define PC_I8042_CMD       0x64   /* command 0xfe pulses reset */
+#define PC_RTC_BASE        0x70   /* CMOS index/data */
+#define PC_RTC_IRQ         8
+#define PC_COM1_BASE       0x3f8
+#define PC_COM1_IRQ        4
+#define PC_PCI_CONFIG      0xcf8  /* CONFIG_ADDRESS (4 bytes) .. CONFIG_DATA 0xcfc-0xcff */
+#define PC_RESET_CONTROL   0xcf9  /* byte: bit 2 resets, like PIIX/ICH */
+#define PC_RESET_VALUE     0x06
+
+/* ACPI fixed hardware (full, not hardware-reduced, FADT) */
+#define PC_PM_BASE         0x600
+#define PC_PM1A_EVT        0x600  /* PM1a status (2) + enable (2) */
+#define PC_PM1A_CNT        0x604  /* PM1a control, 2 bytes */
+#define PC_PM_TMR          0x608  /* 24-bit PM timer at 3.579545 MHz */
+#define PC_GPE0_BLK        0x620  /* GPE0 status (4) + enable (4) */
+#define PC_GPE0_LEN        8
+#define PC_PM_TMR_HZ       3579545U
+#define PC_SCI_IRQ         9      /* level, active high (MADT override) */
+#define PC_SLP_TYP_S5      5      /* \_S5 package value; PM1a_CNT bits 10-12 */
+#define PC_SLP_EN          (1U << 13)
+#define PC_SMI_CMD         0      /* no SMM: ACPI is always enabled */
+
+/* Firmware area in guest memory (below 1 MiB, reserved in the e820 map) */
+#define PC_ACPI_RSDP_GPA   0xe0000ULL  /* also found by a BIOS-area scan */
+#define PC_ACPI_TABLES_GPA 0xe0040ULL
+#define PC_ACPI_TABLES_END 0x100000ULL
+
+/* PCI host bridge at 00:00.0 (Intel 440FX-like IDs, as QEMU's i440fx) */
+#define PC_PCI_HOST_VENDOR 0x8086
+#define PC_PCI_HOST_DEVICE 0x1237
+
+#endif
