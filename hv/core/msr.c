@@ -6,7 +6,6 @@
 #include <bulkhead/x86/cpu.h>
 
 #define MSR_TSC          0x10U
-#define MSR_APIC_BASE    0x1bU
 #define MSR_MTRRCAP      0xfeU
 #define MSR_MISC_ENABLE  0x1a0U
 #define MSR_MTRR_DEFTYPE 0x2ffU
@@ -21,11 +20,6 @@ static bool core_msr(struct vcpu *v, u32 index, bool write, u64 *val)
 		} else {
 			*val = rdtsc() + v->tsc_offset;
 		}
-		return true;
-	case MSR_APIC_BASE:
-		if (write && *val != v->msr_apic_base)
-			return false; /* relocating or disabling the APIC: not offered */
-		*val = v->msr_apic_base;
 		return true;
 	case MSR_MTRRCAP:
 		if (write)
@@ -66,7 +60,8 @@ void exit_handle_msr(struct vcpu *v, const struct vm_exit *e)
 	const struct msr_exit *m = &e->u.msr;
 	u64 val = m->value;
 
-	if (!vmm->vcpu_msr(v, m->index, m->write, &val) && !core_msr(v, m->index, m->write, &val)) {
+	if (!vmm->vcpu_msr(v, m->index, m->write, &val) && !core_msr(v, m->index, m->write, &val) &&
+	    !(v->irq_ops && v->irq_ops->msr(v->irq_dev, m->index, m->write, &val, v->tsc_offset))) {
 		log_once(v->vm, m->index, m->write);
 		vcpu_inject_exception(v, 13, true, 0);
 		return;

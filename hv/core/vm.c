@@ -142,7 +142,6 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	v->vm = vm;
 	v->id = 0;
 	v->state = VCPU_RUNNABLE;
-	v->msr_apic_base = 0xfee00900ULL; /* enabled, BSP (SDM vol. 3 10.4.4) */
 	if (!create_devices(vm, cfg, err) || !vmm->vcpu_init(v, err))
 		return false;
 	if (!guest_load(vm, cfg, &init, err))

@@ -28,6 +28,12 @@
 #define SVR_ENABLE  (1U << 8)
 #define LVT_MASKED  (1U << 16)
 #define LVT_PERIODIC (1U << 17)
+#define LVT_TSC_DEADLINE (2U << 17)
+#define LVT_TIMER_MODE (3U << 17)
+#define MSR_X2APIC_FIRST 0x800U
+#define MSR_X2APIC_LAST  0x8ffU
+#define MSR_TSC_DEADLINE 0x6e0U
+#define X2APIC_SELF_IPI  0x3f0 /* register offset of MSR 0x83f */
 #define LVT_TIMER   1 /* index in lvt[] */
 #define ICR_SELF    (1U << 18) /* destination shorthand 01 */
 #define ICR_SHORTHAND (3U << 18)
@@ -223,6 +229,8 @@ enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
 	case REG_ICR_HI: a->icr_hi = val & 0xff000000U; break;
 	case REG_LVT_CMCI: a->lvt[0] = val & 0x117ff; break;
 	case REG_TIMER_INIT:
+		if ((a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TSC_DEADLINE)
+			break; /* ignored in TSC-deadline mode */
 		a->timer_init = val;
 		timer_arm(a);
 		break;
@@ -232,7 +240,9 @@ enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
 	default:
 		if (off >= REG_LVT0 && off <= REG_LVT_ERR) {
 			u32 *lvt = &a->lvt[1 + (off - REG_LVT0) / 16];
-			*lvt = val & (off == REG_LVT0 ? 0x310ffU : 0x117ffU);
+			*lvt = val & (off == REG_LVT0 ? 0x710ffU : 0x117ffU);
+			if (off == REG_LVT0)
+				a->timer_deadline = 0; /* a mode change disarms (SDM 10.5.4.1) */
 			if (!(a->svr & SVR_ENABLE))
 				*lvt |= LVT_MASKED;
 		}
@@ -246,7 +256,7 @@ static int vlapic_pending(void *dev)
 	struct vlapic *a = dev;
 	int v = highest(a->irr);
 
-	if (v < 0 || !(a->svr & SVR_ENABLE))
+	if (v < 0 || !(a->svr & SVR_ENABLE) || a->hw_disabled)
 		return -1;
 	return ((u32)v & 0xf0) > (ppr(a) & 0xf0) ? v : -1;
 }
@@ -278,8 +288,8 @@ static void vlapic_poll(void *dev, u64 now)
 		return;
 	if (!(lvt & LVT_MASKED))
 		vlapic_set_irq(a, (u8)lvt);
-	if (!(lvt & LVT_PERIODIC)) {
-		a->timer_deadline = 0;
+	if ((lvt & LVT_TIMER_MODE) != LVT_PERIODIC) {
+		a->timer_deadline = 0; /* one-shot and TSC-deadline fire once */
 		return;
 	}
 	period = a->timer_deadline - a->timer_start;
@@ -291,6 +301,136 @@ static void vlapic_poll(void *dev, u64 now)
 	}
 }
 
-const struct bus_dev_ops vlapic_bus_ops = { vlapic_read, vlapic_write, vlapic_reset };
-const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept,
-					     vlapic_next_deadline, vlapic_poll };
+/* In x2APIC mode the MMIO page is gone (SDM 10.12.1.2). */
+static enum bus_result vlapic_mmio_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	struct vlapic *a = dev;
+
+	if (a->x2apic || a->hw_disabled) {
+		*val = ~0ULL;
+		return BUS_OK;
+	}
+	return vlapic_read(dev, off, size, val);
+}
+
+static enum bus_result vlapic_mmio_write(void *dev, u64 off, u32 size, u64 val)
+{
+	struct vlapic *a = dev;
+
+	if (a->x2apic || a->hw_disabled)
+		return BUS_OK;
+	return vlapic_write(dev, off, size, val);
+}
+
+static bool tsc_deadline_msr(struct vlapic *a, bool write, u64 *val, u64 tsc_offset)
+{
+	bool armed = (a->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TSC_DEADLINE;
+
+	if (!write) {
+		*val = armed && a->timer_deadline ? a->timer_deadline + tsc_offset : 0;
+		return true;
+	}
+	if (!armed)
+		return true; /* ignored outside TSC-deadline mode */
+	a->timer_start = a->now();
+	a->timer_deadline = *val ? *val - tsc_offset : 0;
+	if (*val && a->timer_deadline == 0)
+		a->timer_deadline = 1;
+	return true;
+}
+
+#define MSR_APIC_BASE 0x1bU
+#define APIC_BASE_BSP  (1ULL << 8)
+#define APIC_BASE_EXTD (1ULL << 10)
+#define APIC_BASE_EN   (1ULL << 11)
+
+static bool apic_base_msr(struct vlapic *a, bool write, u64 *val)
+{
+	u64 fixed = VLAPIC_BASE | (a->id == 0 ? APIC_BASE_BSP : 0);
+	u64 now = fixed | (a->hw_disabled ? 0 : APIC_BASE_EN) | (a->x2apic ? APIC_BASE_EXTD : 0);
+	bool en, extd;
+
+	if (!write) {
+		*val = now;
+		return true;
+	}
+	if ((*val & ~(APIC_BASE_EN | APIC_BASE_EXTD)) != fixed)
+		return false; /* relocating the APIC is not offered */
+	en = *val & APIC_BASE_EN;
+	extd = *val & APIC_BASE_EXTD;
+	if (extd && !en)
+		return false; /* invalid state (SDM table 10-5) */
+	if (a->x2apic && en && !extd)
+		return false; /* x2APIC -> xAPIC needs a disable first */
+	if (!en) {
+		vlapic_reset(a);
+		a->hw_disabled = true;
+		return true;
+	}
+	a->hw_disabled = false;
+	a->x2apic = extd;
+	return true;
+}
+
+bool vlapic_msr(struct vlapic *a, u32 index, bool write, u64 *val, u64 tsc_offset)
+{
+	u64 off;
+
+	if (index == MSR_APIC_BASE)
+		return apic_base_msr(a, write, val);
+	if (index == MSR_TSC_DEADLINE)
+		return tsc_deadline_msr(a, write, val, tsc_offset);
+	if (index < MSR_X2APIC_FIRST || index > MSR_X2APIC_LAST || !a->x2apic)
+		return false;
+	off = (u64)(index - MSR_X2APIC_FIRST) << 4;
+	switch (off) {
+	case REG_ID:
+		if (write)
+			return false;
+		*val = a->id; /* the full 32-bit x2APIC ID */
+		return true;
+	case REG_LDR:
+		if (write)
+			return false;
+		*val = ((a->id >> 4) << 16) | (1U << (a->id & 0xf)); /* SDM 10.12.10.2 */
+		return true;
+	case REG_DFR:
+		return false; /* no DFR in x2APIC mode */
+	case REG_ICR_LO:
+		if (write) {
+			a->icr_hi = (u32)(*val >> 32);
+			write_icr(a, (u32)*val);
+		} else {
+			*val = ((u64)a->icr_hi << 32) | a->icr_lo;
+		}
+		return true;
+	case REG_ICR_HI:
+		return false; /* folded into the 64-bit ICR */
+	case X2APIC_SELF_IPI:
+		if (!write)
+			return false;
+		vlapic_set_irq(a, (u8)*val);
+		return true;
+	case REG_EOI:
+		if (!write || *val != 0)
+			return false; /* non-zero EOI writes #GP in x2APIC mode */
+		break;
+	default:
+		break;
+	}
+	if (write) {
+		if (*val >> 32)
+			return false;
+		return vlapic_write(a, off, 4, *val) == BUS_OK;
+	}
+	return vlapic_read(a, off, 4, val) == BUS_OK;
+}
+
+const struct bus_dev_ops vlapic_bus_ops = { vlapic_mmio_read, vlapic_mmio_write, vlapic_reset };
+static bool vlapic_msr_hook(void *dev, u32 index, bool write, u64 *val, u64 tsc_offset)
+{
+	return vlapic_msr(dev, index, write, val, tsc_offset);
+}
+
+const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept, vlapic_next_deadline,
+					     vlapic_poll, vlapic_msr_hook };

@@ -43,6 +43,9 @@ struct vcpu_irq_ops {
 	u64 (*next_deadline)(void *dev);
 	/* Called with the current TSC: run expired timers. */
 	void (*poll)(void *dev, u64 now);
+	/* The controller's MSRs (APIC base, x2APIC, TSC deadline); false if
+	 * index is not one of them or the access must #GP. */
+	bool (*msr)(void *dev, u32 index, bool write, u64 *val, u64 tsc_offset);
 };
 
 struct vcpu {
@@ -57,7 +60,7 @@ struct vcpu {
 	void *irq_dev;
 	void *arch;   /* backend state (the VMCB for SVM) */
 	u64 tsc_offset;
-	u64 msr_apic_base, msr_mtrr_def_type; /* MSRs kept by the core */
+	u64 msr_mtrr_def_type; /* MSRs kept by the core */
 };
 
 /* Queues an exception for the next entry (a second one replaces it only if

@@ -19,6 +19,8 @@ struct vlapic {
 	u32 irr[8], isr[8], tmr[8];
 	u32 timer_init, timer_div;
 	u64 timer_start, timer_deadline; /* host TSC; deadline 0 = not armed */
+	bool x2apic;       /* IA32_APIC_BASE.EXTD: registers are MSRs 0x800+ */
+	bool hw_disabled;  /* IA32_APIC_BASE.EN clear */
 	u64 tsc_hz;
 	u64 (*now)(void);
 	/* EOI of a level-triggered vector: tell the IOAPIC (may be NULL). */
@@ -35,6 +37,11 @@ void vlapic_set_irq(struct vlapic *a, u8 vector);
 /* Raises a vector from the IOAPIC; level-triggered ones set TMR so that
  * their EOI is broadcast back through eoi_level (SDM vol. 3 10.8.4). */
 void vlapic_deliver(struct vlapic *a, u8 vector, bool level);
+
+/* IA32_APIC_BASE (0x1b, SDM vol. 3 10.4.4, 10.12.5), x2APIC registers
+ * (MSRs 0x800-0x8ff, 10.12) and IA32_TSC_DEADLINE (0x6e0, 10.5.4.1); tsc_offset converts guest TSC values
+ * to host ones. false: the access must raise #GP. */
+bool vlapic_msr(struct vlapic *a, u32 index, bool write, u64 *val, u64 tsc_offset);
 
 extern const struct bus_dev_ops vlapic_bus_ops;
 extern const struct vcpu_irq_ops vlapic_irq_ops;
