@@ -52,6 +52,10 @@ struct vm {
 	void *arch;          /* backend: nested page table, ASID */
 	const struct virq_chip_ops *irq_chip_ops;
 	void *irq_chip;
+	/* Keyboard input from the physical console, when this VM has focus. */
+	void (*console_input)(void *dev, u8 c);
+	void *console_dev;
+	bool reset_pending; /* set by devices, carried out between exits */
 	u64 exits[EXIT_NR];
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
 	u8 dev_arena[VM_DEV_ARENA] __aligned(16);
@@ -69,6 +73,13 @@ void *vm_dev_alloc(struct vm *vm, u64 size);
 void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 /* The guest ended itself through the test-exit port. */
 void vm_exit_with_code(struct vm *vm, u32 code);
+/* ACPI S5 from the guest: the VM is off. */
+void vm_poweroff(struct vm *vm);
+/* The guest asked for a reset (0xcf9, i8042, ACPI reset register): the VM
+ * restarts with a clean memory image once the current exit is handled. */
+void vm_reset(struct vm *vm);
+/* Carries out a pending reset; false if the VM could not be rebuilt. */
+bool vm_do_reset(struct vm *vm);
 bool vm_is_running(const struct vm *vm);
 
 bool __must_check vm_create(struct vm *vm, const struct vm_config *cfg, const char **err);

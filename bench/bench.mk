@@ -1,0 +1,2 @@
+# Benchmarks run by `make bench` (each a script; results in bench/results/).
+BENCH_TARGETS += bench/exits/run.sh
