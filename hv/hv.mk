@@ -4,7 +4,7 @@
 HV_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -ffreestanding -fno-stack-protector \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	-fcf-protection=none -fno-strict-aliasing -Ihv/include -MMD -MP
+	-fcf-protection=none -fno-strict-aliasing -fno-tree-loop-distribute-patterns -Ihv/include -MMD -MP
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 

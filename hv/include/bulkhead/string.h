@@ -15,4 +15,14 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
+/* -ffreestanding stops the compiler from treating these as builtins, so it
+ * would call them even to clear a small struct; the builtins let it expand
+ * fixed sizes inline and call the functions above for the rest. */
+#ifndef BULKHEAD_STRING_IMPL
+#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define memset(d, c, n) __builtin_memset((d), (c), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
+#endif
+
 #endif

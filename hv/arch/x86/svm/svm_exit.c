@@ -1,6 +1,7 @@
 /* Translation of SVM exits into the neutral struct vm_exit. Decoding only:
  * no policy here (APM vol. 2 15.9-15.13, appendix C). */
 #include <bulkhead/string.h>
+#include <bulkhead/x86/cpu_features.h>
 #include "svm_priv.h"
 
 static unsigned one_hot_index(u64 bits)
@@ -42,6 +43,16 @@ static void decode_npf(const struct vmcb *vmcb, struct vm_exit *e)
 	};
 }
 
+/* With NRIP save the CPU gives the next RIP for intercepted instructions
+ * (APM 15.7.1), which spares the decoder's fetch. QEMU's TCG lacks it. */
+static void nrip_length(const struct vmcb *vmcb, struct vm_exit *e)
+{
+	u64 next = vmcb->ctl.nrip;
+
+	if (boot_cpu.nrip_save && next > vmcb->save.rip && next - vmcb->save.rip <= 15)
+		e->inst_len = (u8)(next - vmcb->save.rip);
+}
+
 void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *e)
 {
 	u64 code = vmcb->ctl.exitcode;
@@ -49,6 +60,9 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 	memset(e, 0, sizeof(*e));
 	e->rip = v->rip;
 	e->raw = (struct raw_exit){ code, vmcb->ctl.exitinfo1, vmcb->ctl.exitinfo2 };
+	if (code == SVM_EXIT_CPUID || code == SVM_EXIT_MSR || code == SVM_EXIT_HLT ||
+	    code == SVM_EXIT_VMMCALL)
+		nrip_length(vmcb, e);
 
 	switch (code) {
 	case SVM_EXIT_IOIO:
