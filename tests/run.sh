@@ -24,7 +24,7 @@ record() { # name status logfile
 
 if [ -z "${ONLY:-}" ]; then
 	for t in ${UNIT_TESTS:-}; do
-		log="$out/unit/$(basename "$t").log"; mkdir -p "$out/unit"
+		log="$out/logs/unit/$(basename "$t").log"; mkdir -p "$out/logs/unit"
 		timeout 300 "$t" >"$log" 2>&1; st=$?
 		record "unit/$(basename "$t")" $st "$log"
 	done
@@ -34,15 +34,15 @@ for t in tests/*/test_*.sh; do
 	[ -e "$t" ] || continue
 	area=$(basename "$(dirname "$t")"); name=$(basename "$t" .sh)
 	case "$area/$name" in ${ONLY:-*}) ;; *) continue ;; esac
-	mkdir -p "$out/$area"; log="$out/$area/$name.log"
+	mkdir -p "$out/logs/$area"; log="$out/logs/$area/$name.log"
 	timeout 900 bash "$t" >"$log" 2>&1; st=$?
 	record "$area/$name" $st "$log"
 done
 
 if [ -z "${ONLY:-}" ]; then
 	for f in ${FUZZ_TARGETS:-}; do
-		name=$(basename "$f"); log="$out/fuzz/$name.log"
-		corpus="build/fuzz/corpus/$name"; mkdir -p "$out/fuzz" "$corpus"
+		name=$(basename "$f"); log="$out/logs/fuzz/$name.log"
+		corpus="build/fuzz/corpus/$name"; mkdir -p "$out/logs/fuzz" "$corpus"
 		seeds=tests/fuzz/seeds/$name; [ -d "$seeds" ] || seeds=""
 		timeout $((${FUZZ_SECONDS:-30} + 60)) "$f" -max_total_time="${FUZZ_SECONDS:-30}" \
 			-timeout=10 -rss_limit_mb=2048 "$corpus" $seeds >"$log" 2>&1; st=$?

@@ -25,6 +25,8 @@ static void run_slice(struct vcpu *v)
 		vcpu_prepare_entry(v);
 		vmm->vcpu_run(v, &exit);
 		exit_dispatch(v, &exit);
+		if (v->vm->reset_pending && !vm_do_reset(v->vm))
+			break;
 		host_irq_window();
 		if (host_ticks - start >= SCHED_SLICE_TICKS)
 			break;

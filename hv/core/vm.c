@@ -99,6 +99,21 @@ void vm_exit_with_code(struct vm *vm, u32 code)
 	printf("vm %s: exited, code %u\n", vm->name, code);
 }
 
+void vm_poweroff(struct vm *vm)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->state = VM_OFF;
+	stop_vcpus(vm);
+	printf("vm %s: powered off by the guest\n", vm->name);
+}
+
+void vm_reset(struct vm *vm)
+{
+	if (vm->state == VM_RUNNING)
+		vm->reset_pending = true;
+}
+
 static bool create_devices(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	for (const struct vm_device *d = __vm_devices_start; d < __vm_devices_end; d++)
@@ -152,6 +167,35 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	return true;
 }
 
+/* A reset is a fresh boot: RAM cleared, devices reset, the kernel and its
+ * modules loaded again, the vCPU back at the entry state. */
+bool vm_do_reset(struct vm *vm)
+{
+	struct vcpu_init_state init;
+	struct vcpu *v = &vm->vcpu[0];
+	const char *err;
+
+	vm->reset_pending = false;
+	printf("vm %s: reset by the guest, restarting\n", vm->name);
+	if (gpa_fill(&vm->mem, &host_mem, 0, 0, vm->mem.size) != GM_OK) {
+		vm_crash(vm, "reset: could not clear its RAM");
+		return false;
+	}
+	bus_reset(&vm->bus);
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->event.pending = false;
+	v->state = VCPU_RUNNABLE;
+	if (!guest_load(vm, vm->cfg, &init, &err)) {
+		vm_crash(vm, "reset: %s", err);
+		return false;
+	}
+	vmm->vcpu_set_state(v, &init);
+	v->tsc_offset = -rdtsc();
+	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
+	vm->resets++;
+	return true;
+}
+
 static const char *state_name(enum vm_state s)
 {
 	switch (s) {
@@ -174,6 +218,8 @@ void vm_report_all(void)
 			printf(", code %u", vm->exit_code);
 		if (vm->state == VM_STOPPED)
 			printf(", reason: %s", vm->reason);
+		if (vm->resets)
+			printf(", %u reset(s)", vm->resets);
 		printf("\nvm %s: exits:", vm->name);
 		for (int c = 1; c < EXIT_NR; c++)
 			if (vm->exits[c])

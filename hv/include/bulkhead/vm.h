@@ -56,6 +56,7 @@ struct vm {
 	void (*console_input)(void *dev, u8 c);
 	void *console_dev;
 	bool reset_pending; /* set by devices, carried out between exits */
+	u32 resets;
 	u64 exits[EXIT_NR];
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
 	u8 dev_arena[VM_DEV_ARENA] __aligned(16);
