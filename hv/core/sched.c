@@ -10,6 +10,7 @@
 
 static void poll_timers(struct vcpu *v, u64 now)
 {
+	vm_poll_timers(v->vm, now);
 	if (v->irq_ops)
 		v->irq_ops->poll(v->irq_dev, now);
 	if (v->state == VCPU_HALTED && vcpu_irq_pending(v))
@@ -30,8 +31,7 @@ static void run_slice(struct vcpu *v)
 		host_irq_window();
 		if (host_ticks - start >= SCHED_SLICE_TICKS)
 			break;
-		if (v->irq_ops)
-			v->irq_ops->poll(v->irq_dev, rdtsc());
+		poll_timers(v, rdtsc());
 	}
 }
 
@@ -40,7 +40,7 @@ static bool asleep_forever(struct vcpu *v)
 {
 	return v->state == VCPU_HALTED &&
 	       (!v->irq_ops || v->irq_ops->next_deadline(v->irq_dev) == ~0ULL) &&
-	       !vcpu_irq_pending(v);
+	       vm_next_timer_deadline(v->vm) == ~0ULL && !vcpu_irq_pending(v);
 }
 
 /* Next vCPU after position *pos that can run; NULL if none. */

@@ -99,6 +99,31 @@ void vm_exit_with_code(struct vm *vm, u32 code)
 	printf("vm %s: exited, code %u\n", vm->name, code);
 }
 
+bool vm_add_timer(struct vm *vm, const struct vtimer_ops *ops, void *dev)
+{
+	if (vm->nr_timers == VM_MAX_TIMERS)
+		return false;
+	vm->timers[vm->nr_timers].ops = ops;
+	vm->timers[vm->nr_timers].dev = dev;
+	vm->nr_timers++;
+	return true;
+}
+
+void vm_poll_timers(struct vm *vm, u64 now)
+{
+	for (unsigned i = 0; i < vm->nr_timers; i++)
+		vm->timers[i].ops->poll(vm->timers[i].dev, now);
+}
+
+u64 vm_next_timer_deadline(struct vm *vm)
+{
+	u64 next = ~0ULL;
+
+	for (unsigned i = 0; i < vm->nr_timers; i++)
+		next = MIN(next, vm->timers[i].ops->next_deadline(vm->timers[i].dev));
+	return next;
+}
+
 void vm_poweroff(struct vm *vm)
 {
 	if (vm->state != VM_RUNNING)

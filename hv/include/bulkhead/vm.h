@@ -6,6 +6,7 @@
 #include <bulkhead/guest_mem.h>
 #include <bulkhead/vcpu.h>
 #include <bulkhead/virq.h>
+#include <bulkhead/vtimer.h>
 #include <bulkhead/vm_exit.h>
 #include <bulkhead/types.h>
 
@@ -56,6 +57,11 @@ struct vm {
 	void (*console_input)(void *dev, u8 c);
 	void *console_dev;
 	bool reset_pending; /* set by devices, carried out between exits */
+	struct {
+		const struct vtimer_ops *ops;
+		void *dev;
+	} timers[VM_MAX_TIMERS];
+	unsigned nr_timers;
 	u32 resets;
 	u64 exits[EXIT_NR];
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
@@ -82,6 +88,9 @@ void vm_reset(struct vm *vm);
 /* Carries out a pending reset; false if the VM could not be rebuilt. */
 bool vm_do_reset(struct vm *vm);
 bool vm_is_running(const struct vm *vm);
+/* Runs the VM's expired device timers (PIT, ...); the earliest deadline. */
+void vm_poll_timers(struct vm *vm, u64 now);
+u64 vm_next_timer_deadline(struct vm *vm);
 
 bool __must_check vm_create(struct vm *vm, const struct vm_config *cfg, const char **err);
 void vm_report_all(void);
