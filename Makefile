@@ -22,6 +22,7 @@ FUZZ_TARGETS  :=
 BENCH_TARGETS :=
 
 .PHONY: all test run fuzz bench clean deps
+.DELETE_ON_ERROR: # a failed step (such as the image check) leaves no output
 all:
 
 include hv/hv.mk

@@ -6,7 +6,8 @@
 set -euo pipefail
 elf=$1
 fail() { echo "check-image: $elf: $*" >&2; exit 1; }
-off() { od -A d -t x4 -v -w4 "$elf" | awk -v m="$1" '$2 == m && !f { print $1; f = 1 }'; }
+# od prints zero-padded decimal offsets; awk's +0 makes them plain numbers.
+off() { od -A d -t x4 -v -w4 "$elf" | awk -v m="$1" '$2 == m && !f { print $1 + 0; f = 1 }'; }
 mb1=$(off 1badb002); mb2=$(off e85250d6)
 [ -n "$mb1" ] && [ "$mb1" -lt 8192 ] || fail "no Multiboot1 header in the first 8 KiB"
 [ -n "$mb2" ] && [ "$mb2" -lt 32768 ] && [ $((mb2 % 8)) -eq 0 ] || fail "no aligned Multiboot2 header in the first 32 KiB"

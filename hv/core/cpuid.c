@@ -8,12 +8,21 @@
 #define HV_LEAF_BASE 0x40000000U
 #define HV_LEAF_MAX  0x40000001U
 
+#define L1_EDX_MCE      (1U << 7)
+#define L1_EDX_MCA      (1U << 14)
 #define L1_ECX_MONITOR  (1U << 3)
 #define L1_ECX_VMX      (1U << 5)
 #define L1_ECX_X2APIC   (1U << 21)
 #define L1_ECX_TSC_DL   (1U << 24)
 #define L1_ECX_HV       (1U << 31)
 #define E1_ECX_SVM      (1U << 2)
+#define E1_ECX_HIDDEN   (E1_ECX_SVM | (1U << 9) /* OSVW */ | (1U << 10) /* IBS */ | \
+			 (1U << 12) /* SKINIT */ | (1U << 13) /* WDT */ | (1U << 15) /* LWP */ | \
+			 (1U << 19) /* NODEID_MSR */ | (1U << 22) /* TOPOEXT */ | \
+			 (1U << 23) /* PERFCTR_CORE */ | (1U << 24) /* PERFCTR_NB */ | \
+			 (1U << 28) /* PERFCTR_LLC */)
+#define E7_EDX_INVARIANT_TSC (1U << 8)
+#define E8_EBX_KEPT     ((1U << 0) /* CLZERO */ | (1U << 2) /* XSAVEERPTR */)
 
 static struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 sub)
 {
@@ -31,14 +40,34 @@ static struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 sub)
 	r = cpuid(leaf, sub);
 	switch (leaf) {
 	case 1:
+		/* Machine checks are not virtualized: no MCE/MCA, so no MCG MSRs. */
+		r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
 		r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_X2APIC | L1_ECX_TSC_DL);
 		r.ecx |= L1_ECX_HV;
-		r.ebx = (r.ebx & 0x00ffffffU) | (v->id << 24);
+		/* one logical processor, APIC ID = vCPU id */
+		r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
+		r.edx &= ~(1U << 28); /* HTT */
+		break;
+	case 6:    /* thermal and power management */
+	case 0xa:  /* architectural performance monitoring */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0x80000001U:
-		r.ecx &= ~E1_ECX_SVM;
+		r.ecx &= ~E1_ECX_HIDDEN;
+		r.ecx &= ~(1U << 1); /* CmpLegacy: one core */
 		break;
-	case 0x8000000aU:
+	case 0x80000007U:
+		/* The guest's TSC is the host's plus a fixed offset: it runs at
+		 * a constant rate (APM vol. 3 E.4.7). */
+		r.edx = E7_EDX_INVARIANT_TSC;
+		break;
+	case 0x80000008U:
+		r.ebx &= E8_EBX_KEPT;
+		r.ecx = 0; /* one core (NC = 0), no APIC ID size hint */
+		break;
+	case 0x8000000aU:  /* SVM */
+	case 0x8000001eU:  /* extended topology (TOPOEXT hidden) */
+	case 0x8000001fU:  /* memory encryption */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	}

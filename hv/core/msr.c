@@ -6,6 +6,11 @@
 #include <bulkhead/x86/cpu.h>
 
 #define MSR_TSC          0x10U
+#define MSR_TSC_ADJUST   0x3bU
+#define MSR_PATCH_LEVEL  0x8bU        /* IA32_BIOS_SIGN_ID on Intel */
+#define MSR_TSC_AUX      0xc0000103U
+#define MSR_K7_HWCR      0xc0010015U
+#define HWCR_TSC_FREQ_SEL (1ULL << 24) /* TSC counts at P0 frequency */
 #define MSR_MTRRCAP      0xfeU
 #define MSR_MISC_ENABLE  0x1a0U
 #define MSR_MTRR_DEFTYPE 0x2ffU
@@ -21,6 +26,24 @@ static bool core_msr(struct vcpu *v, u32 index, bool write, u64 *val)
 			*val = rdtsc() + v->tsc_offset;
 		}
 		return true;
+	case MSR_TSC_ADJUST:
+	case MSR_PATCH_LEVEL:
+		if (!write)
+			*val = 0; /* no microcode revision to report; writes ignored */
+		return true;
+	case MSR_TSC_AUX:
+		if (write) {
+			if (*val >> 32)
+				return false;
+			v->tsc_aux = *val;
+		} else {
+			*val = v->tsc_aux;
+		}
+		return true;
+	case MSR_K7_HWCR:
+		if (!write)
+			*val = HWCR_TSC_FREQ_SEL;
+		return true; /* writes ignored: nothing in it is virtualized */
 	case MSR_MTRRCAP:
 		if (write)
 			return false; /* read-only */

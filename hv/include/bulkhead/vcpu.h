@@ -61,6 +61,7 @@ struct vcpu {
 	void *arch;   /* backend state (the VMCB for SVM) */
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
+	u64 tsc_aux;           /* IA32_TSC_AUX, loaded into the CPU for RDTSCP */
 };
 
 /* Queues an exception for the next entry (a second one replaces it only if

@@ -14,6 +14,7 @@
 static u64 host_vmcb_pa; /* host state VMRUN does not save (VMSAVE) */
 static u64 iopm_pa, msrpm_pa;
 static u32 next_asid = 1;
+static u64 cpu_tsc_aux; /* what this CPU's IA32_TSC_AUX holds */
 
 /* MSRs swapped by VMLOAD/VMSAVE: the guest owns them, no exit. */
 static const u32 passthrough_msrs[] = {
@@ -200,6 +201,11 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->ctl.tlb_control = s->flush_tlb ? 1 : 0; /* 1: flush all (APM 15.16.1) */
 	s->flush_tlb = false;
 
+	/* VMRUN does not switch TSC_AUX, which RDTSCP reads (APM 15.30.2). */
+	if (v->tsc_aux != cpu_tsc_aux) {
+		wrmsr(0xc0000103U, v->tsc_aux);
+		cpu_tsc_aux = v->tsc_aux;
+	}
 	__asm__ volatile("clgi; sti" ::: "memory");
 	svm_vmrun(s->vmcb_pa, host_vmcb_pa, v->gpr);
 	__asm__ volatile("cli; stgi" ::: "memory");
