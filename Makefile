@@ -27,6 +27,7 @@ all:
 
 include hv/hv.mk
 include guests/guests.mk
+-include guests/linux.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 -include fleet/fleet.mk

@@ -24,8 +24,11 @@ static void handle_hlt(struct vcpu *v, const struct vm_exit *e)
 {
 	if (!vcpu_skip_insn(v, e->inst_len))
 		return;
-	if (!vcpu_irq_pending(v) || !(v->rflags & (1ULL << 9)))
-		v->state = VCPU_HALTED;
+	if (vcpu_irq_pending(v) && (v->rflags & (1ULL << 9)))
+		return;
+	v->state = VCPU_HALTED;
+	if (v->vm->console_flush)
+		v->vm->console_flush(v->vm->console_dev); /* a prompt waits for input */
 }
 
 static void handle_hypercall(struct vcpu *v, const struct vm_exit *e)

@@ -137,8 +137,8 @@ static void entry_state(struct vcpu_init_state *s, u64 entry)
 	};
 }
 
-bool guest_load(struct vm *vm, const struct vm_config *cfg, struct vcpu_init_state *init,
-		const char **err)
+bool guest_load_multiboot(struct vm *vm, const struct vm_config *cfg,
+			  struct vcpu_init_state *init, const char **err)
 {
 	const u8 *img = phys_to_virt(cfg->kernel.hpa);
 	struct loader l = { vm, STRINGS_GPA, err };

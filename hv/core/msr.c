@@ -10,6 +10,8 @@
 #define MSR_PATCH_LEVEL  0x8bU        /* IA32_BIOS_SIGN_ID on Intel */
 #define MSR_TSC_AUX      0xc0000103U
 #define MSR_K7_HWCR      0xc0010015U
+#define MSR_AMD64_NB_CFG 0xc001001fU
+#define NB_CFG_CF8_EXT   (1ULL << 46) /* extended config space through 0xcf8 */
 #define HWCR_TSC_FREQ_SEL (1ULL << 24) /* TSC counts at P0 frequency */
 #define MSR_MTRRCAP      0xfeU
 #define MSR_MISC_ENABLE  0x1a0U
@@ -39,6 +41,12 @@ static bool core_msr(struct vcpu *v, u32 index, bool write, u64 *val)
 		} else {
 			*val = v->tsc_aux;
 		}
+		return true;
+	case MSR_AMD64_NB_CFG:
+		/* Linux reads it unchecked on AMD; report extended 0xcf8 access
+		 * already on so it has no reason to write. */
+		if (!write)
+			*val = NB_CFG_CF8_EXT;
 		return true;
 	case MSR_K7_HWCR:
 		if (!write)

@@ -2,6 +2,7 @@
  * SCHED_SLICE_TICKS host ticks. A halted vCPU is skipped until an
  * interrupt is pending for it; when every vCPU is halted the CPU sleeps
  * until the next tick. */
+#include <bulkhead/console_mux.h>
 #include <bulkhead/exit.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vmm.h>
@@ -19,10 +20,14 @@ static void poll_timers(struct vcpu *v, u64 now)
 
 static void run_slice(struct vcpu *v)
 {
-	u64 start = host_ticks;
+	u64 start = host_ticks, polled = host_ticks;
 	struct vm_exit exit;
 
 	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm)) {
+		if (host_ticks != polled) { /* once per tick: a port read is slow */
+			polled = host_ticks;
+			console_mux_poll();
+		}
 		vcpu_prepare_entry(v);
 		vmm->vcpu_run(v, &exit);
 		exit_dispatch(v, &exit);
@@ -72,10 +77,17 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 void sched_run(void)
 {
 	unsigned pos = nr_vms - 1;
+	u64 polled = host_ticks;
 	bool any_running, all_stuck;
 
 	for (;;) {
-		struct vcpu *v = pick(&pos, &any_running, &all_stuck);
+		struct vcpu *v;
+
+		if (host_ticks != polled) { /* console once per tick, whatever runs */
+			polled = host_ticks;
+			console_mux_poll();
+		}
+		v = pick(&pos, &any_running, &all_stuck);
 
 		if (v) {
 			run_slice(v);

@@ -3,6 +3,7 @@
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/isolation.h>
+#include <bulkhead/rtc.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm_config.h>
@@ -54,6 +55,19 @@ static bool collect_configs(const struct boot_info *bi, unsigned *n, const char 
 	return true;
 }
 
+/* Guests' CMOS clocks start from the machine's, read once here. */
+static void set_wall_clock(void)
+{
+	u64 unix_seconds;
+
+	if (host_rtc_read(&unix_seconds)) {
+		rtc_set_host_clock((s64)unix_seconds, rdtsc());
+		printf("rtc: host clock read, %lu s since 1970\n", unix_seconds);
+	} else {
+		printf("rtc: host CMOS clock unreadable; guests start at 1970\n");
+	}
+}
+
 void vms_boot(const struct boot_info *bi)
 {
 	const char *err;
@@ -70,6 +84,7 @@ void vms_boot(const struct boot_info *bi)
 		printf("vms: cannot run VMs: %s\n", err);
 		hv_stop(HV_FAIL);
 	}
+	set_wall_clock();
 	for (unsigned i = 0; i < n; i++) {
 		struct vm *vm = &vms[nr_vms];
 

@@ -8,7 +8,7 @@
 #include <bulkhead/string.h>
 
 #define UART_LEN  8
-#define LINE_MAX  160
+#define LINE_MAX  256
 #define RX_FIFO   64
 
 #define REG_RBR 0 /* read; THR on write; DLL with DLAB */
@@ -50,6 +50,8 @@ struct uart {
 	u32 rx_head, rx_count;
 	char line[LINE_MAX];
 	u32 len;
+	u32 shown;   /* bytes of line[] already on the console (a prompt) */
+	bool midline; /* the "[vm] " prefix of the current line is printed */
 };
 
 static u8 uart_iir(const struct uart *u)
@@ -73,11 +75,30 @@ static void update_irq(struct uart *u)
 	}
 }
 
+/* Prints what of the current line is not on the console yet; a line that
+ * was partly shown goes on without a second prefix. */
+static void show(struct uart *u, bool newline)
+{
+	if (!u->midline)
+		printf("[%s] ", u->vm->name);
+	printf("%.*s%s", (int)(u->len - u->shown), u->line + u->shown, newline ? "\n" : "");
+	u->shown = newline ? 0 : u->len;
+	u->midline = !newline;
+}
+
+static void uart_flush(void *dev)
+{
+	struct uart *u = dev;
+
+	if (u->len > u->shown)
+		show(u, false);
+}
+
 static void flush_line(struct uart *u)
 {
 	static const char panic[] = "Kernel panic - not syncing";
 
-	printf("[%s] %.*s\n", u->vm->name, (int)u->len, u->line);
+	show(u, true);
 	if (u->len >= sizeof(panic) - 1) {
 		for (u32 i = 0; i + sizeof(panic) - 1 <= u->len; i++) {
 			if (!memcmp(u->line + i, panic, sizeof(panic) - 1)) {
@@ -99,8 +120,10 @@ static void transmit(struct uart *u, u8 c)
 	if (c == '\r')
 		return;
 	u->line[u->len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '?';
-	if (u->len == LINE_MAX - 1)
-		flush_line(u);
+	if (u->len == LINE_MAX - 1) { /* a long line goes on, unbroken */
+		show(u, false);
+		u->len = u->shown = 0;
+	}
 }
 
 static void rx_push(struct uart *u, u8 c)
@@ -223,6 +246,13 @@ static void uart_input(void *dev, u8 c)
 	update_irq(u);
 }
 
+static u32 uart_room(void *dev)
+{
+	struct uart *u = dev;
+
+	return RX_FIFO - u->rx_count;
+}
+
 static const struct bus_dev_ops uart_ops = { uart_read, uart_write, uart_reset };
 
 static bool uart_create(struct vm *vm, const struct vm_config *cfg, const char **err)
@@ -235,6 +265,8 @@ static bool uart_create(struct vm *vm, const struct vm_config *cfg, const char *
 		return false;
 	u->vm = vm;
 	vm->console_input = uart_input;
+	vm->console_room = uart_room;
+	vm->console_flush = uart_flush;
 	vm->console_dev = u;
 	return true;
 }

@@ -198,11 +198,47 @@ static void eoi(struct vlapic *a)
 		a->eoi_level(a->eoi_ctx, (u8)v);
 }
 
+/* Does an IPI with this destination reach this (the only) local APIC?
+ * SDM vol. 3 10.6.1-10.6.2: physical (ID or broadcast) or logical (flat
+ * model: a bit shared with LDR; cluster model: same cluster and a shared
+ * bit), x2APIC IDs in ICR bits 63:32. */
+static bool icr_targets_me(const struct vlapic *a, u32 lo, u32 hi)
+{
+	u32 dest = a->x2apic ? hi : hi >> 24;
+	u32 broadcast = a->x2apic ? 0xffffffffU : 0xff;
+	u32 ldr;
+
+	switch (lo & ICR_SHORTHAND) {
+	case ICR_SELF:
+	case 2U << 18: /* all including self */
+		return true;
+	case 3U << 18: /* all excluding self */
+		return false;
+	default:
+		break;
+	}
+	if (dest == broadcast)
+		return true;
+	if (!(lo & (1U << 11))) /* physical destination mode */
+		return dest == a->id;
+	if (a->x2apic) {
+		ldr = ((a->id >> 4) << 16) | (1U << (a->id & 0xf));
+		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
+	}
+	ldr = a->ldr >> 24;
+	if ((a->dfr >> 28) == 0xf) /* flat model */
+		return (dest & ldr) != 0;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
 static void write_icr(struct vlapic *a, u32 lo)
 {
+	u32 mode = (lo >> 8) & 7;
+
 	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
-	/* Only self-IPIs exist with one vCPU (fixed delivery, shorthand self). */
-	if ((lo & ICR_SHORTHAND) == ICR_SELF && ((lo >> 8) & 7) == 0)
+	/* Fixed and lowest-priority IPIs can only land on this vCPU (the only
+	 * one); INIT, SIPI, NMI and SMI IPIs have no target yet. */
+	if ((mode == 0 || mode == 1) && icr_targets_me(a, lo, a->icr_hi))
 		vlapic_set_irq(a, (u8)lo);
 }
 
@@ -240,8 +276,10 @@ enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
 	default:
 		if (off >= REG_LVT0 && off <= REG_LVT_ERR) {
 			u32 *lvt = &a->lvt[1 + (off - REG_LVT0) / 16];
+			u32 old_mode = *lvt & LVT_TIMER_MODE;
+
 			*lvt = val & (off == REG_LVT0 ? 0x710ffU : 0x117ffU);
-			if (off == REG_LVT0)
+			if (off == REG_LVT0 && (*lvt & LVT_TIMER_MODE) != old_mode)
 				a->timer_deadline = 0; /* a mode change disarms (SDM 10.5.4.1) */
 			if (!(a->svr & SVR_ENABLE))
 				*lvt |= LVT_MASKED;

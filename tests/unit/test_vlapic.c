@@ -81,8 +81,29 @@ static void test_self_ipi(void **state)
 	wr(0xf0, 0x1ff);
 	wr(0x300, (1U << 18) | 0x55);
 	assert_int_equal(vlapic_irq_ops.pending(&a), 0x55);
-	wr(0x300, 0x66); /* no shorthand: to other CPUs, none exist */
 	vlapic_irq_ops.accept(&a, 0x55);
+	wr(0x310, 5U << 24); /* physical destination 5: another CPU */
+	wr(0x300, 0x66);
+	wr(0x300, (3U << 18) | 0x67); /* all excluding self */
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	wr(0x310, 0); /* physical destination 0: this APIC */
+	wr(0x300, 0x68);
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x68);
+	vlapic_irq_ops.accept(&a, 0x68);
+	wr(0xb0, 0);
+	wr(0x300, (2U << 18) | 0x69); /* all including self */
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x69);
+	vlapic_irq_ops.accept(&a, 0x69);
+	wr(0xb0, 0);
+	wr(0xd0, 1U << 24); /* logical ID bit 0, flat model */
+	wr(0x310, 2U << 24);
+	wr(0x300, (1U << 11) | 0x6a); /* logical, another CPU's bit */
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	wr(0x310, 3U << 24);
+	wr(0x300, (1U << 11) | 0x6b); /* logical, includes our bit */
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x6b);
+	vlapic_irq_ops.accept(&a, 0x6b);
+	wr(0x300, (4U << 8) | 0x6c); /* NMI delivery mode: not a vector */
 	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
 }
 

@@ -3,14 +3,12 @@
 #define BULKHEAD_GUEST_LINUX_H
 
 #include <bulkhead/guest_load.h>
+#include <bulkhead/linux_boot.h>
 
-/* Low guest memory used while Linux boots (all below 0x9f000, which the
- * kernel reclaims once it has copied what it needs). */
-#define LINUX_PT_GPA          0x10000ULL /* 6 pages of boot page tables */
-#define LINUX_GDT_GPA         0x17000ULL
-#define LINUX_BOOT_PARAMS_GPA 0x18000ULL
-#define LINUX_CMDLINE_GPA     0x20000ULL
-#define LINUX_CMDLINE_MAX     0x10000ULL
+/* The boot page tables (6 pages) and GDT live in the load plan's scratch
+ * area of low RAM, which the kernel reclaims once it runs on its own. */
+#define LINUX_PT_GPA  LINUX_SCRATCH_GPA
+#define LINUX_GDT_GPA (LINUX_SCRATCH_GPA + 0x6000ULL)
 
 bool linux_entry_state(struct vm *vm, u64 entry, u64 boot_params_gpa,
 		       struct vcpu_init_state *s, const char **err);

@@ -5,7 +5,10 @@
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
 
+/* Detects the kernel's format (bzImage or Multiboot v1) and loads it. */
 bool __must_check guest_load(struct vm *vm, const struct vm_config *cfg,
 			     struct vcpu_init_state *init, const char **err);
+bool __must_check guest_load_multiboot(struct vm *vm, const struct vm_config *cfg,
+				       struct vcpu_init_state *init, const char **err);
 
 #endif

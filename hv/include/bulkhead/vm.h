@@ -55,6 +55,11 @@ struct vm {
 	void *irq_chip;
 	/* Keyboard input from the physical console, when this VM has focus. */
 	void (*console_input)(void *dev, u8 c);
+	/* Bytes console_input can take now: input waits in the physical UART
+	 * rather than overflow the guest's FIFO. */
+	u32 (*console_room)(void *dev);
+	/* Shows a partial output line (a prompt) once the guest goes idle. */
+	void (*console_flush)(void *dev);
 	void *console_dev;
 	bool reset_pending; /* set by devices, carried out between exits */
 	struct {

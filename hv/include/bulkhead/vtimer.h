@@ -51,8 +51,8 @@ struct vtimer_ops {
 
 #define VM_MAX_TIMERS 4
 
-/* Adds a timer device to the VM; false when the VM's table is full.
- * Implemented by the VM core (placeholder in core/vm_lifecycle_stub.c). */
+/* Adds a timer device to the VM; false when the VM's table is full
+ * (hv/core/vm.c). */
 bool __must_check vm_add_timer(struct vm *vm, const struct vtimer_ops *ops, void *dev);
 
 #endif

@@ -1,0 +1,31 @@
+/* casync chunk store: each chunk zstd-compressed in
+ * <store>/<first 4 hex digits of id>/<hex id>.cacnk, id = SHA-256 of the
+ * uncompressed chunk. */
+#ifndef FLEET_CASTORE_H
+#define FLEET_CASTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "caidx.h"
+#include "util.h"
+
+#define CASTORE_RELPATH_LEN (4 + 1 + 64 + 6 + 1)
+
+void castore_relpath(const uint8_t id[CA_CHUNK_ID_SIZE], char out[CASTORE_RELPATH_LEN]);
+void castore_chunk_id(const uint8_t *data, size_t n, uint8_t id[CA_CHUNK_ID_SIZE]);
+int castore_compress(const uint8_t *data, size_t n, int level, struct fl_buf *out);
+/* Decompress an untrusted .cacnk that must hold exactly `size` bytes hashing
+ * to id. out must have room for size bytes. */
+int castore_decode(const uint8_t *comp, size_t clen, const uint8_t id[CA_CHUNK_ID_SIZE],
+		   uint8_t *out, size_t size, struct fl_err *err);
+int castore_has(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE]);
+/* Store compressed bytes under id (temp file + rename; callers verify on read). */
+int castore_put(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE],
+		const uint8_t *comp, size_t clen, struct fl_err *err);
+/* Read and verify a chunk from store into out[0..size). A missing chunk
+ * returns 1, a corrupt one is deleted and returns -1. */
+int castore_get(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE],
+		uint8_t *out, size_t size, struct fl_err *err);
+
+#endif

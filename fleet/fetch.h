@@ -1,0 +1,33 @@
+/* Where a client reads a repository from: an http(s):// URL (libcurl) or a
+ * local directory (USB stick, LAN cache mount). */
+#ifndef FLEET_FETCH_H
+#define FLEET_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct src;
+
+struct src_chunk {
+	uint8_t id[32];
+	size_t size; /* uncompressed size from the index */
+};
+
+/* done_bytes: uncompressed size of the chunks fetched so far */
+typedef void src_progress_fn(void *arg, uint64_t done_bytes);
+
+struct src *src_open(const char *location, struct fl_err *err);
+void src_close(struct src *s);
+/* 0 = ok, 1 = not found (HTTP 404 or ENOENT), -1 = error (err filled).
+ * More than max bytes is an error. */
+int src_get(struct src *s, const char *rel, size_t max, struct fl_buf *out, struct fl_err *err);
+/* Fetch chunks (from "store/") into the local store dir, verifying each
+ * before it is stored; finished chunks survive an interruption. */
+int src_get_chunks(struct src *s, const struct src_chunk *c, size_t n, const char *store,
+		   src_progress_fn *progress, void *arg, struct fl_err *err);
+uint64_t src_bytes(const struct src *s);
+uint64_t src_requests(const struct src *s);
+
+#endif

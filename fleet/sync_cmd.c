@@ -1,0 +1,432 @@
+/* bulkhead-sync: verify the TUF chain, fetch the delta, switch atomically. */
+#include "sync_cmd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caidx.h"
+#include "fetch.h"
+#include "policy.h"
+#include "state.h"
+#include "sync_apply.h"
+#include "targets.h"
+#include "tuf_client.h"
+
+#define MAX_POLICIES 32
+
+struct client {
+	const struct sync_args *a;
+	char path[8][1100];
+	struct sync_state st;
+	int have_state;
+	struct tuf_trust trust;
+	struct src *src;
+};
+
+enum { P_META, P_STORE, P_IMAGES, P_POLICY, P_STATE };
+
+static void paths(struct client *c)
+{
+	static const char *const sub[] = { "metadata", "store", "images", "policy", "state.json" };
+
+	for (int i = 0; i <= P_STATE; i++)
+		snprintf(c->path[i], sizeof(c->path[i]), "%s/%s", c->a->dir, sub[i]);
+}
+
+static void image_path(const struct client *c, uint64_t v, const char *ext, char *out, size_t n)
+{
+	snprintf(out, n, "%.1024s/%.63s-%llu.%s", c->path[P_IMAGES], c->st.image, (unsigned long long)v, ext);
+}
+
+/* Point images/<name>.img at the installed version (atomic symlink swap). */
+static int link_current(const struct client *c, struct fl_err *err)
+{
+	char target[256], link[1200], tmp[1300];
+
+	if (!c->st.installed)
+		return 0;
+	snprintf(target, sizeof(target), "%s-%llu.img", c->st.image, (unsigned long long)c->st.installed);
+	snprintf(link, sizeof(link), "%.1024s/%.63s.img", c->path[P_IMAGES], c->st.image);
+	snprintf(tmp, sizeof(tmp), "%s.lnk.tmp", link);
+	unlink(tmp);
+	if (symlink(target, tmp) || rename(tmp, link))
+		return fl_fail(err, "%s: %s", link, strerror(errno));
+	fl_fsync_dir(link);
+	return 0;
+}
+
+/* Remove leftovers of interrupted runs and versions older than previous. */
+static void tidy_images(const struct client *c)
+{
+	DIR *d = opendir(c->path[P_IMAGES]);
+	struct dirent *e;
+	char keep[4][256];
+
+	if (!d)
+		return;
+	snprintf(keep[0], 256, "%s-%llu.img", c->st.image, (unsigned long long)c->st.installed);
+	snprintf(keep[1], 256, "%s-%llu.caibx", c->st.image, (unsigned long long)c->st.installed);
+	snprintf(keep[2], 256, "%s-%llu.img", c->st.image, (unsigned long long)c->st.previous);
+	snprintf(keep[3], 256, "%s-%llu.caibx", c->st.image, (unsigned long long)c->st.previous);
+	while ((e = readdir(d))) {
+		char p[1400];
+		size_t l = strlen(c->st.image);
+		int ours = !strncmp(e->d_name, c->st.image, l) && e->d_name[l] == '-';
+
+		if (!ours || !strcmp(e->d_name, keep[0]) || !strcmp(e->d_name, keep[1]) ||
+		    !strcmp(e->d_name, keep[2]) || !strcmp(e->d_name, keep[3]))
+			continue;
+		snprintf(p, sizeof(p), "%.1024s/%.255s", c->path[P_IMAGES], e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+}
+
+/* Drop the download cache once its chunks live in the installed image. */
+static void empty_store(const char *store)
+{
+	DIR *d = opendir(store), *sd;
+	struct dirent *e, *f;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char sub[1400], p[1800];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", store, e->d_name);
+		if (!(sd = opendir(sub)))
+			continue;
+		while ((f = readdir(sd))) {
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", sub, f->d_name);
+			unlink(p);
+		}
+		closedir(sd);
+		rmdir(sub);
+	}
+	closedir(d);
+}
+
+static int load_trust(struct client *c, struct fl_err *err)
+{
+	struct fl_buf raw[TUF_NROLES] = { { 0 } };
+	char p[1300];
+	int rc;
+
+	for (int r = 0; r < TUF_NROLES; r++) {
+		snprintf(p, sizeof(p), "%.1024s/%s.json", c->path[P_META], tuf_role_names[r]);
+		if (!access(p, F_OK) && fl_read_file(p, 1U << 26, &raw[r], err))
+			goto fail;
+	}
+	if (!raw[TUF_ROOT].len) {
+		if (!c->a->root) {
+			fl_fail(err, "no trusted root yet: give --root PINNED_ROOT for the first sync");
+			goto fail;
+		}
+		if (fl_read_file(c->a->root, 1U << 20, &raw[TUF_ROOT], err))
+			goto fail;
+	}
+	rc = tuf_trust_load(&c->trust, raw, err);
+	for (int r = 0; r < TUF_NROLES; r++)
+		fl_buf_free(&raw[r]);
+	return rc;
+fail:
+	for (int r = 0; r < TUF_NROLES; r++)
+		fl_buf_free(&raw[r]);
+	return -1;
+}
+
+static int save_trust(const struct client *c, struct fl_err *err)
+{
+	char p[1300];
+
+	for (int r = 0; r < TUF_NROLES; r++) {
+		snprintf(p, sizeof(p), "%.1024s/%s.json", c->path[P_META], tuf_role_names[r]);
+		if (fl_write_atomic(p, c->trust.raw[r].data, c->trust.raw[r].len, err))
+			return -1;
+		fl_crash_point();
+	}
+	return 0;
+}
+
+struct fetched_policy {
+	struct policy p;
+	struct fl_buf body;
+	char sha[65];
+};
+
+/* Fetch and check every VM-role policy the targets list. */
+static int fetch_policies(struct client *c, struct fetched_policy *out, int *n, struct fl_err *err)
+{
+	json_t *targets = json_object_get(c->trust.sig[TUF_TARGETS], "targets"), *e;
+	const char *name;
+
+	*n = 0;
+	json_object_foreach(targets, name, e) {
+		const char *kind = json_string_value(json_object_get(json_object_get(e, "custom"), "kind"));
+		struct fetched_policy *fp = &out[*n];
+		struct tuf_meta m;
+
+		if (!kind || strcmp(kind, "policy"))
+			continue;
+		if (*n == MAX_POLICIES)
+			return fl_fail(err, "targets metadata: too many policies");
+		memset(fp, 0, sizeof(*fp));
+		(*n)++;
+		if (tuf_meta_get(targets, name, 0, &m, err) || targets_fetch(c->src, name, &m, &fp->body, err))
+			return -1;
+		if (policy_parse(fp->body.data, fp->body.len, &fp->p, err))
+			return fl_fail(err, "%s: %s", name, err->msg);
+		fl_hex(m.sha256, 32, fp->sha);
+	}
+	return 0;
+}
+
+static int save_policies(struct client *c, struct fetched_policy *fp, int n, time_t now,
+			 struct fl_err *err)
+{
+	json_t *pol = json_object();
+	char p[1300], when[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%.1024s/%.63s.json", c->path[P_POLICY], fp[i].p.vm_role);
+		if (fl_write_atomic(p, fp[i].body.data, fp[i].body.len, err)) {
+			json_decref(pol);
+			return -1;
+		}
+		fl_time_format(now + (time_t)fp[i].p.offline_lease_days * 86400, when);
+		json_object_set_new(pol, fp[i].p.vm_role, json_pack("{s:s, s:I, s:s}", "sha256", fp[i].sha,
+			"offline_lease_days", (json_int_t)fp[i].p.offline_lease_days, "lease_expires", when));
+	}
+	if (c->st.policies)
+		json_decref(c->st.policies);
+	c->st.policies = pol;
+	return 0;
+}
+
+static void print_result(const struct client *c, const char *status, const struct apply_stats *as)
+{
+	json_t *j = state_to_json(&c->st);
+	char *t;
+
+	json_object_set_new(j, "status", json_string(status));
+	json_object_set_new(j, "bytes_fetched", json_integer((json_int_t)src_bytes(c->src)));
+	json_object_set_new(j, "requests", json_integer((json_int_t)src_requests(c->src)));
+	json_object_set_new(j, "chunks", json_integer((json_int_t)as->chunks));
+	json_object_set_new(j, "chunks_unique", json_integer((json_int_t)as->unique));
+	json_object_set_new(j, "chunks_fetched", json_integer((json_int_t)as->fetched));
+	json_object_set_new(j, "chunks_from_seed", json_integer((json_int_t)as->from_seed));
+	json_object_set_new(j, "chunks_from_store", json_integer((json_int_t)as->from_store));
+	json_object_set_new(j, "crash_points", json_integer((json_int_t)fl_crash_points_passed()));
+	if (c->a->json) {
+		t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		printf("%s\n", t);
+		free(t);
+	} else if (!c->a->quiet) {
+		printf("%s: %s v%llu (previous v%llu), fetched %llu bytes in %llu requests\n", status,
+		       c->st.image, (unsigned long long)c->st.installed, (unsigned long long)c->st.previous,
+		       (unsigned long long)src_bytes(c->src), (unsigned long long)src_requests(c->src));
+	}
+	json_decref(j);
+}
+
+static int open_client(struct client *c, const struct sync_args *a, struct fl_err *err)
+{
+	int st;
+
+	memset(c, 0, sizeof(*c));
+	c->a = a;
+	paths(c);
+	for (int i = P_META; i <= P_POLICY; i++)
+		if (fl_mkdir_p(c->path[i], err))
+			return -1;
+	st = state_load(c->path[P_STATE], &c->st, err);
+	if (st < 0)
+		return -1;
+	c->have_state = st == 0;
+	if (a->image && c->have_state && strcmp(c->st.image, a->image))
+		return fl_fail(err, "state directory holds image %s, not %s", c->st.image, a->image);
+	if (a->image)
+		snprintf(c->st.image, sizeof(c->st.image), "%s", a->image);
+	/* recovery: the state file is the truth; the symlink follows it */
+	if (c->have_state && link_current(c, err))
+		return -1;
+	return 0;
+}
+
+static int install(struct client *c, const struct image_target *t, struct apply_stats *as,
+		   struct fl_err *err)
+{
+	struct ca_index idx = { 0 }, seed_idx = { 0 };
+	struct fl_buf ib = { 0 }, sb = { 0 };
+	char out[1300], ipath[1300], seed[1300];
+	struct apply_job j;
+	int rc = -1, have_seed = 0;
+
+	if (targets_fetch(c->src, t->name, &t->meta, &ib, err) || caidx_parse(ib.data, ib.len, &idx, err))
+		goto out;
+	if (c->st.installed) {
+		image_path(c, c->st.installed, "caibx", ipath, sizeof(ipath));
+		image_path(c, c->st.installed, "img", seed, sizeof(seed));
+		have_seed = !fl_read_file(ipath, 1U << 30, &sb, NULL) &&
+			    !caidx_parse(sb.data, sb.len, &seed_idx, NULL) && !access(seed, R_OK);
+	}
+	image_path(c, t->version, "img", out, sizeof(out));
+	memset(&j, 0, sizeof(j));
+	j.src = c->src;
+	j.store = c->path[P_STORE];
+	j.seed_image = have_seed ? seed : NULL;
+	j.seed_index = &seed_idx;
+	j.index = &idx;
+	j.target = t;
+	j.out = out;
+	j.quiet = c->a->quiet;
+	if (sync_apply(&j, as, err))
+		goto out;
+	image_path(c, t->version, "caibx", ipath, sizeof(ipath));
+	if (fl_write_atomic(ipath, ib.data, ib.len, err))
+		goto out;
+	fl_crash_point();
+	rc = 0;
+out:
+	caidx_free(&idx);
+	caidx_free(&seed_idx);
+	fl_buf_free(&ib);
+	fl_buf_free(&sb);
+	return rc;
+}
+
+int sync_run(const struct sync_args *a, struct fl_err *err)
+{
+	struct fetched_policy pol[MAX_POLICIES];
+	struct apply_stats as = { 0 };
+	struct image_target t;
+	struct client c;
+	const char *status = "up-to-date";
+	int npol = 0, rc = -1, st;
+	time_t now = fl_now();
+
+	memset(pol, 0, sizeof(pol));
+	if (open_client(&c, a, err) || load_trust(&c, err) || !(c.src = src_open(a->repo, err)))
+		goto out;
+	if (tuf_trust_refresh(&c.trust, targets_src_fetch, c.src, now, err))
+		goto out;
+	st = targets_latest_image(json_object_get(c.trust.sig[TUF_TARGETS], "targets"), a->image, &t, err);
+	if (st == 1)
+		fl_fail(err, "repository has no image \"%s\"", a->image);
+	if (st)
+		goto out;
+	if (t.version < c.st.installed) {
+		fl_fail(err, "repository offers %s v%llu, older than installed v%llu (rollback refused)",
+			a->image, (unsigned long long)t.version, (unsigned long long)c.st.installed);
+		goto out;
+	}
+	if (t.version == c.st.installed && memcmp(t.sha256, c.st.installed_sha256, 32)) {
+		fl_fail(err, "repository changed the contents of installed v%llu (refused)",
+			(unsigned long long)t.version);
+		goto out;
+	}
+	if (fetch_policies(&c, pol, &npol, err))
+		goto out;
+	if (t.version > c.st.installed) {
+		if (install(&c, &t, &as, err))
+			goto out;
+		c.st.previous = c.st.installed;
+		memcpy(c.st.previous_sha256, c.st.installed_sha256, 32);
+		c.st.installed = t.version;
+		memcpy(c.st.installed_sha256, t.sha256, 32);
+		status = "updated";
+	}
+	/* commit: trusted metadata, policies, then the state file, then the link */
+	if (save_trust(&c, err) || save_policies(&c, pol, npol, now, err))
+		goto out;
+	c.st.last_checkin = now;
+	if (state_save(c.path[P_STATE], &c.st, err))
+		goto out;
+	fl_crash_point();
+	if (link_current(&c, err))
+		goto out;
+	tidy_images(&c);
+	empty_store(c.path[P_STORE]); /* every chunk now lives in an installed image */
+	print_result(&c, status, &as);
+	rc = 0;
+out:
+	for (int i = 0; i < MAX_POLICIES; i++)
+		fl_buf_free(&pol[i].body);
+	src_close(c.src);
+	tuf_trust_free(&c.trust);
+	state_free(&c.st);
+	return rc;
+}
+
+int sync_status(const struct sync_args *a, struct fl_err *err)
+{
+	struct sync_state st;
+	char p[1100], when[32];
+	json_t *j;
+	char *t;
+	int r;
+
+	snprintf(p, sizeof(p), "%s/state.json", a->dir);
+	r = state_load(p, &st, err);
+	if (r == 1)
+		return fl_fail(err, "%s: nothing installed yet", a->dir);
+	if (r)
+		return -1;
+	j = state_to_json(&st);
+	fl_time_format(fl_now(), when);
+	json_object_set_new(j, "now", json_string(when));
+	if (a->json) {
+		t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		printf("%s\n", t);
+	} else {
+		t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("%s\n", t);
+	}
+	free(t);
+	json_decref(j);
+	state_free(&st);
+	return 0;
+}
+
+int sync_rollback(const struct sync_args *a, struct fl_err *err)
+{
+	struct client c;
+	char img[1300];
+	uint64_t v;
+	uint8_t h[32];
+	int rc = -1;
+
+	if (open_client(&c, a, err))
+		goto out;
+	if (!c.have_state || !c.st.previous) {
+		fl_fail(err, "no previous version to roll back to");
+		goto out;
+	}
+	image_path(&c, c.st.previous, "img", img, sizeof(img));
+	if (access(img, R_OK)) {
+		fl_fail(err, "%s: %s", img, strerror(errno));
+		goto out;
+	}
+	v = c.st.installed;
+	memcpy(h, c.st.installed_sha256, 32);
+	c.st.installed = c.st.previous;
+	memcpy(c.st.installed_sha256, c.st.previous_sha256, 32);
+	c.st.previous = v;
+	memcpy(c.st.previous_sha256, h, 32);
+	if (state_save(c.path[P_STATE], &c.st, err) || link_current(&c, err))
+		goto out;
+	if (!a->quiet)
+		printf("rolled back %s to v%llu\n", c.st.image, (unsigned long long)c.st.installed);
+	rc = 0;
+out:
+	state_free(&c.st);
+	return rc;
+}

@@ -1,0 +1,18 @@
+/* bulkhead-sync sub-commands. */
+#ifndef FLEET_SYNC_CMD_H
+#define FLEET_SYNC_CMD_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+struct sync_args {
+	const char *repo, *dir, *image, *root;
+	int json, quiet;
+};
+
+int sync_run(const struct sync_args *a, struct fl_err *err);
+int sync_status(const struct sync_args *a, struct fl_err *err);
+int sync_rollback(const struct sync_args *a, struct fl_err *err);
+
+#endif

@@ -1,0 +1,268 @@
+/* Small helpers shared by the fleet tools. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fl_fail(struct fl_err *err, const char *fmt, ...)
+{
+	char msg[FL_ERRLEN];
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt); /* via msg: the arguments may point into err->msg */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memcpy(err->msg, msg, sizeof(msg));
+	return -1;
+}
+
+int fl_buf_append(struct fl_buf *b, const void *p, size_t n)
+{
+	if (n > SIZE_MAX - b->len)
+		return -1;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096U;
+		uint8_t *d;
+
+		while (cap < b->len + n)
+			cap *= 2U;
+		d = realloc(b->data, cap);
+		if (!d)
+			return -1;
+		b->data = d;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void fl_buf_free(struct fl_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void fl_hex(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15U];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int fl_unhex(const char *in, uint8_t *out, size_t n)
+{
+	if (strlen(in) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int fl_read_file(const char *path, size_t max, struct fl_buf *out, struct fl_err *err)
+{
+	uint8_t tmp[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	out->len = 0;
+	if (fd < 0)
+		return fl_fail(err, "%s: %s", path, strerror(errno));
+	for (;;) {
+		ssize_t r = read(fd, tmp, sizeof(tmp));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fl_fail(err, "%s: read: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		if (out->len + (size_t)r > max) {
+			fl_fail(err, "%s: larger than %zu bytes", path, max);
+			goto fail;
+		}
+		if (fl_buf_append(out, tmp, (size_t)r)) {
+			fl_fail(err, "%s: out of memory", path);
+			goto fail;
+		}
+	}
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+int fl_fsync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, r;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int fl_write_atomic(const char *path, const void *data, size_t n, struct fl_err *err)
+{
+	char tmp[4200];
+	const uint8_t *p = data;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fl_fail(err, "%s: %s", tmp, strerror(errno));
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			fl_fail(err, "%s: write: %s", path, strerror(errno));
+			goto fail;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	if (fsync(fd)) {
+		fl_fail(err, "%s: fsync: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (close(fd)) {
+		fd = -1;
+		fl_fail(err, "%s: close: %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		fl_fail(err, "%s: rename: %s", path, strerror(errno));
+		goto fail;
+	}
+	fl_fsync_dir(path);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int fl_mkdir_p(const char *path, struct fl_err *err)
+{
+	char p[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(p))
+		return fl_fail(err, "bad directory name");
+	memcpy(p, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return fl_fail(err, "%s: mkdir: %s", p, strerror(errno));
+		p[i] = i < n ? '/' : '\0';
+	}
+	return 0;
+}
+
+int fl_mkdir_parent(const char *path, struct fl_err *err)
+{
+	char p[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return 0;
+	snprintf(p, sizeof(p), "%.*s", (int)(slash - path), path);
+	return fl_mkdir_p(p, err);
+}
+
+int fl_time_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+void fl_time_format(time_t t, char out[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+time_t fl_now(void)
+{
+	return time(NULL);
+}
+
+static unsigned long crash_count;
+
+void fl_crash_point(void)
+{
+	static long at = -2;
+
+	if (at == -2) {
+		const char *e = getenv("BULKHEAD_SYNC_CRASH_AT");
+
+		at = e ? strtol(e, NULL, 10) : -1;
+	}
+	crash_count++;
+	if (at > 0 && crash_count == (unsigned long)at)
+		raise(SIGKILL);
+}
+
+unsigned long fl_crash_points_passed(void)
+{
+	return crash_count;
+}

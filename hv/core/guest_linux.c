@@ -1,0 +1,63 @@
+/* Booting a Linux bzImage: ACPI tables, the load plan of the boot protocol,
+ * kernel, command line, initrd (the VM's first vmmod module) and zero page
+ * copied into guest RAM, then the 64-bit entry state. */
+#include <bulkhead/acpi_tables.h>
+#include <bulkhead/guest_linux.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/pc_platform.h>
+#include <bulkhead/string.h>
+
+#define ACPI_AREA (PC_ACPI_TABLES_END - PC_ACPI_RSDP_GPA)
+
+/* Built here, then copied into the VM: VMs are loaded one at a time. */
+static u8 acpi_buf[ACPI_AREA] __aligned(16);
+static u8 zero_page[BP_SIZE] __aligned(16);
+
+bool guest_is_bzimage(const u8 *img, u64 len)
+{
+	return len > HDR_MAGIC + 4 && img[HDR_BOOT_FLAG] == 0x55 && img[HDR_BOOT_FLAG + 1] == 0xaa &&
+	       !memcmp(img + HDR_MAGIC, "HdrS", 4);
+}
+
+static bool put(struct vm *vm, u64 gpa, const void *src, u64 len, const char **err)
+{
+	if (vm_write(vm, gpa, src, len) != GM_OK) {
+		*err = "load plan points outside the guest's RAM";
+		return false;
+	}
+	return true;
+}
+
+static bool load_acpi(struct vm *vm, u64 *rsdp, const char **err)
+{
+	struct acpi_platform p = { .nr_cpus = vm->nr_vcpus, .fixed_power_button = false };
+
+	return acpi_tables_build(acpi_buf, PC_ACPI_RSDP_GPA, ACPI_AREA, &p, rsdp, err) &&
+	       put(vm, PC_ACPI_RSDP_GPA, acpi_buf, ACPI_AREA, err);
+}
+
+bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_init_state *init,
+		      const char **err)
+{
+	const u8 *img = phys_to_virt(cfg->kernel.hpa);
+	const struct vm_module *initrd = cfg->nr_mods ? &cfg->mods[0] : NULL;
+	struct bzimage bz;
+	struct linux_load_plan plan;
+	struct linux_load_request req = { .ram_size = vm->mem.size };
+	static const char nul;
+
+	if (!bzimage_parse(img, cfg->kernel.len, &bz, err) || !load_acpi(vm, &req.rsdp_gpa, err))
+		return false;
+	req.cmdline_len = strlen(cfg->cmdline);
+	req.initrd_len = initrd ? initrd->len : 0;
+	if (!linux_plan_load(&bz, &req, &plan, err) ||
+	    !boot_params_build(zero_page, img, cfg->kernel.len, &bz, &plan, err))
+		return false;
+	if (!put(vm, plan.kernel_gpa, img + plan.kernel_off, plan.kernel_len, err) ||
+	    !put(vm, plan.cmdline_gpa, cfg->cmdline, plan.cmdline_len, err) ||
+	    !put(vm, plan.cmdline_gpa + plan.cmdline_len, &nul, 1, err) ||
+	    (initrd && !put(vm, plan.initrd_gpa, phys_to_virt(initrd->hpa), initrd->len, err)) ||
+	    !put(vm, plan.zero_page_gpa, zero_page, BP_SIZE, err))
+		return false;
+	return linux_entry_state(vm, plan.entry_gpa, plan.zero_page_gpa, init, err);
+}

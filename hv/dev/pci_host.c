@@ -1,0 +1,190 @@
+/* PCI configuration mechanism #1 (PCI Local Bus 3.0 3.2.2.3.2) at
+ * PC_PCI_CONFIG, the reset control register at PC_RESET_CONTROL (byte
+ * 0xcf9 inside the CONFIG_ADDRESS dword, as on PIIX/ICH chipsets), the
+ * registry of the VM's PCI functions, and the host bridge at 00:00.0.
+ * Absent functions read all ones; writes to them are dropped. */
+#include <bulkhead/dev.h>
+#include <bulkhead/pc_platform.h>
+#include <bulkhead/pci.h>
+
+#define CFG_ADDRESS    0     /* dword at 0xcf8 */
+#define RESET_CONTROL  (PC_RESET_CONTROL - PC_PCI_CONFIG)
+#define CFG_DATA       4     /* 0xcfc-0xcff */
+#define ADDR_ENABLE    (1U << 31)
+#define ADDR_MASK      0x80fffffcU /* enable, bus, device, function, dword */
+#define RCR_RESET      0x04  /* RST_CPU: bits 1 (SYS_RST) and 3 (FULL_RST) read back */
+#define RCR_KEEP       0x0a
+
+struct pci_slot {
+	u16 bdf;
+	const struct pci_func_ops *ops;
+	void *dev;
+};
+
+struct pci_host {
+	struct vm *vm;
+	u32 address;
+	u8 rcr;
+	u16 bridge_cmd;
+	struct pci_slot slot[PCI_MAX_FUNCS];
+	u32 nr;
+};
+
+u32 pci_cfg_get(const u8 *cfg, u32 off, u32 size)
+{
+	u32 v = 0;
+
+	for (u32 i = 0; i < size; i++)
+		v |= (u32)cfg[off + i] << (8 * i);
+	return v;
+}
+
+void pci_cfg_put(u8 *cfg, u32 off, u32 size, u32 val)
+{
+	for (u32 i = 0; i < size; i++)
+		cfg[off + i] = (u8)(val >> (8 * i));
+}
+
+static const struct pci_slot *find_slot(const struct pci_host *h, u16 bdf)
+{
+	for (u32 i = 0; i < h->nr; i++)
+		if (h->slot[i].bdf == bdf)
+			return &h->slot[i];
+	return NULL;
+}
+
+/* The host's state is the device behind its CONFIG_ADDRESS port. */
+static struct pci_host *vm_pci_host(struct vm *vm)
+{
+	const struct bus_region *r = bus_find(&vm->bus.pio, PC_PCI_CONFIG, 4);
+
+	return r ? r->dev : NULL;
+}
+
+bool pci_register_function(struct vm *vm, u16 bdf, const struct pci_func_ops *ops, void *dev)
+{
+	struct pci_host *h = vm_pci_host(vm);
+
+	if (!h || !ops || !ops->cfg_read || !ops->cfg_write || find_slot(h, bdf) ||
+	    h->nr == PCI_MAX_FUNCS)
+		return false;
+	h->slot[h->nr++] = (struct pci_slot){ bdf, ops, dev };
+	return true;
+}
+
+/* CONFIG_DATA byte k of the selected function, size bytes. */
+static u32 cfg_read(struct pci_host *h, u64 k, u32 size)
+{
+	const struct pci_slot *s = find_slot(h, (u16)(h->address >> 8));
+
+	if (!(h->address & ADDR_ENABLE) || !s)
+		return size == 4 ? ~0U : (1U << (8 * size)) - 1;
+	return s->ops->cfg_read(s->dev, (h->address & 0xfc) + (u32)k, size);
+}
+
+static void cfg_write(struct pci_host *h, u64 k, u32 size, u32 val)
+{
+	const struct pci_slot *s = find_slot(h, (u16)(h->address >> 8));
+
+	if ((h->address & ADDR_ENABLE) && s)
+		s->ops->cfg_write(s->dev, (h->address & 0xfc) + (u32)k, size, val);
+}
+
+/* CONFIG_ADDRESS answers dword accesses only; other sizes at 0xcf8-0xcfb
+ * go to the ISA bus (Linux's pci_check_type1 writes a byte to 0xcfb), but
+ * for the byte at 0xcf9, the reset control register. */
+static enum bus_result pci_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	struct pci_host *h = dev;
+
+	if (off >= CFG_DATA)
+		*val = cfg_read(h, off - CFG_DATA, size);
+	else if (off == CFG_ADDRESS && size == 4)
+		*val = h->address;
+	else if (off == RESET_CONTROL && size == 1)
+		*val = h->rcr;
+	else
+		*val = ~0ULL;
+	return BUS_OK;
+}
+
+static enum bus_result pci_write(void *dev, u64 off, u32 size, u64 val)
+{
+	struct pci_host *h = dev;
+
+	if (off >= CFG_DATA) {
+		cfg_write(h, off - CFG_DATA, size, (u32)val);
+	} else if (off == CFG_ADDRESS && size == 4) {
+		h->address = (u32)val & ADDR_MASK;
+	} else if (off == RESET_CONTROL && size == 1) {
+		h->rcr = (u8)val & RCR_KEEP;
+		if (val & RCR_RESET)
+			vm_reset(h->vm);
+	}
+	return BUS_OK;
+}
+
+/* The host bridge, 00:00.0: identity, class 0x060000, no BARs. Only the
+ * command register takes writes (PCI 3.0 6.2.2), kept as written. */
+static u32 bridge_read(void *dev, u32 off, u32 size)
+{
+	struct pci_host *h = dev;
+	u8 cfg[16] = { 0 };
+
+	if (off >= sizeof(cfg))
+		return 0;
+	pci_cfg_put(cfg, PCI_VENDOR_ID, 2, PC_PCI_HOST_VENDOR);
+	pci_cfg_put(cfg, PCI_DEVICE_ID, 2, PC_PCI_HOST_DEVICE);
+	pci_cfg_put(cfg, PCI_COMMAND, 2, h->bridge_cmd);
+	pci_cfg_put(cfg, PCI_STATUS, 2, 0x0280); /* medium DEVSEL, fast back-to-back */
+	pci_cfg_put(cfg, PCI_REVISION, 4, 0x06000002U); /* class 06 00 00, revision 2 */
+	return pci_cfg_get(cfg, off, size);
+}
+
+static void bridge_write(void *dev, u32 off, u32 size, u32 val)
+{
+	struct pci_host *h = dev;
+
+	u8 cmd[2] = { (u8)h->bridge_cmd, (u8)(h->bridge_cmd >> 8) };
+
+	for (u32 i = 0; i < size; i++)
+		if (off + i == PCI_COMMAND || off + i == PCI_COMMAND + 1)
+			cmd[off + i - PCI_COMMAND] = (u8)(val >> (8 * i));
+	h->bridge_cmd = (u16)(cmd[0] | cmd[1] << 8) & 0x0147U; /* I/O, memory, master, parity, SERR */
+}
+
+static const struct pci_func_ops bridge_ops = { bridge_read, bridge_write };
+
+static void pci_host_reset(void *dev)
+{
+	struct pci_host *h = dev;
+
+	h->address = 0;
+	h->rcr = 0;
+	h->bridge_cmd = 0;
+}
+
+static const struct bus_dev_ops pci_ops = { pci_read, pci_write, pci_host_reset };
+
+struct pci_host *pci_host_attach(struct vm *vm, const char **err)
+{
+	struct pci_host *h = dev_create(vm, &vm->bus.pio, PC_PCI_CONFIG, 8, sizeof(*h), &pci_ops,
+					"pci-config", err);
+
+	if (!h)
+		return NULL;
+	h->vm = vm;
+	if (!pci_register_function(vm, PCI_BDF(0, 0, 0), &bridge_ops, h)) {
+		*err = "PCI host bridge not registered";
+		return NULL;
+	}
+	return h;
+}
+
+static bool pci_host_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+{
+	(void)cfg;
+	return pci_host_attach(vm, err) != NULL;
+}
+
+VM_DEVICE(20, pci_host, pci_host_create);

@@ -1,0 +1,46 @@
+/* PCI configuration space of a VM through configuration mechanism #1
+ * (PCI Local Bus 3.0 3.2.2.3.2; ports PC_PCI_CONFIG). Device models add
+ * their functions to the registry of the VM's host bridge (hv/dev/
+ * pci_host.c, created at priority 20: register from a later priority). */
+#ifndef BULKHEAD_PCI_H
+#define BULKHEAD_PCI_H
+
+#include <bulkhead/types.h>
+
+struct vm;
+
+#define PCI_BDF(bus, dev, fn) ((u16)(((bus) << 8) | ((dev) << 3) | (fn)))
+#define PCI_CFG_SIZE 256U
+#define PCI_MAX_FUNCS 32
+
+/* Standard header registers (PCI 3.0 6.1) */
+#define PCI_VENDOR_ID   0x00
+#define PCI_DEVICE_ID   0x02
+#define PCI_COMMAND     0x04
+#define PCI_STATUS      0x06
+#define PCI_REVISION    0x08
+#define PCI_CLASS_PROG  0x09
+#define PCI_HEADER_TYPE 0x0e
+
+/* Configuration-space handlers of one function. off + size <= 256, size
+ * 1, 2 or 4, off never crosses a dword; values are little-endian. */
+struct pci_func_ops {
+	u32 (*cfg_read)(void *dev, u32 off, u32 size);
+	void (*cfg_write)(void *dev, u32 off, u32 size, u32 val);
+};
+
+/* Adds function bdf to vm's PCI bus; false when the VM has no host
+ * bridge yet, bdf is taken, or the registry is full. */
+bool __must_check pci_register_function(struct vm *vm, u16 bdf, const struct pci_func_ops *ops,
+					void *dev);
+
+struct pci_host;
+
+/* Creates the host bridge (00:00.0) and the configuration ports. */
+struct pci_host *pci_host_attach(struct vm *vm, const char **err);
+
+/* Little-endian access to a config image (for functions that keep one). */
+u32 pci_cfg_get(const u8 *cfg, u32 off, u32 size);
+void pci_cfg_put(u8 *cfg, u32 off, u32 size, u32 val);
+
+#endif

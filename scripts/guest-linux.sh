@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Builds the reference Linux guest: Debian's own kernel, unmodified, and a
+# busybox initramfs made by the project (DESIGN.md, "Guests").
+#   scripts/guest-linux.sh [--force]
+# Outputs, all under build/linux/ (downloads cached in build/linux/debs/):
+#   bzImage             vmlinuz-* of linux-image-6.1.0-N-amd64 (what the
+#                       linux-image-amd64 metapackage depends on today)
+#   initramfs.cpio.gz   busybox-static + guests/linux/{init,inittab,profile}
+#                       + the virtio modules below and their dependencies
+#   cmdline             recommended kernel command line (guests/linux/cmdline)
+#   kernel-version      e.g. 6.1.0-56-amd64
+# Idempotent: downloads only what is not cached, rebuilds only when an input
+# (package versions, guests/linux/*, this script) changed. --force rebuilds.
+# LINUX_PKG=linux-image-6.1.0-N-amd64 pins the kernel package instead of
+# following the metapackage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/linux
+debs=$out/debs
+py=/usr/bin/python3
+modules="virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_ring
+	virtio virtio_blk virtio_net net_failover failover virtio_console virtio_rng"
+force=0
+[ "${1:-}" = "--force" ] && force=1
+mkdir -p "$debs"
+say() { echo "guest-linux: $*"; }
+die() { echo "guest-linux: $*" >&2; exit 1; }
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+
+# What apt says today: kernel package behind the metapackage and candidate
+# versions. apt-cache is slow (about 1 s a call), so the answer is kept in
+# build/linux/apt-resolved and reused while apt's package lists are unchanged.
+apt_state() {
+	ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null | grep Packages | sha256sum | cut -c1-16
+}
+resolve() {
+	local k kv bv
+	k=${LINUX_PKG:-}
+	[ -n "$k" ] || k=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -1)
+	[ -n "$k" ] || return 1
+	kv=$(apt-cache policy "$k" busybox-static 2>/dev/null | awk -v k="$k" '
+		/^[^ ]/ { p = $1; sub(/:$/, "", p) }
+		/^ *Candidate:/ && $2 != "(none)" { v[p] = $2 }
+		END { print v[k]; print v["busybox-static"] }')
+	bv=$(echo "$kv" | sed -n 2p); kv=$(echo "$kv" | sed -n 1p)
+	[ -n "$kv" ] && [ -n "$bv" ] || return 1
+	printf '%s\n%s\n%s\n%s\n' "$(apt_state)/${LINUX_PKG:-}" "$k" "$kv" "$bv"
+}
+resolved=$out/apt-resolved
+if [ "$(head -1 "$resolved" 2>/dev/null)" != "$(apt_state)/${LINUX_PKG:-}" ] ||
+	[ "$(wc -l <"$resolved")" -ne 4 ]; then
+	if ! resolve >"$resolved.tmp"; then
+		# No package lists yet (fresh machine or cleaned apt cache).
+		say "apt does not resolve the packages, running apt-get update"
+		$sudo apt-get update -qq >&2 || true
+		resolve >"$resolved.tmp" || : >"$resolved.tmp"
+	fi
+	mv "$resolved.tmp" "$resolved"
+fi
+kpkg=$(sed -n 2p "$resolved")
+
+# Returns the cached .deb of a package at version VER, downloading it with
+# apt-get download when it is not cached. Without a version (apt could not
+# tell), falls back to the newest cached .deb of that package.
+fetch_deb() {
+	local pkg=$1 ver=$2 file
+	if [ -z "$ver" ]; then
+		file=$(ls -1 "$debs/${pkg}_"*_amd64.deb 2>/dev/null | sort -V | tail -1 || true)
+		[ -n "$file" ] || die "cannot resolve package $pkg (apt-get update?) and nothing cached"
+		echo "guest-linux: apt does not know $pkg, using cached $(basename "$file")" >&2
+		echo "$file"; return
+	fi
+	file="$debs/${pkg}_${ver//:/%3a}_amd64.deb"
+	if [ ! -s "$file" ]; then
+		echo "guest-linux: apt-get download $pkg=$ver" >&2
+		# apt writes to the current directory; as root it warns that the
+		# _apt user cannot write there (harmless), keep the rest visible.
+		(cd "$debs" && apt-get download -q "$pkg:amd64=$ver" 2>&1 |
+			grep -v -e 'unsandboxed as root' -e '^Get:' >&2) || true
+		[ -s "$file" ] || die "apt-get download $pkg=$ver did not produce $file"
+	fi
+	echo "$file"
+}
+
+if [ -z "$kpkg" ]; then
+	kdeb=$(ls -1 "$debs"/linux-image-[0-9]*-amd64_*_amd64.deb 2>/dev/null | sort -V | tail -1 || true)
+	[ -n "$kdeb" ] || die "cannot resolve linux-image-amd64 (apt-get update?) and nothing cached"
+	kpkg=$(basename "$kdeb" | sed 's/_.*//')
+	say "apt does not know linux-image-amd64, using cached $kpkg"
+fi
+kdeb=$(fetch_deb "$kpkg" "$(sed -n 3p "$resolved")")
+bbdeb=$(fetch_deb busybox-static "$(sed -n 4p "$resolved")")
+
+# Extract a .deb into DIR once per .deb (a stamp names the .deb extracted).
+extract() { # deb dir
+	if [ "$(cat "$2/.extracted" 2>/dev/null)" != "$(basename "$1")" ]; then
+		say "extracting $(basename "$1")"
+		rm -rf "$2"; mkdir -p "$2"
+		dpkg-deb -x "$1" "$2"
+		basename "$1" >"$2/.extracted"
+	fi
+}
+extract "$kdeb" "$out/kernel"
+extract "$bbdeb" "$out/busybox"
+
+kver=$(cd "$out/kernel/lib/modules" && ls -1 | head -1)
+[ -n "$kver" ] && [ -f "$out/kernel/boot/vmlinuz-$kver" ] || die "no vmlinuz-* in $kdeb"
+# Debian's package carries no modules.dep (its postinst runs depmod).
+if [ ! -s "$out/kernel/lib/modules/$kver/modules.dep" ]; then
+	command -v depmod >/dev/null || PATH=$PATH:/sbin:/usr/sbin
+	command -v depmod >/dev/null || die "depmod missing (package kmod; scripts/deps.sh)"
+	depmod -b "$out/kernel" "$kver"
+fi
+cmp -s "$out/kernel/boot/vmlinuz-$kver" "$out/bzImage" ||
+	cp "$out/kernel/boot/vmlinuz-$kver" "$out/bzImage"
+echo "$kver" >"$out/kernel-version"
+cmp -s guests/linux/cmdline "$out/cmdline" || cp guests/linux/cmdline "$out/cmdline"
+
+# bulkhead-tsc: a 9 KB static program /init runs to print the guest's TSC.
+tsc=$out/bulkhead-tsc
+if [ ! -s "$tsc" ] || [ guests/linux/tsc.c -nt "$tsc" ]; then
+	${HOSTCC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
+		-fno-stack-protector -fcf-protection=none -Wl,--build-id=none \
+		-o "$tsc" guests/linux/tsc.c
+fi
+
+# Everything the initramfs is made of; rebuilt only when this key changes.
+key=$( {
+	basename "$kdeb"; basename "$bbdeb"; echo "$modules"
+	cat scripts/guest-linux.sh guests/linux/init guests/linux/inittab \
+		guests/linux/profile guests/linux/mkinitramfs.py "$tsc"
+} | sha256sum | cut -d' ' -f1)
+img=$out/initramfs.cpio.gz
+if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/null)" != "$key" ]; then
+	[ -x "$py" ] || die "$py missing (package python3; scripts/deps.sh)"
+	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
+		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
+		--add "bin/bulkhead-tsc=$tsc" \
+		--modules "$(echo $modules)" --out "$img" --list "$out/initramfs.list"
+	echo "$key" >"$out/initramfs.key"
+else
+	say "initramfs up to date"
+fi
+
+size() { stat -c %s "$1"; }
+say "kernel $kver from $(basename "$kdeb")"
+say "busybox from $(basename "$bbdeb")"
+say "$out/bzImage $(size "$out/bzImage") bytes"
+say "$img $(size "$img") bytes ($(grep -c '\.ko$' "$out/initramfs.list") modules)"
+say "cmdline: $(cat "$out/cmdline")"
