@@ -1,8 +1,25 @@
 #!/usr/bin/env bash
 # `make run`: boot Bulkhead in QEMU with its console on this terminal.
-#   make run                          interactive (Ctrl-A X quits QEMU)
-#   make run RUN_ARGS="--timeout 20"  bounded, for scripts
-# Anything after the options is added to the hypervisor's command line.
+#   make run                               a Debian VM ("linux") with a busybox
+#                                          shell: type commands, `poweroff` ends it
+#   make run RUN_ARGS="--bare"             the hypervisor alone: boot report, stop
+#   make run RUN_ARGS="--timeout 120"      bounded, for scripts (no terminal needed)
+# Other options and words after "--" go to scripts/qemu.sh and the hypervisor's
+# command line. Leave QEMU with Ctrl-A X; Ctrl-] d shows each VM's vCPU state.
 set -u
 cd "$(dirname "$0")/.."
-exec scripts/qemu.sh "$@"
+bare=false
+args=()
+for a in "$@"; do
+	case "$a" in
+	--bare) bare=true ;;
+	*) args+=("$a") ;;
+	esac
+done
+if $bare; then
+	exec scripts/qemu.sh "${args[@]}"
+fi
+scripts/guest-linux.sh >/dev/null || { echo "run: could not build the Linux guest" >&2; exit 1; }
+exec scripts/qemu.sh --mem 2G \
+	--module "build/linux/bzImage vm=linux mem=512 -- $(cat build/linux/cmdline)" \
+	--module "build/linux/initramfs.cpio.gz vmmod=linux" "${args[@]}"

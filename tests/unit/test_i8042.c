@@ -5,18 +5,9 @@
 #include <bulkhead/i8042.h>
 #include <bulkhead/pc_platform.h>
 #include <string.h>
+#include "fake_vm.h"
 
-static struct vm vm;
 static unsigned resets;
-
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p = &m->dev_arena[m->dev_arena_used];
-
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
 
 void vm_reset(struct vm *m)
 {

@@ -7,20 +7,11 @@
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/vlapic.h>
 #include <string.h>
+#include "fake_vm.h"
 
-static struct vm vm;
 static struct vlapic lapic; /* only its address: deliveries are recorded */
 static struct { u8 vector; bool level; } got[16];
 static unsigned nr_got;
-
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p = &m->dev_arena[m->dev_arena_used];
-
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
 
 void vlapic_deliver(struct vlapic *a, u8 vector, bool level)
 {

@@ -5,18 +5,9 @@
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci.h>
 #include <string.h>
+#include "fake_vm.h"
 
-static struct vm vm;
 static unsigned resets;
-
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p = &m->dev_arena[m->dev_arena_used];
-
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
 
 void vm_reset(struct vm *m)
 {
@@ -24,23 +15,10 @@ void vm_reset(struct vm *m)
 	resets++;
 }
 
-static u32 in(u16 port, u32 size)
-{
-	u64 v;
-
-	assert_int_equal(bus_read(&vm.bus.pio, port, size, &v), BUS_OK);
-	return (u32)v;
-}
-
-static void out(u16 port, u32 size, u32 v)
-{
-	assert_int_equal(bus_write(&vm.bus.pio, port, size, v), BUS_OK);
-}
-
 static u32 cfg(u32 bus, u32 dev, u32 fn, u32 reg, u32 size)
 {
-	out(0xcf8, 4, 0x80000000U | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc));
-	return in((u16)(0xcfc + (reg & 3)), size);
+	pio_out(0xcf8, 4, 0x80000000U | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc));
+	return pio_in((u16)(0xcfc + (reg & 3)), size);
 }
 
 static int setup(void **state)
@@ -65,16 +43,16 @@ static void test_host_bridge(void **state)
 	assert_int_equal(cfg(0, 0, 0, 0x0e, 1), 0);       /* header type 0, one function */
 	assert_int_equal(cfg(0, 0, 0, 0x10, 4), 0);       /* no BARs */
 	/* read-only identity; the command register takes writes */
-	out(0xcfc, 4, 0xdeadbeef);
+	pio_out(0xcfc, 4, 0xdeadbeef);
 	assert_int_equal(cfg(0, 0, 0, 0x00, 4), PC_PCI_HOST_DEVICE << 16 | PC_PCI_HOST_VENDOR);
 	cfg(0, 0, 0, 0x04, 2);
-	out(0xcfc, 2, 0x0007);
+	pio_out(0xcfc, 2, 0x0007);
 	assert_int_equal(cfg(0, 0, 0, 0x04, 2), 0x0007);
-	out(0xcfc, 1, 0x02);
+	pio_out(0xcfc, 1, 0x02);
 	assert_int_equal(cfg(0, 0, 0, 0x04, 2), 0x0002);
-	out(0xcf8, 4, 0x80000010U);
-	out(0xcfc, 4, 0xffffffffU); /* BAR sizing */
-	assert_int_equal(in(0xcfc, 4), 0);
+	pio_out(0xcf8, 4, 0x80000010U);
+	pio_out(0xcfc, 4, 0xffffffffU); /* BAR sizing */
+	assert_int_equal(pio_in(0xcfc, 4), 0);
 }
 
 static void test_absent_and_disabled(void **state)
@@ -84,12 +62,12 @@ static void test_absent_and_disabled(void **state)
 	assert_int_equal(cfg(0, 0, 1, 0x00, 2), 0xffff);
 	assert_int_equal(cfg(1, 0, 0, 0x00, 4), 0xffffffffU);
 	assert_int_equal(cfg(255, 31, 7, 0xfc, 1), 0xff);
-	out(0xcfc, 4, 0); /* dropped */
-	out(0xcf8, 4, 0x00000000U); /* enable bit clear: nothing selected */
-	assert_int_equal(in(0xcfc, 4), 0xffffffffU);
+	pio_out(0xcfc, 4, 0); /* dropped */
+	pio_out(0xcf8, 4, 0x00000000U); /* enable bit clear: nothing selected */
+	assert_int_equal(pio_in(0xcfc, 4), 0xffffffffU);
 	/* CONFIG_ADDRESS: dword only, low two bits and bits 24-30 read 0 */
-	out(0xcf8, 4, 0xff00ff03U);
-	assert_int_equal(in(0xcf8, 4), 0x8000fc00U | 0xff00U);
+	pio_out(0xcf8, 4, 0xff00ff03U);
+	assert_int_equal(pio_in(0xcf8, 4), 0x8000fc00U | 0xff00U);
 }
 
 static void test_linux_type1_probe(void **state)
@@ -98,16 +76,16 @@ static void test_linux_type1_probe(void **state)
 
 	(void)state;
 	/* arch/x86/pci/direct.c pci_check_type1 */
-	out(0xcfb, 1, 0x01);
-	tmp = in(0xcf8, 4);
-	out(0xcf8, 4, 0x80000000U);
-	assert_int_equal(in(0xcf8, 4), 0x80000000U);
-	out(0xcf8, 4, tmp);
+	pio_out(0xcfb, 1, 0x01);
+	tmp = pio_in(0xcf8, 4);
+	pio_out(0xcf8, 4, 0x80000000U);
+	assert_int_equal(pio_in(0xcf8, 4), 0x80000000U);
+	pio_out(0xcf8, 4, tmp);
 	/* type 2 probe must not see a type 2 host */
-	out(0xcfb, 1, 0);
-	out(0xcf8, 1, 0);
-	out(0xcfa, 1, 0);
-	assert_int_not_equal(in(0xcf8, 1), 0);
+	pio_out(0xcfb, 1, 0);
+	pio_out(0xcf8, 1, 0);
+	pio_out(0xcfa, 1, 0);
+	assert_int_not_equal(pio_in(0xcf8, 1), 0);
 	assert_int_equal(resets, 0);
 }
 
@@ -116,22 +94,22 @@ static void test_reset_control(void **state)
 	u8 cf9;
 
 	(void)state;
-	out(0xcf8, 4, 0x80000000U);
+	pio_out(0xcf8, 4, 0x80000000U);
 	/* Linux's reboot via 0xcf9 (arch/x86/kernel/reboot.c) */
-	cf9 = (u8)(in(0xcf9, 1) & ~6);
-	out(0xcf9, 1, cf9 | 2);
+	cf9 = (u8)(pio_in(0xcf9, 1) & ~6);
+	pio_out(0xcf9, 1, cf9 | 2);
 	assert_int_equal(resets, 0);
-	assert_int_equal(in(0xcf9, 1), 2);
-	out(0xcf9, 1, cf9 | 6);
+	assert_int_equal(pio_in(0xcf9, 1), 2);
+	pio_out(0xcf9, 1, cf9 | 6);
 	assert_int_equal(resets, 1);
-	assert_int_equal(in(0xcf9, 1), 2); /* bit 2 does not read back */
+	assert_int_equal(pio_in(0xcf9, 1), 2); /* bit 2 does not read back */
 	/* the address register is untouched by the byte */
-	assert_int_equal(in(0xcf8, 4), 0x80000000U);
+	assert_int_equal(pio_in(0xcf8, 4), 0x80000000U);
 	/* a dword write to 0xcf8 with bit 10 set is an address, not a reset */
-	out(0xcf8, 4, 0x80000400U);
+	pio_out(0xcf8, 4, 0x80000400U);
 	assert_int_equal(resets, 1);
 	/* word access at 0xcf9 or 0xcfa: ISA bus, ignored */
-	out(0xcfa, 2, 0xffff);
+	pio_out(0xcfa, 2, 0xffff);
 	assert_int_equal(resets, 1);
 }
 
@@ -156,7 +134,7 @@ static void test_registry(void **state)
 	assert_false(pci_register_function(&vm, PCI_BDF(0, 0, 0), &fn_ops, fn_cfg));
 	assert_int_equal(cfg(0, 3, 0, 0x00, 4), 0x10001af4U);
 	cfg(0, 3, 0, 0x40, 4);
-	out(0xcfe, 2, 0xbeef);
+	pio_out(0xcfe, 2, 0xbeef);
 	assert_int_equal(fn_cfg[0x42], 0xef);
 	assert_int_equal(cfg(0, 3, 0, 0x42, 2), 0xbeef);
 	for (u32 i = 1; i < PCI_MAX_FUNCS - 1; i++)

@@ -5,23 +5,14 @@
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/rtc.h>
 #include <string.h>
+#include "fake_vm.h"
 
 #define TSC_HZ 1000000000ULL
 
 u64 tsc_hz = TSC_HZ;
-static struct vm vm;
 static u64 clock_now;
 
 static u64 fake_now(void) { return clock_now; }
-
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p = &m->dev_arena[m->dev_arena_used];
-
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
 
 static u8 cmos(u8 reg)
 {

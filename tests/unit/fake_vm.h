@@ -1,0 +1,35 @@
+/* The VM a device model's unit test runs in: a real struct vm (bus, arena)
+ * with the arena allocator of hv/core/vm.c, and port accessors that assert
+ * the bus accepted the access. Include once per test program. */
+#ifndef FAKE_VM_H
+#define FAKE_VM_H
+
+#include <string.h>
+#include "unit.h"
+#include <bulkhead/dev.h>
+
+static struct vm vm;
+
+void *vm_dev_alloc(struct vm *m, u64 size)
+{
+	void *p = &m->dev_arena[m->dev_arena_used];
+
+	m->dev_arena_used += (size + 15) & ~15ULL;
+	memset(p, 0, size);
+	return p;
+}
+
+static inline u32 pio_in(u16 port, u32 size)
+{
+	u64 v;
+
+	assert_int_equal(bus_read(&vm.bus.pio, port, size, &v), BUS_OK);
+	return (u32)v;
+}
+
+static inline void pio_out(u16 port, u32 size, u32 v)
+{
+	assert_int_equal(bus_write(&vm.bus.pio, port, size, v), BUS_OK);
+}
+
+#endif
