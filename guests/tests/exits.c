@@ -279,8 +279,8 @@ static void test_cpuid(void)
 	EXPECT_EQ((r.ecx >> 31) & 1, 1);           /* hypervisor present */
 	EXPECT_EQ((r.ecx >> 5) & 1, 0);            /* VMX */
 	EXPECT_EQ((r.ecx >> 3) & 1, 0);            /* MONITOR */
-	EXPECT_EQ((r.ecx >> 21) & 1, 0);           /* x2APIC */
-	EXPECT_EQ((r.ecx >> 24) & 1, 0);           /* TSC-deadline */
+	EXPECT_EQ((r.ecx >> 21) & 1, 1);           /* x2APIC offered */
+	EXPECT_EQ((r.ecx >> 24) & 1, 1);           /* TSC-deadline timer offered */
 	EXPECT_EQ(r.ebx >> 24, 0);                 /* APIC ID of vCPU 0 */
 
 	u32 max_ext = cpuid(0x80000000, 0).eax;

@@ -42,8 +42,10 @@ static struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 sub)
 	case 1:
 		/* Machine checks are not virtualized: no MCE/MCA, so no MCG MSRs. */
 		r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
-		r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_X2APIC | L1_ECX_TSC_DL);
-		r.ecx |= L1_ECX_HV;
+		r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX);
+		/* The virtual local APIC has x2APIC mode and the TSC-deadline
+		 * timer (hv/dev/vlapic.c), whatever the host offers. */
+		r.ecx |= L1_ECX_HV | L1_ECX_X2APIC | L1_ECX_TSC_DL;
 		/* one logical processor, APIC ID = vCPU id */
 		r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
 		r.edx &= ~(1U << 28); /* HTT */

@@ -7,7 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 dmesg=$1
 allow=$(sed -n '/<!-- allow -->/,/<!-- \/allow -->/p' "$here/docs/linux-dmesg.md" | sed '1d;$d' | sed -n 's/^    //p')
-suspicious='warn|error|fail|unchecked|\bbug\b|\binvalid\b|broken|unable|cannot|can.t|not supported|mismatch|timed out|unstable|inconsistent|not consistent|skew'
+suspicious='warn|error|fail|unchecked|doesn.t support|\bbug\b|\binvalid\b|broken|unable|cannot|can.t|not supported|mismatch|timed out|unstable|inconsistent|not consistent|skew'
 bad=$(sed 's/^\[ *[0-9.]*\] //' "$dmesg" | grep -iE "$suspicious" | grep -vxE "$(echo "$allow" | paste -sd'|')" || true)
 if [ -n "$bad" ]; then
 	echo "dmesg lines not explained in docs/linux-dmesg.md:"
