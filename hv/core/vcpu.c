@@ -157,8 +157,10 @@ bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 	}
 	vcpu_emul_init(v, &em);
 	r = x86_emul_fetch(&em, &insn, &fault);
-	if (r != X86_EMUL_OK)
-		return emul_failed(v, r, &fault, "intercepted instruction") && false;
+	if (r != X86_EMUL_OK) {
+		emul_failed(v, r, &fault, "intercepted instruction");
+		return false; /* a fault is queued or the VM stopped: RIP stays */
+	}
 	x86_emul_advance_rip(&em, &insn);
 	return true;
 }

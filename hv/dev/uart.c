@@ -102,8 +102,12 @@ static void flush_line(struct uart *u)
 	if (u->len >= sizeof(panic) - 1) {
 		for (u32 i = 0; i + sizeof(panic) - 1 <= u->len; i++) {
 			if (!memcmp(u->line + i, panic, sizeof(panic) - 1)) {
+				const char *why = u->line + i + sizeof(panic) - 1;
+
 				u->line[u->len < LINE_MAX ? u->len : LINE_MAX - 1] = '\0';
-				vm_crash(u->vm, "guest kernel panic: %s", u->line + i + sizeof(panic));
+				while (*why == ':' || *why == ' ')
+					why++;
+				vm_crash(u->vm, "guest kernel panic: %s", why);
 				break;
 			}
 		}
