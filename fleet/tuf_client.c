@@ -203,11 +203,28 @@ static int meta_of(const struct stage *s, const char *name, struct tuf_meta *m, 
 	return tuf_meta_get(json_object_get(s->sig, "meta"), name, 1, m, err);
 }
 
+/* Is the version of `pinned` (named by the new `by` role) older than the one
+ * the trusted copy of `by` pinned? That is a rollback (TUF 5.4.3, 5.5.5). */
+static int pin_rolled_back(const struct tuf_trust *t, enum tuf_role by, const char *by_name,
+			   const char *pinned, const struct tuf_meta *pin, struct fl_err *err)
+{
+	struct tuf_meta old;
+	char file[32];
+
+	snprintf(file, sizeof(file), "%s.json", pinned);
+	if (!t->doc[by] || tuf_meta_get(json_object_get(t->sig[by], "meta"), file, 1, &old, NULL) ||
+	    pin->version >= old.version)
+		return 0;
+	fl_fail(err, "%s metadata: %s version %llu is older than trusted %llu (rollback attack?)",
+		by_name, pinned, (unsigned long long)pin->version, (unsigned long long)old.version);
+	return 1;
+}
+
 int tuf_trust_refresh(struct tuf_trust *t, tuf_fetch_fn *fetch, void *ctx, time_t now,
 		      struct fl_err *err)
 {
 	struct stage ts = { 0 }, sn = { 0 }, tg = { 0 };
-	struct tuf_meta snap_pin, targ_pin, old;
+	struct tuf_meta snap_pin, targ_pin;
 	char file[64];
 	int rc = -1;
 
@@ -216,24 +233,14 @@ int tuf_trust_refresh(struct tuf_trust *t, tuf_fetch_fn *fetch, void *ctx, time_
 	if (fetch_role(t, TUF_TIMESTAMP, "timestamp.json", NULL, MAX_TIMESTAMP_SIZE, fetch, ctx, now, &ts, err) ||
 	    meta_of(&ts, "snapshot.json", &snap_pin, err))
 		goto out;
-	if (t->doc[TUF_TIMESTAMP] &&
-	    !tuf_meta_get(json_object_get(t->sig[TUF_TIMESTAMP], "meta"), "snapshot.json", 1, &old, NULL) &&
-	    snap_pin.version < old.version) {
-		fl_fail(err, "timestamp metadata: snapshot version %llu is older than trusted %llu (rollback attack?)",
-			(unsigned long long)snap_pin.version, (unsigned long long)old.version);
+	if (pin_rolled_back(t, TUF_TIMESTAMP, "timestamp", "snapshot", &snap_pin, err))
 		goto out;
-	}
 	snprintf(file, sizeof(file), "%llu.snapshot.json", (unsigned long long)snap_pin.version);
 	if (fetch_role(t, TUF_SNAPSHOT, file, &snap_pin, 0, fetch, ctx, now, &sn, err) ||
 	    meta_of(&sn, "targets.json", &targ_pin, err))
 		goto out;
-	if (t->doc[TUF_SNAPSHOT] &&
-	    !tuf_meta_get(json_object_get(t->sig[TUF_SNAPSHOT], "meta"), "targets.json", 1, &old, NULL) &&
-	    targ_pin.version < old.version) {
-		fl_fail(err, "snapshot metadata: targets version %llu is older than trusted %llu (rollback attack?)",
-			(unsigned long long)targ_pin.version, (unsigned long long)old.version);
+	if (pin_rolled_back(t, TUF_SNAPSHOT, "snapshot", "targets", &targ_pin, err))
 		goto out;
-	}
 	snprintf(file, sizeof(file), "%llu.targets.json", (unsigned long long)targ_pin.version);
 	if (fetch_role(t, TUF_TARGETS, file, &targ_pin, 0, fetch, ctx, now, &tg, err))
 		goto out;

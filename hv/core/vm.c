@@ -157,9 +157,23 @@ static bool map_ram(struct vm *vm)
 	return true;
 }
 
-bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+/* Loads the kernel into (zeroed) RAM and puts the vCPU at its entry, with
+ * the guest's TSC starting near 0: the common end of creation and reset. */
+static bool boot_guest(struct vm *vm, const char **err)
 {
 	struct vcpu_init_state init;
+	struct vcpu *v = &vm->vcpu[0];
+
+	if (!guest_load(vm, vm->cfg, &init, err))
+		return false;
+	vmm->vcpu_set_state(v, &init);
+	v->tsc_offset = -rdtsc();
+	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
+	return true;
+}
+
+bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+{
 	struct vcpu *v = &vm->vcpu[0];
 
 	memset(vm, 0, sizeof(*vm));
@@ -185,19 +199,13 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	v->msr_mtrr_def_type = 0x806; /* MTRRs on, default write-back, no ranges */
 	if (!create_devices(vm, cfg, err) || !vmm->vcpu_init(v, err))
 		return false;
-	if (!guest_load(vm, cfg, &init, err))
-		return false;
-	vmm->vcpu_set_state(v, &init);
-	v->tsc_offset = -rdtsc(); /* the guest's TSC starts near 0 */
-	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
-	return true;
+	return boot_guest(vm, err);
 }
 
 /* A reset is a fresh boot: RAM cleared, devices reset, the kernel and its
  * modules loaded again, the vCPU back at the entry state. */
 bool vm_do_reset(struct vm *vm)
 {
-	struct vcpu_init_state init;
 	struct vcpu *v = &vm->vcpu[0];
 	const char *err;
 
@@ -211,13 +219,10 @@ bool vm_do_reset(struct vm *vm)
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->event.pending = false;
 	v->state = VCPU_RUNNABLE;
-	if (!guest_load(vm, vm->cfg, &init, &err)) {
+	if (!boot_guest(vm, &err)) {
 		vm_crash(vm, "reset: %s", err);
 		return false;
 	}
-	vmm->vcpu_set_state(v, &init);
-	v->tsc_offset = -rdtsc();
-	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
 	vm->resets++;
 	return true;
 }
