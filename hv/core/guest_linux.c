@@ -2,16 +2,20 @@
  * kernel, command line, initrd (the VM's first vmmod module) and zero page
  * copied into guest RAM, then the 64-bit entry state. */
 #include <bulkhead/acpi_tables.h>
+#include <bulkhead/cmdline.h>
+#include <bulkhead/format.h>
 #include <bulkhead/guest_linux.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/string.h>
+#include <bulkhead/x86/host_timer.h>
 
 #define ACPI_AREA (PC_ACPI_TABLES_END - PC_ACPI_RSDP_GPA)
 
 /* Built here, then copied into the VM: VMs are loaded one at a time. */
 static u8 acpi_buf[ACPI_AREA] __aligned(16);
 static u8 zero_page[BP_SIZE] __aligned(16);
+static char cmdline[LINUX_CMDLINE_MAX];
 
 bool guest_is_bzimage(const u8 *img, u64 len)
 {
@@ -36,6 +40,27 @@ static bool load_acpi(struct vm *vm, u64 *rsdp, const char **err)
 	       put(vm, PC_ACPI_RSDP_GPA, acpi_buf, ACPI_AREA, err);
 }
 
+/* The guest's command line plus tsc_early_khz=: the TSC frequency, which the
+ * guest's TSC has too (host TSC plus an offset). An unmodified Linux on AMD
+ * reads it from nowhere else, and calibrating against the PIT or PM timer
+ * fails or goes wrong when each timer read is a slow exit (issue 5 "TSC").
+ * A value the user gave wins. */
+static bool linux_cmdline(const struct vm_config *cfg, const char **err)
+{
+	u64 n;
+
+	if (cmdline_has(cfg->cmdline, "tsc_early_khz") || tsc_hz == 0)
+		n = (u64)fmt_snprintf(cmdline, sizeof(cmdline), "%s", cfg->cmdline);
+	else
+		n = (u64)fmt_snprintf(cmdline, sizeof(cmdline), "%s%stsc_early_khz=%lu", cfg->cmdline,
+				      cfg->cmdline[0] ? " " : "", tsc_hz / 1000);
+	if (n >= sizeof(cmdline)) {
+		*err = "guest command line too long";
+		return false;
+	}
+	return true;
+}
+
 bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_init_state *init,
 		      const char **err)
 {
@@ -46,15 +71,16 @@ bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_in
 	struct linux_load_request req = { .ram_size = vm->mem.size };
 	static const char nul;
 
-	if (!bzimage_parse(img, cfg->kernel.len, &bz, err) || !load_acpi(vm, &req.rsdp_gpa, err))
+	if (!bzimage_parse(img, cfg->kernel.len, &bz, err) || !load_acpi(vm, &req.rsdp_gpa, err) ||
+	    !linux_cmdline(cfg, err))
 		return false;
-	req.cmdline_len = strlen(cfg->cmdline);
+	req.cmdline_len = strlen(cmdline);
 	req.initrd_len = initrd ? initrd->len : 0;
 	if (!linux_plan_load(&bz, &req, &plan, err) ||
 	    !boot_params_build(zero_page, img, cfg->kernel.len, &bz, &plan, err))
 		return false;
 	if (!put(vm, plan.kernel_gpa, img + plan.kernel_off, plan.kernel_len, err) ||
-	    !put(vm, plan.cmdline_gpa, cfg->cmdline, plan.cmdline_len, err) ||
+	    !put(vm, plan.cmdline_gpa, cmdline, plan.cmdline_len, err) ||
 	    !put(vm, plan.cmdline_gpa + plan.cmdline_len, &nul, 1, err) ||
 	    (initrd && !put(vm, plan.initrd_gpa, phys_to_virt(initrd->hpa), initrd->len, err)) ||
 	    !put(vm, plan.zero_page_gpa, zero_page, BP_SIZE, err))
