@@ -318,9 +318,14 @@ void pit_poll(void *dev, u64 now)
 
 	if (pit_next_deadline(p) > now)
 		return;
-	/* One pulse however far behind: a late guest gets no storm. */
+	/* Every tick counts (Linux counts jiffies from them, and a real PIT
+	 * loses none): a late poll delivers one missed tick, and the next
+	 * poll the next one, as KVM's PIT reinjects. Past a second of backlog
+	 * the oldest ticks are dropped, so a long host stall is no storm. */
 	edges = edges_until(c, elapsed(p, c, now));
-	c->fired = edges > c->fired ? edges : c->fired + 1;
+	if (!one_shot(c->mode) && edges > c->fired + PIT_HZ / period(c))
+		c->fired = edges - PIT_HZ / period(c);
+	c->fired++;
 	vm_irq_pulse(p->vm, PC_PIT_GSI);
 }
 

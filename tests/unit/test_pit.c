@@ -188,8 +188,21 @@ static void test_channel0_periodic(void **state)
 	assert_int_equal(pulses, 1);
 	d2 = pit_next_deadline(pit);
 	assert_int_equal(d2, t0 + (2 * n * TSC_HZ + PIT_HZ - 1) / PIT_HZ); /* no drift */
-	pit_poll(pit, d2 + 10 * TSC_HZ); /* ten seconds late: one pulse, no storm */
+	/* Late by 3 periods: each missed tick comes, one per poll, no drift. */
+	pit_poll(pit, d2 + 3 * (d2 - d1));
 	assert_int_equal(pulses, 2);
+	assert_int_equal(pit_next_deadline(pit), t0 + (3 * n * TSC_HZ + PIT_HZ - 1) / PIT_HZ);
+	pit_poll(pit, d2 + 3 * (d2 - d1));
+	pit_poll(pit, d2 + 3 * (d2 - d1));
+	pit_poll(pit, d2 + 3 * (d2 - d1));
+	assert_int_equal(pulses, 5);
+	pit_poll(pit, d2 + 3 * (d2 - d1));
+	assert_int_equal(pulses, 5); /* caught up: the next tick is in the future */
+	/* Ten seconds late: at most one second of ticks is replayed, no storm. */
+	pulses = 0;
+	for (int i = 0; i < 5000 && pit_next_deadline(pit) <= d2 + 10 * TSC_HZ; i++)
+		pit_poll(pit, d2 + 10 * TSC_HZ);
+	assert_int_equal(pulses, PIT_HZ / n); /* one second of ticks */
 	assert_true(pit_next_deadline(pit) > d2 + 10 * TSC_HZ);
 	assert_true(pit_next_deadline(pit) <= d2 + 10 * TSC_HZ + TSC_HZ / 1000 + 1);
 	/* mode 3: OUT0 square wave, count steps by two */
