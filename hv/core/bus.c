@@ -21,7 +21,7 @@ bool bus_register(struct bus_space *s, u64 base, u64 len, const struct bus_dev_o
 	if (i < s->n && base + len > s->r[i].base)
 		return false;
 	memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(s->r[0]));
-	s->r[i] = (struct bus_region){ base, len, ops, dev, name };
+	s->r[i] = (struct bus_region){ base, len, ops, dev, name, 0 };
 	s->n++;
 	return true;
 }
@@ -45,14 +45,19 @@ const struct bus_region *bus_find(const struct bus_space *s, u64 addr, u64 len)
 }
 
 /* Found, straddling (BAD_ACCESS) or nothing there (UNCLAIMED). */
-static enum bus_result lookup(const struct bus_space *s, u64 addr, u32 size,
-			      const struct bus_region **out)
+static enum bus_result lookup(struct bus_space *s, u64 addr, u32 size,
+			      struct bus_region **out)
 {
+	const struct bus_region *found;
+
 	if (size == 0 || size > 8 || addr + size < addr)
 		return BUS_BAD_ACCESS;
-	*out = bus_find(s, addr, size);
-	if (*out)
+	found = bus_find(s, addr, size);
+	if (found) {
+		*out = &s->r[found - s->r];
+		(*out)->accesses++;
 		return BUS_OK;
+	}
 	if (bus_find(s, addr, 1) || bus_find(s, addr + size - 1, 1))
 		return BUS_BAD_ACCESS;
 	return BUS_UNCLAIMED;
@@ -60,7 +65,7 @@ static enum bus_result lookup(const struct bus_space *s, u64 addr, u32 size,
 
 enum bus_result bus_read(struct bus_space *s, u64 addr, u32 size, u64 *val)
 {
-	const struct bus_region *r;
+	struct bus_region *r;
 	enum bus_result res = lookup(s, addr, size, &r);
 
 	if (res != BUS_OK)
@@ -72,7 +77,7 @@ enum bus_result bus_read(struct bus_space *s, u64 addr, u32 size, u64 *val)
 
 enum bus_result bus_write(struct bus_space *s, u64 addr, u32 size, u64 val)
 {
-	const struct bus_region *r;
+	struct bus_region *r;
 	enum bus_result res = lookup(s, addr, size, &r);
 
 	if (res != BUS_OK)

@@ -12,7 +12,10 @@ void exit_handle_mmio(struct vcpu *v, const struct vm_exit *e)
 	enum x86_emul_result r;
 
 	if (gpa < vm->mem.size) {
-		vm_crash(vm, "nested page fault on its own RAM at %#lx (rip %#lx)", gpa, e->rip);
+		/* demand-zero RAM (guest_mem.h): the instruction restarts */
+		if (!vm_fault_in_ram(vm, gpa))
+			vm_crash(vm, "nested page fault on its own RAM at %#lx (rip %#lx)", gpa,
+				 e->rip);
 		return;
 	}
 	if (e->u.mmio.fetch || !bus_find(&vm->bus.mmio, gpa, 1)) {

@@ -5,7 +5,21 @@
 #include <bulkhead/guest_mem.h>
 #include <bulkhead/string.h>
 
-#define CHUNK (1ULL << 21)
+#define CHUNK GUEST_MEM_BLOCK
+
+static bool test_bit(const u64 *map, u64 gpa)
+{
+	u64 b = gpa / CHUNK;
+
+	return map[b / 64] & (1ULL << (b % 64));
+}
+
+static void set_bit(u64 *map, u64 gpa)
+{
+	u64 b = gpa / CHUNK;
+
+	map[b / 64] |= 1ULL << (b % 64);
+}
 
 bool guest_mem_alloc(struct guest_mem *gm, const struct guest_mem_host *h, u64 size)
 {
@@ -70,6 +84,54 @@ bool guest_mem_hpa(const struct guest_mem *gm, u64 gpa, u64 *hpa)
 	return true;
 }
 
+/* Host pointer to the start of the block holding gpa (gpa is RAM). */
+static u8 *block_ptr(const struct guest_mem *gm, const struct guest_mem_host *h, u64 gpa)
+{
+	u64 hpa = 0;
+
+	gpa = ALIGN_DOWN(gpa, CHUNK);
+	(void)guest_mem_hpa(gm, gpa, &hpa);
+	return h->ptr(h->ctx, hpa);
+}
+
+/* Clears the block holding gpa unless it already was. */
+static void clear_block(struct guest_mem *gm, const struct guest_mem_host *h, u64 gpa)
+{
+	if (test_bit(gm->cleared, gpa))
+		return;
+	memset(block_ptr(gm, h, gpa), 0, CHUNK);
+	set_bit(gm->cleared, gpa);
+}
+
+bool guest_mem_fault_in(struct guest_mem *gm, const struct guest_mem_host *h, u64 gpa,
+			u64 *block_gpa, u64 *block_hpa)
+{
+	if (gpa >= gm->size || test_bit(gm->mapped, gpa))
+		return false;
+	*block_gpa = ALIGN_DOWN(gpa, CHUNK);
+	if (!guest_mem_hpa(gm, *block_gpa, block_hpa))
+		return false;
+	clear_block(gm, h, gpa);
+	set_bit(gm->mapped, gpa);
+	return true;
+}
+
+u64 guest_mem_mapped_bytes(const struct guest_mem *gm)
+{
+	u64 n = 0;
+
+	for (u64 gpa = 0; gpa < gm->size; gpa += CHUNK)
+		n += test_bit(gm->mapped, gpa) ? CHUNK : 0;
+	return n;
+}
+
+void guest_mem_wipe(struct guest_mem *gm, const struct guest_mem_host *h)
+{
+	for (u64 gpa = 0; gpa < gm->size; gpa += CHUNK)
+		if (test_bit(gm->cleared, gpa))
+			memset(block_ptr(gm, h, gpa), 0, CHUNK);
+}
+
 static enum gm_result check_range(const struct guest_mem *gm, u64 gpa, u64 len)
 {
 	if (gpa + len < gpa)
@@ -96,14 +158,19 @@ static enum gm_result copy(const struct guest_mem *gm, const struct guest_mem_ho
 		if (!c)
 			return GM_HOLE;
 		off = gpa - c->gpa;
-		n = MIN(len, c->size - off);
+		/* one block at a time: each has its own cleared bit */
+		n = MIN(len, MIN(c->size - off, CHUNK - gpa % CHUNK));
 		p = (u8 *)h->ptr(h->ctx, c->hpa) + off;
-		if (dir == TO_HOST)
-			memcpy(hostbuf, p, n);
-		else if (dir == TO_GUEST)
+		if (dir == TO_HOST) {
+			if (test_bit(gm->cleared, gpa))
+				memcpy(hostbuf, p, n);
+			else
+				memset(hostbuf, 0, n); /* never touched: reads as zero */
+		} else if (dir == TO_GUEST) {
 			memcpy(p, hostbuf, n);
-		else
+		} else {
 			memset(p, byte, n);
+		}
 		if (hostbuf)
 			hostbuf += n;
 		gpa += n;
@@ -118,14 +185,36 @@ enum gm_result gpa_copy_from(const struct guest_mem *gm, const struct guest_mem_
 	return copy(gm, h, gpa, dst, 0, len, TO_HOST);
 }
 
-enum gm_result gpa_copy_to(const struct guest_mem *gm, const struct guest_mem_host *h,
+/* Before a write, every block it reaches is cleared (once), so the bytes
+ * around the written ones read as zero. */
+static enum gm_result clear_range(struct guest_mem *gm, const struct guest_mem_host *h,
+				  u64 gpa, u64 len)
+{
+	enum gm_result r = check_range(gm, gpa, len);
+
+	if (r != GM_OK || !len)
+		return r;
+	for (u64 b = ALIGN_DOWN(gpa, CHUNK); b < gpa + len; b += CHUNK)
+		clear_block(gm, h, b);
+	return GM_OK;
+}
+
+enum gm_result gpa_copy_to(struct guest_mem *gm, const struct guest_mem_host *h,
 			   u64 gpa, const void *src, u64 len)
 {
+	enum gm_result r = clear_range(gm, h, gpa, len);
+
+	if (r != GM_OK)
+		return r;
 	return copy(gm, h, gpa, (u8 *)(uintptr_t)src, 0, len, TO_GUEST);
 }
 
-enum gm_result gpa_fill(const struct guest_mem *gm, const struct guest_mem_host *h,
+enum gm_result gpa_fill(struct guest_mem *gm, const struct guest_mem_host *h,
 			u64 gpa, u8 byte, u64 len)
 {
+	enum gm_result r = clear_range(gm, h, gpa, len);
+
+	if (r != GM_OK)
+		return r;
 	return copy(gm, h, gpa, NULL, byte, len, FILL);
 }

@@ -1,7 +1,10 @@
 /* Proof, on the live tables, of the isolation promise: every nested-page
  * mapping of a VM points at that VM's own RAM at the matching offset, and
- * never at another VM's RAM or at the hypervisor's image. Run once after
- * all VMs are built; a failure is a hypervisor bug. */
+ * never at another VM's RAM or at the hypervisor's image; and the tables
+ * map exactly the RAM blocks guest_mem handed out (RAM is mapped on first
+ * touch, see guest_mem.h). Run after all VMs are built and again at the end
+ * of the run, when the guests have touched their RAM; a failure is a
+ * hypervisor bug. */
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/isolation.h>
@@ -54,16 +57,21 @@ static bool check_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 flags)
 	return true;
 }
 
-void isolation_check_all(void)
+void isolation_check_all(const char *when)
 {
+	u64 mapped = 0;
+
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct check c = { &vms[i], 0, NULL, 0 };
+		u64 handed_out = guest_mem_mapped_bytes(&vms[i].mem);
 
 		if (!vmm->vm_for_each_mapping(&vms[i], check_leaf, &c))
 			hv_panic("isolation: vm %s %s at gpa %#lx", vms[i].name, c.why, c.where);
-		if (c.mapped != vms[i].mem.size)
-			hv_panic("isolation: vm %s maps %lu bytes, has %lu", vms[i].name, c.mapped,
-				 vms[i].mem.size);
+		if (c.mapped != handed_out)
+			hv_panic("isolation: vm %s maps %lu bytes, was given %lu", vms[i].name,
+				 c.mapped, handed_out);
+		mapped += c.mapped;
 	}
-	printf("isolation: %u VM(s): nested tables map only each VM's own RAM\n", nr_vms);
+	printf("isolation: %u VM(s): nested tables map only each VM's own RAM (%s, %lu MiB mapped)\n",
+	       nr_vms, when, mapped >> 20);
 }

@@ -16,14 +16,11 @@ unsigned nr_vms;
 
 extern const struct vm_device __vm_devices_start[], __vm_devices_end[];
 
+/* Not cleared here: guest_mem clears each block on its first touch. */
 static u64 host_alloc_2m(void *ctx)
 {
-	u64 pa = palloc_alloc(&hv_pages, PAGE_2M >> PAGE_SHIFT, PAGE_2M);
-
 	(void)ctx;
-	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_2M);
-	return pa;
+	return palloc_alloc(&hv_pages, PAGE_2M >> PAGE_SHIFT, PAGE_2M);
 }
 
 static void host_free_2m(void *ctx, u64 hpa)
@@ -147,12 +144,15 @@ static bool create_devices(struct vm *vm, const struct vm_config *cfg, const cha
 	return true;
 }
 
-static bool map_ram(struct vm *vm)
+bool vm_fault_in_ram(struct vm *vm, u64 gpa)
 {
-	for (unsigned i = 0; i < vm->mem.n; i++) {
-		const struct guest_chunk *c = &vm->mem.c[i];
-		if (!vmm->vm_map_ram(vm, c->gpa, c->hpa, c->size))
-			return false;
+	u64 block_gpa, block_hpa;
+
+	if (!guest_mem_fault_in(&vm->mem, &host_mem, gpa, &block_gpa, &block_hpa))
+		return false;
+	if (!vmm->vm_map_ram(vm, block_gpa, block_hpa, GUEST_MEM_BLOCK)) {
+		vm_crash(vm, "out of memory for its nested page table at %#lx", block_gpa);
+		return false;
 	}
 	return true;
 }
@@ -188,10 +188,6 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	}
 	if (!vmm->vm_init(vm, err))
 		return false;
-	if (!map_ram(vm)) {
-		*err = "out of memory for the nested page table";
-		return false;
-	}
 	vm->nr_vcpus = 1;
 	v->vm = vm;
 	v->id = 0;
@@ -211,10 +207,7 @@ bool vm_do_reset(struct vm *vm)
 
 	vm->reset_pending = false;
 	printf("vm %s: reset by the guest, restarting\n", vm->name);
-	if (gpa_fill(&vm->mem, &host_mem, 0, 0, vm->mem.size) != GM_OK) {
-		vm_crash(vm, "reset: could not clear its RAM");
-		return false;
-	}
+	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->event.pending = false;
@@ -238,6 +231,25 @@ static const char *state_name(enum vm_state s)
 	return "?";
 }
 
+/* " name N" for each region that was accessed, busiest first. */
+static void print_accesses(const struct bus_space *s)
+{
+	bool printed[BUS_MAX_REGIONS] = { false };
+
+	for (;;) {
+		const struct bus_region *top = NULL;
+
+		for (unsigned i = 0; i < s->n; i++)
+			if (!printed[i] && s->r[i].accesses &&
+			    (!top || s->r[i].accesses > top->accesses))
+				top = &s->r[i];
+		if (!top)
+			return;
+		printed[top - s->r] = true;
+		printf(" %s %lu", top->name ? top->name : "?", top->accesses);
+	}
+}
+
 void vm_report_all(void)
 {
 	printf("vms: %u\n", nr_vms);
@@ -257,6 +269,11 @@ void vm_report_all(void)
 				printf(" %s %lu", vm_exit_name((enum vm_exitcode)c), vm->exits[c]);
 		printf("; unclaimed port reads %lu, writes %lu\n", vm->bus.unclaimed_reads,
 		       vm->bus.unclaimed_writes);
+		printf("vm %s: port accesses:", vm->name);
+		print_accesses(&vm->bus.pio);
+		printf("\nvm %s: mmio accesses:", vm->name);
+		print_accesses(&vm->bus.mmio);
+		printf("\n");
 	}
 }
 

@@ -96,8 +96,9 @@ void vms_boot(const struct boot_info *bi)
 		printf("vm %s: %lu MiB, %u module(s), started\n", vm->name, vm->mem.size >> 20,
 		       configs[i].nr_mods);
 	}
-	isolation_check_all();
+	isolation_check_all("at start");
 	sched_run();
 	vm_report_all();
+	isolation_check_all("at the end");
 	hv_stop(vm_all_passed() && nr_vms == n ? HV_PASS : HV_FAIL);
 }

@@ -1,5 +1,6 @@
-/* hv/core/guest_mem.c: allocation in 2 MiB blocks, translation, and the
- * copy functions' refusal of holes and wrap-around. */
+/* hv/core/guest_mem.c: allocation in 2 MiB blocks, translation, the copy
+ * functions' refusal of holes and wrap-around, and demand-zero: blocks are
+ * cleared on first touch, never-touched blocks read as zero. */
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
@@ -8,6 +9,7 @@
 #define BLOCK (2ULL << 20)
 #define HOST_BLOCKS 8
 #define HOST_BASE 0x40000000ULL
+#define STALE 0xee
 
 static u8 *host;
 static bool used[HOST_BLOCKS];
@@ -23,7 +25,7 @@ static u64 alloc_2m(void *ctx)
 	if (b < 0 || used[b])
 		return 0;
 	used[b] = true;
-	memset(host + b * BLOCK, 0, BLOCK);
+	memset(host + b * BLOCK, STALE, BLOCK); /* what the last owner left */
 	return HOST_BASE + b * BLOCK;
 }
 
@@ -118,6 +120,96 @@ static void test_copies_across_blocks(void **state)
 	guest_mem_free(&gm, &h);
 }
 
+static bool all_bytes(const u8 *p, u64 n, u8 v)
+{
+	for (u64 i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+static void test_untouched_reads_zero_without_clearing(void **state)
+{
+	struct guest_mem gm;
+	u8 buf[32];
+
+	(void)state;
+	assert_true(guest_mem_alloc(&gm, &h, 4ULL << 20));
+	memset(buf, 1, sizeof(buf));
+	assert_int_equal(gpa_copy_from(&gm, &h, buf, BLOCK - 16, sizeof(buf)), GM_OK);
+	assert_true(all_bytes(buf, sizeof(buf), 0));
+	assert_true(all_bytes(host, 2 * BLOCK, STALE)); /* nothing was cleared */
+	assert_int_equal(guest_mem_mapped_bytes(&gm), 0);
+	guest_mem_free(&gm, &h);
+}
+
+static void test_write_clears_its_blocks_once(void **state)
+{
+	struct guest_mem gm;
+	u8 one = 7, buf[16];
+
+	(void)state;
+	assert_true(guest_mem_alloc(&gm, &h, 4ULL << 20));
+	assert_int_equal(gpa_copy_to(&gm, &h, 100, &one, 1), GM_OK);
+	assert_int_equal(host[100], 7);
+	assert_true(all_bytes(host, 100, 0));                     /* rest of block 0 */
+	assert_true(all_bytes(host + 101, BLOCK - 101, 0));
+	assert_true(all_bytes(host + BLOCK, BLOCK, STALE));       /* block 1 untouched */
+	assert_int_equal(gpa_copy_to(&gm, &h, 200, &one, 1), GM_OK);
+	assert_int_equal(host[100], 7);                           /* not cleared twice */
+	assert_int_equal(gpa_fill(&gm, &h, BLOCK - 1, 0x11, 2), GM_OK);
+	assert_int_equal(host[BLOCK], 0x11);
+	assert_true(all_bytes(host + BLOCK + 1, BLOCK - 1, 0));   /* block 1 cleared */
+	assert_int_equal(gpa_copy_from(&gm, &h, buf, 96, sizeof(buf)), GM_OK);
+	assert_int_equal(buf[4], 7);
+	assert_int_equal(buf[0], 0);
+	guest_mem_free(&gm, &h);
+}
+
+static void test_fault_in_maps_each_block_once(void **state)
+{
+	struct guest_mem gm;
+	u64 bgpa = 0, bhpa = 0;
+
+	(void)state;
+	order[1] = 3;
+	assert_true(guest_mem_alloc(&gm, &h, 4ULL << 20));
+	assert_true(guest_mem_fault_in(&gm, &h, BLOCK + 0x1234, &bgpa, &bhpa));
+	assert_int_equal(bgpa, BLOCK);
+	assert_int_equal(bhpa, HOST_BASE + 3 * BLOCK);
+	assert_true(all_bytes(host + 3 * BLOCK, BLOCK, 0));
+	assert_true(all_bytes(host, BLOCK, STALE));
+	assert_int_equal(guest_mem_mapped_bytes(&gm), BLOCK);
+	/* a second fault in a mapped block is not a first touch */
+	assert_false(guest_mem_fault_in(&gm, &h, BLOCK, &bgpa, &bhpa));
+	/* nor is one outside RAM */
+	assert_false(guest_mem_fault_in(&gm, &h, 4ULL << 20, &bgpa, &bhpa));
+	/* a block the host wrote first keeps its contents when mapped */
+	assert_int_equal(gpa_fill(&gm, &h, 0, 0x22, 4), GM_OK);
+	assert_true(guest_mem_fault_in(&gm, &h, 3, &bgpa, &bhpa));
+	assert_int_equal(host[0], 0x22);
+	assert_int_equal(guest_mem_mapped_bytes(&gm), 2 * BLOCK);
+	guest_mem_free(&gm, &h);
+}
+
+static void test_wipe_clears_touched_blocks_only(void **state)
+{
+	struct guest_mem gm;
+	u64 bgpa, bhpa;
+
+	(void)state;
+	assert_true(guest_mem_alloc(&gm, &h, 6ULL << 20));
+	assert_true(guest_mem_fault_in(&gm, &h, 0, &bgpa, &bhpa));
+	memset(host, 0x33, BLOCK);                 /* the guest wrote block 0 */
+	assert_int_equal(gpa_fill(&gm, &h, 2 * BLOCK, 0x44, 8), GM_OK);
+	guest_mem_wipe(&gm, &h);
+	assert_true(all_bytes(host, BLOCK, 0));
+	assert_true(all_bytes(host + 2 * BLOCK, BLOCK, 0));
+	assert_true(all_bytes(host + BLOCK, BLOCK, STALE)); /* never touched: left alone */
+	assert_int_equal(guest_mem_mapped_bytes(&gm), BLOCK); /* stays mapped */
+	guest_mem_free(&gm, &h);
+}
+
 static void test_refuses_holes_and_wrap(void **state)
 {
 	struct guest_mem gm;
@@ -125,9 +217,8 @@ static void test_refuses_holes_and_wrap(void **state)
 
 	(void)state;
 	assert_true(guest_mem_alloc(&gm, &h, 2ULL << 20));
-	memset(host, 0x55, BLOCK);
 	assert_int_equal(gpa_copy_to(&gm, &h, BLOCK - 8, buf, 16), GM_HOLE);
-	assert_int_equal(host[BLOCK - 8], 0x55); /* nothing written at all */
+	assert_int_equal(host[BLOCK - 8], STALE); /* nothing written, nothing cleared */
 	assert_int_equal(gpa_copy_from(&gm, &h, buf, BLOCK, 1), GM_HOLE);
 	assert_int_equal(gpa_copy_from(&gm, &h, buf, ~0ULL - 4, 16), GM_OVERFLOW);
 	assert_int_equal(gpa_copy_from(&gm, &h, buf, 0x10000000000ULL, 4), GM_HOLE);
@@ -142,6 +233,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_failure_frees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copies_across_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_holes_and_wrap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untouched_reads_zero_without_clearing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_clears_its_blocks_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_in_maps_each_block_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wipe_clears_touched_blocks_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

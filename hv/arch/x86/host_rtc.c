@@ -1,7 +1,10 @@
 /* The host's MC146818 CMOS clock, read once at boot (MC146818A data sheet:
  * registers 0x00-0x09, status A UIP, status B DM and 24/12; century at
- * 0x32, where PC firmware keeps it). The time is taken right after an
- * update cycle ends, so it is exact when this returns. */
+ * 0x32, where PC firmware keeps it). Read as Linux's mc146818_get_time
+ * does: outside an update cycle, twice until both reads agree. The clock
+ * only has whole seconds, so the result is up to 1 s behind; waiting for
+ * the next second to begin would make it exact but cost every boot half a
+ * second on average. */
 #include <bulkhead/datetime.h>
 #include <bulkhead/rtc.h>
 #include <bulkhead/string.h>
@@ -25,13 +28,14 @@ static u8 cmos_read(u8 reg)
 	return inb(CMOS_DATA);
 }
 
-/* Polls until UIP equals want, for at most ~1.1 s. */
-static bool wait_uip(bool want)
+/* Polls until no update cycle is in progress (UIP clear; it stays set for
+ * at most 2 ms), for at most ~1.1 s. */
+static bool wait_no_update(void)
 {
 	u64 end = tsc_hz ? rdtsc() + tsc_hz + tsc_hz / 10 : 0;
 
 	for (u32 i = 0; i < MAX_POLLS; i++) {
-		if (!!(cmos_read(REG_A) & A_UIP) == want)
+		if (!(cmos_read(REG_A) & A_UIP))
 			return true;
 		if (end && rdtsc() > end)
 			return false;
@@ -96,12 +100,8 @@ bool host_rtc_read(u64 *unix_seconds)
 	s64 secs;
 	bool stable = false;
 
-	/* Catch the end of an update cycle: the next one is ~1 s away, so the
-	 * registers are stable and the second has just begun. */
-	if (wait_uip(true))
-		(void)wait_uip(false);
 	for (u32 tries = 0; tries < 10; tries++) {
-		if (!wait_uip(false))
+		if (!wait_no_update())
 			return false;
 		read_regs(&a);
 		read_regs(&b);

@@ -23,6 +23,7 @@ struct bus_region {
 	const struct bus_dev_ops *ops;
 	void *dev;
 	const char *name;
+	u64 accesses; /* reads + writes dispatched here: where the exits go */
 };
 
 #define BUS_MAX_REGIONS 32

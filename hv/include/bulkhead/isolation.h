@@ -2,6 +2,7 @@
 #ifndef BULKHEAD_ISOLATION_H
 #define BULKHEAD_ISOLATION_H
 
-void isolation_check_all(void);
+/* when: printed with the result, e.g. "at start". */
+void isolation_check_all(const char *when);
 
 #endif

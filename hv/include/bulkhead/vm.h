@@ -102,6 +102,10 @@ void vm_report_all(void);
 bool vm_all_passed(void);
 
 /* Guest memory access for devices and exit handlers. */
+/* The guest's first touch of a RAM block its nested page table does not
+ * map yet: clears and maps it. False if gpa is not such a block, or (VM
+ * stopped) if mapping failed. */
+bool vm_fault_in_ram(struct vm *vm, u64 gpa);
 enum gm_result __must_check vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 enum gm_result __must_check vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 
