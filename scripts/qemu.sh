@@ -7,6 +7,7 @@
 # SVM and nested paging are emulated by TCG (-cpu EPYC). QEMU's isa-debug-exit
 # device at 0xf4 ends the run: exit status 33 = PASS, 35 = FAIL (see hv.h);
 # this script turns those into 0 and 1, and a timeout into 124.
+# BULKHEAD_ELF=path boots another build of the hypervisor (A/B comparisons).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 timeout_s=0 cpu=EPYC mem=1G log="" iso="" mods=() extra=()
@@ -29,24 +30,28 @@ if [ ${#mods[@]} -gt 0 ]; then
 	joined=$(IFS=,; echo "${mods[*]}")
 	initrd=(-initrd "$joined")
 fi
-boot=(-kernel "$here/build/bulkhead.elf" -append "$cmdline" "${initrd[@]}")
+boot=(-kernel "${BULKHEAD_ELF:-$here/build/bulkhead.elf}" -append "$cmdline" "${initrd[@]}")
 [ -n "$iso" ] && boot=(-cdrom "$iso" -boot d)
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -nographic -no-reboot
 	-serial mon:stdio -monitor none -display none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${boot[@]}" "${extra[@]}")
 run() {
 	if [ "$timeout_s" != 0 ]; then
-		timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" 2>&1
+		timeout --foreground -k 5 "$timeout_s" "${qemu[@]}"
 	else
-		"${qemu[@]}" 2>&1
+		"${qemu[@]}"
 	fi
 }
+# QEMU warns on stderr about CPU features TCG lacks: noise, filtered out
+# there. The serial console on stdout passes through unfiltered and
+# unbuffered: a shell prompt is a line without its newline yet.
+quiet_stderr() { grep --line-buffered -v "TCG doesn't support requested feature" >&2; }
 if [ -n "$log" ]; then
-	run < /dev/null | grep -v "TCG doesn't support requested feature" | tee "$log"
+	run < /dev/null 2> >(quiet_stderr) | tee "$log"
 	st=${PIPESTATUS[0]}
 else
-	run | grep --line-buffered -v "TCG doesn't support requested feature"
-	st=${PIPESTATUS[0]}
+	run 2> >(quiet_stderr)
+	st=$?
 fi
 case $st in
 33) exit 0 ;;

@@ -1,17 +1,54 @@
-/* Minimal xAPIC timer (guests/README.md "Local APIC timer"; SDM vol. 3
- * 11.5.4): MMIO at 0xFEE00000, counts at 1 GHz / divide. */
+/* Minimal local APIC timer (guests/README.md "Local APIC"; SDM vol. 3
+ * 11.5.4): registers through MMIO at 0xFEE00000 in xAPIC mode, or MSR
+ * 0x800 + reg / 16 once apic_set_x2apic(true) switched modes (SDM 10.12);
+ * counts at 1 GHz / divide. */
 #include "guest.h"
 
+#define MSR_APIC_BASE 0x1bU
+#define APIC_BASE_BSP  (1ULL << 8)
+#define APIC_BASE_EXTD (1ULL << 10)
+#define APIC_BASE_EN   (1ULL << 11)
+
 volatile u64 timer_ticks;
+static bool x2apic;
 
 u32 apic_read(u32 reg)
 {
+	if (x2apic)
+		return (u32)rdmsr(X2APIC_MSR(reg));
 	return mmio_read32(APIC_MMIO + reg);
 }
 
 void apic_write(u32 reg, u32 v)
 {
-	mmio_write32(APIC_MMIO + reg, v);
+	if (x2apic)
+		wrmsr(X2APIC_MSR(reg), v);
+	else
+		mmio_write32(APIC_MMIO + reg, v);
+}
+
+/* x2APIC on: EN|EXTD. Off: through "disabled" (SDM table 10-5 forbids
+ * x2APIC -> xAPIC directly), which resets the APIC, then re-enabled with
+ * its SVR set again. Returns wrmsr_safe's result of the mode switch. */
+int apic_set_x2apic(bool on)
+{
+	u64 base = APIC_MMIO | APIC_BASE_BSP;
+	int r;
+
+	if (on) {
+		r = wrmsr_safe(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+		if (r == -1)
+			x2apic = true;
+		return r;
+	}
+	r = wrmsr_safe(MSR_APIC_BASE, base);
+	if (r != -1)
+		return r;
+	x2apic = false;
+	r = wrmsr_safe(MSR_APIC_BASE, base | APIC_BASE_EN);
+	if (r == -1)
+		apic_write(APIC_SVR, 0x100U | APIC_SPURIOUS_VECTOR);
+	return r;
 }
 
 static void timer_tick(struct irq_frame *f)

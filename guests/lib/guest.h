@@ -175,7 +175,7 @@ static inline void mmio_write16(u64 a, u16 v) { *(volatile u16 *)a = v; }
 static inline void mmio_write32(u64 a, u32 v) { *(volatile u32 *)a = v; }
 static inline void mmio_write64(u64 a, u64 v) { *(volatile u64 *)a = v; }
 
-/* ---- local APIC timer (apic.c), xAPIC MMIO ---- */
+/* ---- local APIC timer (apic.c), xAPIC MMIO or x2APIC MSRs ---- */
 #define APIC_ID         0x20U
 #define APIC_VERSION    0x30U
 #define APIC_TPR        0x80U
@@ -194,9 +194,14 @@ static inline void mmio_write64(u64 a, u64 v) { *(volatile u64 *)a = v; }
 #define TIMER_VECTOR    0x40U
 #define APIC_TICKS_PER_MS 1000000U  /* 1 GHz before the divider */
 
+/* x2APIC MSR of an xAPIC register offset (SDM vol. 3 table 10-6) */
+#define X2APIC_MSR(reg) (0x800U + ((reg) >> 4))
+
+/* Through MMIO, or through MSRs after apic_set_x2apic(true). */
 u32 apic_read(u32 reg);
 void apic_write(u32 reg, u32 v);
 void apic_enable(void);                 /* SVR: enable, spurious vector */
+int apic_set_x2apic(bool on);           /* -1 done, else the exception vector */
 void apic_timer_start(u8 vector, u32 count, u32 divide, bool periodic);
 void apic_timer_stop(void);
 /* timer ticks counted by the runtime's TIMER_VECTOR handler */

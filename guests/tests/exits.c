@@ -484,6 +484,100 @@ static void test_hlt(void)
 	apic_timer_stop();
 }
 
+/* ---- x2APIC (SDM vol. 3 10.12): the same APIC through MSRs ---- */
+#define IPI_VECTOR      0x50U
+#define MSR_TSC_DEADLINE 0x6e0U
+#define LVT_TSC_DEADLINE (2U << 17)
+#define ICR_SELF        (1U << 18)  /* destination shorthand 01 */
+
+static volatile u64 ipis;
+
+static void ipi_handler(struct irq_frame *f)
+{
+	(void)f;
+	ipis++;
+}
+
+/* A sent IPI is pending: taken as soon as IF opens. */
+static void expect_ipis(const char *how, u64 n)
+{
+	u64 before = ipis;
+
+	sti();
+	for (volatile unsigned i = 0; i < 1000; i++)
+		;
+	cli();
+	if (!EXPECT_EQ(ipis, before + n))
+		printf("exits: x2apic: %s delivered %lu interrupts\n", how, ipis - before);
+}
+
+static void test_x2apic(void)
+{
+	u32 version = apic_read(APIC_VERSION);
+	u64 v = 0;
+
+	irq_register(IPI_VECTOR, ipi_handler);
+	/* x2APIC MSRs #GP in xAPIC mode; EXTD without EN is an invalid state */
+	EXPECT_EQ(rdmsr_safe(X2APIC_MSR(APIC_VERSION), &v), GP_VECTOR);
+	EXPECT_EQ(wrmsr_safe(MSR_APIC_BASE, APIC_MMIO | 0x100 | 0x400), GP_VECTOR);
+	EXPECT_EQ(apic_set_x2apic(true), -1);
+	EXPECT_EQ(rdmsr(MSR_APIC_BASE), APIC_MMIO | 0xd00);      /* BSP | EXTD | EN */
+	EXPECT_EQ(rdmsr(X2APIC_MSR(APIC_ID)), 0);                 /* 32-bit ID */
+	EXPECT_EQ(apic_read(APIC_VERSION), version);
+	EXPECT_EQ(rdmsr(0x80d), 1);                               /* LDR: cluster 0, bit 0 */
+	EXPECT_EQ(apic_read(APIC_SVR) & 0x1ff, 0x100 | APIC_SPURIOUS_VECTOR);
+	/* the MMIO page is gone (reads all ones, writes are dropped) */
+	EXPECT_EQ(mmio_read32(APIC_MMIO + APIC_VERSION), 0xffffffffU);
+	mmio_write32(APIC_MMIO + APIC_TPR, 0x30);
+	EXPECT_EQ(apic_read(APIC_TPR), 0);
+	/* registers x2APIC mode does not have, or read-only ones: #GP */
+	EXPECT_EQ(rdmsr_safe(0x831, &v), GP_VECTOR);               /* ICR high half */
+	EXPECT_EQ(rdmsr_safe(0x80e, &v), GP_VECTOR);               /* DFR */
+	EXPECT_EQ(wrmsr_safe(X2APIC_MSR(APIC_ID), 5), GP_VECTOR);
+	EXPECT_EQ(wrmsr_safe(X2APIC_MSR(APIC_EOI), 1), GP_VECTOR); /* EOI must be 0 */
+	EXPECT_EQ(rdmsr_safe(0x83f, &v), GP_VECTOR);               /* SELF IPI is write-only */
+
+	/* one-shot timer through MSRs wakes HLT */
+	u64 before = timer_ticks;
+	apic_timer_start(TIMER_VECTOR, 2 * APIC_TICKS_PER_MS, APIC_DIV_1, false);
+	u32 ccr = apic_read(APIC_TIMER_CCR);
+	EXPECT_TRUE(ccr > 0 && ccr <= 2 * APIC_TICKS_PER_MS);
+	sti_hlt_cli();
+	EXPECT_EQ(timer_ticks, before + 1);
+	EXPECT_EQ(apic_read(APIC_TIMER_CCR), 0);
+
+	/* TSC-deadline mode: fires once at the deadline, then reads 0 */
+	before = timer_ticks;
+	apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | TIMER_VECTOR);
+	u64 deadline = rdtsc() + 1000000;                         /* 1 ms */
+	wrmsr(MSR_TSC_DEADLINE, deadline);
+	EXPECT_EQ(rdmsr(MSR_TSC_DEADLINE), deadline);
+	while (timer_ticks == before)
+		sti_hlt_cli();
+	EXPECT_TRUE(rdtsc() >= deadline);
+	EXPECT_EQ(timer_ticks, before + 1);
+	EXPECT_EQ(rdmsr(MSR_TSC_DEADLINE), 0);
+	apic_timer_stop();
+
+	/* IPIs to itself: SELF IPI register, ICR shorthand, ICR to its own ID */
+	wrmsr(0x83f, IPI_VECTOR);
+	expect_ipis("SELF IPI", 1);
+	wrmsr(X2APIC_MSR(0x300), ICR_SELF | IPI_VECTOR);
+	expect_ipis("ICR self shorthand", 1);
+	wrmsr(X2APIC_MSR(0x300), (0ULL << 32) | IPI_VECTOR);      /* physical, ID 0 */
+	expect_ipis("ICR to ID 0", 1);
+	wrmsr(X2APIC_MSR(0x300), (7ULL << 32) | IPI_VECTOR);      /* nobody has ID 7 */
+	expect_ipis("ICR to ID 7", 0);
+
+	/* back to xAPIC: not directly (#GP), only through disabled */
+	EXPECT_EQ(wrmsr_safe(MSR_APIC_BASE, APIC_MMIO | 0x900), GP_VECTOR);
+	EXPECT_EQ(apic_set_x2apic(false), -1);
+	EXPECT_EQ(rdmsr(MSR_APIC_BASE), APIC_MMIO | 0x900);
+	EXPECT_EQ(apic_read(APIC_VERSION), version);              /* MMIO again */
+	EXPECT_EQ(rdmsr_safe(X2APIC_MSR(APIC_VERSION), &v), GP_VECTOR);
+	printf("exits: x2apic: MSR interface, timers and self-IPIs checked\n");
+}
+
 void guest_main(void)
 {
 	tsc_at_entry = rdtsc();
@@ -497,4 +591,5 @@ void guest_main(void)
 	test_msr_more();
 	test_vmmcall();
 	test_hlt();
+	test_x2apic();
 }

@@ -22,7 +22,8 @@ static struct vm *focused(void)
 	return NULL;
 }
 
-/* Ctrl-] d: one line per VM for diagnosing a guest that seems stuck. */
+/* Ctrl-] d: for diagnosing a guest that seems stuck, or seeing where a
+ * guest's exits go: its state, then its exit and device counts so far. */
 static void dump_vms(void)
 {
 	for (unsigned i = 0; i < nr_vms; i++) {
@@ -38,6 +39,7 @@ static void dump_vms(void)
 		       v->state == VCPU_RUNNABLE ? "runnable" : v->state == VCPU_HALTED ? "halted" : "stopped",
 		       v->rip, v->rflags, pending,
 		       v->irq_ops ? v->irq_ops->next_deadline(v->irq_dev) : ~0UL, exits);
+		vm_print_exits(vm);
 	}
 }
 

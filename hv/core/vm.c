@@ -250,6 +250,21 @@ static void print_accesses(const struct bus_space *s)
 	}
 }
 
+void vm_print_exits(const struct vm *vm)
+{
+	printf("vm %s: exits:", vm->name);
+	for (int c = 1; c < EXIT_NR; c++)
+		if (vm->exits[c])
+			printf(" %s %lu", vm_exit_name((enum vm_exitcode)c), vm->exits[c]);
+	printf("; unclaimed port reads %lu, writes %lu\n", vm->bus.unclaimed_reads,
+	       vm->bus.unclaimed_writes);
+	printf("vm %s: port accesses:", vm->name);
+	print_accesses(&vm->bus.pio);
+	printf("\nvm %s: mmio accesses:", vm->name);
+	print_accesses(&vm->bus.mmio);
+	printf("\n");
+}
+
 void vm_report_all(void)
 {
 	printf("vms: %u\n", nr_vms);
@@ -263,17 +278,8 @@ void vm_report_all(void)
 			printf(", reason: %s", vm->reason);
 		if (vm->resets)
 			printf(", %u reset(s)", vm->resets);
-		printf("\nvm %s: exits:", vm->name);
-		for (int c = 1; c < EXIT_NR; c++)
-			if (vm->exits[c])
-				printf(" %s %lu", vm_exit_name((enum vm_exitcode)c), vm->exits[c]);
-		printf("; unclaimed port reads %lu, writes %lu\n", vm->bus.unclaimed_reads,
-		       vm->bus.unclaimed_writes);
-		printf("vm %s: port accesses:", vm->name);
-		print_accesses(&vm->bus.pio);
-		printf("\nvm %s: mmio accesses:", vm->name);
-		print_accesses(&vm->bus.mmio);
 		printf("\n");
+		vm_print_exits(vm);
 	}
 }
 

@@ -7,8 +7,7 @@ make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LO
 cat > "$LOGDIR/$TEST.steps" <<'STEPS'
 expect ^bulkhead-guest: userspace up$ 300
 expect Enter 'help' for a list 120
-send
-expect ~ # 120
+expect ~ # 30
 send echo c > /proc/sysrq-trigger
 expect ^vm linux: stopped: guest kernel panic: .*sysrq.*$ 120
 expect ^vm bystander: exited, code 0$ 200

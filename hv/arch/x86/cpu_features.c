@@ -28,6 +28,11 @@ void cpu_features_read(struct cpu_features *f)
 	if (f->family >= 0x6)
 		f->model |= ((r1.eax >> 16) & 0xf) << 4;
 	f->x2apic = BIT(r1.ecx, 21);
+	if (r.eax >= 7) {
+		struct cpuid_regs r7 = cpuid(7, 0);
+		f->smep = BIT(r7.ebx, 7);
+		f->smap = BIT(r7.ebx, 20);
+	}
 
 	max_ext = cpuid(0x80000000U, 0).eax;
 	if (max_ext >= 0x80000001U) {
@@ -67,6 +72,7 @@ void cpu_features_report(const struct cpu_features *f)
 	       "asids %u\n",
 	       yn(f->svm), yn(f->npt), yn(f->nrip_save), yn(f->decode_assists),
 	       yn(f->vmcb_clean), f->nr_asids);
-	printf("cpu: x2apic %s, 1g-pages %s, nx %s, invariant-tsc %s\n", yn(f->x2apic),
-	       yn(f->gbpages), yn(f->nx), yn(f->invariant_tsc));
+	printf("cpu: x2apic %s, 1g-pages %s, nx %s, invariant-tsc %s, smep %s, smap %s\n",
+	       yn(f->x2apic), yn(f->gbpages), yn(f->nx), yn(f->invariant_tsc), yn(f->smep),
+	       yn(f->smap));
 }

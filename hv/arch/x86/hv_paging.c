@@ -4,6 +4,7 @@
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/cpu_features.h>
 
 extern const u8 __image_start[], __text_end[], __rodata_end[], __image_end[];
 extern u8 hv_stacks[HV_NR_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
@@ -20,6 +21,23 @@ static u64 *hv_table_ptr(void *ctx, u64 pa)
 {
 	(void)ctx;
 	return phys_to_virt(pa);
+}
+
+/* SMEP and SMAP: the hypervisor never runs or touches a user page (none of
+ * its leaves has U), so a stray pointer into one faults (SDM vol. 3
+ * 4.6.1). PGE and PSE change nothing for tables without G bits in long
+ * mode, but with them CR4 agrees with what a Linux guest runs with, and an
+ * outer TCG flushes its whole TLB when those bits differ between host and
+ * guest at every VMRUN and #VMEXIT. */
+static void set_cr4(void)
+{
+	u64 cr4 = read_cr4() | CR4_PSE | CR4_PGE;
+
+	if (boot_cpu.smep)
+		cr4 |= CR4_SMEP;
+	if (boot_cpu.smap)
+		cr4 |= CR4_SMAP;
+	write_cr4(cr4);
 }
 
 static const struct pt_ops hv_pt_ops = { hv_alloc_table, hv_table_ptr, NULL };
@@ -80,5 +98,6 @@ bool hv_paging_init(const struct boot_info *bi, bool gbpages, const char **err)
 		}
 	}
 	write_cr3(hv_pt.root);
+	set_cr4();
 	return true;
 }

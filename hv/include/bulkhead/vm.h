@@ -99,6 +99,8 @@ u64 vm_next_timer_deadline(struct vm *vm);
 
 bool __must_check vm_create(struct vm *vm, const struct vm_config *cfg, const char **err);
 void vm_report_all(void);
+/* Exit counts by reason and device accesses by device, three lines. */
+void vm_print_exits(const struct vm *vm);
 bool vm_all_passed(void);
 
 /* Guest memory access for devices and exit handlers. */

@@ -43,6 +43,7 @@ READ_CR(4)
 #undef READ_CR
 
 static inline void write_cr3(u64 v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+static inline void write_cr4(u64 v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline __noreturn void cpu_halt_forever(void)
 {
@@ -66,6 +67,10 @@ static inline u64 rdtsc(void)
 #define CR0_PE (1ULL << 0)
 #define CR0_WP (1ULL << 16)
 #define CR0_PG (1ULL << 31)
+#define CR4_PSE (1ULL << 4)
 #define CR4_PAE (1ULL << 5)
+#define CR4_PGE (1ULL << 7)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
 
 #endif

@@ -8,7 +8,7 @@ struct cpu_features {
 	char vendor[13];
 	u32 family, model, stepping;
 	bool svm, npt, nrip_save, decode_assists, vmcb_clean, flush_by_asid;
-	bool x2apic, gbpages, nx, invariant_tsc;
+	bool x2apic, gbpages, nx, invariant_tsc, smep, smap;
 	u32 phys_addr_bits, virt_addr_bits;
 	u32 nr_asids;
 };
