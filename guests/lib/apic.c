@@ -4,11 +4,6 @@
  * counts at 1 GHz / divide. */
 #include "guest.h"
 
-#define MSR_APIC_BASE 0x1bU
-#define APIC_BASE_BSP  (1ULL << 8)
-#define APIC_BASE_EXTD (1ULL << 10)
-#define APIC_BASE_EN   (1ULL << 11)
-
 volatile u64 timer_ticks;
 static bool x2apic;
 

@@ -194,6 +194,11 @@ static inline void mmio_write64(u64 a, u64 v) { *(volatile u64 *)a = v; }
 #define TIMER_VECTOR    0x40U
 #define APIC_TICKS_PER_MS 1000000U  /* 1 GHz before the divider */
 
+/* IA32_APIC_BASE (SDM vol. 3 10.4.4, 10.12.1) */
+#define MSR_APIC_BASE   0x1bU
+#define APIC_BASE_BSP   (1ULL << 8)
+#define APIC_BASE_EXTD  (1ULL << 10)
+#define APIC_BASE_EN    (1ULL << 11)
 /* x2APIC MSR of an xAPIC register offset (SDM vol. 3 table 10-6) */
 #define X2APIC_MSR(reg) (0x800U + ((reg) >> 4))
 

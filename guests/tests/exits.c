@@ -7,7 +7,6 @@ const char guest_name[] = "exits";
 
 #define UNCLAIMED_PORT 0x2e0U   /* nothing lives here, bare or under Bulkhead */
 #define MSR_TSC        0x10U
-#define MSR_APIC_BASE  0x1bU
 #define MSR_PAT        0x277U
 #define MSR_UNKNOWN    0x12345U
 #define PAT_DEFAULT    0x0007040600070406ULL
@@ -322,7 +321,7 @@ static void test_msr(void)
 	EXPECT_EQ(rdmsr(MSR_PAT), PAT_DEFAULT);
 
 	EXPECT_EQ(rdmsr_safe(MSR_APIC_BASE, &v), -1);
-	EXPECT_EQ(v, 0xfee00900ULL);
+	EXPECT_EQ(v, APIC_MMIO | APIC_BASE_EN | APIC_BASE_BSP);     /* 0xfee00900 */
 	/* RDMSR of the TSC agrees with RDTSC */
 	u64 t0 = rdtsc();
 	EXPECT_EQ(rdmsr_safe(MSR_TSC, &v), -1);
@@ -519,9 +518,10 @@ static void test_x2apic(void)
 	irq_register(IPI_VECTOR, ipi_handler);
 	/* x2APIC MSRs #GP in xAPIC mode; EXTD without EN is an invalid state */
 	EXPECT_EQ(rdmsr_safe(X2APIC_MSR(APIC_VERSION), &v), GP_VECTOR);
-	EXPECT_EQ(wrmsr_safe(MSR_APIC_BASE, APIC_MMIO | 0x100 | 0x400), GP_VECTOR);
+	EXPECT_EQ(wrmsr_safe(MSR_APIC_BASE, APIC_MMIO | APIC_BASE_BSP | APIC_BASE_EXTD),
+		  GP_VECTOR);
 	EXPECT_EQ(apic_set_x2apic(true), -1);
-	EXPECT_EQ(rdmsr(MSR_APIC_BASE), APIC_MMIO | 0xd00);      /* BSP | EXTD | EN */
+	EXPECT_EQ(rdmsr(MSR_APIC_BASE), APIC_MMIO | APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_EN);
 	EXPECT_EQ(rdmsr(X2APIC_MSR(APIC_ID)), 0);                 /* 32-bit ID */
 	EXPECT_EQ(apic_read(APIC_VERSION), version);
 	EXPECT_EQ(rdmsr(0x80d), 1);                               /* LDR: cluster 0, bit 0 */
@@ -570,9 +570,9 @@ static void test_x2apic(void)
 	expect_ipis("ICR to ID 7", 0);
 
 	/* back to xAPIC: not directly (#GP), only through disabled */
-	EXPECT_EQ(wrmsr_safe(MSR_APIC_BASE, APIC_MMIO | 0x900), GP_VECTOR);
+	EXPECT_EQ(wrmsr_safe(MSR_APIC_BASE, APIC_MMIO | APIC_BASE_BSP | APIC_BASE_EN), GP_VECTOR);
 	EXPECT_EQ(apic_set_x2apic(false), -1);
-	EXPECT_EQ(rdmsr(MSR_APIC_BASE), APIC_MMIO | 0x900);
+	EXPECT_EQ(rdmsr(MSR_APIC_BASE), APIC_MMIO | APIC_BASE_BSP | APIC_BASE_EN);
 	EXPECT_EQ(apic_read(APIC_VERSION), version);              /* MMIO again */
 	EXPECT_EQ(rdmsr_safe(X2APIC_MSR(APIC_VERSION), &v), GP_VECTOR);
 	printf("exits: x2apic: MSR interface, timers and self-IPIs checked\n");
