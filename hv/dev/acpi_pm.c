@@ -80,13 +80,25 @@ static u32 byte_mask(u64 off, u32 size)
 	return (size == 4 ? ~0U : ((1U << (8 * size)) - 1)) << (8 * (off & 3));
 }
 
+/* The bytes a read at off returns from the register dword holding it. */
+static u64 read_bytes(u32 dword, u64 off, u32 size)
+{
+	return (dword & byte_mask(off, size)) >> (8 * (off & 3));
+}
+
+/* A write's value moved to its place in the register dword. */
+static u32 write_bits(u64 off, u32 size, u64 val)
+{
+	return ((u32)val << (8 * (off & 3))) & byte_mask(off, size);
+}
+
 static enum bus_result pm1_read(void *dev, u64 off, u32 size, u64 *val)
 {
 	struct acpi_pm *pm = dev;
 
 	if (!inside_dword(off, size))
 		return BUS_BAD_ACCESS;
-	*val = (pm1_dword(pm, off / 4) & byte_mask(off, size)) >> (8 * (off & 3));
+	*val = read_bytes(pm1_dword(pm, off / 4), off, size);
 	return BUS_OK;
 }
 
@@ -106,7 +118,7 @@ static enum bus_result pm1_write(void *dev, u64 off, u32 size, u64 val)
 	if (!inside_dword(off, size))
 		return BUS_BAD_ACCESS;
 	mask = byte_mask(off, size);
-	v = ((u32)val << (8 * (off & 3))) & mask;
+	v = write_bits(off, size, val);
 	switch (off / 4) {
 	case DW_EVT:
 		pm->sts &= (u16)~(v & PM1_STS_MASK); /* write 1 to clear */
@@ -133,7 +145,7 @@ static enum bus_result gpe_read(void *dev, u64 off, u32 size, u64 *val)
 
 	if (!inside_dword(off, size))
 		return BUS_BAD_ACCESS;
-	*val = ((off < 4 ? pm->gpe_sts : pm->gpe_en) & byte_mask(off, size)) >> (8 * (off & 3));
+	*val = read_bytes(off < 4 ? pm->gpe_sts : pm->gpe_en, off, size);
 	return BUS_OK;
 }
 
@@ -145,7 +157,7 @@ static enum bus_result gpe_write(void *dev, u64 off, u32 size, u64 val)
 	if (!inside_dword(off, size))
 		return BUS_BAD_ACCESS;
 	mask = byte_mask(off, size);
-	v = ((u32)val << (8 * (off & 3))) & mask;
+	v = write_bits(off, size, val);
 	if (off < 4)
 		pm->gpe_sts &= ~v;
 	else
