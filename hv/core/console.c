@@ -1,18 +1,59 @@
-/* Console output: printf on the physical UART, LF expanded to CR LF. */
+/* Console output: printf on the physical UART, LF expanded to CR LF.
+ * One physical line is shared by the hypervisor and every VM's console:
+ * whoever writes after someone else left a line unfinished (a guest's
+ * prompt) starts a new line, so no message is glued onto another's. */
 #include <bulkhead/console.h>
 #include <bulkhead/format.h>
 #include <bulkhead/x86/uart.h>
+
+static bool midline;            /* the last character was not a newline */
+static const void *line_owner;  /* who wrote that unfinished line; NULL: hypervisor */
 
 void console_init(void)
 {
 	uart_init(COM1_PORT);
 }
 
-void console_putc(char c)
+static void emit(char c)
 {
 	if (c == '\n')
 		uart_putc(COM1_PORT, '\r');
 	uart_putc(COM1_PORT, c);
+	midline = c != '\n';
+}
+
+/* Makes owner the writer of the current line; true if it goes on with a
+ * line it left unfinished itself. */
+static bool claim_line(const void *owner)
+{
+	bool goes_on = midline && line_owner == owner;
+
+	if (midline && !goes_on)
+		emit('\n');
+	line_owner = owner;
+	return goes_on;
+}
+
+void console_putc(char c)
+{
+	claim_line(NULL);
+	emit(c);
+}
+
+void console_guest_write(const void *owner, const char *name, const char *s, size_t n,
+			 bool newline)
+{
+	if (!claim_line(owner)) {
+		emit('[');
+		while (*name)
+			emit(*name++);
+		emit(']');
+		emit(' ');
+	}
+	while (n--)
+		emit(*s++);
+	if (newline)
+		emit('\n');
 }
 
 void console_write(const char *s, size_t n)

@@ -51,7 +51,6 @@ struct uart {
 	char line[LINE_MAX];
 	u32 len;
 	u32 shown;   /* bytes of line[] already on the console (a prompt) */
-	bool midline; /* the "[vm] " prefix of the current line is printed */
 };
 
 static u8 uart_iir(const struct uart *u)
@@ -75,15 +74,12 @@ static void update_irq(struct uart *u)
 	}
 }
 
-/* Prints what of the current line is not on the console yet; a line that
- * was partly shown goes on without a second prefix. */
+/* Prints what of the current line is not on the console yet (the console
+ * decides whether it needs the "[vm] " prefix again). */
 static void show(struct uart *u, bool newline)
 {
-	if (!u->midline)
-		printf("[%s] ", u->vm->name);
-	printf("%.*s%s", (int)(u->len - u->shown), u->line + u->shown, newline ? "\n" : "");
+	console_guest_write(u, u->vm->name, u->line + u->shown, u->len - u->shown, newline);
 	u->shown = newline ? 0 : u->len;
-	u->midline = !newline;
 }
 
 static void uart_flush(void *dev)
