@@ -192,7 +192,7 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	v->vm = vm;
 	v->id = 0;
 	v->state = VCPU_RUNNABLE;
-	v->msr_mtrr_def_type = 0x806; /* MTRRs on, default write-back, no ranges */
+	msr_vcpu_reset(v);
 	if (!create_devices(vm, cfg, err) || !vmm->vcpu_init(v, err))
 		return false;
 	return boot_guest(vm, err);

@@ -384,16 +384,18 @@ static bool tsc_deadline_msr(struct vlapic *a, bool write, u64 *val, u64 tsc_off
 
 static bool apic_base_msr(struct vlapic *a, bool write, u64 *val)
 {
-	u64 fixed = VLAPIC_BASE | (a->id == 0 ? APIC_BASE_BSP : 0);
-	u64 now = fixed | (a->hw_disabled ? 0 : APIC_BASE_EN) | (a->x2apic ? APIC_BASE_EXTD : 0);
+	u64 now = VLAPIC_BASE | (a->id == 0 ? APIC_BASE_BSP : 0) | (a->hw_disabled ? 0 : APIC_BASE_EN) | (a->x2apic ? APIC_BASE_EXTD : 0);
 	bool en, extd;
 
 	if (!write) {
 		*val = now;
 		return true;
 	}
-	if ((*val & ~(APIC_BASE_EN | APIC_BASE_EXTD)) != fixed)
-		return false; /* relocating the APIC is not offered */
+	/* Bits 7:0 and 9 are reserved, BSP is read-only (kept), and the base
+	 * above bit 12 stays: relocating the APIC is not offered, so a new
+	 * base (and any bit above MAXPHYADDR) gets #GP (SDM vol. 3 10.4.4). */
+	if ((*val & ~(APIC_BASE_EN | APIC_BASE_EXTD | APIC_BASE_BSP)) != VLAPIC_BASE)
+		return false;
 	en = *val & APIC_BASE_EN;
 	extd = *val & APIC_BASE_EXTD;
 	if (extd && !en)

@@ -62,7 +62,12 @@ struct vcpu {
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
 	u64 tsc_aux;           /* IA32_TSC_AUX, loaded into the CPU for RDTSCP */
+	u64 msr_misc_enable;   /* IA32_MISC_ENABLE */
+	u64 perf_ctl[4], perf_ctr[4]; /* legacy PMU MSRs C001_0000h-C001_0007h */
 };
+
+/* The MSRs the core keeps, at their power-on values. */
+void msr_vcpu_reset(struct vcpu *v);
 
 /* Queues an exception for the next entry (a second one replaces it only if
  * it is a #DF, keeping the logic of SDM vol. 3 table 6-5 out of scope). */
