@@ -231,15 +231,26 @@ static bool icr_targets_me(const struct vlapic *a, u32 lo, u32 hi)
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
 }
 
+/* ICR delivery modes, SDM vol. 3 10.6.1 */
+#define ICR_FIXED    0U
+#define ICR_LOWEST   1U
+#define ICR_NMI      4U
+
 static void write_icr(struct vlapic *a, u32 lo)
 {
 	u32 mode = (lo >> 8) & 7;
 
 	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
-	/* Fixed and lowest-priority IPIs can only land on this vCPU (the only
-	 * one); INIT, SIPI, NMI and SMI IPIs have no target yet. */
-	if ((mode == 0 || mode == 1) && icr_targets_me(a, lo, a->icr_hi))
+	/* IPIs can only land on this vCPU (the only one). Fixed and
+	 * lowest-priority ones raise their vector; an NMI IPI waits as an
+	 * NMI for the vCPU (vector ignored). SMI, INIT and SIPI IPIs reach no
+	 * one until there are more vCPUs (SMM is not offered). */
+	if (!icr_targets_me(a, lo, a->icr_hi))
+		return;
+	if (mode == ICR_FIXED || mode == ICR_LOWEST)
 		vlapic_set_irq(a, (u8)lo);
+	else if (mode == ICR_NMI)
+		a->nmi_pending = true;
 }
 
 enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
@@ -472,5 +483,20 @@ static bool vlapic_msr_hook(void *dev, u32 index, bool write, u64 *val, u64 tsc_
 	return vlapic_msr(dev, index, write, val, tsc_offset);
 }
 
+static bool vlapic_nmi_pending(void *dev)
+{
+	const struct vlapic *a = dev;
+
+	return a->nmi_pending;
+}
+
+static void vlapic_nmi_accept(void *dev)
+{
+	struct vlapic *a = dev;
+
+	a->nmi_pending = false;
+}
+
 const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept, vlapic_next_deadline,
-					     vlapic_poll, vlapic_msr_hook };
+					     vlapic_poll, vlapic_msr_hook, vlapic_nmi_pending,
+					     vlapic_nmi_accept };

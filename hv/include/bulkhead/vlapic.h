@@ -21,6 +21,7 @@ struct vlapic {
 	u64 timer_start, timer_deadline; /* host TSC; deadline 0 = not armed */
 	bool x2apic;       /* IA32_APIC_BASE.EXTD: registers are MSRs 0x800+ */
 	bool hw_disabled;  /* IA32_APIC_BASE.EN clear */
+	bool nmi_pending;  /* an NMI IPI arrived; the vCPU takes it */
 	u64 tsc_hz;
 	u64 (*now)(void);
 	/* EOI of a level-triggered vector: tell the IOAPIC (may be NULL). */

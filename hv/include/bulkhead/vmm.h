@@ -44,8 +44,12 @@ struct vmm_ops {
 	bool (*vcpu_irq_window_open)(struct vcpu *v);
 	/* Exit as soon as the guest can take an interrupt. */
 	void (*vcpu_want_irq_window)(struct vcpu *v, bool on);
-	/* Injects v->event at the next entry. */
+	/* Injects *e at the next entry. */
 	void (*vcpu_inject)(struct vcpu *v, const struct vcpu_event *e);
+	/* Can an NMI be injected now (no interrupt shadow, nothing injected)? */
+	bool (*vcpu_nmi_window_open)(struct vcpu *v);
+	/* Exit (EXIT_IRET) before the guest's next IRET. */
+	void (*vcpu_intercept_iret)(struct vcpu *v, bool on);
 	void (*vcpu_set_tsc_offset)(struct vcpu *v, u64 offset);
 };
 

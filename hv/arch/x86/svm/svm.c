@@ -186,6 +186,27 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *st)
 	to_svm(v)->flush_tlb = true;
 }
 
+/* An event whose delivery this exit cut short (EXITINTINFO, APM vol. 2
+ * 15.7.2) goes back to the core, which delivers it again at the next entry
+ * and merges it with any exception the exit raises. EXITINTINFO has the
+ * EVENTINJ format. */
+static void requeue_event(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 info = vmcb->ctl.exitintinfo;
+
+	vmcb->ctl.eventinj = 0;
+	if (!(info & EVENTINJ_VALID))
+		return;
+	v->event = (struct vcpu_event){
+		.pending = true,
+		.type = (u8)((info >> EVENTINJ_TYPE_SHIFT) & 7),
+		.vector = (u8)info,
+		.has_error = info & EVENTINJ_ERR_VALID,
+		.error = (u32)(info >> 32),
+		.cr2 = vmcb->save.cr2, /* a #PF's address is in CR2 already */
+	};
+}
+
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = to_svm(v);
@@ -214,8 +235,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	v->gpr[X86_REG_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
-	/* An event cut short by this exit is delivered again (APM 15.7.2). */
-	vmcb->ctl.eventinj = (vmcb->ctl.exitintinfo & EVENTINJ_VALID) ? vmcb->ctl.exitintinfo : 0;
+	requeue_event(v, vmcb);
 	svm_translate_exit(v, vmcb, exit);
 }
 
@@ -312,6 +332,26 @@ static void svm_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
 	vmcb->ctl.eventinj = inj;
 }
 
+/* NMIs are held off by the interrupt shadow (APM vol. 2 15.21.5) and by an
+ * event already queued for injection. */
+static bool svm_vcpu_nmi_window_open(struct vcpu *v)
+{
+	const struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return !(vmcb->ctl.int_shadow & 1) && !(vmcb->ctl.eventinj & EVENTINJ_VALID);
+}
+
+/* The IRET intercept exits before the instruction runs (APM vol. 2 15.9). */
+static void svm_vcpu_intercept_iret(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &to_svm(v)->vmcb->ctl;
+
+	if (on)
+		c->intercept_misc1 |= INTERCEPT_IRET;
+	else
+		c->intercept_misc1 &= ~INTERCEPT_IRET;
+}
+
 static void svm_vcpu_set_tsc_offset(struct vcpu *v, u64 offset)
 {
 	to_svm(v)->vmcb->ctl.tsc_offset = offset;
@@ -332,5 +372,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_irq_window_open = svm_vcpu_irq_window_open,
 	.vcpu_want_irq_window = svm_vcpu_want_irq_window,
 	.vcpu_inject = svm_vcpu_inject,
+	.vcpu_nmi_window_open = svm_vcpu_nmi_window_open,
+	.vcpu_intercept_iret = svm_vcpu_intercept_iret,
 	.vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,
 };

@@ -113,7 +113,9 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 		return;
 	case SVM_EXIT_INVALID:
 		e->code = EXIT_INVALID;
+		svm_check_state(vmcb, &e->u.invalid);
 		return;
+	case SVM_EXIT_IRET: e->code = EXIT_IRET; return;
 	default:
 		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 			e->code = EXIT_EXCEPTION;
