@@ -1,5 +1,5 @@
-/* The MSRs a guest may use; any other index injects #GP(0) and is logged
- * once per VM and MSR (SDM vol. 4 lists the architectural MSRs). Every
+/* The MSRs a guest may use; any other index, or a value an MSR's owner
+ * refuses, injects #GP(0) and is logged once per VM and MSR (SDM vol. 4 lists the architectural MSRs). Every
  * write is checked first as the hardware would: reserved bits and invalid
  * values raise #GP(0), read-only bits keep their value. */
 #include <bulkhead/console.h>
@@ -191,7 +191,7 @@ static void log_once(struct vm *vm, u32 index, bool write)
 			return;
 		if (vm->unknown_msr_logged[i] == 0) {
 			vm->unknown_msr_logged[i] = (u64)index + 1;
-			printf("vm %s: %s of unhandled MSR %#x: #GP\n", vm->name,
+			printf("vm %s: %s of MSR %#x refused: #GP\n", vm->name,
 			       write ? "write" : "read", index);
 			return;
 		}
