@@ -11,9 +11,8 @@
 /* CR4 bits AMD defines (APM vol. 2 3.1.3): 0-12, FSGSBASE (16), PCIDE (17),
  * OSXSAVE (18), SMEP (20), SMAP (21), PKE (22), CET (23). */
 #define CR4_DEFINED    (0x1fffULL | (7ULL << 16) | (0xfULL << 20))
-/* EFER bits AMD defines (APM vol. 2 3.1.7): SCE, LME, LMA, NXE, SVME,
- * LMSLE, FFXSR, TCE, MCOMMIT (17), INTWB (18), UAIE (20), AIBRSE (21). */
-#define EFER_DEFINED   (EFER_SCE | EFER_LME | (0x3fULL << 10) | (3ULL << 17) | (3ULL << 20))
+#define EFER_FFXSR     (1ULL << 14)
+#define EFER_TCE       (1ULL << 15)
 #define SEG_ATTR_L     (1U << 9)
 #define SEG_ATTR_D     (1U << 10)
 #define EVENTINJ_TYPE(x) (((x) >> EVENTINJ_TYPE_SHIFT) & 7)
@@ -37,12 +36,13 @@ static bool check_eventinj(const struct vmcb_control *c, struct invalid_exit *ou
 	return true;
 }
 
-bool svm_check_vmcb(const struct vmcb *vmcb, u32 phys_addr_bits, struct invalid_exit *out)
+bool svm_check_vmcb(const struct vmcb *vmcb, const struct svm_check_cpu *cpu,
+		    struct invalid_exit *out)
 {
 	const struct vmcb_save *s = &vmcb->save;
 	const struct vmcb_control *c = &vmcb->ctl;
 	u64 long_mode = (s->efer & EFER_LME) && (s->cr0 & CR0_PG);
-	u64 phys_mask = phys_addr_bits >= 64 ? 0 : ~0ULL << phys_addr_bits;
+	u64 phys_mask = cpu->phys_addr_bits >= 64 ? 0 : ~0ULL << cpu->phys_addr_bits;
 
 	*out = (struct invalid_exit){ 0, 0 };
 	if (!(s->efer & EFER_SVME))
@@ -59,8 +59,8 @@ bool svm_check_vmcb(const struct vmcb *vmcb, u32 phys_addr_bits, struct invalid_
 		return fail(out, "DR6[63:32] not zero, DR6", s->dr6);
 	if (s->dr7 >> 32)
 		return fail(out, "DR7[63:32] not zero, DR7", s->dr7);
-	if (s->efer & ~EFER_DEFINED)
-		return fail(out, "EFER reserved bits", s->efer & ~EFER_DEFINED);
+	if (s->efer & ~cpu->efer_valid)
+		return fail(out, "EFER reserved bits", s->efer & ~cpu->efer_valid);
 	if (long_mode && !(s->cr4 & CR4_PAE))
 		return fail(out, "EFER.LME and CR0.PG with CR4.PAE clear, CR4", s->cr4);
 	if (long_mode && !(s->cr0 & CR0_PE))
@@ -77,7 +77,21 @@ bool svm_check_vmcb(const struct vmcb *vmcb, u32 phys_addr_bits, struct invalid_
 	return check_eventinj(c, out);
 }
 
+/* The EFER bits this CPU implements (APM vol. 2 3.1.7, CPUID 8000_0001h):
+ * SCE, LME, LMA, NXE, SVME always (SVM runs), FFXSR and TCE where CPUID
+ * offers them. LMSLE counts as reserved: family 17h and later lack it, and
+ * QEMU's TCG fails VMRUN on it. */
+static u64 host_efer_valid(void)
+{
+	struct cpuid_regs r = cpuid(0x80000001U, 0);
+
+	return EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME |
+	       ((r.edx & (1U << 25)) ? EFER_FFXSR : 0) | ((r.ecx & (1U << 17)) ? EFER_TCE : 0);
+}
+
 void svm_check_state(const struct vmcb *vmcb, struct invalid_exit *out)
 {
-	(void)svm_check_vmcb(vmcb, boot_cpu.phys_addr_bits, out);
+	struct svm_check_cpu cpu = { boot_cpu.phys_addr_bits, host_efer_valid() };
+
+	(void)svm_check_vmcb(vmcb, &cpu, out);
 }

@@ -21,8 +21,13 @@ void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
 void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *exit);
 /* After a failed VMRUN: the first consistency check (APM vol. 2 15.5.1)
  * the VMCB breaks, into *out (what = NULL if none does). svm_check_vmcb is
- * the pure part; false if a check failed. */
-bool svm_check_vmcb(const struct vmcb *vmcb, u32 phys_addr_bits, struct invalid_exit *out);
+ * the pure part, against what the CPU implements; false if a check failed. */
+struct svm_check_cpu {
+	u32 phys_addr_bits;
+	u64 efer_valid; /* EFER bits the CPU implements */
+};
+bool svm_check_vmcb(const struct vmcb *vmcb, const struct svm_check_cpu *cpu,
+		    struct invalid_exit *out);
 void svm_check_state(const struct vmcb *vmcb, struct invalid_exit *out);
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)
