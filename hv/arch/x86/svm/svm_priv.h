@@ -14,7 +14,9 @@ struct svm_vm {
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
-	bool flush_tlb; /* flush this ASID's TLB at the next VMRUN */
+	/* Flush the TLB at the next VMRUN: TLB_CONTROL 1 flushes every ASID's
+	 * entries, not only this one's (APM vol. 2 15.16.1). */
+	bool flush_tlb;
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
