@@ -1,7 +1,7 @@
 /* Architectural behaviour of intercepted state (issue 10 "Found 2", "Found
  * 6"): WRMSR checks as the manuals give them (EFER, PAT, MTRRdefType,
  * IA32_APIC_BASE), MSRs kept as written (IA32_MISC_ENABLE, the legacy PMU
- * MSRs), an NMI IPI delivered once and blocked until IRET, and the ACPI
+ * MSRs, which RDPMC reads too), an NMI IPI delivered once and blocked until IRET, and the ACPI
  * tables with a working PM timer. Also linked below 1 MiB as arch_low.elf:
  * a Multiboot kernel may load anywhere the hypervisor leaves free. Needs
  * `testexit`. Every expected fault arrives through the guest's IDT. */
@@ -74,6 +74,17 @@ static void test_pat_mtrr(void)
 	wrmsr(MSR_MTRR_DEFTYPE, 0x806);
 }
 
+/* RDPMC that survives #GP: the vector raised, or -1 */
+static int rdpmc_safe(u32 index, u64 *v)
+{
+	u32 lo = 0, hi = 0;
+
+	exc_clear();
+	TRY_ASM("rdpmc", : "+a"(lo), "+d"(hi) : "c"(index) : "memory");
+	*v = ((u64)hi << 32) | lo;
+	return last_exc.count ? (int)last_exc.vector : -1;
+}
+
 /* ---- MSRs kept as written ---- */
 static void test_kept_msrs(void)
 {
@@ -98,8 +109,12 @@ static void test_kept_msrs(void)
 		EXPECT_EQ(v, 0x430076ULL + i);
 		EXPECT_EQ(rdmsr_safe(MSR_PERF_CTR0 + i, &v), -1);
 		EXPECT_EQ(v, 0x0000000000001000ULL + i); /* 48-bit counters */
+		/* RDPMC reads the same counter, not the host's */
+		EXPECT_EQ(rdpmc_safe(i, &v), -1);
+		EXPECT_EQ(v, 0x0000000000001000ULL + i);
 		wrmsr(MSR_PERF_CTL0 + i, 0);
 	}
+	EXPECT_EQ(rdpmc_safe(4, &v), GP_VECTOR);        /* no such counter */
 
 	/* IA32_APIC_BASE: reserved bit 9 #GP, BSP read-only */
 	u64 base = rdmsr(MSR_APIC_BASE);

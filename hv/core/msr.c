@@ -184,6 +184,26 @@ static bool core_msr(struct vcpu *v, u32 index, bool write, u64 *val)
 	}
 }
 
+/* RDPMC (APM vol. 3): counters 0-3 are PERF_CTR0-3 (no core-performance
+ * extension offered); #GP(0) for another index, or at CPL > 0 with
+ * CR4.PCE clear. */
+#define CR4_PCE (1ULL << 8)
+
+void exit_handle_rdpmc(struct vcpu *v, const struct vm_exit *e)
+{
+	u32 index = (u32)v->gpr[X86_REG_RCX];
+
+	if (index >= ARRAY_SIZE(v->perf_ctr) ||
+	    (vcpu_read_reg(v, X86_REG_CPL) && !(vcpu_read_reg(v, X86_REG_CR4) & CR4_PCE))) {
+		vcpu_inject_exception(v, 13, true, 0);
+		return;
+	}
+	if (!vcpu_skip_insn(v, e->inst_len))
+		return;
+	v->gpr[X86_REG_RAX] = (u32)v->perf_ctr[index];
+	v->gpr[X86_REG_RDX] = v->perf_ctr[index] >> 32;
+}
+
 static void log_once(struct vm *vm, u32 index, bool write)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(vm->unknown_msr_logged); i++) {

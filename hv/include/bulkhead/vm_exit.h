@@ -20,6 +20,7 @@ enum vm_exitcode {
 	EXIT_IRQ_WINDOW,/* the guest can now take an interrupt */
 	EXIT_INVALID,   /* the CPU refused the guest state (VMRUN failed) */
 	EXIT_IRET,      /* IRET intercepted (NMI blocking ends after it) */
+	EXIT_RDPMC,
 	EXIT_UNKNOWN,   /* anything else: raw payload in u.raw */
 	EXIT_NR,
 };

@@ -166,9 +166,11 @@ static void vmcb_setup(struct vcpu *v)
 
 	memset(s->vmcb, 0, sizeof(*s->vmcb));
 	s->flush_tlb = true;
+	/* RDPMC too: the guest's counters are the core's (msr.c), and the
+	 * host's must not show through. */
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
-			     INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO |
-			     INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
+			     INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
 			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT;

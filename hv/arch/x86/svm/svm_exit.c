@@ -117,6 +117,7 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 		svm_check_state(vmcb, &e->u.invalid);
 		return;
 	case SVM_EXIT_IRET: e->code = EXIT_IRET; return;
+	case SVM_EXIT_RDPMC: e->code = EXIT_RDPMC; return;
 	default:
 		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 			e->code = EXIT_EXCEPTION;
