@@ -212,18 +212,19 @@ bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fau
 	return r == X86_EMUL_OK || emul_failed(v, r, f, "MMIO access");
 }
 
-/* Collects an NMI from the interrupt controller; ends NMI blocking once
- * the intercepted IRET has run (RIP moved on). */
-static void nmi_update(struct vcpu *v)
+void vcpu_raise_nmi(struct vcpu *v)
 {
-	if (v->irq_ops && v->irq_ops->nmi_pending(v->irq_dev)) {
-		v->irq_ops->nmi_accept(v->irq_dev);
-		v->nmi_pending = true; /* a second one while one waits is lost, as on hardware */
-	}
-	if (v->nmi_iret_seen && v->rip != v->nmi_iret_rip) {
-		v->nmi_iret_seen = false;
-		v->nmi_blocked = false;
-	}
+	v->nmi_pending = true;
+}
+
+/* Can a waiting NMI go in? NMI blocking ends once the intercepted IRET has
+ * run, seen as RIP having moved on from it. Checked only while an NMI
+ * waits, which keeps the common entry path short. */
+static bool nmi_unblocked(struct vcpu *v)
+{
+	if (v->nmi_iret_seen && v->rip != v->nmi_iret_rip)
+		v->nmi_iret_seen = v->nmi_blocked = false;
+	return !v->nmi_blocked;
 }
 
 void vcpu_nmi_iret(struct vcpu *v, u64 rip)
@@ -237,8 +238,7 @@ void vcpu_nmi_iret(struct vcpu *v, u64 rip)
 
 bool vcpu_irq_pending(struct vcpu *v)
 {
-	if (!v->nmi_blocked &&
-	    (v->nmi_pending || (v->irq_ops && v->irq_ops->nmi_pending(v->irq_dev))))
+	if (v->nmi_pending && nmi_unblocked(v))
 		return true;
 	return v->irq_ops && v->irq_ops->pending(v->irq_dev) >= 0;
 }
@@ -247,13 +247,12 @@ void vcpu_prepare_entry(struct vcpu *v)
 {
 	int vec;
 
-	nmi_update(v);
 	if (v->event.pending) {
 		vmm->vcpu_inject(v, &v->event);
 		v->event.pending = false;
 		return;
 	}
-	if (v->nmi_pending && !v->nmi_blocked && vmm->vcpu_nmi_window_open(v)) {
+	if (v->nmi_pending && nmi_unblocked(v) && vmm->vcpu_nmi_window_open(v)) {
 		struct vcpu_event e = { true, VCPU_EVENT_NMI, 2, false, 0, 0 };
 
 		vmm->vcpu_inject(v, &e);

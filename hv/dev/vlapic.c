@@ -137,6 +137,8 @@ void vlapic_reset(void *dev)
 	u64 (*now)(void) = a->now;
 	void (*eoi_level)(void *, u8) = a->eoi_level;
 	void *eoi_ctx = a->eoi_ctx;
+	void (*nmi)(void *) = a->nmi;
+	void *nmi_ctx = a->nmi_ctx;
 
 	memset(a, 0, sizeof(*a));
 	a->id = id;
@@ -144,6 +146,8 @@ void vlapic_reset(void *dev)
 	a->now = now;
 	a->eoi_level = eoi_level;
 	a->eoi_ctx = eoi_ctx;
+	a->nmi = nmi;
+	a->nmi_ctx = nmi_ctx;
 	a->svr = 0xff;
 	a->dfr = 0xffffffffU;
 	for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
@@ -242,15 +246,15 @@ static void write_icr(struct vlapic *a, u32 lo)
 
 	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
 	/* IPIs can only land on this vCPU (the only one). Fixed and
-	 * lowest-priority ones raise their vector; an NMI IPI waits as an
-	 * NMI for the vCPU (vector ignored). SMI, INIT and SIPI IPIs reach no
+	 * lowest-priority ones raise their vector; an NMI IPI goes to the
+	 * vCPU as an NMI (vector ignored). SMI, INIT and SIPI IPIs reach no
 	 * one until there are more vCPUs (SMM is not offered). */
 	if (!icr_targets_me(a, lo, a->icr_hi))
 		return;
 	if (mode == ICR_FIXED || mode == ICR_LOWEST)
 		vlapic_set_irq(a, (u8)lo);
-	else if (mode == ICR_NMI)
-		a->nmi_pending = true;
+	else if (mode == ICR_NMI && a->nmi)
+		a->nmi(a->nmi_ctx);
 }
 
 enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
@@ -483,20 +487,5 @@ static bool vlapic_msr_hook(void *dev, u32 index, bool write, u64 *val, u64 tsc_
 	return vlapic_msr(dev, index, write, val, tsc_offset);
 }
 
-static bool vlapic_nmi_pending(void *dev)
-{
-	const struct vlapic *a = dev;
-
-	return a->nmi_pending;
-}
-
-static void vlapic_nmi_accept(void *dev)
-{
-	struct vlapic *a = dev;
-
-	a->nmi_pending = false;
-}
-
 const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept, vlapic_next_deadline,
-					     vlapic_poll, vlapic_msr_hook, vlapic_nmi_pending,
-					     vlapic_nmi_accept };
+					     vlapic_poll, vlapic_msr_hook };

@@ -406,12 +406,8 @@ static void test_exception_merging(void **state)
 }
 
 /* ---- NMIs: one at a time, blocked from delivery until after IRET ---- */
-static bool irq_nmi;
 static int f_pending(void *dev) { (void)dev; return -1; }
-static bool f_nmi_pending(void *dev) { (void)dev; return irq_nmi; }
-static void f_nmi_accept(void *dev) { (void)dev; irq_nmi = false; }
-static const struct vcpu_irq_ops fake_irq = { .pending = f_pending, .nmi_pending = f_nmi_pending,
-					      .nmi_accept = f_nmi_accept };
+static const struct vcpu_irq_ops fake_irq = { .pending = f_pending };
 
 static void test_nmi_blocked_until_iret(void **state)
 {
@@ -421,7 +417,7 @@ static void test_nmi_blocked_until_iret(void **state)
 	(void)state;
 	assert_true(vm_create(&vms[0], &cfg, &err));
 	v->irq_ops = &fake_irq;
-	irq_nmi = true;
+	vcpu_raise_nmi(v);
 	assert_true(vcpu_irq_pending(v));
 	vcpu_prepare_entry(v);
 	assert_true(hw[0].injected.pending);
@@ -433,7 +429,7 @@ static void test_nmi_blocked_until_iret(void **state)
 
 	/* a second NMI while the handler runs waits */
 	v->rip = 0x2000;
-	irq_nmi = true;
+	vcpu_raise_nmi(v);
 	vcpu_prepare_entry(v);
 	assert_false(hw[0].injected.pending);
 	assert_true(v->nmi_pending);

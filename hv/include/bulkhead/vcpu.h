@@ -46,9 +46,6 @@ struct vcpu_irq_ops {
 	/* The controller's MSRs (APIC base, x2APIC, TSC deadline); false if
 	 * index is not one of them or the access must #GP. */
 	bool (*msr)(void *dev, u32 index, bool write, u64 *val, u64 tsc_offset);
-	/* An NMI (IPI with delivery mode NMI) waits; nmi_accept takes it. */
-	bool (*nmi_pending)(void *dev);
-	void (*nmi_accept)(void *dev);
 };
 
 struct vcpu {
@@ -65,7 +62,7 @@ struct vcpu {
 	/* NMIs (SDM vol. 3 6.7.1): one may wait while the last one's handler
 	 * runs; NMIs are blocked from injection until the guest's IRET, which
 	 * the backend intercepts. The IRET exit comes before the instruction
-	 * runs, so blocking ends at the first later exit at another RIP. */
+	 * runs, so blocking ends when, at a later exit, RIP is elsewhere. */
 	bool nmi_pending;
 	bool nmi_blocked;
 	bool nmi_iret_seen;
@@ -91,6 +88,9 @@ void msr_vcpu_reset(struct vcpu *v);
  * delivered. */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2);
+/* An NMI for this vCPU (an NMI IPI): it waits until NMIs are unblocked; a
+ * second one while one waits is lost, as on hardware (SDM vol. 3 6.7.1). */
+void vcpu_raise_nmi(struct vcpu *v);
 /* The backend saw the guest's IRET while NMIs were blocked (exit handler). */
 void vcpu_nmi_iret(struct vcpu *v, u64 rip);
 

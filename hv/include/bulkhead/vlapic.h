@@ -21,12 +21,14 @@ struct vlapic {
 	u64 timer_start, timer_deadline; /* host TSC; deadline 0 = not armed */
 	bool x2apic;       /* IA32_APIC_BASE.EXTD: registers are MSRs 0x800+ */
 	bool hw_disabled;  /* IA32_APIC_BASE.EN clear */
-	bool nmi_pending;  /* an NMI IPI arrived; the vCPU takes it */
 	u64 tsc_hz;
 	u64 (*now)(void);
 	/* EOI of a level-triggered vector: tell the IOAPIC (may be NULL). */
 	void (*eoi_level)(void *ctx, u8 vector);
 	void *eoi_ctx;
+	/* An NMI IPI reached this APIC: the vCPU takes it (may be NULL). */
+	void (*nmi)(void *ctx);
+	void *nmi_ctx;
 };
 
 void vlapic_init(struct vlapic *a, u32 id, u64 tsc_hz, u64 (*now)(void));
