@@ -66,7 +66,10 @@ static void queue_exception(struct vcpu *v, struct vcpu_event e)
 		    (a == EXC_PAGE_FAULT && (b == EXC_CONTRIBUTORY || b == EXC_PAGE_FAULT)))
 			e = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, 8, true, 0, 0 };
 	} else if (first->pending && first->type == VCPU_EVENT_NMI) {
-		v->nmi_pending = true; /* the NMI follows the exception */
+		/* The NMI follows the exception; its handler never ran, so no
+		 * IRET will unblock NMIs for it. */
+		v->nmi_pending = true;
+		v->nmi_blocked = v->nmi_iret_seen = false;
 	}
 	v->event = e;
 }

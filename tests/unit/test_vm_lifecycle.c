@@ -395,9 +395,11 @@ static void test_exception_merging(void **state)
 	/* an NMI cut short by the exit is delivered after the new exception */
 	vms[0].state = VM_RUNNING;
 	v->event = (struct vcpu_event){ true, VCPU_EVENT_NMI, 2, false, 0, 0 };
+	v->nmi_blocked = true; /* as when it was first injected */
 	vcpu_inject_exception(v, 13, true, 0);
 	assert_int_equal(v->event.vector, 13);
 	assert_true(v->nmi_pending);
+	assert_false(v->nmi_blocked);
 	/* no event queued: the exception is taken as is */
 	v->event = (struct vcpu_event){ 0 };
 	vcpu_inject_page_fault(v, 2, 0xbad000);

@@ -156,8 +156,8 @@ static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
 }
 
 /* The VMCB as at power-on: every field zero but the intercepts, the
- * maps, the ASID, nested paging and the architectural reset values
- * (G_PAT, DR6, DR7). Used at creation and at each reset. */
+ * maps, the ASID, nested paging, V_INTR_MASKING and the architectural
+ * reset values (G_PAT, DR6, DR7). Used at creation and at each reset. */
 static void vmcb_setup(struct vcpu *v)
 {
 	struct svm_vcpu *s = to_svm(v);
