@@ -1,7 +1,8 @@
 /* The MSRs a guest may use; any other index, or a value an MSR's owner
- * refuses, injects #GP(0) and is logged once per VM and MSR (SDM vol. 4 lists the architectural MSRs). Every
- * write is checked first as the hardware would: reserved bits and invalid
- * values raise #GP(0), read-only bits keep their value. */
+ * refuses, injects #GP(0) and is logged once per VM and MSR (SDM vol. 4
+ * lists the architectural MSRs). Every write is checked first as the
+ * hardware would: reserved bits and invalid values raise #GP(0), read-only
+ * bits keep their value. */
 #include <bulkhead/console.h>
 #include <bulkhead/exit.h>
 #include <bulkhead/string.h>
@@ -86,7 +87,7 @@ static bool msr_write_ok(struct vcpu *v, u32 index, u64 *val)
 		old = vcpu_read_reg(v, X86_REG_EFER);
 		if (*val & ~efer_valid_bits())
 			return false;
-		/* LME may not change while paging is on (APM vol. 2 14.6.1). */
+		/* LME may not change while paging is on (SDM vol. 3 9.8.5). */
 		if (((*val ^ old) & EFER_LME) && (vcpu_read_reg(v, X86_REG_CR0) & CR0_PG))
 			return false;
 		*val = (*val & ~EFER_LMA) | (old & EFER_LMA); /* LMA is read-only */
