@@ -26,9 +26,16 @@ $(BUILD)/guests/%.S.o: guests/%.S
 $(BUILD)/guests/%.elf: $(BUILD)/guests/tests/%.c.o $(GUEST_LIB_OBJS) guests/lib/linker.ld
 	$(CC) $(GUEST_LDFLAGS) -T guests/lib/linker.ld $(GUEST_LIB_OBJS) $< -o $@ -lgcc
 
+# The architecture test again, linked below 1 MiB (the hypervisor leaves
+# [0x10000, 0x9f000) to a Multiboot kernel).
+GUEST_LOW_ELFS := $(BUILD)/guests/arch_low.elf
+$(BUILD)/guests/arch_low.elf: $(BUILD)/guests/tests/arch.c.o $(GUEST_LIB_OBJS) guests/lib/linker.ld
+	$(CC) $(GUEST_LDFLAGS) -Wl,--defsym=GUEST_LOAD_ADDR=0x20000 -T guests/lib/linker.ld \
+		$(GUEST_LIB_OBJS) $< -o $@ -lgcc
+
 .PHONY: guests
-guests: $(GUEST_ELFS)
+guests: $(GUEST_ELFS) $(GUEST_LOW_ELFS)
 
 .SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_OBJS)
-ALL_TARGETS += $(GUEST_ELFS)
+ALL_TARGETS += $(GUEST_ELFS) $(GUEST_LOW_ELFS)
 -include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)

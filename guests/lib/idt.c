@@ -1,5 +1,5 @@
-/* IDT: 256 gates to the stubs in entry.S. Exceptions (0-31) are recorded in
- * last_exc; if a recovery point is registered execution resumes there,
+/* IDT: 256 gates to the stubs in entry.S. An NMI (2) goes to its handler if
+ * one is registered. Exceptions (0-31) are recorded in last_exc; if a recovery point is registered execution resumes there,
  * otherwise the exception is reported and the guest exits with
  * EXIT_EXCEPTION. Interrupts (32-255) go to registered handlers, then EOI. */
 #include "guest.h"
@@ -70,6 +70,10 @@ void exc_clear(void)
 void isr_dispatch(struct irq_frame *f);
 void isr_dispatch(struct irq_frame *f)
 {
+	if (f->vector == 2 && irq_handlers[2]) {
+		irq_handlers[2](f);     /* an NMI the test expects: no EOI */
+		return;
+	}
 	if (f->vector < 32) {
 		last_exc.vector = f->vector;
 		last_exc.error = f->error;

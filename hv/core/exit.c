@@ -12,7 +12,9 @@ static const char *const exit_names[EXIT_NR] = {
 	[EXIT_NONE] = "none", [EXIT_IO] = "io", [EXIT_MMIO] = "mmio", [EXIT_MSR] = "msr",
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_EXCEPTION] = "exception", [EXIT_SHUTDOWN] = "shutdown", [EXIT_INTR] = "intr",
-	[EXIT_IRQ_WINDOW] = "irq-window", [EXIT_INVALID] = "invalid", [EXIT_UNKNOWN] = "unknown",
+	[EXIT_IRQ_WINDOW] = "irq-window", [EXIT_INVALID] = "invalid", [EXIT_IRET] = "iret",
+	[EXIT_RDPMC] = "rdpmc",
+	[EXIT_UNKNOWN] = "unknown",
 };
 
 const char *vm_exit_name(enum vm_exitcode code)
@@ -55,9 +57,21 @@ static void handle_exception(struct vcpu *v, const struct vm_exit *e)
 	vm_crash(v->vm, "unexpected exception %u exit at rip %#lx", e->u.exception.vector, e->rip);
 }
 
+/* A failed VMRUN: the guest state broke a consistency check (APM vol. 2
+ * 15.5.1). The backend names the first failed check when it finds one. */
 static void handle_invalid(struct vcpu *v, const struct vm_exit *e)
 {
-	vm_crash(v->vm, "the CPU refused the guest state (VMRUN failed) at rip %#lx", e->rip);
+	if (e->u.invalid.what)
+		vm_crash(v->vm, "invalid guest state: %s %#lx at rip %#lx", e->u.invalid.what,
+			 e->u.invalid.value, e->rip);
+	else
+		vm_crash(v->vm, "invalid guest state (VMRUN failed, no check found why) at rip %#lx",
+			 e->rip);
+}
+
+static void handle_iret(struct vcpu *v, const struct vm_exit *e)
+{
+	vcpu_nmi_iret(v, e->rip);
 }
 
 static void handle_unknown(struct vcpu *v, const struct vm_exit *e)
@@ -90,6 +104,8 @@ static exit_handler_fn *const handlers[EXIT_NR] = {
 	[EXIT_INTR] = handle_intr,
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
 	[EXIT_INVALID] = handle_invalid,
+	[EXIT_IRET] = handle_iret,
+	[EXIT_RDPMC] = exit_handle_rdpmc,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
 

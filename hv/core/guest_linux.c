@@ -1,19 +1,14 @@
 /* Booting a Linux bzImage: ACPI tables, the load plan of the boot protocol,
  * kernel, command line, initrd (the VM's first vmmod module) and zero page
  * copied into guest RAM, then the 64-bit entry state. */
-#include <bulkhead/acpi_tables.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/format.h>
 #include <bulkhead/guest_linux.h>
 #include <bulkhead/mm.h>
-#include <bulkhead/pc_platform.h>
 #include <bulkhead/string.h>
 #include <bulkhead/x86/host_timer.h>
 
-#define ACPI_AREA (PC_ACPI_TABLES_END - PC_ACPI_RSDP_GPA)
-
 /* Built here, then copied into the VM: VMs are loaded one at a time. */
-static u8 acpi_buf[ACPI_AREA] __aligned(16);
 static u8 zero_page[BP_SIZE] __aligned(16);
 static char cmdline[LINUX_CMDLINE_MAX];
 
@@ -30,14 +25,6 @@ static bool put(struct vm *vm, u64 gpa, const void *src, u64 len, const char **e
 		return false;
 	}
 	return true;
-}
-
-static bool load_acpi(struct vm *vm, u64 *rsdp, const char **err)
-{
-	struct acpi_platform p = { .nr_cpus = vm->nr_vcpus, .fixed_power_button = false };
-
-	return acpi_tables_build(acpi_buf, PC_ACPI_RSDP_GPA, ACPI_AREA, &p, rsdp, err) &&
-	       put(vm, PC_ACPI_RSDP_GPA, acpi_buf, ACPI_AREA, err);
 }
 
 /* The guest's command line plus tsc_early_khz=: the TSC frequency, which the
@@ -71,7 +58,7 @@ bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_in
 	struct linux_load_request req = { .ram_size = vm->mem.size };
 	static const char nul;
 
-	if (!bzimage_parse(img, cfg->kernel.len, &bz, err) || !load_acpi(vm, &req.rsdp_gpa, err) ||
+	if (!bzimage_parse(img, cfg->kernel.len, &bz, err) || !guest_load_acpi(vm, &req.rsdp_gpa, err) ||
 	    !linux_cmdline(cfg, err))
 		return false;
 	req.cmdline_len = strlen(cmdline);

@@ -1,6 +1,9 @@
 /* Boots a Multiboot v1 kernel in a VM: copies its segments and modules
- * into guest RAM, writes the info block the specification describes, and
- * sets the 32-bit protected-mode entry state (Multiboot 0.6.96 3.2, 3.3). */
+ * into guest RAM, writes the info block the specification describes and the
+ * ACPI tables, and sets the 32-bit protected-mode entry state (Multiboot
+ * 0.6.96 3.2, 3.3). The kernel may load anywhere in guest RAM below 4 GiB
+ * except the two areas the hypervisor fills: the info block [0x9000,
+ * 0x10000) and the firmware area [0x9f000, 0x100000) with the ACPI tables. */
 #include <bulkhead/guest_image.h>
 #include <bulkhead/guest_load.h>
 #include <bulkhead/mm.h>
@@ -13,7 +16,7 @@
 #define MODS_GPA       0x9200ULL
 #define STRINGS_GPA    0x9400ULL
 #define STRINGS_END    0x10000ULL
-#define KERNEL_MIN_GPA 0x100000ULL
+#define HIGH_RAM_GPA   0x100000ULL /* above the firmware area: modules go here */
 
 struct mb1_info {
 	u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -99,13 +102,13 @@ static bool write_info(struct loader *l, const struct vm_config *cfg, u64 module
 	u64 ram = l->vm->mem.size;
 	struct mb1_mmap_entry map[3] = {
 		{ 20, 0, LOW_RAM_END, 1 },
-		{ 20, LOW_RAM_END, KERNEL_MIN_GPA - LOW_RAM_END, 2 },
-		{ 20, KERNEL_MIN_GPA, ram - KERNEL_MIN_GPA, 1 },
+		{ 20, LOW_RAM_END, HIGH_RAM_GPA - LOW_RAM_END, 2 },
+		{ 20, HIGH_RAM_GPA, ram - HIGH_RAM_GPA, 1 },
 	};
 	struct mb1_info info = {
 		.flags = (1U << 0) | (1U << 2) | (1U << 3) | (1U << 6),
 		.mem_lower = (u32)(LOW_RAM_END >> 10),
-		.mem_upper = (u32)((ram - KERNEL_MIN_GPA) >> 10),
+		.mem_upper = (u32)((ram - HIGH_RAM_GPA) >> 10),
 		.mods_addr = (u32)MODS_GPA,
 		.mmap_length = sizeof(map),
 		.mmap_addr = (u32)MMAP_GPA,
@@ -137,6 +140,24 @@ static void entry_state(struct vcpu_init_state *s, u64 entry)
 	};
 }
 
+/* Areas the loader fills, which no kernel segment may cover. */
+static bool segments_clear(const struct guest_image *gi, const char **err)
+{
+	static const u64 used[][2] = { { INFO_GPA, STRINGS_END }, { LOW_RAM_END, HIGH_RAM_GPA } };
+
+	for (unsigned i = 0; i < gi->nr_segs; i++) {
+		const struct guest_image_seg *s = &gi->seg[i];
+
+		for (unsigned j = 0; j < ARRAY_SIZE(used); j++) {
+			if (s->gpa < used[j][1] && used[j][0] < s->gpa + s->mem_len) {
+				*err = "image segment overlaps the Multiboot info or firmware area";
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 bool guest_load_multiboot(struct vm *vm, const struct vm_config *cfg,
 			  struct vcpu_init_state *init, const char **err)
 {
@@ -144,11 +165,14 @@ bool guest_load_multiboot(struct vm *vm, const struct vm_config *cfg,
 	struct loader l = { vm, STRINGS_GPA, err };
 	struct guest_image gi;
 	struct vcpu *v = &vm->vcpu[0];
+	u64 rsdp; /* found by the guest's own scan: Multiboot 1 has no field for it */
 
-	if (!guest_image_parse(img, cfg->kernel.len, KERNEL_MIN_GPA,
-			       MIN(vm->mem.size, 0x100000000ULL), &gi, err))
+	if (!guest_image_parse(img, cfg->kernel.len, 0, MIN(vm->mem.size, 0x100000000ULL), &gi,
+			       err) ||
+	    !segments_clear(&gi, err))
 		return false;
-	if (!load_segments(&l, img, &gi) || !write_info(&l, cfg, gi.highest))
+	if (!load_segments(&l, img, &gi) || !write_info(&l, cfg, MAX(gi.highest, HIGH_RAM_GPA)) ||
+	    !guest_load_acpi(vm, &rsdp, err))
 		return false;
 	entry_state(init, gi.entry);
 	v->gpr[X86_REG_RAX] = MB1_BOOT_MAGIC;

@@ -30,14 +30,59 @@ void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
 	vmm->vcpu_read_seg(v, seg, out);
 }
 
+/* Exception classes of SDM vol. 3 table 6-4. */
+enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE_FAULT };
+
+static enum exc_class exc_class(u8 vector)
+{
+	switch (vector) {
+	case 0: case 10: case 11: case 12: case 13:
+		return EXC_CONTRIBUTORY;
+	case 14:
+		return EXC_PAGE_FAULT;
+	case 8:
+		return EXC_DOUBLE_FAULT;
+	default:
+		return EXC_BENIGN;
+	}
+}
+
+/* SDM vol. 3 table 6-5 (APM vol. 2 8.2.9): a second exception while the
+ * first waits for delivery. */
+static void queue_exception(struct vcpu *v, struct vcpu_event e)
+{
+	const struct vcpu_event *first = &v->event;
+
+	if (first->pending && first->type == VCPU_EVENT_EXCEPTION) {
+		enum exc_class a = exc_class(first->vector), b = exc_class(e.vector);
+
+		if (a == EXC_DOUBLE_FAULT && (b == EXC_CONTRIBUTORY || b == EXC_PAGE_FAULT)) {
+			v->event.pending = false;
+			vm_crash(v->vm, "triple fault (shutdown): #%u during #DF delivery at rip %#lx",
+				 e.vector, v->rip);
+			return;
+		}
+		if ((a == EXC_CONTRIBUTORY && b == EXC_CONTRIBUTORY) ||
+		    (a == EXC_PAGE_FAULT && (b == EXC_CONTRIBUTORY || b == EXC_PAGE_FAULT)))
+			e = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, 8, true, 0, 0 };
+	} else if (first->pending && first->type == VCPU_EVENT_NMI) {
+		/* The NMI follows the exception; its handler never ran, so no
+		 * IRET will unblock NMIs for it. */
+		v->nmi_pending = true;
+		v->nmi_blocked = v->nmi_iret_seen = false;
+	}
+	v->event = e;
+}
+
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	v->event = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, vector, has_error, error, 0 };
+	queue_exception(v, (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, vector, has_error,
+						error, 0 });
 }
 
 void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2)
 {
-	v->event = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, 14, true, error, cr2 };
+	queue_exception(v, (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, 14, true, error, cr2 });
 }
 
 /* --- callbacks for the instruction emulator and page walker --- */
@@ -170,8 +215,34 @@ bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fau
 	return r == X86_EMUL_OK || emul_failed(v, r, f, "MMIO access");
 }
 
+void vcpu_raise_nmi(struct vcpu *v)
+{
+	v->nmi_pending = true;
+}
+
+/* Can a waiting NMI go in? NMI blocking ends once the intercepted IRET has
+ * run, seen as RIP having moved on from it. Checked only while an NMI
+ * waits, which keeps the common entry path short. */
+static bool nmi_unblocked(struct vcpu *v)
+{
+	if (v->nmi_iret_seen && v->rip != v->nmi_iret_rip)
+		v->nmi_iret_seen = v->nmi_blocked = false;
+	return !v->nmi_blocked;
+}
+
+void vcpu_nmi_iret(struct vcpu *v, u64 rip)
+{
+	vmm->vcpu_intercept_iret(v, false);
+	if (v->nmi_blocked) {
+		v->nmi_iret_seen = true;
+		v->nmi_iret_rip = rip;
+	}
+}
+
 bool vcpu_irq_pending(struct vcpu *v)
 {
+	if (v->nmi_pending && nmi_unblocked(v))
+		return true;
 	return v->irq_ops && v->irq_ops->pending(v->irq_dev) >= 0;
 }
 
@@ -182,6 +253,15 @@ void vcpu_prepare_entry(struct vcpu *v)
 	if (v->event.pending) {
 		vmm->vcpu_inject(v, &v->event);
 		v->event.pending = false;
+		return;
+	}
+	if (v->nmi_pending && nmi_unblocked(v) && vmm->vcpu_nmi_window_open(v)) {
+		struct vcpu_event e = { true, VCPU_EVENT_NMI, 2, false, 0, 0 };
+
+		vmm->vcpu_inject(v, &e);
+		v->nmi_pending = false;
+		v->nmi_blocked = true;
+		vmm->vcpu_intercept_iret(v, true);
 		return;
 	}
 	if (!v->irq_ops || (vec = v->irq_ops->pending(v->irq_dev)) < 0) {

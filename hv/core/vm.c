@@ -172,6 +172,38 @@ static bool boot_guest(struct vm *vm, const char **err)
 	return true;
 }
 
+/* The vCPU as at power-on, core and backend state alike; boot_guest then
+ * sets the entry state. What the core keeps is listed here whole, so that a
+ * reset cannot leave an old value behind. */
+static void vcpu_power_on(struct vcpu *v)
+{
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->rip = 0;
+	v->rflags = 2;
+	v->state = VCPU_RUNNABLE;
+	v->event = (struct vcpu_event){ 0 };
+	v->nmi_pending = v->nmi_blocked = v->nmi_iret_seen = false;
+	v->nmi_iret_rip = 0;
+	msr_vcpu_reset(v);
+	vmm->vcpu_reset(v);
+}
+
+/* Gives back whatever a (possibly partly) created VM holds, newest first:
+ * vCPU backend state, the backend's VM state (nested page table, ASID),
+ * guest RAM. Device state lives in the VM's arena and goes with it. */
+static void vm_destroy(struct vm *vm)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(vm->vcpu); i++)
+		if (vm->vcpu[i].arch)
+			vmm->vcpu_destroy(&vm->vcpu[i]);
+	if (vm->arch)
+		vmm->vm_destroy(vm);
+	guest_mem_free(&vm->mem, &host_mem);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* All or nothing: a VM that cannot be completed gives back what it took,
+ * so the next one finds the memory and ASIDs free. */
 bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	struct vcpu *v = &vm->vcpu[0];
@@ -184,22 +216,26 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	bus_init(&vm->bus);
 	if (!guest_mem_alloc(&vm->mem, &host_mem, cfg->mem_bytes)) {
 		*err = "not enough free memory for its RAM";
-		return false;
+		goto fail;
 	}
 	if (!vmm->vm_init(vm, err))
-		return false;
+		goto fail;
 	vm->nr_vcpus = 1;
 	v->vm = vm;
 	v->id = 0;
-	v->state = VCPU_RUNNABLE;
-	v->msr_mtrr_def_type = 0x806; /* MTRRs on, default write-back, no ranges */
 	if (!create_devices(vm, cfg, err) || !vmm->vcpu_init(v, err))
-		return false;
-	return boot_guest(vm, err);
+		goto fail;
+	vcpu_power_on(v);
+	if (!boot_guest(vm, err))
+		goto fail;
+	return true;
+fail:
+	vm_destroy(vm);
+	return false;
 }
 
 /* A reset is a fresh boot: RAM cleared, devices reset, the kernel and its
- * modules loaded again, the vCPU back at the entry state. */
+ * modules loaded again, the vCPU exactly as at its first start. */
 bool vm_do_reset(struct vm *vm)
 {
 	struct vcpu *v = &vm->vcpu[0];
@@ -209,9 +245,7 @@ bool vm_do_reset(struct vm *vm)
 	printf("vm %s: reset by the guest, restarting\n", vm->name);
 	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->event.pending = false;
-	v->state = VCPU_RUNNABLE;
+	vcpu_power_on(v);
 	if (!boot_guest(vm, &err)) {
 		vm_crash(vm, "reset: %s", err);
 		return false;

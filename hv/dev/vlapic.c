@@ -137,6 +137,8 @@ void vlapic_reset(void *dev)
 	u64 (*now)(void) = a->now;
 	void (*eoi_level)(void *, u8) = a->eoi_level;
 	void *eoi_ctx = a->eoi_ctx;
+	void (*nmi)(void *) = a->nmi;
+	void *nmi_ctx = a->nmi_ctx;
 
 	memset(a, 0, sizeof(*a));
 	a->id = id;
@@ -144,6 +146,8 @@ void vlapic_reset(void *dev)
 	a->now = now;
 	a->eoi_level = eoi_level;
 	a->eoi_ctx = eoi_ctx;
+	a->nmi = nmi;
+	a->nmi_ctx = nmi_ctx;
 	a->svr = 0xff;
 	a->dfr = 0xffffffffU;
 	for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
@@ -231,15 +235,26 @@ static bool icr_targets_me(const struct vlapic *a, u32 lo, u32 hi)
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
 }
 
+/* ICR delivery modes, SDM vol. 3 10.6.1 */
+#define ICR_FIXED    0U
+#define ICR_LOWEST   1U
+#define ICR_NMI      4U
+
 static void write_icr(struct vlapic *a, u32 lo)
 {
 	u32 mode = (lo >> 8) & 7;
 
 	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
-	/* Fixed and lowest-priority IPIs can only land on this vCPU (the only
-	 * one); INIT, SIPI, NMI and SMI IPIs have no target yet. */
-	if ((mode == 0 || mode == 1) && icr_targets_me(a, lo, a->icr_hi))
+	/* IPIs can only land on this vCPU (the only one). Fixed and
+	 * lowest-priority ones raise their vector; an NMI IPI goes to the
+	 * vCPU as an NMI (vector ignored). SMI, INIT and SIPI IPIs reach no
+	 * one until there are more vCPUs (SMM is not offered). */
+	if (!icr_targets_me(a, lo, a->icr_hi))
+		return;
+	if (mode == ICR_FIXED || mode == ICR_LOWEST)
 		vlapic_set_irq(a, (u8)lo);
+	else if (mode == ICR_NMI && a->nmi)
+		a->nmi(a->nmi_ctx);
 }
 
 enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)
@@ -384,16 +399,18 @@ static bool tsc_deadline_msr(struct vlapic *a, bool write, u64 *val, u64 tsc_off
 
 static bool apic_base_msr(struct vlapic *a, bool write, u64 *val)
 {
-	u64 fixed = VLAPIC_BASE | (a->id == 0 ? APIC_BASE_BSP : 0);
-	u64 now = fixed | (a->hw_disabled ? 0 : APIC_BASE_EN) | (a->x2apic ? APIC_BASE_EXTD : 0);
+	u64 now = VLAPIC_BASE | (a->id == 0 ? APIC_BASE_BSP : 0) | (a->hw_disabled ? 0 : APIC_BASE_EN) | (a->x2apic ? APIC_BASE_EXTD : 0);
 	bool en, extd;
 
 	if (!write) {
 		*val = now;
 		return true;
 	}
-	if ((*val & ~(APIC_BASE_EN | APIC_BASE_EXTD)) != fixed)
-		return false; /* relocating the APIC is not offered */
+	/* Bits 7:0 and 9 are reserved, BSP is read-only (kept), and the base
+	 * above bit 12 stays: relocating the APIC is not offered, so a new
+	 * base (and any bit above MAXPHYADDR) gets #GP (SDM vol. 3 10.4.4). */
+	if ((*val & ~(APIC_BASE_EN | APIC_BASE_EXTD | APIC_BASE_BSP)) != VLAPIC_BASE)
+		return false;
 	en = *val & APIC_BASE_EN;
 	extd = *val & APIC_BASE_EXTD;
 	if (extd && !en)

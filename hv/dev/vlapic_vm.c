@@ -14,6 +14,11 @@ static void eoi_to_vm(void *ctx, u8 vector)
 	vm_irq_eoi(ctx, vector);
 }
 
+static void nmi_to_vcpu(void *ctx)
+{
+	vcpu_raise_nmi(ctx);
+}
+
 static bool vlapic_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	struct vcpu *v = &vm->vcpu[0];
@@ -26,6 +31,8 @@ static bool vlapic_create(struct vm *vm, const struct vm_config *cfg, const char
 	vlapic_init(a, v->id, tsc_hz, host_tsc);
 	a->eoi_level = eoi_to_vm;
 	a->eoi_ctx = vm;
+	a->nmi = nmi_to_vcpu;
+	a->nmi_ctx = v;
 	v->irq_ops = &vlapic_irq_ops;
 	v->irq_dev = a;
 	return true;

@@ -28,7 +28,19 @@ static u64 *arena_ptr(void *ctx, u64 pa)
 	return (u64 *)(arena.mem + (pa - ARENA_BASE));
 }
 
-static const struct pt_ops ops = { arena_alloc, arena_ptr, NULL };
+/* pt_destroy's frees: each table page exactly once */
+static u8 freed[ARENA_PAGES];
+static unsigned nr_freed;
+
+static void arena_free(void *ctx, u64 pa)
+{
+	(void)ctx;
+	assert_true(pa >= ARENA_BASE && pa < ARENA_BASE + 4096ULL * arena.used);
+	assert_int_equal(freed[(pa - ARENA_BASE) / 4096]++, 0);
+	nr_freed++;
+}
+
+static const struct pt_ops ops = { arena_alloc, arena_ptr, NULL, arena_free };
 static struct pagetable pt;
 
 static int setup(void **state)
@@ -114,6 +126,25 @@ static void test_out_of_memory(void **state)
 	expect(0x1abc, 0xabc, PAGE_SIZE, PTE_P);
 }
 
+/* Every table page goes back, the mapped pages do not, the root last. */
+static void test_destroy_frees_every_table(void **state)
+{
+	(void)state;
+	memset(freed, 0, sizeof(freed));
+	nr_freed = 0;
+	assert_int_equal(pt_map(&pt, 0, 0x40000000, 0x400000, PTE_W, PAGE_2M), PT_OK);
+	assert_int_equal(pt_map(&pt, 0x800000000ULL, 0x1000, 0x3000, PTE_W, PAGE_SIZE), PT_OK);
+	assert_int_equal(pt_map(&pt, 0x8000000000ULL, 0x80000000, PAGE_1G, PTE_W, PAGE_1G), PT_OK);
+	u64 tables = pt.nr_tables;
+	assert_true(tables >= 6);
+	pt_destroy(&pt);
+	assert_int_equal(nr_freed, tables);
+	assert_int_equal(pt.nr_tables, 0);
+	assert_int_equal(pt.root, 0);
+	for (unsigned i = 0; i < arena.used; i++)
+		assert_int_equal(freed[i], 1); /* only tables were ever allocated */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +152,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intermediate_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts_and_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_frees_every_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

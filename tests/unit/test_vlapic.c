@@ -107,6 +107,91 @@ static void test_self_ipi(void **state)
 	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
 }
 
+/* ICR delivery mode NMI (SDM vol. 3 10.6.1): an NMI for this vCPU through
+ * the nmi callback, not a vector; by physical ID, by shorthand and through
+ * the x2APIC ICR MSR. INIT, SIPI and SMI reach no one and change nothing. */
+static unsigned nmis;
+static void count_nmi(void *ctx)
+{
+	assert_ptr_equal(ctx, &nmis);
+	nmis++;
+}
+
+/* How many NMIs arrived since the last call. */
+static unsigned nmis_taken(void)
+{
+	unsigned n = nmis;
+
+	nmis = 0;
+	return n;
+}
+
+static void test_nmi_ipi(void **state)
+{
+	u64 v;
+
+	(void)state;
+	a.nmi = count_nmi;
+	a.nmi_ctx = &nmis;
+	nmis = 0;
+	wr(0xf0, 0x1ff);
+	wr(0x310, 0);
+	wr(0x300, (4U << 8) | (1U << 14) | 0x6c); /* to ID 0: us */
+	assert_int_equal(nmis_taken(), 1);
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	wr(0x310, 5U << 24);
+	wr(0x300, (4U << 8)); /* to ID 5: another CPU */
+	wr(0x300, (3U << 18) | (4U << 8)); /* all excluding self */
+	assert_int_equal(nmis_taken(), 0);
+	wr(0x300, (1U << 18) | (4U << 8)); /* self */
+	assert_int_equal(nmis_taken(), 1);
+	wr(0x300, (2U << 18) | (4U << 8)); /* all including self */
+	assert_int_equal(nmis_taken(), 1);
+	for (u32 mode = 5; mode <= 6; mode++) { /* INIT, SIPI */
+		wr(0x300, (1U << 18) | (mode << 8) | 0x10);
+		assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	}
+	wr(0x300, (1U << 18) | (2U << 8)); /* SMI */
+	assert_int_equal(nmis_taken(), 0);
+
+	/* x2APIC: the 64-bit ICR, destination in bits 63:32 */
+	v = VLAPIC_BASE | (1U << 8) | (1U << 10) | (1U << 11);
+	assert_true(vlapic_msr(&a, 0x1b, true, &v, 0));
+	v = (4U << 8);
+	assert_true(vlapic_msr(&a, 0x830, true, &v, 0));
+	assert_int_equal(nmis_taken(), 1);
+	v = (7ULL << 32) | (4U << 8); /* ID 7 */
+	assert_true(vlapic_msr(&a, 0x830, true, &v, 0));
+	assert_int_equal(nmis_taken(), 0);
+	/* the route to the vCPU survives a reset */
+	vlapic_reset(&a);
+	wr(0x300, (1U << 18) | (4U << 8));
+	assert_int_equal(nmis_taken(), 1);
+}
+
+/* IA32_APIC_BASE writes (SDM vol. 3 10.4.4): reserved bits #GP, BSP kept,
+ * a new base #GP (relocation not offered). */
+static void test_apic_base_msr(void **state)
+{
+	u64 base = VLAPIC_BASE | (1U << 8) | (1U << 11), v;
+
+	(void)state;
+	assert_true(vlapic_msr(&a, 0x1b, false, &v, 0));
+	assert_int_equal(v, base);
+	v = base | 1; /* bit 0 reserved */
+	assert_false(vlapic_msr(&a, 0x1b, true, &v, 0));
+	v = base | (1U << 9);
+	assert_false(vlapic_msr(&a, 0x1b, true, &v, 0));
+	v = base + 0x1000; /* relocation */
+	assert_false(vlapic_msr(&a, 0x1b, true, &v, 0));
+	v = base | (1ULL << 52);
+	assert_false(vlapic_msr(&a, 0x1b, true, &v, 0));
+	v = base & ~(1ULL << 8); /* BSP is read-only */
+	assert_true(vlapic_msr(&a, 0x1b, true, &v, 0));
+	assert_true(vlapic_msr(&a, 0x1b, false, &v, 0));
+	assert_int_equal(v, base);
+}
+
 static void test_timer_one_shot(void **state)
 {
 	(void)state;
@@ -157,6 +242,8 @@ int main(void)
 		cmocka_unit_test_setup(test_reset_values_and_access_rules, setup),
 		cmocka_unit_test_setup(test_priority_and_eoi, setup),
 		cmocka_unit_test_setup(test_self_ipi, setup),
+		cmocka_unit_test_setup(test_nmi_ipi, setup),
+		cmocka_unit_test_setup(test_apic_base_msr, setup),
 		cmocka_unit_test_setup(test_timer_one_shot, setup),
 		cmocka_unit_test_setup(test_timer_periodic_and_divide, setup),
 	};

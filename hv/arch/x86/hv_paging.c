@@ -40,7 +40,7 @@ static void set_cr4(void)
 	write_cr4(cr4);
 }
 
-static const struct pt_ops hv_pt_ops = { hv_alloc_table, hv_table_ptr, NULL };
+static const struct pt_ops hv_pt_ops = { hv_alloc_table, hv_table_ptr, NULL, NULL };
 
 #define RWNX (PTE_W | PTE_NX)
 #define RX   0ULL

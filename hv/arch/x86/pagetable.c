@@ -26,6 +26,25 @@ enum pt_result pt_init(struct pagetable *pt, const struct pt_ops *ops)
 	return PT_OK;
 }
 
+/* Frees the tables below this one (level: 3 = PML4), then this one. */
+static void free_level(struct pagetable *pt, u64 pa, int level)
+{
+	const u64 *table = pt->ops->table_ptr(pt->ops->ctx, pa);
+
+	for (unsigned i = 0; level > 0 && i < PT_ENTRIES; i++)
+		if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+			free_level(pt, table[i] & PTE_ADDR_MASK, level - 1);
+	pt->ops->free_table(pt->ops->ctx, pa);
+	pt->nr_tables--;
+}
+
+void pt_destroy(struct pagetable *pt)
+{
+	if (pt->root)
+		free_level(pt, pt->root, LEVELS - 1);
+	pt->root = 0;
+}
+
 /* The table one level below entry *e, created if absent. */
 static u64 *next_table(struct pagetable *pt, u64 *e, enum pt_result *res)
 {

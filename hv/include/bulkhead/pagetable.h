@@ -15,6 +15,8 @@ struct pt_ops {
 	 * and written. */
 	u64 *(*table_ptr)(void *ctx, u64 pa);
 	void *ctx;
+	/* Gives a table page back (pt_destroy); may be NULL if never called. */
+	void (*free_table)(void *ctx, u64 pa);
 };
 
 struct pagetable {
@@ -31,6 +33,9 @@ enum pt_result {
 };
 
 enum pt_result __must_check pt_init(struct pagetable *pt, const struct pt_ops *ops);
+/* Frees every table page (not the pages the leaves map), the root last;
+ * the table is then empty (root 0). @pre ops->free_table is set. */
+void pt_destroy(struct pagetable *pt);
 /* Maps [va, va + size) to [pa, pa + size) with the leaf flags given (PTE_P is
  * implied), using pages up to max_page (PAGE_SIZE, PAGE_2M or PAGE_1G) where alignment allows
  * Intermediate entries are P|W|U so that leaves decide access. */

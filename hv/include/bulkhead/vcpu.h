@@ -1,7 +1,7 @@
 /* A virtual CPU in neutral form. General registers, RIP and RFLAGS live here
  * and are synchronised with the hardware state by the backend around each
  * entry; the rest (control registers, segments) is read through the vendor
- * ops on demand. */
+ * ops on demand. Pending events (exceptions, NMIs) are the core's. */
 #ifndef BULKHEAD_VCPU_H
 #define BULKHEAD_VCPU_H
 
@@ -55,19 +55,44 @@ struct vcpu {
 	u64 gpr[16];  /* enum x86_reg order: RAX .. R15 */
 	u64 rip;
 	u64 rflags;
-	struct vcpu_event event; /* exception to inject at the next entry */
+	/* The event to inject at the next entry: an exception the core raised,
+	 * merged with any the backend re-queued (an event whose delivery an
+	 * exit cut short, APM vol. 2 15.7.2) per SDM vol. 3 table 6-5. */
+	struct vcpu_event event;
+	/* NMIs (SDM vol. 3 6.7.1): one may wait while the last one's handler
+	 * runs; NMIs are blocked from injection until the guest's IRET, which
+	 * the backend intercepts. The IRET exit comes before the instruction
+	 * runs, so blocking ends when, at a later exit, RIP is elsewhere. */
+	bool nmi_pending;
+	bool nmi_blocked;
+	bool nmi_iret_seen;
+	u64 nmi_iret_rip;
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_dev;
 	void *arch;   /* backend state (the VMCB for SVM) */
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
 	u64 tsc_aux;           /* IA32_TSC_AUX, loaded into the CPU for RDTSCP */
+	u64 msr_misc_enable;   /* IA32_MISC_ENABLE */
+	u64 perf_ctl[4], perf_ctr[4]; /* legacy PMU MSRs C001_0000h-C001_0007h */
 };
 
-/* Queues an exception for the next entry (a second one replaces it only if
- * it is a #DF, keeping the logic of SDM vol. 3 table 6-5 out of scope). */
+/* The MSRs the core keeps, at their power-on values. */
+void msr_vcpu_reset(struct vcpu *v);
+
+/* Queues an exception for the next entry. If an exception is queued
+ * already (one whose delivery an exit cut short), the two combine as SDM
+ * vol. 3 table 6-5 says: contributory after contributory, or #PF or
+ * contributory after #PF, give #DF; #PF or contributory after #DF is a
+ * triple fault, which stops the VM (shutdown); otherwise the new one is
+ * delivered. */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2);
+/* An NMI for this vCPU (an NMI IPI): it waits until NMIs are unblocked; a
+ * second one while one waits is lost, as on hardware (SDM vol. 3 6.7.1). */
+void vcpu_raise_nmi(struct vcpu *v);
+/* The backend saw the guest's IRET while NMIs were blocked (exit handler). */
+void vcpu_nmi_iret(struct vcpu *v, u64 rip);
 
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg);
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val);
@@ -84,8 +109,11 @@ bool vcpu_skip_insn(struct vcpu *v, u8 inst_len);
 /* Acts on an MMIO emulation result (inject a fault, or stop the VM);
  * true if the guest can go on. */
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f);
-/* Runs expired timers and picks the interrupt to deliver at the next entry. */
+/* Picks the event to deliver at the next entry: a queued exception first,
+ * then an NMI, then the highest pending interrupt if the guest can take
+ * it (else asks for an exit when it can). Timers run in the scheduler. */
 void vcpu_prepare_entry(struct vcpu *v);
+/* An interrupt or an unblocked NMI waits: wakes a halted vCPU. */
 bool vcpu_irq_pending(struct vcpu *v);
 
 #endif

@@ -26,6 +26,9 @@ struct vlapic {
 	/* EOI of a level-triggered vector: tell the IOAPIC (may be NULL). */
 	void (*eoi_level)(void *ctx, u8 vector);
 	void *eoi_ctx;
+	/* An NMI IPI reached this APIC: the vCPU takes it (may be NULL). */
+	void (*nmi)(void *ctx);
+	void *nmi_ctx;
 };
 
 void vlapic_init(struct vlapic *a, u32 id, u64 tsc_hz, u64 (*now)(void));

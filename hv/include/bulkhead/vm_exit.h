@@ -19,6 +19,8 @@ enum vm_exitcode {
 	EXIT_INTR,      /* a physical interrupt arrived for the host */
 	EXIT_IRQ_WINDOW,/* the guest can now take an interrupt */
 	EXIT_INVALID,   /* the CPU refused the guest state (VMRUN failed) */
+	EXIT_IRET,      /* IRET intercepted (NMI blocking ends after it) */
+	EXIT_RDPMC,
 	EXIT_UNKNOWN,   /* anything else: raw payload in u.raw */
 	EXIT_NR,
 };
@@ -51,6 +53,13 @@ struct exception_exit {
 	u32 error;
 };
 
+/* Why the CPU refused the guest state: the first failed check, in words
+ * (static text from the backend), and the offending value. */
+struct invalid_exit {
+	const char *what; /* NULL: no check found the cause */
+	u64 value;
+};
+
 struct raw_exit {
 	u64 code, info1, info2;
 };
@@ -64,6 +73,7 @@ struct vm_exit {
 		struct mmio_exit mmio;
 		struct msr_exit msr;
 		struct exception_exit exception;
+		struct invalid_exit invalid;
 	} u;
 	struct raw_exit raw; /* vendor payload, for logs */
 };

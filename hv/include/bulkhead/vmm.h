@@ -24,13 +24,19 @@ struct vmm_ops {
 	const char *name;
 	/* Turns virtualization on for this CPU. */
 	bool (*cpu_enable)(const char **err);
+	/* Creation takes all of a VM's backend resources or none. */
 	bool (*vm_init)(struct vm *vm, const char **err);
+	/* Gives back what vm_init took (nested page table, ASID). */
+	void (*vm_destroy)(struct vm *vm);
 	/* Maps guest RAM [gpa, gpa + size) to host [hpa, ...) in the nested
 	 * page table, read/write/execute. */
 	bool (*vm_map_ram)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 	/* Every guest-physical -> host mapping of the nested page table. */
 	bool (*vm_for_each_mapping)(struct vm *vm, pt_leaf_fn *fn, void *ctx);
 	bool (*vcpu_init)(struct vcpu *v, const char **err);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* The backend's vCPU state (VMCB) as vcpu_init left it. */
+	void (*vcpu_reset)(struct vcpu *v);
 	void (*vcpu_set_state)(struct vcpu *v, const struct vcpu_init_state *s);
 	/* Enters the guest until the next exit; fills *exit. */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
@@ -44,8 +50,12 @@ struct vmm_ops {
 	bool (*vcpu_irq_window_open)(struct vcpu *v);
 	/* Exit as soon as the guest can take an interrupt. */
 	void (*vcpu_want_irq_window)(struct vcpu *v, bool on);
-	/* Injects v->event at the next entry. */
+	/* Injects *e at the next entry. */
 	void (*vcpu_inject)(struct vcpu *v, const struct vcpu_event *e);
+	/* Can an NMI be injected now (no interrupt shadow, nothing injected)? */
+	bool (*vcpu_nmi_window_open)(struct vcpu *v);
+	/* Exit (EXIT_IRET) before the guest's next IRET. */
+	void (*vcpu_intercept_iret)(struct vcpu *v, bool on);
 	void (*vcpu_set_tsc_offset)(struct vcpu *v, u64 offset);
 };
 

@@ -1,6 +1,7 @@
 /* AMD SVM backend: turns SVM on, builds VMCBs and runs vCPUs
  * (AMD APM vol. 2 chapter 15). */
 #include <bulkhead/console.h>
+#include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vmm.h>
@@ -13,7 +14,8 @@
 
 static u64 host_vmcb_pa; /* host state VMRUN does not save (VMSAVE) */
 static u64 iopm_pa, msrpm_pa;
-static u32 next_asid = 1;
+/* ASIDs 1..VM_MAX, one per live VM (0 is the host's, APM 15.16). */
+static bool asid_used[VM_MAX + 1];
 static u64 cpu_tsc_aux; /* what this CPU's IA32_TSC_AUX holds */
 
 /* MSRs swapped by VMLOAD/VMSAVE: the guest owns them, no exit. */
@@ -82,23 +84,58 @@ static u64 *npt_ptr(void *ctx, u64 pa)
 	return phys_to_virt(pa);
 }
 
-static const struct pt_ops npt_ops = { npt_alloc, npt_ptr, NULL };
+static void free_page(u64 pa)
+{
+	if (!palloc_free(&hv_pages, pa, 1))
+		hv_panic("svm: page %#lx freed twice", pa);
+}
 
+static void npt_free(void *ctx, u64 pa)
+{
+	(void)ctx;
+	free_page(pa);
+}
+
+static const struct pt_ops npt_ops = { npt_alloc, npt_ptr, NULL, npt_free };
+
+static u32 asid_alloc(void)
+{
+	for (u32 a = 1; a < ARRAY_SIZE(asid_used) && a < boot_cpu.nr_asids; a++) {
+		if (!asid_used[a]) {
+			asid_used[a] = true;
+			return a;
+		}
+	}
+	return 0;
+}
+
+/* Creation takes an ASID and the nested page table's root, or nothing. A
+ * reused ASID holds no stale translations: each new vCPU's first VMRUN
+ * flushes the TLB (svm_vcpu_init sets flush_tlb). */
 static bool svm_vm_init(struct vm *vm, const char **err)
 {
 	struct svm_vm *s = vm_dev_alloc(vm, sizeof(*s));
 
-	if (!s || pt_init(&s->npt, &npt_ops) != PT_OK) {
+	if (!s || !(s->asid = asid_alloc())) {
+		*err = s ? "svm: out of ASIDs" : "svm: VM state does not fit its arena";
+		return false;
+	}
+	if (pt_init(&s->npt, &npt_ops) != PT_OK) {
+		asid_used[s->asid] = false;
 		*err = "svm: out of memory for the nested page table";
 		return false;
 	}
-	if (next_asid >= boot_cpu.nr_asids) {
-		*err = "svm: out of ASIDs";
-		return false;
-	}
-	s->asid = next_asid++;
 	vm->arch = s;
 	return true;
+}
+
+static void svm_vm_destroy(struct vm *vm)
+{
+	struct svm_vm *s = vm->arch;
+
+	pt_destroy(&s->npt);
+	asid_used[s->asid] = false;
+	vm->arch = NULL;
 }
 
 /* Nested page-table entries must have U set: the guest's accesses are
@@ -118,23 +155,22 @@ static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
 	return pt_for_each_leaf(&s->npt, fn, ctx);
 }
 
-static bool svm_vcpu_init(struct vcpu *v, const char **err)
+/* The VMCB as at power-on: every field zero but the intercepts, the
+ * maps, the ASID, nested paging, V_INTR_MASKING and the architectural
+ * reset values (G_PAT, DR6, DR7). Used at creation and at each reset. */
+static void vmcb_setup(struct vcpu *v)
 {
-	struct svm_vcpu *s = vm_dev_alloc(v->vm, sizeof(*s));
+	struct svm_vcpu *s = to_svm(v);
 	struct svm_vm *svm = v->vm->arch;
-	struct vmcb_control *c;
+	struct vmcb_control *c = &s->vmcb->ctl;
 
-	if (!s || !(s->vmcb_pa = mm_alloc_pages(1))) {
-		*err = "svm: out of memory for a VMCB";
-		return false;
-	}
-	s->vmcb = phys_to_virt(s->vmcb_pa);
+	memset(s->vmcb, 0, sizeof(*s->vmcb));
 	s->flush_tlb = true;
-	v->arch = s;
-	c = &s->vmcb->ctl;
+	/* RDPMC too: the guest's counters are the core's (msr.c), and the
+	 * host's must not show through. */
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
-			     INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO |
-			     INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
+			     INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
 			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
@@ -148,7 +184,26 @@ static bool svm_vcpu_init(struct vcpu *v, const char **err)
 	s->vmcb->save.g_pat = 0x0007040600070406ULL; /* power-on PAT */
 	s->vmcb->save.dr6 = 0xffff0ff0;
 	s->vmcb->save.dr7 = 0x400;
+}
+
+static bool svm_vcpu_init(struct vcpu *v, const char **err)
+{
+	struct svm_vcpu *s = vm_dev_alloc(v->vm, sizeof(*s));
+
+	if (!s || !(s->vmcb_pa = mm_alloc_pages(1))) {
+		*err = "svm: out of memory for a VMCB";
+		return false;
+	}
+	s->vmcb = phys_to_virt(s->vmcb_pa);
+	v->arch = s;
+	vmcb_setup(v);
 	return true;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	free_page(to_svm(v)->vmcb_pa);
+	v->arch = NULL;
 }
 
 static u16 seg_attrib(const struct x86_segment *s)
@@ -186,6 +241,27 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *st)
 	to_svm(v)->flush_tlb = true;
 }
 
+/* An event whose delivery this exit cut short (EXITINTINFO, APM vol. 2
+ * 15.7.2) goes back to the core, which delivers it again at the next entry
+ * and merges it with any exception the exit raises. EXITINTINFO has the
+ * EVENTINJ format. */
+static void requeue_event(struct vcpu *v, struct vmcb *vmcb)
+{
+	u64 info = vmcb->ctl.exitintinfo;
+
+	vmcb->ctl.eventinj = 0;
+	if (!(info & EVENTINJ_VALID))
+		return;
+	v->event = (struct vcpu_event){
+		.pending = true,
+		.type = (u8)((info >> EVENTINJ_TYPE_SHIFT) & 7),
+		.vector = (u8)info,
+		.has_error = info & EVENTINJ_ERR_VALID,
+		.error = (u32)(info >> 32),
+		.cr2 = vmcb->save.cr2, /* a #PF's address is in CR2 already */
+	};
+}
+
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = to_svm(v);
@@ -214,8 +290,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	v->gpr[X86_REG_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
-	/* An event cut short by this exit is delivered again (APM 15.7.2). */
-	vmcb->ctl.eventinj = (vmcb->ctl.exitintinfo & EVENTINJ_VALID) ? vmcb->ctl.exitintinfo : 0;
+	requeue_event(v, vmcb);
 	svm_translate_exit(v, vmcb, exit);
 }
 
@@ -312,6 +387,26 @@ static void svm_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
 	vmcb->ctl.eventinj = inj;
 }
 
+/* NMIs are held off by the interrupt shadow (APM vol. 2 15.21.5) and by an
+ * event already queued for injection. */
+static bool svm_vcpu_nmi_window_open(struct vcpu *v)
+{
+	const struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return !(vmcb->ctl.int_shadow & 1) && !(vmcb->ctl.eventinj & EVENTINJ_VALID);
+}
+
+/* The IRET intercept exits before the instruction runs (APM vol. 2 15.9). */
+static void svm_vcpu_intercept_iret(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &to_svm(v)->vmcb->ctl;
+
+	if (on)
+		c->intercept_misc1 |= INTERCEPT_IRET;
+	else
+		c->intercept_misc1 &= ~INTERCEPT_IRET;
+}
+
 static void svm_vcpu_set_tsc_offset(struct vcpu *v, u64 offset)
 {
 	to_svm(v)->vmcb->ctl.tsc_offset = offset;
@@ -323,7 +418,10 @@ const struct vmm_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.vm_map_ram = svm_vm_map_ram,
 	.vm_for_each_mapping = svm_vm_for_each_mapping,
+	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_reset = vmcb_setup,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_read_reg = svm_vcpu_read_reg,
@@ -332,5 +430,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_irq_window_open = svm_vcpu_irq_window_open,
 	.vcpu_want_irq_window = svm_vcpu_want_irq_window,
 	.vcpu_inject = svm_vcpu_inject,
+	.vcpu_nmi_window_open = svm_vcpu_nmi_window_open,
+	.vcpu_intercept_iret = svm_vcpu_intercept_iret,
 	.vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,
 };

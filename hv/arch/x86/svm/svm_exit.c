@@ -112,8 +112,12 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 		e->u.exception = (struct exception_exit){ .vector = 6 };
 		return;
 	case SVM_EXIT_INVALID:
+	case (u32)SVM_EXIT_INVALID: /* QEMU's TCG stores the -1 as 32 bits */
 		e->code = EXIT_INVALID;
+		svm_check_state(vmcb, &e->u.invalid);
 		return;
+	case SVM_EXIT_IRET: e->code = EXIT_IRET; return;
+	case SVM_EXIT_RDPMC: e->code = EXIT_RDPMC; return;
 	default:
 		if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 			e->code = EXIT_EXCEPTION;

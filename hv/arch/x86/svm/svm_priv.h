@@ -14,11 +14,23 @@ struct svm_vm {
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
-	bool flush_tlb; /* flush this ASID's TLB at the next VMRUN */
+	/* Flush the TLB at the next VMRUN: TLB_CONTROL 1 flushes every ASID's
+	 * entries, not only this one's (APM vol. 2 15.16.1). */
+	bool flush_tlb;
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
 void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *exit);
+/* After a failed VMRUN: the first consistency check (APM vol. 2 15.5.1)
+ * the VMCB breaks, into *out (what = NULL if none does). svm_check_vmcb is
+ * the pure part, against what the CPU implements; false if a check failed. */
+struct svm_check_cpu {
+	u32 phys_addr_bits;
+	u64 efer_valid; /* EFER bits the CPU implements */
+};
+bool svm_check_vmcb(const struct vmcb *vmcb, const struct svm_check_cpu *cpu,
+		    struct invalid_exit *out);
+void svm_check_state(const struct vmcb *vmcb, struct invalid_exit *out);
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)
 {

@@ -91,7 +91,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define INTERCEPT_SMI      (1U << 2)
 #define INTERCEPT_INIT     (1U << 3)
 #define INTERCEPT_VINTR    (1U << 4)
+#define INTERCEPT_RDPMC    (1U << 15)
 #define INTERCEPT_CPUID    (1U << 18)
+#define INTERCEPT_IRET     (1U << 20)
 #define INTERCEPT_INVD     (1U << 22)
 #define INTERCEPT_HLT      (1U << 24)
 #define INTERCEPT_IOIO     (1U << 27)
@@ -127,7 +129,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define SVM_EXIT_SMI         0x62
 #define SVM_EXIT_INIT        0x63
 #define SVM_EXIT_VINTR       0x64
+#define SVM_EXIT_RDPMC       0x6f
 #define SVM_EXIT_CPUID       0x72
+#define SVM_EXIT_IRET        0x74
 #define SVM_EXIT_INVD        0x76
 #define SVM_EXIT_HLT         0x78
 #define SVM_EXIT_IOIO        0x7b
