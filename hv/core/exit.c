@@ -12,7 +12,8 @@ static const char *const exit_names[EXIT_NR] = {
 	[EXIT_NONE] = "none", [EXIT_IO] = "io", [EXIT_MMIO] = "mmio", [EXIT_MSR] = "msr",
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_EXCEPTION] = "exception", [EXIT_SHUTDOWN] = "shutdown", [EXIT_INTR] = "intr",
-	[EXIT_IRQ_WINDOW] = "irq-window", [EXIT_INVALID] = "invalid", [EXIT_UNKNOWN] = "unknown",
+	[EXIT_IRQ_WINDOW] = "irq-window", [EXIT_INVALID] = "invalid", [EXIT_XSETBV] = "xsetbv",
+	[EXIT_UNKNOWN] = "unknown",
 };
 
 const char *vm_exit_name(enum vm_exitcode code)
@@ -90,6 +91,7 @@ static exit_handler_fn *const handlers[EXIT_NR] = {
 	[EXIT_INTR] = handle_intr,
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
 	[EXIT_INVALID] = handle_invalid,
+	[EXIT_XSETBV] = exit_handle_xsetbv,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
 

@@ -167,6 +167,7 @@ static bool boot_guest(struct vm *vm, const char **err)
 	if (!guest_load(vm, vm->cfg, &init, err))
 		return false;
 	vmm->vcpu_set_state(v, &init);
+	xstate_vcpu_reset(&v->xstate);
 	v->tsc_offset = -rdtsc();
 	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
 	return true;

@@ -8,6 +8,7 @@
 #include <bulkhead/types.h>
 #include <bulkhead/x86/insn.h>
 #include <bulkhead/x86/insn_emul.h>
+#include <bulkhead/x86/xstate.h>
 
 struct vm;
 
@@ -62,6 +63,7 @@ struct vcpu {
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
 	u64 tsc_aux;           /* IA32_TSC_AUX, loaded into the CPU for RDTSCP */
+	struct vcpu_xstate xstate; /* x87/SSE/AVX, XCR0, DR0-DR3 (x86/xstate.h) */
 };
 
 /* Queues an exception for the next entry (a second one replaces it only if

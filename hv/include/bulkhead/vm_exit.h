@@ -19,6 +19,7 @@ enum vm_exitcode {
 	EXIT_INTR,      /* a physical interrupt arrived for the host */
 	EXIT_IRQ_WINDOW,/* the guest can now take an interrupt */
 	EXIT_INVALID,   /* the CPU refused the guest state (VMRUN failed) */
+	EXIT_XSETBV,    /* XSETBV: the value in EDX:EAX for XCR[ECX] */
 	EXIT_UNKNOWN,   /* anything else: raw payload in u.raw */
 	EXIT_NR,
 };

@@ -6,6 +6,7 @@
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/xstate.h>
 #include "svm_priv.h"
 
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port (APM 15.10.1) */
@@ -51,6 +52,8 @@ static bool svm_cpu_enable(const char **err)
 		*err = "svm: SVM is disabled by the firmware (VM_CR.SVMDIS)";
 		return false;
 	}
+	if (!xstate_cpu_init(err))
+		return false;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	u64 hsave = mm_alloc_pages(1);
 	host_vmcb_pa = mm_alloc_pages(1);
@@ -128,6 +131,8 @@ static bool svm_vcpu_init(struct vcpu *v, const char **err)
 		*err = "svm: out of memory for a VMCB";
 		return false;
 	}
+	if (!xstate_vcpu_init(&v->xstate, err))
+		return false;
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	s->flush_tlb = true;
 	v->arch = s;
@@ -137,7 +142,8 @@ static bool svm_vcpu_init(struct vcpu *v, const char **err)
 			     INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+			     INTERCEPT_XSETBV;
 	c->iopm_pa = iopm_pa;
 	c->msrpm_pa = msrpm_pa;
 	c->asid = svm->asid;
@@ -206,6 +212,8 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		wrmsr(0xc0000103U, v->tsc_aux);
 		cpu_tsc_aux = v->tsc_aux;
 	}
+	/* VMRUN does not switch x87/SSE/AVX, XCR0 or DR0-DR3 (APM 15.5.1). */
+	xstate_enter(&v->xstate);
 	__asm__ volatile("clgi; sti" ::: "memory");
 	svm_vmrun(s->vmcb_pa, host_vmcb_pa, v->gpr);
 	__asm__ volatile("cli; stgi" ::: "memory");

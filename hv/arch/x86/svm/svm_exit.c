@@ -89,6 +89,10 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 		nrip_length(vmcb, e);
 		e->code = EXIT_HYPERCALL;
 		return;
+	case SVM_EXIT_XSETBV: /* EDX:EAX and ECX are in the vCPU's registers */
+		nrip_length(vmcb, e);
+		e->code = EXIT_XSETBV;
+		return;
 	case SVM_EXIT_SHUTDOWN:
 		e->code = EXIT_SHUTDOWN;
 		return;
