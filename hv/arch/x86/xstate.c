@@ -11,7 +11,8 @@
  * AMD, and it decides which components XSAVE/XRSTOR move, so the CPU runs
  * with the guest's XCR0 from just before VMRUN until the next switch, when
  * it is set to every switched component around the save and the restore.
- * XSETBV is intercepted, so a guest never changes XCR0 behind our back. */
+ * XSETBV is intercepted and checked (core/exit_xsetbv.c); a CPU that ignores
+ * the intercept is covered by reading XCR0 back at each switch. */
 #include <bulkhead/mm.h>
 #include <bulkhead/string.h>
 #include <bulkhead/x86/cpu.h>
@@ -47,6 +48,14 @@ struct xstate_cpu xstate_cpus[1];
 static inline void write_cr0(u64 v)
 {
 	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
+static inline u64 xgetbv0(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
 }
 
 static inline void xsetbv(u64 v)
@@ -161,17 +170,6 @@ void xstate_vcpu_reset(struct vcpu_xstate *x)
 		xstate_this_cpu()->owner = NULL;
 }
 
-bool xstate_xcr0_valid(u64 xcr0)
-{
-	if (!(xcr0 & XFEATURE_X87) || (xcr0 & ~xstate_offered()))
-		return false;
-	if ((xcr0 & XFEATURE_YMM) && !(xcr0 & XFEATURE_SSE))
-		return false;
-	if (xcr0 & XFEATURE_AVX512)
-		return (xcr0 & XFEATURE_AVX512) == XFEATURE_AVX512 && (xcr0 & XFEATURE_YMM);
-	return true;
-}
-
 static void save(struct vcpu_xstate *x)
 {
 	u32 lo = (u32)switched, hi = (u32)(switched >> 32);
@@ -213,12 +211,22 @@ static void restore(const struct vcpu_xstate *x)
 
 void xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x)
 {
+	/* Where the CPU ignores the XSETBV intercept (QEMU's TCG before
+	 * version 8.2), the guest wrote XCR0 itself: keep what it left. */
+	cpu->xcr0 = xgetbv0();
+	if (cpu->owner)
+		cpu->owner->xcr0 = cpu->xcr0;
 	set_xcr0(cpu, switched);
 	if (cpu->owner)
 		save(cpu->owner);
 	restore(x);
 	cpu->owner = x;
 	set_xcr0(cpu, x->xcr0);
+}
+
+u64 xstate_xcr0(struct vcpu_xstate *x)
+{
+	return xstate_this_cpu()->owner == x ? xgetbv0() : x->xcr0;
 }
 
 void xstate_set_xcr0(struct vcpu_xstate *x, u64 xcr0)

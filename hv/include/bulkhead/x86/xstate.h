@@ -85,10 +85,17 @@ static inline void xstate_enter(struct vcpu_xstate *x)
  * else at its next switch. */
 void xstate_set_xcr0(struct vcpu_xstate *x, u64 xcr0);
 
-/* XSETBV's checks on the value for XCR0 (SDM vol. 2 XSETBV, vol. 1 13.3):
- * x87 set, YMM only with SSE, AVX-512 all or none and only with YMM, and
- * nothing that is not offered. */
-bool xstate_xcr0_valid(u64 xcr0);
+/* The guest's XCR0: read from the CPU while x is its owner (a CPU that
+ * ignores the XSETBV intercept lets the guest change it without an exit). */
+u64 xstate_xcr0(struct vcpu_xstate *x);
+
+/* XSETBV's checks (x86/xcr0_check.c, pure). A value for XCR0 is valid if
+ * x87 is set, YMM only with SSE, the two MPX bits and the three AVX-512
+ * bits all or none (AVX-512 only with YMM), and nothing is set that is not
+ * offered (SDM vol. 1 13.3). */
+enum xsetbv_result { XSETBV_OK, XSETBV_UD, XSETBV_GP };
+bool xcr0_valid(u64 xcr0, u64 offered);
+enum xsetbv_result xsetbv_check(u64 cr4, u8 cpl, u32 index, u64 val, u64 offered);
 /* Bytes of an XSAVE area holding the components in mask, standard or
  * compacted format (CPUID 0xD.0 EBX, 0xD.1 EBX). */
 u32 xstate_size(u64 mask, bool compacted);
