@@ -37,7 +37,42 @@
 /* Leaf 0xD, the XSAVE feature set, as far as guests are offered it
  * (x86/xstate.c): the sizes follow the guest's own XCR0 (SDM vol. 2 CPUID,
  * vol. 1 13.2); XSAVES and the XSS (supervisor) components are hidden. */
-static struct cpuid_regs xsave_leaf(struct vcpu *v, u32 sub, struct cpuid_regs r)
+/* Leaves 1, 7 and 0xD need the vCPU's state: kept out of line, so that the
+ * common leaves do not pay for the calls (the CPUID exit benchmark). */
+#define OUT_OF_LINE __attribute__((noinline))
+
+static OUT_OF_LINE struct cpuid_regs leaf1(struct vcpu *v, struct cpuid_regs r)
+{
+	/* Machine checks are not virtualized: no MCE/MCA, so no MCG MSRs. */
+	r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
+	r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX);
+	/* The virtual local APIC has x2APIC mode and the TSC-deadline
+	 * timer (hv/dev/vlapic.c), whatever the host offers. */
+	r.ecx |= L1_ECX_HV | L1_ECX_X2APIC | L1_ECX_TSC_DL;
+	/* OSXSAVE mirrors CR4.OSXSAVE: the guest's, not the host's. */
+	r.ecx &= ~L1_ECX_OSXSAVE;
+	if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_OSXSAVE)
+		r.ecx |= L1_ECX_OSXSAVE;
+	/* one logical processor, APIC ID = vCPU id */
+	r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
+	r.edx &= ~(1U << 28); /* HTT */
+	return r;
+}
+
+/* No PKU (PKRU is switched but not offered), no CET (its state is
+ * XSS-managed), no MPX or AMX (XCR0 components not offered). OSPKE mirrors
+ * the guest's CR4.PKE, as OSXSAVE does. */
+static OUT_OF_LINE struct cpuid_regs leaf7(struct vcpu *v, struct cpuid_regs r)
+{
+	r.ebx &= ~L7_EBX_MPX;
+	r.ecx &= ~(L7_ECX_PKU | L7_ECX_OSPKE | L7_ECX_CET_SS);
+	if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_PKE)
+		r.ecx |= L7_ECX_OSPKE;
+	r.edx &= ~L7_EDX_HIDDEN;
+	return r;
+}
+
+static OUT_OF_LINE struct cpuid_regs xsave_leaf(struct vcpu *v, u32 sub, struct cpuid_regs r)
 {
 	u64 offered = xstate_offered();
 
@@ -77,31 +112,11 @@ static struct cpuid_regs cpuid_policy(struct vcpu *v, u32 leaf, u32 sub)
 	r = cpuid(leaf, sub);
 	switch (leaf) {
 	case 1:
-		/* Machine checks are not virtualized: no MCE/MCA, so no MCG MSRs. */
-		r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
-		r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX);
-		/* The virtual local APIC has x2APIC mode and the TSC-deadline
-		 * timer (hv/dev/vlapic.c), whatever the host offers. */
-		r.ecx |= L1_ECX_HV | L1_ECX_X2APIC | L1_ECX_TSC_DL;
-		/* OSXSAVE mirrors CR4.OSXSAVE: the guest's, not the host's. */
-		r.ecx &= ~L1_ECX_OSXSAVE;
-		if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_OSXSAVE)
-			r.ecx |= L1_ECX_OSXSAVE;
-		/* one logical processor, APIC ID = vCPU id */
-		r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
-		r.edx &= ~(1U << 28); /* HTT */
+		r = leaf1(v, r);
 		break;
 	case 7:
-		if (sub != 0)
-			break;
-		/* No PKU (PKRU is switched but not offered), no CET (its state
-		 * is XSS-managed), no MPX or AMX (XCR0 components not offered).
-		 * OSPKE mirrors the guest's CR4.PKE, as OSXSAVE does. */
-		r.ebx &= ~L7_EBX_MPX;
-		r.ecx &= ~(L7_ECX_PKU | L7_ECX_OSPKE | L7_ECX_CET_SS);
-		if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_PKE)
-			r.ecx |= L7_ECX_OSPKE;
-		r.edx &= ~L7_EDX_HIDDEN;
+		if (sub == 0)
+			r = leaf7(v, r);
 		break;
 	case 0xd:
 		r = xsave_leaf(v, sub, r);
