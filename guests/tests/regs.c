@@ -33,6 +33,12 @@ const char guest_name[] = "regs";
 #define XCR0_YMM 4ULL
 #define XCR0_PKRU (1ULL << 9)
 #define XSAVE_BUF 4096
+#define CMOS_INDEX 0x70
+#define CMOS_DATA 0x71
+#define CMOS_MARK_REG 0x40      /* a byte of CMOS RAM: survives a reset */
+#define CMOS_MARK 0xa5
+#define RESET_CONTROL 0xcf9
+#define RCR_RESET 0x06          /* system reset, CPU reset */
 
 /* XSAVE area offsets (SDM vol. 1 13.4.1, table 10-2 for the legacy part) */
 #define OFF_FCW 0
@@ -282,6 +288,36 @@ static void check_reset_state(void)
 		EXPECT_EQ(read_dr(i), 0);
 }
 
+static u8 cmos_read(u8 reg)
+{
+	outb(CMOS_INDEX, reg);
+	return inb(CMOS_DATA);
+}
+
+static void cmos_write(u8 reg, u8 v)
+{
+	outb(CMOS_INDEX, reg);
+	outb(CMOS_DATA, v);
+}
+
+/* Leaves every register of the pattern dirty and resets the VM. */
+static void load_and_reset(void)
+{
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	if (xsetbv_safe(0, 7) != -1)
+		test_fail();
+	build_pattern();
+	load_pattern();
+	EXPECT_TRUE(check_all(7));
+	cmos_write(CMOS_MARK_REG, CMOS_MARK);
+	printf("regs: pattern loaded, resetting the VM\n");
+	outb(RESET_CONTROL, RCR_RESET);
+	for (u64 t = rdtsc(); rdtsc() - t < 100000000ULL;)
+		cpu_relax();
+	printf("regs: the reset did not happen\n");
+	test_fail();
+}
+
 static bool cpuid_osxsave(void)
 {
 	return (cpuid(1, 0).ecx >> 27) & 1;
@@ -350,8 +386,15 @@ void guest_main(void)
 	u64 gap = cmdline_get_u64("gap", 1000000);
 	u64 deadline = cmdline_get_u64("deadline", 4000000000ULL);
 
+	bool after_reset = false;
+
 	seed = cmdline_get_u64("seed", 1);
 	printf("regs: seed %lu, phase 2 xcr0 0x%lx\n", seed, xcr0);
+	if (cmdline_has("reset")) {
+		after_reset = cmos_read(CMOS_MARK_REG) == CMOS_MARK;
+		cmos_write(CMOS_MARK_REG, 0);
+		printf("regs: %s\n", after_reset ? "started again after a reset" : "first start");
+	}
 	if (!(cpuid(1, 0).ecx & (1U << 26)) || !(cpuid(1, 0).ecx & (1U << 28))) {
 		printf("regs: this CPU lacks XSAVE or AVX\n");
 		test_fail();
@@ -364,12 +407,16 @@ void guest_main(void)
 	check_reset_state();
 	ymm_off = cpuid(0xd, 2).ebx;
 	EXPECT_EQ(ymm_off, 576);
+	if (cmdline_has("reset") && !after_reset)
+		load_and_reset();
 	check_xsetbv();
 	printf("regs: reset state and XSETBV checked\n");
 
 	build_pattern();
 	load_pattern();
 	EXPECT_TRUE(check_all(7));
+	if (!slices)
+		return;
 	run_phase(1, 7, slices, gap, deadline);
 	if (xsetbv_safe(0, xcr0) != -1) {
 		printf("regs: xsetbv(0, 0x%lx) refused\n", xcr0);

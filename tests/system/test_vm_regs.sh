@@ -27,4 +27,19 @@ done
 expect_regex "^\[A\] regs: phase 2 \(xcr0 0x7\): [0-9]+ checks over $SLICES slices of the other VM, 0 bad"
 expect_regex "^\[B\] regs: phase 2 \(xcr0 0x3\): [0-9]+ checks over $SLICES slices of the other VM, 0 bad"
 expect_no_line "regs: FAIL"
+
+# A reset brings the state back to the reset state: the first start loads
+# the pattern (and XCR0 = 7) and resets the VM, the second start checks.
+boot --qemu "-icount shift=0,sleep=off" \
+     --module "build/guests/regs.elf vm=R mem=8 testexit -- seed=1 reset slices=0" --
+expect_status 0
+expect_line "[R] regs: first start"
+expect_line "[R] regs: pattern loaded, resetting the VM"
+expect_line "vm R: reset by the guest, restarting"
+expect_line "[R] regs: started again after a reset"
+expect_line "[R] regs: reset state and XSETBV checked"
+expect_regex "^\[R\] regs: PASS \([0-9]+ checks\)"
+expect_line "vm R: exited, code 0"
+expect_no_line "regs: FAIL"
+expect_no_line "regs: the reset did not happen"
 finish
