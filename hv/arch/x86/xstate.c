@@ -71,11 +71,6 @@ static void set_xcr0(struct xstate_cpu *cpu, u64 v)
 	}
 }
 
-u64 xstate_switched(void)
-{
-	return switched;
-}
-
 u64 xstate_offered(void)
 {
 	return switched & ~NOT_OFFERED;

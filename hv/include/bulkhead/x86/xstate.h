@@ -56,18 +56,19 @@ static inline struct xstate_cpu *xstate_this_cpu(void)
 	return &xstate_cpus[0];
 }
 
-/* Components this hypervisor switches (host XCR0 while saving and
- * restoring) and the subset offered to guests (CPUID 0xD, XSETBV). */
-u64 xstate_switched(void);
+/* The XCR0 components offered to guests (CPUID 0xD, XSETBV): those this
+ * hypervisor switches, less PKRU. */
 u64 xstate_offered(void);
 
 /* Once per physical CPU before it runs a vCPU: requires XSAVE, sets
- * CR4.OSXSAVE/OSFXSR, clears CR0.TS/EM and picks the save instruction. */
+ * CR4.OSXSAVE, clears CR0.TS/EM, sets XCR0 to every switched component and
+ * picks the save instruction. */
 bool xstate_cpu_init(const char **err);
 /* Allocates the vCPU's XSAVE area and puts it in the reset state. */
 bool xstate_vcpu_init(struct vcpu_xstate *x, const char **err);
-/* Power-on/reset state: FCW 0x37F, MXCSR 0x1F80, all else zero, XCR0 = 1,
- * DR0-DR3 = 0 (SDM vol. 3 table 10-1). */
+/* The state a new or reset vCPU starts with: FCW 0x37F (FNINIT's; the
+ * power-up value is 0x0040, SDM vol. 3 table 10-1, but firmware runs FNINIT
+ * before any kernel), MXCSR 0x1F80, all else zero, XCR0 = 1, DR0-DR3 = 0. */
 void xstate_vcpu_reset(struct vcpu_xstate *x);
 /* Saves the owner's state (if any) to its area and loads x's, XCR0 last. */
 void xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x);
