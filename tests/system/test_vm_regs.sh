@@ -28,6 +28,17 @@ expect_regex "^\[A\] regs: phase 2 \(xcr0 0x7\): [0-9]+ checks over $SLICES slic
 expect_regex "^\[B\] regs: phase 2 \(xcr0 0x3\): [0-9]+ checks over $SLICES slices of the other VM, 0 bad"
 expect_no_line "regs: FAIL"
 
+# The same on a CPU without XSAVEOPT: the switch saves with plain XSAVE.
+boot --cpu "EPYC,xsaveopt=off" --qemu "-icount shift=0,sleep=off" \
+     --module "build/guests/regs.elf vm=A mem=8 testexit -- seed=1 xcr0=7 slices=$SLICES" \
+     --module "build/guests/regs.elf vm=B mem=8 testexit -- seed=2 xcr0=3 slices=$SLICES" --
+expect_status 0
+expect_regex "^cpu: xsave yes \(xcr0 0x7\), xsaveopt no,"
+for vm in A B; do
+	expect_regex "^\[$vm\] regs: PASS \([0-9]+ checks\)"
+done
+expect_no_line "regs: FAIL"
+
 # A reset brings the state back to the reset state: the first start loads
 # the pattern (and XCR0 = 7) and resets the VM, the second start checks.
 boot --qemu "-icount shift=0,sleep=off" \
