@@ -14,8 +14,12 @@
  *    until the TSC has jumped (another VM ran) slices=N times.
  * 4. Phase 2, XCR0 = xcr0=X (7 or 3): the same checks with that XCR0; an
  *    AVX instruction must work with 7 and raise #UD with 3.
- * Command line: seed=N (1 or 2: FCW and MXCSR differ), xcr0=7|3, slices=N (default 12),
- * gap=TICKS (default 1000000), deadline=TICKS (default 4000000000). */
+ * 5. With `reset`: the first start loads the pattern and resets the VM
+ *    (port 0xCF9, with a mark in CMOS RAM, which a reset keeps); the second
+ *    start must find the reset state again.
+ * Command line: seed=N (1 or 2: FCW and MXCSR differ), xcr0=7|3, reset,
+ * slices=N (default 12; 0: no phases), gap=TICKS (default 1000000),
+ * deadline=TICKS (default 4000000000). */
 #include "guest.h"
 
 const char guest_name[] = "regs";

@@ -10,7 +10,8 @@
 # so the slices and gaps do not depend on host load. QEMU 7.2's TCG ignores
 # the XSETBV intercept (added in QEMU 8.2): there the CPU itself refuses the
 # bad values and the hypervisor picks up the guest's XCR0 at each switch;
-# the hypervisor's own XSETBV checks are unit-tested (tests/unit/test_xcr0.c).
+# the hypervisor's own XSETBV checks are unit-tested (tests/unit/test_xcr0.c,
+# test_exit_xsetbv.c).
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 source "$(dirname "$0")/lib.sh"
 SLICES=12
