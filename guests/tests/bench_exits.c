@@ -1,7 +1,8 @@
 /* Cost of one exit round trip, in TSC ticks: N iterations of CPUID(0), of
- * IN from the latch (0xE0) and of an 8-byte MMIO read of the scratch page,
- * minus the same loop without the exiting instruction; best of several runs.
- * Prints "bench cpuid N", "bench pio N", "bench mmio N". Bare (not under
+ * IN from the latch (0xE0), of an 8-byte MMIO read of the scratch page and
+ * of XSETBV (XCR0 set to its own value), minus the same loop without the
+ * exiting instruction; best of several runs. Prints "bench cpuid N",
+ * "bench pio N", "bench mmio N", "bench xsetbv N". Bare (not under
  * Bulkhead: CPUID 0x40000000 is not "BulkheadHV") there is no test device,
  * so the MMIO figure is skipped. Command line: iters=N (default 10000). */
 #include "guest.h"
@@ -57,6 +58,25 @@ static u64 loop_mmio_base(u64 n)
 	return rdtsc() - t0;
 }
 
+/* XSETBV needs CR4.OSXSAVE (set in guest_main); EDX:EAX = current XCR0 */
+static u64 loop_xsetbv(u64 n)
+{
+	u64 t0 = rdtsc();
+	asm volatile("xor %%ecx, %%ecx\n\txgetbv\n\t"
+		     "1: xsetbv\n\tdec %%rsi\n\tjnz 1b"
+		     : "+S"(n) : : "rax", "rcx", "rdx", "memory");
+	return rdtsc() - t0;
+}
+
+static u64 loop_xsetbv_base(u64 n)
+{
+	u64 t0 = rdtsc();
+	asm volatile("xor %%ecx, %%ecx\n\txgetbv\n\t"
+		     "1: dec %%rsi\n\tjnz 1b"
+		     : "+S"(n) : : "rax", "rcx", "rdx", "memory");
+	return rdtsc() - t0;
+}
+
 static u64 best(u64 (*fn)(u64), u64 n)
 {
 	u64 b = ~0ULL;
@@ -96,5 +116,11 @@ void guest_main(void)
 		EXPECT_TRUE(mmio_read64(MMIO_COUNTER) - c0 >= (n / 10 + 1) + RUNS * n);
 	} else {
 		printf("bench mmio skipped (no test device without Bulkhead)\n");
+	}
+	if (cpuid(1, 0).ecx & (1U << 26)) {      /* XSAVE */
+		u64 cr4;
+		asm volatile("mov %%cr4, %0" : "=r"(cr4));
+		asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1ULL << 18)) : "memory");
+		report("xsetbv", loop_xsetbv, loop_xsetbv_base, n);
 	}
 }

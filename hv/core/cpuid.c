@@ -4,6 +4,7 @@
 #include <bulkhead/exit.h>
 #include <bulkhead/string.h>
 #include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/xstate.h>
 
 #define HV_LEAF_BASE 0x40000000U
 #define HV_LEAF_MAX  0x40000001U
@@ -14,6 +15,7 @@
 #define L1_ECX_VMX      (1U << 5)
 #define L1_ECX_X2APIC   (1U << 21)
 #define L1_ECX_TSC_DL   (1U << 24)
+#define L1_ECX_OSXSAVE  (1U << 27)
 #define L1_ECX_HV       (1U << 31)
 #define E1_ECX_SVM      (1U << 2)
 #define E1_ECX_HIDDEN   (E1_ECX_SVM | (1U << 9) /* OSVW */ | (1U << 10) /* IBS */ | \
@@ -21,10 +23,80 @@
 			 (1U << 19) /* NODEID_MSR */ | (1U << 22) /* TOPOEXT */ | \
 			 (1U << 23) /* PERFCTR_CORE */ | (1U << 24) /* PERFCTR_NB */ | \
 			 (1U << 28) /* PERFCTR_LLC */)
+#define L7_EBX_MPX      (1U << 14)
+#define L7_ECX_PKU      (1U << 3)
+#define L7_ECX_OSPKE    (1U << 4)
+#define L7_ECX_CET_SS   (1U << 7)
+#define L7_EDX_HIDDEN   ((1U << 20) /* CET_IBT */ | (1U << 22) /* AMX_BF16 */ | \
+			 (1U << 24) /* AMX_TILE */ | (1U << 25) /* AMX_INT8 */)
+#define LD1_EAX_KEPT    ((1U << 0) /* XSAVEOPT */ | (1U << 1) /* XSAVEC */ | \
+			 (1U << 2) /* XGETBV with ECX = 1 */)
 #define E7_EDX_INVARIANT_TSC (1U << 8)
 #define E8_EBX_KEPT     ((1U << 0) /* CLZERO */ | (1U << 2) /* XSAVEERPTR */)
 
-static struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 sub)
+/* Leaf 0xD, the XSAVE feature set, as far as guests are offered it
+ * (x86/xstate.c): the sizes follow the guest's own XCR0 (SDM vol. 2 CPUID,
+ * vol. 1 13.2); XSAVES and the XSS (supervisor) components are hidden. */
+/* Leaves 1, 7 and 0xD need the vCPU's state: kept out of line, so that the
+ * common leaves do not pay for the calls (the CPUID exit benchmark). */
+#define OUT_OF_LINE __attribute__((noinline))
+
+static OUT_OF_LINE struct cpuid_regs leaf1(struct vcpu *v, struct cpuid_regs r)
+{
+	/* Machine checks are not virtualized: no MCE/MCA, so no MCG MSRs. */
+	r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
+	r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX);
+	/* The virtual local APIC has x2APIC mode and the TSC-deadline
+	 * timer (hv/dev/vlapic.c), whatever the host offers. */
+	r.ecx |= L1_ECX_HV | L1_ECX_X2APIC | L1_ECX_TSC_DL;
+	/* OSXSAVE mirrors CR4.OSXSAVE: the guest's, not the host's. */
+	r.ecx &= ~L1_ECX_OSXSAVE;
+	if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_OSXSAVE)
+		r.ecx |= L1_ECX_OSXSAVE;
+	/* one logical processor, APIC ID = vCPU id */
+	r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
+	r.edx &= ~(1U << 28); /* HTT */
+	return r;
+}
+
+/* No PKU (PKRU is switched but not offered), no CET (its state is
+ * XSS-managed), no MPX or AMX (XCR0 components not offered). OSPKE mirrors
+ * the guest's CR4.PKE, as OSXSAVE does. */
+static OUT_OF_LINE struct cpuid_regs leaf7(struct vcpu *v, struct cpuid_regs r)
+{
+	r.ebx &= ~L7_EBX_MPX;
+	r.ecx &= ~(L7_ECX_PKU | L7_ECX_OSPKE | L7_ECX_CET_SS);
+	if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_PKE)
+		r.ecx |= L7_ECX_OSPKE;
+	r.edx &= ~L7_EDX_HIDDEN;
+	return r;
+}
+
+static OUT_OF_LINE struct cpuid_regs xsave_leaf(struct vcpu *v, u32 sub, struct cpuid_regs r)
+{
+	u64 offered = xstate_offered();
+
+	switch (sub) {
+	case 0:
+		return (struct cpuid_regs){
+			.eax = (u32)offered,
+			.ebx = xstate_size(xstate_xcr0(&v->xstate), false),
+			.ecx = xstate_size(offered, false),
+			.edx = (u32)(offered >> 32),
+		};
+	case 1:
+		return (struct cpuid_regs){
+			.eax = r.eax & LD1_EAX_KEPT,
+			.ebx = xstate_size(xstate_xcr0(&v->xstate), true),
+		};
+	default:
+		if (sub < 64 && (offered & (1ULL << sub)))
+			return r; /* size, offset, alignment of an offered component */
+		return (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
+}
+
+static struct cpuid_regs cpuid_policy(struct vcpu *v, u32 leaf, u32 sub)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
@@ -40,15 +112,14 @@ static struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 sub)
 	r = cpuid(leaf, sub);
 	switch (leaf) {
 	case 1:
-		/* Machine checks are not virtualized: no MCE/MCA, so no MCG MSRs. */
-		r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA);
-		r.ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX);
-		/* The virtual local APIC has x2APIC mode and the TSC-deadline
-		 * timer (hv/dev/vlapic.c), whatever the host offers. */
-		r.ecx |= L1_ECX_HV | L1_ECX_X2APIC | L1_ECX_TSC_DL;
-		/* one logical processor, APIC ID = vCPU id */
-		r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
-		r.edx &= ~(1U << 28); /* HTT */
+		r = leaf1(v, r);
+		break;
+	case 7:
+		if (sub == 0)
+			r = leaf7(v, r);
+		break;
+	case 0xd:
+		r = xsave_leaf(v, sub, r);
 		break;
 	case 6:    /* thermal and power management */
 	case 0xa:  /* architectural performance monitoring */

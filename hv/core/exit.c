@@ -13,7 +13,7 @@ static const char *const exit_names[EXIT_NR] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_EXCEPTION] = "exception", [EXIT_SHUTDOWN] = "shutdown", [EXIT_INTR] = "intr",
 	[EXIT_IRQ_WINDOW] = "irq-window", [EXIT_INVALID] = "invalid", [EXIT_IRET] = "iret",
-	[EXIT_RDPMC] = "rdpmc",
+	[EXIT_RDPMC] = "rdpmc", [EXIT_XSETBV] = "xsetbv",
 	[EXIT_UNKNOWN] = "unknown",
 };
 
@@ -106,6 +106,7 @@ static exit_handler_fn *const handlers[EXIT_NR] = {
 	[EXIT_INVALID] = handle_invalid,
 	[EXIT_IRET] = handle_iret,
 	[EXIT_RDPMC] = exit_handle_rdpmc,
+	[EXIT_XSETBV] = exit_handle_xsetbv,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
 

@@ -1,4 +1,5 @@
 /* Physical memory of the hypervisor: the free-page pool built at boot. */
+#include <bulkhead/hv.h>
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/string.h>
@@ -50,4 +51,10 @@ u64 mm_alloc_pages(u64 npages)
 	if (pa)
 		memset(phys_to_virt(pa), 0, npages << PAGE_SHIFT);
 	return pa;
+}
+
+void mm_free_pages(u64 pa, u64 npages)
+{
+	if (!palloc_free(&hv_pages, pa, npages))
+		hv_panic("pages %#lx (%lu) freed twice", pa, npages);
 }

@@ -28,6 +28,15 @@ void cpu_features_read(struct cpu_features *f)
 	if (f->family >= 0x6)
 		f->model |= ((r1.eax >> 16) & 0xf) << 4;
 	f->x2apic = BIT(r1.ecx, 21);
+	f->xsave = BIT(r1.ecx, 26);
+	if (f->xsave && r.eax >= 0xd) {
+		struct cpuid_regs d0 = cpuid(0xd, 0), d1 = cpuid(0xd, 1);
+		f->xcr0_supported = ((u64)d0.edx << 32) | d0.eax;
+		f->xsaveopt = BIT(d1.eax, 0);
+		f->xsavec = BIT(d1.eax, 1);
+		f->xgetbv1 = BIT(d1.eax, 2);
+		f->xsaves = BIT(d1.eax, 3);
+	}
 	if (r.eax >= 7) {
 		struct cpuid_regs r7 = cpuid(7, 0);
 		f->smep = BIT(r7.ebx, 7);
@@ -46,6 +55,7 @@ void cpu_features_read(struct cpu_features *f)
 	if (max_ext >= 0x80000008U) {
 		struct cpuid_regs a = cpuid(0x80000008U, 0);
 		f->phys_addr_bits = a.eax & 0xff;
+		f->xsave_errptr = BIT(a.ebx, 2);
 		f->virt_addr_bits = (a.eax >> 8) & 0xff;
 	}
 	if (f->svm && max_ext >= 0x8000000aU) {
@@ -75,4 +85,8 @@ void cpu_features_report(const struct cpu_features *f)
 	printf("cpu: x2apic %s, 1g-pages %s, nx %s, invariant-tsc %s, smep %s, smap %s\n",
 	       yn(f->x2apic), yn(f->gbpages), yn(f->nx), yn(f->invariant_tsc), yn(f->smep),
 	       yn(f->smap));
+	printf("cpu: xsave %s (xcr0 %#lx), xsaveopt %s, xsavec %s, xsaves %s, "
+	       "x87 error pointers %s\n",
+	       yn(f->xsave), f->xcr0_supported, yn(f->xsaveopt), yn(f->xsavec), yn(f->xsaves),
+	       f->xsave_errptr ? "always saved" : "saved only with an exception pending");
 }

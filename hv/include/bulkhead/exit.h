@@ -13,5 +13,6 @@ exit_handler_fn exit_handle_mmio;
 exit_handler_fn exit_handle_cpuid;
 exit_handler_fn exit_handle_msr;
 exit_handler_fn exit_handle_rdpmc;
+exit_handler_fn exit_handle_xsetbv;
 
 #endif

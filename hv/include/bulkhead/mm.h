@@ -24,5 +24,8 @@ static inline void *phys_to_virt(u64 pa)
 
 /* Zeroed pages, or 0 when memory is exhausted. */
 u64 __must_check mm_alloc_pages(u64 npages);
+/* Gives back pages from mm_alloc_pages; freeing twice is the hypervisor's
+ * own bug (hv_panic). */
+void mm_free_pages(u64 pa, u64 npages);
 
 #endif

@@ -8,6 +8,7 @@
 #include <bulkhead/types.h>
 #include <bulkhead/x86/insn.h>
 #include <bulkhead/x86/insn_emul.h>
+#include <bulkhead/x86/xstate.h>
 
 struct vm;
 
@@ -75,6 +76,7 @@ struct vcpu {
 	u64 tsc_aux;           /* IA32_TSC_AUX, loaded into the CPU for RDTSCP */
 	u64 msr_misc_enable;   /* IA32_MISC_ENABLE */
 	u64 perf_ctl[4], perf_ctr[4]; /* legacy PMU MSRs C001_0000h-C001_0007h */
+	struct vcpu_xstate xstate; /* x87/SSE/AVX, XCR0, DR0-DR3 (x86/xstate.h) */
 };
 
 /* The MSRs the core keeps, at their power-on values. */

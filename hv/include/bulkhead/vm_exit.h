@@ -21,6 +21,7 @@ enum vm_exitcode {
 	EXIT_INVALID,   /* the CPU refused the guest state (VMRUN failed) */
 	EXIT_IRET,      /* IRET intercepted (NMI blocking ends after it) */
 	EXIT_RDPMC,
+	EXIT_XSETBV,    /* XSETBV: the value in EDX:EAX for XCR[ECX] */
 	EXIT_UNKNOWN,   /* anything else: raw payload in u.raw */
 	EXIT_NR,
 };

@@ -7,6 +7,7 @@
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/xstate.h>
 #include "svm_priv.h"
 
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port (APM 15.10.1) */
@@ -53,6 +54,8 @@ static bool svm_cpu_enable(const char **err)
 		*err = "svm: SVM is disabled by the firmware (VM_CR.SVMDIS)";
 		return false;
 	}
+	if (!xstate_cpu_init(err))
+		return false;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	u64 hsave = mm_alloc_pages(1);
 	host_vmcb_pa = mm_alloc_pages(1);
@@ -84,16 +87,10 @@ static u64 *npt_ptr(void *ctx, u64 pa)
 	return phys_to_virt(pa);
 }
 
-static void free_page(u64 pa)
-{
-	if (!palloc_free(&hv_pages, pa, 1))
-		hv_panic("svm: page %#lx freed twice", pa);
-}
-
 static void npt_free(void *ctx, u64 pa)
 {
 	(void)ctx;
-	free_page(pa);
+	mm_free_pages(pa, 1);
 }
 
 static const struct pt_ops npt_ops = { npt_alloc, npt_ptr, NULL, npt_free };
@@ -173,7 +170,8 @@ static void vmcb_setup(struct vcpu *v)
 			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+			     INTERCEPT_XSETBV;
 	c->iopm_pa = iopm_pa;
 	c->msrpm_pa = msrpm_pa;
 	c->asid = svm->asid;
@@ -186,6 +184,14 @@ static void vmcb_setup(struct vcpu *v)
 	s->vmcb->save.dr7 = 0x400;
 }
 
+/* Power-on state of everything the backend switches for this vCPU: the
+ * VMCB and the register files VMRUN leaves alone (x86/xstate.h). */
+static void svm_vcpu_reset(struct vcpu *v)
+{
+	vmcb_setup(v);
+	xstate_vcpu_reset(&v->xstate);
+}
+
 static bool svm_vcpu_init(struct vcpu *v, const char **err)
 {
 	struct svm_vcpu *s = vm_dev_alloc(v->vm, sizeof(*s));
@@ -196,13 +202,19 @@ static bool svm_vcpu_init(struct vcpu *v, const char **err)
 	}
 	s->vmcb = phys_to_virt(s->vmcb_pa);
 	v->arch = s;
+	if (!xstate_vcpu_init(&v->xstate, err)) {
+		mm_free_pages(s->vmcb_pa, 1);
+		v->arch = NULL;
+		return false;
+	}
 	vmcb_setup(v);
 	return true;
 }
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
-	free_page(to_svm(v)->vmcb_pa);
+	xstate_vcpu_destroy(&v->xstate);
+	mm_free_pages(to_svm(v)->vmcb_pa, 1);
 	v->arch = NULL;
 }
 
@@ -282,6 +294,8 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		wrmsr(0xc0000103U, v->tsc_aux);
 		cpu_tsc_aux = v->tsc_aux;
 	}
+	/* VMRUN does not switch x87/SSE/AVX, XCR0 or DR0-DR3 (APM 15.5.1). */
+	xstate_enter(&v->xstate);
 	__asm__ volatile("clgi; sti" ::: "memory");
 	svm_vmrun(s->vmcb_pa, host_vmcb_pa, v->gpr);
 	__asm__ volatile("cli; stgi" ::: "memory");
@@ -421,7 +435,7 @@ const struct vmm_ops svm_ops = {
 	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
-	.vcpu_reset = vmcb_setup,
+	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_read_reg = svm_vcpu_read_reg,

@@ -60,9 +60,6 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 	memset(e, 0, sizeof(*e));
 	e->rip = v->rip;
 	e->raw = (struct raw_exit){ code, vmcb->ctl.exitinfo1, vmcb->ctl.exitinfo2 };
-	if (code == SVM_EXIT_CPUID || code == SVM_EXIT_MSR || code == SVM_EXIT_HLT ||
-	    code == SVM_EXIT_VMMCALL)
-		nrip_length(vmcb, e);
 
 	switch (code) {
 	case SVM_EXIT_IOIO:
@@ -72,6 +69,7 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 		decode_npf(vmcb, e);
 		return;
 	case SVM_EXIT_MSR:
+		nrip_length(vmcb, e);
 		e->code = EXIT_MSR;
 		e->u.msr = (struct msr_exit){
 			.index = (u32)v->gpr[X86_REG_RCX],
@@ -80,13 +78,20 @@ void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit 
 		};
 		return;
 	case SVM_EXIT_CPUID:
+		nrip_length(vmcb, e);
 		e->code = EXIT_CPUID;
 		return;
 	case SVM_EXIT_HLT:
+		nrip_length(vmcb, e);
 		e->code = EXIT_HLT;
 		return;
 	case SVM_EXIT_VMMCALL:
+		nrip_length(vmcb, e);
 		e->code = EXIT_HYPERCALL;
+		return;
+	case SVM_EXIT_XSETBV: /* EDX:EAX and ECX are in the vCPU's registers */
+		nrip_length(vmcb, e);
+		e->code = EXIT_XSETBV;
 		return;
 	case SVM_EXIT_SHUTDOWN:
 		e->code = EXIT_SHUTDOWN;

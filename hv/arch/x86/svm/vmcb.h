@@ -110,6 +110,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define INTERCEPT_SKINIT   (1U << 6)
 #define INTERCEPT_MONITOR  (1U << 10)
 #define INTERCEPT_MWAIT    (1U << 11)
+#define INTERCEPT_XSETBV   (1U << 13)
 
 /* vintr (offset 0x60, APM 15.21.4) */
 #define VINTR_V_IRQ          (1ULL << 8)
@@ -147,6 +148,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define SVM_EXIT_SKINIT      0x86
 #define SVM_EXIT_MONITOR     0x8a
 #define SVM_EXIT_MWAIT       0x8b
+#define SVM_EXIT_XSETBV      0x8d
 #define SVM_EXIT_NPF         0x400
 #define SVM_EXIT_INVALID     ((u64)-1)
 

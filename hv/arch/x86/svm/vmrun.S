@@ -5,7 +5,8 @@
  * #VMEXIT. VMLOAD/VMSAVE move the state VMRUN leaves alone (FS, GS, TR,
  * LDTR, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER MSRs) between the
  * CPU and the guest's VMCB; the host's copy is reloaded afterwards
- * (APM vol. 2 15.5.1-15.5.2, 15.6). Called with GIF = 0. */
+ * (APM vol. 2 15.5.1-15.5.2, 15.6). x87/SSE/AVX, XCR0 and DR0-DR3, which
+ * neither switches, are the caller's (x86/xstate.c). Called with GIF = 0. */
 
 #define GPR(n) (8 * (n))
 
@@ -42,8 +43,8 @@ svm_vmrun:
 	vmrun %rax
 	vmsave %rax
 
-	push %rdx                 /* the guest's */
-	mov 16(%rsp), %rdx        /* gpr */
+	mov %rdx, %rax            /* the guest's; RAX is free after VMSAVE */
+	mov 8(%rsp), %rdx         /* gpr */
 	mov %rcx, GPR(1)(%rdx)
 	mov %rbx, GPR(3)(%rdx)
 	mov %rbp, GPR(5)(%rdx)
@@ -57,8 +58,7 @@ svm_vmrun:
 	mov %r13, GPR(13)(%rdx)
 	mov %r14, GPR(14)(%rdx)
 	mov %r15, GPR(15)(%rdx)
-	pop %rcx
-	mov %rcx, GPR(2)(%rdx)
+	mov %rax, GPR(2)(%rdx)
 
 	pop %rax                  /* host VMCB */
 	vmload %rax

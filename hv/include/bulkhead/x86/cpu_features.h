@@ -9,6 +9,10 @@ struct cpu_features {
 	u32 family, model, stepping;
 	bool svm, npt, nrip_save, decode_assists, vmcb_clean, flush_by_asid;
 	bool x2apic, gbpages, nx, invariant_tsc, smep, smap;
+	/* XSAVE feature set (SDM vol. 1 13.2; CPUID 0xD, APM vol. 3 E.3.9) */
+	bool xsave, xsaveopt, xsavec, xsaves, xgetbv1;
+	bool xsave_errptr;  /* x87 error pointers always saved (CPUID 0x80000008 EBX[2]) */
+	u64 xcr0_supported; /* XCR0 bits the CPU implements (CPUID 0xD.0 EDX:EAX) */
 	u32 phys_addr_bits, virt_addr_bits;
 	u32 nr_asids;
 };
