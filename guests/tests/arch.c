@@ -36,6 +36,10 @@ static void test_efer(void)
 	u64 efer = rdmsr(MSR_EFER), v = 0;
 
 	EXPECT_TRUE((efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA));
+	/* CPUID says what the #GPs below enforce: no TCE (Fn8000_0001_ECX[17]),
+	 * LMSLE unsupported (Fn8000_0008_EBX[20]) */
+	EXPECT_EQ(cpuid(0x80000001U, 0).ecx & (1U << 17), 0);
+	EXPECT_EQ(cpuid(0x80000008U, 0).ebx & (1U << 20), 1U << 20);
 	EXPECT_EQ(wrmsr_safe(MSR_EFER, efer | EFER_LMSLE), GP_VECTOR);
 	EXPECT_EQ(wrmsr_safe(MSR_EFER, efer | EFER_TCE), GP_VECTOR);
 	EXPECT_EQ(wrmsr_safe(MSR_EFER, efer | EFER_SVME), GP_VECTOR); /* SVM not offered */

@@ -20,7 +20,7 @@
 #define E1_ECX_SVM      (1U << 2)
 #define E1_ECX_HIDDEN   (E1_ECX_SVM | (1U << 9) /* OSVW */ | (1U << 10) /* IBS */ | \
 			 (1U << 12) /* SKINIT */ | (1U << 13) /* WDT */ | (1U << 15) /* LWP */ | \
-			 (1U << 19) /* NODEID_MSR */ | (1U << 22) /* TOPOEXT */ | \
+			 (1U << 17) /* TCE */ | (1U << 19) /* NODEID_MSR */ | (1U << 22) /* TOPOEXT */ | \
 			 (1U << 23) /* PERFCTR_CORE */ | (1U << 24) /* PERFCTR_NB */ | \
 			 (1U << 28) /* PERFCTR_LLC */)
 #define L7_EBX_MPX      (1U << 14)
@@ -33,6 +33,9 @@
 			 (1U << 2) /* XGETBV with ECX = 1 */)
 #define E7_EDX_INVARIANT_TSC (1U << 8)
 #define E8_EBX_KEPT     ((1U << 0) /* CLZERO */ | (1U << 2) /* XSAVEERPTR */)
+/* EFER.LMSLE and EFER.TCE are not offered (msr.c gives #GP on them): say
+ * so, as family 17h does (APM vol. 3 E.4.7, Fn8000_0008_EBX[20]). */
+#define E8_EBX_LMSLE_UNSUPPORTED (1U << 20)
 
 /* Leaf 0xD, the XSAVE feature set, as far as guests are offered it
  * (x86/xstate.c): the sizes follow the guest's own XCR0 (SDM vol. 2 CPUID,
@@ -135,7 +138,7 @@ static struct cpuid_regs cpuid_policy(struct vcpu *v, u32 leaf, u32 sub)
 		r.edx = E7_EDX_INVARIANT_TSC;
 		break;
 	case 0x80000008U:
-		r.ebx &= E8_EBX_KEPT;
+		r.ebx = (r.ebx & E8_EBX_KEPT) | E8_EBX_LMSLE_UNSUPPORTED;
 		r.ecx = 0; /* one core (NC = 0), no APIC ID size hint */
 		break;
 	case 0x8000000aU:  /* SVM */
