@@ -64,6 +64,7 @@ struct hpet {
 	u64 count;  /* main counter at TSC start; its value while halted */
 	u64 start;
 	u32 lines;  /* GSIs held asserted by level-triggered timers */
+	u64 deadline; /* next_deadline(), kept current by every change */
 	struct hpet_timer t[PC_HPET_TIMERS];
 };
 
@@ -150,6 +151,20 @@ static void signal_match(struct hpet *h, u32 n)
 		vm_irq_pulse(h->vm, gsi);
 }
 
+/* The TSC of the next match of a timer whose interrupt is enabled, or ~0.
+ * A disabled timer's matches are caught up at the next access. */
+static u64 compute_deadline(const struct hpet *h)
+{
+	u64 next = ~0ULL, x;
+
+	if (!(h->cfg & CFG_ENABLE))
+		return next;
+	for (u32 n = 0; n < PC_HPET_TIMERS; n++)
+		if ((h->t[n].cfg & TN_INT_ENB) && next_match(&h->t[n], &x))
+			next = MIN(next, tsc_at(h, x));
+	return next;
+}
+
 /* Handles the matches up to TSC now: one interrupt per timer however many
  * matches passed since the last update (edges not yet taken merge, as on
  * a real line); a periodic comparator moves past the counter by whole
@@ -172,25 +187,23 @@ static void hpet_update(struct hpet *h, u64 now)
 		signal_match(h, n);
 	}
 	update_lines(h);
+	h->deadline = compute_deadline(h);
 }
 
 u64 hpet_next_deadline(void *dev)
 {
 	const struct hpet *h = dev;
-	u64 next = ~0ULL, x;
 
-	if (!(h->cfg & CFG_ENABLE))
-		return next;
-	/* A disabled timer's matches are caught up at the next access. */
-	for (u32 n = 0; n < PC_HPET_TIMERS; n++)
-		if ((h->t[n].cfg & TN_INT_ENB) && next_match(&h->t[n], &x))
-			next = MIN(next, tsc_at(h, x));
-	return next;
+	return h->deadline;
 }
 
+/* Called after every exit: one comparison unless a match is due. */
 void hpet_poll(void *dev, u64 now)
 {
-	hpet_update(dev, now);
+	struct hpet *h = dev;
+
+	if (now >= h->deadline)
+		hpet_update(h, now);
 }
 
 const struct vtimer_ops hpet_vtimer_ops = { hpet_next_deadline, hpet_poll };
@@ -316,6 +329,7 @@ static enum bus_result hpet_write(void *dev, u64 off, u32 size, u64 val)
 	hpet_update(h, now);
 	write_reg(h, off & ~7ULL, (val << shift) & mask, mask, now);
 	update_lines(h);
+	h->deadline = compute_deadline(h);
 	return BUS_OK;
 }
 
@@ -330,6 +344,7 @@ static void hpet_reset(void *dev)
 	for (u32 n = 0; n < PC_HPET_TIMERS; n++)
 		h->t[n] = (struct hpet_timer){ .cmp = ~0ULL };
 	update_lines(h); /* lowers the lines it held */
+	h->deadline = ~0ULL;
 }
 
 static const struct bus_dev_ops hpet_ops = { hpet_read, hpet_write, hpet_reset };
