@@ -6,10 +6,15 @@
 # and print no "unstable" line. The hogs are this script's children, each
 # bounded by timeout(1), and are stopped when it exits.
 hogs=()
+stop_hogs() {
+	kill "${hogs[@]}" 2>/dev/null
+	wait "${hogs[@]}" 2>/dev/null
+}
+trap stop_hogs EXIT
+trap 'exit 143' INT TERM
 for i in 1 2; do
-	timeout 960 sh -c 'while :; do :; done' &
+	timeout 900 sh -c 'while :; do :; done' &
 	hogs+=($!)
 done
-trap 'kill "${hogs[@]}" 2>/dev/null; wait "${hogs[@]}" 2>/dev/null' EXIT
 # Same steps and checks; logs under this script's own name (lib.sh).
 source "$(dirname "$0")/test_linux_shell.sh"
