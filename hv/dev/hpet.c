@@ -8,9 +8,9 @@
  * at each access, never ticked, so it runs exactly with the guest's TSC
  * (host TSC plus an offset): Linux checks its TSC against it (the
  * clocksource watchdog) and refines the TSC frequency with it.
- * LEG_RT_CNF routes the two timers only; it does not silence the PIT,
- * which no BIOS has started and which Linux leaves unprogrammed when it
- * uses the HPET. */
+ * LEG_RT_CNF routes the two timers only; it does not also silence the
+ * PIT's IRQ0 as the spec's chipset does (2.3.5): no BIOS starts PIT
+ * channel 0 here, and Linux, given an HPET, does not start it either. */
 #include <bulkhead/dev.h>
 #include <bulkhead/hpet.h>
 #include <bulkhead/pc_platform.h>
