@@ -1,5 +1,5 @@
 /* The ACPI tables of a Linux VM (ACPI 6.5 chapter 5): RSDP, XSDT, FADT,
- * FACS, MADT and the DSDT (AML from acpi_dsdt.c), laid out in one buffer
+ * FACS, MADT, HPET and the DSDT (AML from acpi_dsdt.c), laid out in one buffer
  * that the loader copies to PC_ACPI_RSDP_GPA. */
 #include <bulkhead/acpi_tables.h>
 #include <bulkhead/pc_platform.h>
@@ -287,7 +287,29 @@ static u32 madt_size(u32 nr_cpus)
 	       sizeof(struct madt_lapic_nmi);
 }
 
-#define XSDT_ENTRIES 2 /* FADT, MADT */
+/* HPET description table, IA-PC HPET 1.0a 3.2.4 */
+struct hpet_table {
+	struct sdt_header h;
+	u32 event_timer_block_id; /* capabilities register bits 31:0 */
+	struct gas base_address;
+	u8 hpet_number;
+	u16 min_tick;             /* main counter minimum clock tick, periodic mode */
+	u8 page_protection;
+} __packed;
+_Static_assert(sizeof(struct hpet_table) == 56, "IA-PC HPET 1.0a 3.2.4");
+#define GAS_SYSTEM_MEMORY 0
+#define HPET_NO_PAGE_PROTECTION 0
+
+static void hpet_fill(struct hpet_table *t)
+{
+	t->event_timer_block_id = PC_HPET_ID;
+	t->base_address = (struct gas){ GAS_SYSTEM_MEMORY, 0, 0, 0, PC_HPET_BASE };
+	t->hpet_number = 0;
+	t->min_tick = PC_HPET_MIN_TICK;
+	t->page_protection = HPET_NO_PAGE_PROTECTION;
+}
+
+#define XSDT_ENTRIES 3 /* FADT, MADT, HPET */
 #define TABLE_ALIGN 16
 #define FACS_ALIGN 64 /* 5.2.10 */
 #define TABLES_OFF (PC_ACPI_TABLES_GPA - PC_ACPI_RSDP_GPA)
@@ -314,11 +336,12 @@ bool acpi_tables_build(u8 *buf, u64 buf_gpa, u64 buf_len, const struct acpi_plat
 		       u64 *rsdp_gpa, const char **err)
 {
 	struct out o = { buf, buf_gpa, buf_len, TABLES_OFF };
-	u64 facs_gpa = 0, xsdt_gpa = 0, fadt_gpa = 0, madt_gpa = 0, dsdt_gpa = 0;
+	u64 facs_gpa = 0, xsdt_gpa = 0, fadt_gpa = 0, madt_gpa = 0, hpet_gpa = 0, dsdt_gpa = 0;
 	struct rsdp *r;
 	struct facs *facs;
 	u8 *xsdt, *madt;
 	struct fadt *fadt;
+	struct hpet_table *hpet;
 
 	if (!p || p->nr_cpus == 0 || p->nr_cpus > ACPI_TABLES_MAX_CPUS) {
 		*err = "ACPI tables: vCPU count must be 1..255";
@@ -338,7 +361,8 @@ bool acpi_tables_build(u8 *buf, u64 buf_gpa, u64 buf_len, const struct acpi_plat
 	xsdt = out_take(&o, sizeof(struct sdt_header) + 8 * XSDT_ENTRIES, TABLE_ALIGN, &xsdt_gpa);
 	fadt = out_take(&o, sizeof(*fadt), TABLE_ALIGN, &fadt_gpa);
 	madt = out_take(&o, madt_size(p->nr_cpus), TABLE_ALIGN, &madt_gpa);
-	if (!facs || !xsdt || !fadt || !madt || !write_dsdt(&o, p, &dsdt_gpa)) {
+	hpet = out_take(&o, sizeof(*hpet), TABLE_ALIGN, &hpet_gpa);
+	if (!facs || !xsdt || !fadt || !madt || !hpet || !write_dsdt(&o, p, &dsdt_gpa)) {
 		*err = "ACPI tables: area too small";
 		return false;
 	}
@@ -352,8 +376,12 @@ bool acpi_tables_build(u8 *buf, u64 buf_gpa, u64 buf_len, const struct acpi_plat
 
 	header_seal(madt, "APIC", madt_fill(madt, p), 5); /* ACPI 6.3+ layout */
 
+	hpet_fill(hpet);
+	header_seal(hpet, "HPET", sizeof(*hpet), 1);
+
 	memcpy(xsdt + sizeof(struct sdt_header), &fadt_gpa, 8);
 	memcpy(xsdt + sizeof(struct sdt_header) + 8, &madt_gpa, 8);
+	memcpy(xsdt + sizeof(struct sdt_header) + 16, &hpet_gpa, 8);
 	header_seal(xsdt, "XSDT", sizeof(struct sdt_header) + 8 * XSDT_ENTRIES, 1);
 
 	r = (struct rsdp *)buf;

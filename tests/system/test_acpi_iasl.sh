@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ACPI tables Bulkhead gives Linux VMs (hv/dev/acpi_*.c), checked by an
 # independent implementation: ACPICA's iasl disassembles every table with no
-# error and no warning, and the DSDT says what Linux needs (_S5_, PCI0...).
+# error and no warning, the DSDT says what Linux needs (_S5_, PCI0...), and
+# the HPET table describes the HPET (3 timers, legacy route, 0xfed00000).
 # A small host program, compiled here into build/, writes the tables.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,7 +62,8 @@ int main(int argc, char **argv)
 		memcpy(sig, t, 4);
 		if (!strcmp(sig, "FACP"))
 			fadt = t;
-		dump(argv[1], !strcmp(sig, "FACP") ? "facp" : !strcmp(sig, "APIC") ? "apic" : sig,
+		dump(argv[1], !strcmp(sig, "FACP") ? "facp" : !strcmp(sig, "APIC") ? "apic" :
+			      !strcmp(sig, "HPET") ? "hpet" : sig,
 		     t, rd32(t + 4));
 	}
 	if (!fadt)
@@ -108,7 +110,7 @@ for cpus in 1 2 255; do
 	mkdir -p "$dir"
 	"$OUT/acpi_dump" "$dir" $cpus || { fail "acpi_dump $cpus"; continue; }
 	check_rsdp "$dir"
-	for t in xsdt facp facs apic dsdt; do
+	for t in xsdt facp facs apic hpet dsdt; do
 		[ -s "$dir/$t.dat" ] || { fail "$cpus cpus: no $t"; continue; }
 		log=$dir/$t.iasl.log
 		(cd "$dir" && iasl -d "$t.dat") >"$log" 2>&1
@@ -132,6 +134,12 @@ for cpus in 1 2 255; do
 		'IO (Decode16,' 'IRQNoFlags ()' 'WordBusNumber (ResourceProducer' \
 		'DWordMemory (ResourceProducer' '"ACPI0007"'; do
 		grep -qF -- "$want" "$dsl" && echo "ok: dsdt has '$want'" || fail "$cpus cpus: dsdt lacks '$want'"
+	done
+	# The HPET table points at the block hv/dev/hpet.c models, with its ID.
+	id=$(printf '%08X' $(( (0x8086 << 16) | (1 << 15) | (1 << 13) | (2 << 8) | 1 )))
+	for want in "Hardware Block ID : $id" 'Address : 00000000FED00000' 'Space ID : 00 [SystemMemory]'; do
+		grep -qF -- "$want" "$dir/hpet.dsl" && echo "ok: hpet has '$want'" ||
+			fail "$cpus cpus: hpet lacks '$want'"
 	done
 	n=$(grep -c '"ACPI0007"' "$dsl")
 	[ "$n" -eq "$cpus" ] && echo "ok: $n processor devices" || fail "$cpus cpus: $n processor devices"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian's unmodified kernel boots in a Bulkhead VM to a busybox shell that
-# is driven over the serial console: CPU flags, clock, sleep, interrupts,
+# is driven over the serial console: CPU flags, clock, clocksource (tsc,
+# with the HPET available), sleep, interrupts,
 # a dmesg free of platform warnings (see docs/linux-dmesg.md), reboot and
 # poweroff (a VM that powers itself off ends the run with PASS).
 source "$(dirname "$0")/lib.sh"
@@ -23,5 +24,7 @@ fi
 # dmesg: every warning-like line must be one docs/linux-dmesg.md explains
 sed -n '/^=== run: dmesg$/,/^=== status/p' "$out" > "$LOGDIR/$TEST.dmesg"
 tests/linux/dmesg-audit.sh "$LOGDIR/$TEST.dmesg" || fail "dmesg has unexplained warnings"
+# the TSC stays Linux's clocksource: its watchdog (the HPET) never objected
+grep -iE "unstable|watchdog.*skew" "$LOGDIR/$TEST.dmesg" && fail "a clocksource was marked unstable"
 expect_regex "^isolation: 1 VM\\(s\\): nested tables map only each VM's own RAM \\(at the end, [1-9][0-9]* MiB mapped\\)"
 finish

@@ -87,10 +87,38 @@ static void test_rsdp_xsdt(void **state)
 	assert_int_equal(sum(r, 36), 0);         /* extended checksum */
 	assert_int_equal(r32(r + 16), 0);        /* no RSDT */
 	x = table(r64(r + 24), "XSDT", 1);
-	assert_int_equal(r32(x + 4), 36 + 2 * 8);
+	assert_int_equal(r32(x + 4), 36 + 3 * 8);
 	assert_true(r64(r + 24) >= PC_ACPI_TABLES_GPA);
 	assert_memory_equal(at(r64(x + 36)), "FACP", 4); /* FADT first */
 	assert_memory_equal(at(r64(x + 44)), "APIC", 4);
+	assert_memory_equal(at(r64(x + 52)), "HPET", 4);
+}
+
+/* IA-PC HPET 1.0a 3.2.4: the event timer block at PC_HPET_BASE in system
+ * memory, its ID the low dword of the block's capabilities register
+ * (hv/dev/hpet.c returns PC_HPET_ID there). */
+static void test_hpet(void **state)
+{
+	const u8 *t;
+	u64 gpa;
+
+	(void)state;
+	assert_true(build(1));
+	t = xsdt_find("HPET", &gpa);
+	t = table(gpa, "HPET", 1);
+	assert_int_equal(r32(t + 4), 56);
+	assert_int_equal(r32(t + 36), PC_HPET_ID);
+	assert_int_equal(r32(t + 36) & 0xff, 1);                        /* REV_ID */
+	assert_int_equal((r32(t + 36) >> 8) & 0x1f, PC_HPET_TIMERS - 1); /* last timer */
+	assert_true(r32(t + 36) & (1U << 15));                          /* legacy route */
+	assert_int_equal(r8(t + 40), 0);              /* GAS: system memory */
+	assert_int_equal(r8(t + 41), 0);              /* bit width, offset, access size */
+	assert_int_equal(r8(t + 42), 0);
+	assert_int_equal(r8(t + 43), 0);
+	assert_int_equal(r64(t + 44), PC_HPET_BASE);
+	assert_int_equal(r8(t + 52), 0);              /* HPET number */
+	assert_int_equal(r16(t + 53), PC_HPET_MIN_TICK);
+	assert_int_equal(r8(t + 55), 0);              /* no page protection claimed */
 }
 
 static void test_madt(void **state)
@@ -363,6 +391,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsdp_xsdt),
 		cmocka_unit_test(test_madt),
+		cmocka_unit_test(test_hpet),
 		cmocka_unit_test(test_fadt_facs),
 		cmocka_unit_test(test_fadt_power_button),
 		cmocka_unit_test(test_dsdt),

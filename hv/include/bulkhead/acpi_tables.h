@@ -1,6 +1,6 @@
 /* The ACPI tables a Linux VM finds at PC_ACPI_RSDP_GPA (ACPI 6.5 chapter 5):
  * RSDP, XSDT, a full (not hardware-reduced) FADT with its FACS, the MADT,
- * and a DSDT whose AML is emitted here from the platform description.
+ * the HPET table (IA-PC HPET 1.0a 3.2.4) and a DSDT whose AML is emitted here from the platform description.
  * Pure logic over a byte buffer: the caller copies the buffer into guest
  * RAM at buf_gpa. The layout is described in docs/linux-guest.md. */
 #ifndef BULKHEAD_ACPI_TABLES_H

@@ -28,6 +28,26 @@
 #define PC_RESET_CONTROL   0xcf9  /* byte: bit 2 resets, like PIIX/ICH */
 #define PC_RESET_VALUE     0x06
 
+/* HPET (IA-PC HPET 1.0a): one event timer block, described by the ACPI
+ * HPET table. The low dword of its capabilities register is also the
+ * table's event timer block ID (HPET 1.0a 3.2.4), so both come from here. */
+#define PC_HPET_BASE       0xfed00000ULL
+#define PC_HPET_LEN        0x400  /* 1 KiB register space (2.3.1) */
+#define PC_HPET_TIMERS     3
+#define PC_HPET_REV        1U
+#define PC_HPET_VENDOR     PC_PCI_HOST_VENDOR /* the chipset's vendor */
+#define PC_HPET_COUNT_64   (1U << 13) /* COUNT_SIZE_CAP */
+#define PC_HPET_LEG_RT_CAP (1U << 15)
+#define PC_HPET_ID         (PC_HPET_REV | (PC_HPET_TIMERS - 1U) << 8 | PC_HPET_COUNT_64 | \
+			    PC_HPET_LEG_RT_CAP | (unsigned)PC_HPET_VENDOR << 16)
+/* 25 MHz: a whole number of femtoseconds per tick (40 ns), so the period
+ * the guest reads is exact; the low 32 bits wrap after 171 s. */
+#define PC_HPET_HZ         25000000ULL
+#define PC_HPET_PERIOD_FS  40000000ULL
+/* The ACPI table's minimum periodic tick: 100 us. Each interrupt costs an
+ * exit, and matches closer together than two polls merge into one. */
+#define PC_HPET_MIN_TICK   2500U
+
 /* ACPI fixed hardware (full, not hardware-reduced, FADT) */
 #define PC_PM_BASE         0x600
 #define PC_PM1A_EVT        0x600  /* PM1a status (2) + enable (2) */
