@@ -1,5 +1,5 @@
-/* Multiboot2 boot information (Multiboot2 Specification 1.6, 3.6), from
- * GRUB on a BIOS or a UEFI PC. */
+/* Multiboot2 boot information (Multiboot2 Specification 2.0, 3.6 "Boot
+ * information format"), from GRUB on a BIOS or a UEFI PC. */
 #include <bulkhead/boot_info.h>
 #include <bulkhead/string.h>
 

@@ -1,5 +1,5 @@
 /* The UEFI memory map a Multiboot2 loader passes in its EFI memory map tag
- * (Multiboot2 spec 3.6, "EFI memory map": descriptor size, descriptor
+ * (Multiboot2 spec 2.0, 3.6 "EFI memory map": descriptor size, descriptor
  * version, then the descriptors exactly as GetMemoryMap returned them),
  * converted into the loader-independent map. Used when the loader gives no
  * plain memory map tag (hv/boot/mb2.c). */

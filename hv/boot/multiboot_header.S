@@ -2,7 +2,7 @@
  * Multiboot 0.6.96 section 3.1; Multiboot2 1.6 section 3.1.
  * On a UEFI PC the v2 header has no "EFI boot services tag" (type 7), so
  * the loader terminates boot services before entering us (Multiboot2 2.0,
- * 3.2 "Machine state": "On EFI system boot services must be terminated"):
+ * "I386 machine state": "On EFI system boot services must be terminated"):
  * the hypervisor owns the machine. Nor has it an "EFI amd64 entry address
  * tag" (type 9, honoured only with type 7): GRUB enters _start32 in 32-bit
  * protected mode with paging off, as on a BIOS. */
