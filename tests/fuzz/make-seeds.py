@@ -100,3 +100,8 @@ write('fuzz_acpi', 'xsdt-madt', acpi_seed())
 write('fuzz_mbinfo', 'mb1', mb1_seed())
 write('fuzz_mbinfo', 'mb2', mb2_seed())
 write('fuzz_mbinfo', 'mb2-efi', mb2_efi_seed())
+# seeds/fuzz_mbinfo/grub-ovmf is not written here: it is the info block GRUB
+# 2.06 (x86_64-efi) passed on OVMF 2022.11 in test_grub_uefi's machine (q35,
+# 2 GiB, two modules), dumped from memory once and kept as found, in the
+# layout above (loader byte 1, offset 0, the block at the window's start).
+# test_mbinfo reads it too.

@@ -1,4 +1,5 @@
 /* hv/boot: Multiboot 1 and 2 info parsing, good and malformed. */
+#include <stdio.h>
 #include "unit.h"
 #include "mbinfo_builder.h"
 
@@ -633,6 +634,85 @@ static void test_mb2_acpi_tags(void **state)
 	expect_fail(parse2(), "ACPI tag too short");
 }
 
+/* ---- a real block: GRUB 2.06 on OVMF (tests/fuzz/make-seeds.py) ---- */
+
+#define OVMF_BLOCK "tests/fuzz/seeds/fuzz_mbinfo/grub-ovmf"
+
+/* Loads the captured block into the fake memory at INFO; its length. */
+static u32 load_ovmf_block(void)
+{
+	FILE *f = fopen(OVMF_BLOCK, "rb");
+	u8 head[5];
+	size_t n;
+
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", OVMF_BLOCK);
+	fake_init(&mem);
+	assert_int_equal(fread(head, 1, 5, f), 5);
+	n = fread(mem.bytes + (INFO - FAKE_BASE), 1, FAKE_SIZE - (INFO - FAKE_BASE), f);
+	fclose(f);
+	assert_true(n > 16 && n < FAKE_SIZE - (INFO - FAKE_BASE));
+	return (u32)n;
+}
+
+/* Is [start, end) covered by usable entries of map (entries may abut)? */
+static bool usable_covers(const struct mem_range *map, unsigned n, u64 start, u64 end)
+{
+	for (bool progress = true; start < end && progress;) {
+		progress = false;
+		for (unsigned i = 0; i < n; i++)
+			if (map[i].type == MEM_USABLE && map[i].start <= start && start < map[i].end) {
+				start = map[i].end;
+				progress = true;
+			}
+	}
+	return start >= end;
+}
+
+/* The block has both maps; GRUB built the plain one from the firmware's
+ * map just before ExitBootServices, so converted by mb2_efi.c the EFI map
+ * must give exactly the same usable RAM. */
+static void test_mb2_ovmf_block(void **state)
+{
+	struct mem_range plain[BOOT_MAX_MEM];
+	unsigned nplain;
+	u32 len = load_ovmf_block();
+
+	(void)state;
+	assert_true(parse2());
+	assert_true(bi.efi);
+	assert_string_equal(bi.mmap_from, "memory map tag");
+	assert_string_equal(bi.rsdp_from, "RSDPv2 tag");
+	assert_true(bi.has_fb);
+	assert_int_equal(bi.fb.type, BOOT_FB_RGB);
+	assert_int_equal(bi.nr_mods, 2);
+	memcpy(plain, bi.mem, sizeof(plain));
+	nplain = bi.nr_mem;
+
+	/* hide the plain map tag: give it a type no parser knows */
+	for (u64 off = INFO + 8; off < INFO + len;) {
+		u32 type, size;
+
+		memcpy(&type, mem.bytes + (off - FAKE_BASE), 4);
+		memcpy(&size, mem.bytes + (off - FAKE_BASE) + 4, 4);
+		if (type == 0)
+			break;
+		if (type == 6)
+			fake_put32(&mem, off, 0x7fffffff);
+		off += (size + 7) & ~7ULL;
+	}
+	assert_true(parse2());
+	assert_string_equal(bi.mmap_from, "EFI memory map tag");
+	/* its 124 descriptors merge to no more entries than GRUB's own map */
+	assert_true(bi.nr_mem <= nplain);
+	for (unsigned i = 0; i < bi.nr_mem; i++)
+		if (bi.mem[i].type == MEM_USABLE)
+			assert_true(usable_covers(plain, nplain, bi.mem[i].start, bi.mem[i].end));
+	for (unsigned i = 0; i < nplain; i++)
+		if (plain[i].type == MEM_USABLE)
+			assert_true(usable_covers(bi.mem, bi.nr_mem, plain[i].start, plain[i].end));
+}
+
 static void fb_case(u64 addr, u32 pitch, u32 w, u32 h, u8 bpp, u8 type, u32 len, const char *want)
 {
 	u8 fb[24];
@@ -692,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_mb2_efi_boot_services_refused),
 		cmocka_unit_test(test_mb2_acpi_tags),
 		cmocka_unit_test(test_mb2_framebuffer),
+		cmocka_unit_test(test_mb2_ovmf_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
