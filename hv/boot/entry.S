@@ -1,5 +1,8 @@
 /* 32-bit entry from a Multiboot (v1 or v2) loader: protected mode, paging
- * off, EAX = loader magic, EBX = physical address of the info block.
+ * off, EAX = loader magic, EBX = physical address of the info block. GRUB
+ * enters here the same way on a UEFI PC, after ExitBootServices (see
+ * multiboot_header.S); nothing below reads the BIOS data area or the VGA
+ * text buffer, and the one early message goes to COM1.
  * Build early page tables identity mapping 4 GiB with 2 MiB pages, enter
  * long mode (SDM vol. 3 9.8.5; APM vol. 2 14.6) and call hv_main(magic, info).
  * hv_main replaces these tables with W^X ones as soon as it can. */

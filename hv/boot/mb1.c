@@ -115,6 +115,7 @@ bool mb1_parse(const struct phys_view *v, u64 info, struct boot_info *bi, const 
 	struct mb1_info mi;
 
 	bi->loader = "multiboot1";
+	bi->mmap_from = "multiboot1 memory map";
 	if (!p) {
 		*err = "multiboot1: info block outside memory";
 		return false;

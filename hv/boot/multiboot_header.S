@@ -1,5 +1,11 @@
 /* Multiboot headers: v1 for QEMU's -kernel, v2 for GRUB on real PCs.
- * Multiboot 0.6.96 section 3.1; Multiboot2 1.6 section 3.1. */
+ * Multiboot 0.6.96 section 3.1; Multiboot2 1.6 section 3.1.
+ * On a UEFI PC the v2 header has no "EFI boot services tag" (type 7), so
+ * the loader terminates boot services before entering us (Multiboot2 2.0,
+ * "I386 machine state": "On EFI system boot services must be terminated"):
+ * the hypervisor owns the machine. Nor has it an "EFI amd64 entry address
+ * tag" (type 9, honoured only with type 7): GRUB enters _start32 in 32-bit
+ * protected mode with paging off, as on a BIOS. */
 #include <bulkhead/layout.h>
 
 #define MB1_MAGIC       0x1badb002
@@ -33,6 +39,18 @@ mb2_header:
 	.short 1, 0
 	.long 8 + 5 * 4
 	.long 1, 3, 6, 14, 15
+	.balign 8
+	/* information request, optional (a BIOS loader has no EFI tags):
+	 * framebuffer, EFI 64-bit system table, EFI memory map */
+	.short 1, 1
+	.long 8 + 3 * 4
+	.long 8, 12, 17
+	.balign 8
+	/* framebuffer tag (type 5), optional, no preferred mode: on UEFI
+	 * GRUB sets a GOP mode and passes it. Only recorded for now. */
+	.short 5, 1
+	.long 20
+	.long 0, 0, 0
 	.balign 8
 	/* modules page aligned */
 	.short 6, 0

@@ -4,6 +4,7 @@
 #include <bulkhead/boot_info.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/console.h>
+#include <bulkhead/format.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
@@ -50,6 +51,21 @@ static void boot_fail(const char *what, const char *err)
 	hv_stop(HV_FAIL);
 }
 
+/* Which firmware booted us and which of the loader's structures we used. */
+static void report_boot_sources(void)
+{
+	static const char *const fb_kind[] = { " indexed", "", " EGA text" };
+	const struct boot_fb *fb = &boot.fb;
+	char fbs[80] = "no framebuffer";
+
+	if (boot.has_fb)
+		fmt_snprintf(fbs, sizeof(fbs), "framebuffer %ux%ux%u%s at %#lx", fb->width,
+			     fb->height, fb->bpp, fb_kind[fb->type], fb->addr);
+	printf("boot: %s (%s), mmap from %s, ACPI from %s, %s\n", boot.loader,
+	       boot.efi ? "EFI" : "BIOS", boot.mmap_from,
+	       boot.rsdp_from ? boot.rsdp_from : boot.efi ? "no tag" : "BIOS-area search", fbs);
+}
+
 static void report_memory(void)
 {
 	u64 usable = 0;
@@ -77,6 +93,11 @@ static void report_acpi(void)
 	struct acpi_info ai;
 	const char *err;
 
+	/* A UEFI machine has no BIOS data area or EBDA to search. */
+	if (boot.efi && !boot.rsdp) {
+		printf("acpi: the EFI loader gave no ACPI tag; assuming 1 CPU\n");
+		return;
+	}
 	if (!acpi_read(&low_memory, boot.rsdp, boot.rsdp_len, &ai, &err)) {
 		printf("%s; assuming 1 CPU\n", err);
 		return;
@@ -109,6 +130,7 @@ void hv_main(u32 magic, u32 info)
 		boot_fail("boot", err);
 	setup_exit_port(boot.cmdline);
 	printf("boot: %s, command line '%s'\n", boot.loader, boot.cmdline);
+	report_boot_sources();
 
 	cpu_features_read(&boot_cpu);
 	if (!mm_init(&boot, &err))

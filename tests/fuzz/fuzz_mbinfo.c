@@ -1,5 +1,6 @@
-/* libFuzzer target: the Multiboot 1/2 info parsers. The input is a window
- * of "physical memory"; its first byte picks the loader, the next four the
+/* libFuzzer target: the Multiboot 1/2 info parsers, the Multiboot2 EFI
+ * memory map and framebuffer tags among them. The input is a window of
+ * "physical memory"; its first byte picks the loader, the next four the
  * info address. Parsing must never read outside the window, and whatever it
  * accepts must be consistent. */
 #include <stdlib.h>
@@ -31,7 +32,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    BASE + (off % (size + 64)), 0x200000, 0x230000, &bi, &err)) {
 		if (bi.nr_mem == 0 || bi.nr_mem > BOOT_MAX_MEM || bi.nr_mods > BOOT_MAX_MODULES)
 			abort();
-		if (strlen(bi.cmdline) >= BOOT_MAX_CMDLINE)
+		if (strlen(bi.cmdline) >= BOOT_MAX_CMDLINE || !bi.mmap_from)
+			abort();
+		for (unsigned i = 0; i < bi.nr_mem; i++)
+			if (bi.mem[i].end <= bi.mem[i].start || bi.mem[i].type < MEM_USABLE ||
+			    bi.mem[i].type > MEM_BAD)
+				abort();
+		/* an accepted RSDP tag holds at least a v1 RSDP and names its tag */
+		if (bi.rsdp && (bi.rsdp_len < 20 || !bi.rsdp_from))
+			abort();
+		/* only the EFI tags put the map in the EFI one's name */
+		if (!strcmp(bi.mmap_from, "EFI memory map tag") && !bi.efi)
+			abort();
+		if (bi.has_fb && (!bi.fb.width || !bi.fb.height || !bi.fb.bpp ||
+				  bi.fb.type > BOOT_FB_EGA_TEXT ||
+				  bi.fb.addr + (u64)bi.fb.pitch * bi.fb.height < bi.fb.addr))
 			abort();
 		for (unsigned i = 0; i < bi.nr_mods; i++) {
 			if (bi.mods[i].end <= bi.mods[i].start)

@@ -67,6 +67,31 @@ def mb2_seed():
     struct.pack_into('<I', w, 0, len(w))
     return bytes([1]) + struct.pack('<I', 0) + bytes(w)
 
+def mb2_efi_seed():
+    # GRUB's EFI build without the plain memory map: EFI system table,
+    # framebuffer, both RSDPs, and the EFI memory map (48-byte descriptors
+    # as OVMF writes them: conventional, runtime data, ACPI reclaim).
+    w = bytearray()
+    def tag(t, payload):
+        nonlocal w
+        w += struct.pack('<II', t, 8 + len(payload)) + payload
+        while len(w) % 8:
+            w += b'\0'
+    def desc(t, start, pages, attr):
+        return struct.pack('<IIQQQQ', t, 0, start, 0, pages, attr) + b'\0' * 8
+    w += b'\0' * 8
+    tag(1, b'efi cmdline\0')
+    tag(3, struct.pack('<II', 0x800000, 0x900000) + b'vm.cfg\0')
+    tag(8, struct.pack('<QIIIBBH', 0xc0000000, 4096, 1024, 768, 32, 1, 0) + bytes(6))
+    tag(12, struct.pack('<Q', 0x3f000000))
+    tag(14, b'RSD PTR ' + bytes(12))
+    tag(15, b'RSD PTR ' + bytes(28))
+    tag(17, struct.pack('<II', 48, 1) + desc(7, 0, 0x3ff00, 0) +
+        desc(6, 0x3ff00000, 0x80, 1 << 63) + desc(9, 0x3ff80000, 0x80, 0))
+    tag(0, b'')
+    struct.pack_into('<I', w, 0, len(w))
+    return bytes([1]) + struct.pack('<I', 0) + bytes(w)
+
 def write(sub, name, data):
     with open(os.path.join(here, 'seeds', sub, name), 'wb') as f:
         f.write(data)
@@ -74,3 +99,9 @@ def write(sub, name, data):
 write('fuzz_acpi', 'xsdt-madt', acpi_seed())
 write('fuzz_mbinfo', 'mb1', mb1_seed())
 write('fuzz_mbinfo', 'mb2', mb2_seed())
+write('fuzz_mbinfo', 'mb2-efi', mb2_efi_seed())
+# seeds/fuzz_mbinfo/grub-ovmf is not written here: it is the info block GRUB
+# 2.06 (x86_64-efi) passed on OVMF 2022.11 in test_grub_uefi's machine (q35,
+# 2 GiB, two modules), dumped from memory once and kept as found, in the
+# layout above (loader byte 1, offset 0, the block at the window's start).
+# test_mbinfo reads it too.

@@ -46,3 +46,18 @@ finish() {
 	echo "all checks passed"
 	exit 0
 }
+
+# uefi_qemu_args DIR: prints scripts/qemu.sh --qemu arguments that boot with
+# OVMF (Debian's ovmf) on q35: its code read-only, a fresh writable copy of
+# its variable store in DIR. Returns 1, with a reason, when OVMF is missing.
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS.fd
+uefi_qemu_args() {
+	if [ ! -r "$OVMF_CODE" ] || [ ! -r "$OVMF_VARS" ]; then
+		echo "OVMF not installed ($OVMF_CODE): run scripts/deps.sh" >&2
+		return 1
+	fi
+	cp "$OVMF_VARS" "$1/OVMF_VARS.fd" || return 1
+	echo "-machine q35 -drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
+		"-drive if=pflash,format=raw,file=$1/OVMF_VARS.fd"
+}

@@ -18,7 +18,9 @@ struct acpi_info {
 };
 
 /* rsdp_copy: the RSDP bytes a Multiboot2 loader passed, or NULL to scan the
- * EBDA and 0xE0000-0xFFFFF for it (ACPI 6.5 5.2.5.1). */
+ * EBDA and 0xE0000-0xFFFFF for it (ACPI 6.5 5.2.5.1). The scan is for BIOS
+ * boots: hv_main never asks for it on UEFI, where that area is not the
+ * firmware's. */
 bool __must_check acpi_read(const struct phys_view *v, const void *rsdp_copy, u64 rsdp_len,
 			    struct acpi_info *info, const char **err);
 

@@ -8,7 +8,9 @@
 #define MB1_BOOT_MAGIC 0x2badb002U
 #define MB2_BOOT_MAGIC 0x36d76289U
 
-#define BOOT_MAX_MEM      64
+/* A PC's UEFI memory map has 100-300 descriptors; same-type neighbours are
+ * merged as it is converted (hv/boot/mb2_efi.c), which leaves far fewer. */
+#define BOOT_MAX_MEM      128
 #define BOOT_MAX_MODULES  16
 #define BOOT_MAX_RESERVED (BOOT_MAX_MODULES * 2 + 4)
 #define BOOT_MAX_CMDLINE  4096
@@ -31,9 +33,28 @@ struct boot_module {
 	const char *cmdline; /* never NULL, may be "" */
 };
 
+/* Framebuffer types of the Multiboot2 framebuffer tag (Multiboot2 spec 3.6
+ * "Framebuffer info"). */
+enum boot_fb_type {
+	BOOT_FB_INDEXED = 0,
+	BOOT_FB_RGB = 1,
+	BOOT_FB_EGA_TEXT = 2, /* width and height in characters */
+};
+
+struct boot_fb {
+	u64 addr;
+	u32 pitch, width, height; /* pitch in bytes */
+	u8 bpp, type;
+};
+
 struct boot_info {
 	const char *loader;  /* "multiboot1" or "multiboot2" */
 	const char *cmdline; /* never NULL after a successful parse */
+	/* The loader passed EFI tags (system table or EFI memory map): the
+	 * machine booted through UEFI and has no BIOS data area or EBDA.
+	 * false: a BIOS boot (Multiboot 1 cannot say otherwise). */
+	bool efi;
+	const char *mmap_from; /* which structure the memory map came from */
 	struct mem_range mem[BOOT_MAX_MEM];
 	unsigned nr_mem;
 	struct boot_module mods[BOOT_MAX_MODULES];
@@ -44,6 +65,9 @@ struct boot_info {
 	unsigned nr_reserved;
 	const void *rsdp; /* copy of the ACPI RSDP given by the loader, or NULL */
 	u64 rsdp_len;
+	const char *rsdp_from; /* the tag it came from, or NULL */
+	bool has_fb;
+	struct boot_fb fb; /* the loader's framebuffer, valid if has_fb */
 };
 
 /* Parse the loader's info block. image_start/end is the hypervisor's own
@@ -57,6 +81,11 @@ bool __must_check mb1_parse(const struct phys_view *v, u64 info, struct boot_inf
 			    const char **err);
 bool __must_check mb2_parse(const struct phys_view *v, u64 info, struct boot_info *bi,
 			    const char **err);
+/* The payload of a Multiboot2 EFI memory map tag (hv/boot/mb2_efi.c):
+ * efi_mmap_check validates its layout, efi_mmap_add converts the UEFI
+ * descriptors into bi->mem. */
+bool __must_check efi_mmap_check(const u8 *p, u32 len, const char **err);
+bool __must_check efi_mmap_add(const u8 *p, u32 len, struct boot_info *bi, const char **err);
 
 /* Helpers the two parsers share (hv/boot/boot_info.c). */
 bool boot_info_add_mem(struct boot_info *bi, u64 start, u64 len, u32 type, const char **err);
