@@ -1,18 +1,25 @@
 /* vCPU register access, event injection and the emulator's callbacks. */
 #include <bulkhead/console.h>
+#include <bulkhead/hv.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
 
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
 {
-	if (reg <= X86_REG_R15)
-		return v->gpr[reg];
-	if (reg == X86_REG_RIP)
-		return v->rip;
-	if (reg == X86_REG_RFLAGS)
-		return v->rflags;
-	return vmm->vcpu_read_reg(v, reg);
+	const struct vm_exit_state *s = &v->exit_state;
+
+	switch (reg) {
+	case X86_REG_RIP: return v->rip;
+	case X86_REG_RFLAGS: return v->rflags;
+	case X86_REG_CR0: return s->cr0;
+	case X86_REG_CR2: return s->cr2;
+	case X86_REG_CR3: return s->cr3;
+	case X86_REG_CR4: return s->cr4;
+	case X86_REG_EFER: return s->efer;
+	case X86_REG_CPL: return s->cpl;
+	default: return reg <= X86_REG_R15 ? v->gpr[reg] : 0;
+	}
 }
 
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)
@@ -27,7 +34,9 @@ void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)
 
 void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
 {
-	vmm->vcpu_read_seg(v, seg, out);
+	if ((unsigned)seg >= X86_SEG_COUNT || !(v->exit_state.segs & (1U << seg)))
+		hv_panic("vcpu: segment %u not in the snapshot of this exit", (unsigned)seg);
+	*out = v->exit_state.seg[seg];
 }
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)

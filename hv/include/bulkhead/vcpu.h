@@ -1,11 +1,12 @@
 /* A virtual CPU in neutral form. General registers, RIP and RFLAGS live here
  * and are synchronised with the hardware state by the backend around each
- * entry; the rest (control registers, segments) is read through the vendor
- * ops on demand. */
+ * entry; control registers, EFER, CPL and segments as they were at the last
+ * exit are in exit_state, filled by the backend (vm_exit.h). */
 #ifndef BULKHEAD_VCPU_H
 #define BULKHEAD_VCPU_H
 
 #include <bulkhead/types.h>
+#include <bulkhead/vm_exit.h>
 #include <bulkhead/x86/insn.h>
 #include <bulkhead/x86/insn_emul.h>
 
@@ -58,6 +59,7 @@ struct vcpu {
 	struct vcpu_event event; /* exception to inject at the next entry */
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_dev;
+	struct vm_exit_state exit_state; /* at the last exit, by the backend */
 	void *arch;   /* backend state (the VMCB for SVM) */
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
@@ -69,6 +71,7 @@ struct vcpu {
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2);
 
+/* GPRs, RIP and RFLAGS live; CRs, EFER, CPL and segments from exit_state. */
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg);
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val);
 void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out);

@@ -5,6 +5,7 @@
 #define BULKHEAD_VM_EXIT_H
 
 #include <bulkhead/types.h>
+#include <bulkhead/x86/insn_emul.h>
 
 enum vm_exitcode {
 	EXIT_NONE = 0,
@@ -53,6 +54,24 @@ struct exception_exit {
 
 struct raw_exit {
 	u64 code, info1, info2;
+};
+
+/* The guest state the core's emulator needs, captured by the backend once
+ * per exit, whatever the exit (bhyve carries the same in struct vm_exit:
+ * vm_guest_paging and the segment descriptors of inout_str). The decoder,
+ * the page walker and string I/O read this copy; nothing here is specific
+ * to SVM or VMX. It is the state the exiting instruction ran under: a
+ * handler that changes a register through the backend (WRMSR to EFER)
+ * does not update it. The paging mode follows from CR0.PG, CR4.PAE/LA57
+ * and EFER.LMA (x86_walk_gva). CS is captured at every exit, the data
+ * segments where the emulation may address memory through them (EXIT_MMIO
+ * and string EXIT_IO); `segs` says which. */
+struct vm_exit_state {
+	u64 cr0, cr2, cr3, cr4;
+	u64 efer; /* as the guest sees it */
+	u8 cpl;
+	u8 segs;  /* bit (1 << enum x86_seg) set: seg[] holds that segment */
+	struct x86_segment seg[X86_SEG_COUNT]; /* enum x86_seg order */
 };
 
 struct vm_exit {

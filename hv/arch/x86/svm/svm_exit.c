@@ -53,10 +53,52 @@ static void nrip_length(const struct vmcb *vmcb, struct vm_exit *e)
 		e->inst_len = (u8)(next - vmcb->save.rip);
 }
 
+/* A VMCB segment attribute word: descriptor bits 40-47 in 7:0 and 52-55 in
+ * 11:8 (APM vol 2 15.5.1, appendix B). */
+static void seg_get(const struct vmcb_seg *g, struct x86_segment *out)
+{
+	u16 a = g->attrib;
+
+	*out = (struct x86_segment){
+		.base = g->base, .limit = g->limit, .type = (u8)(a & 0xf),
+		.s = (a >> 4) & 1, .dpl = (u8)((a >> 5) & 3), .present = (a >> 7) & 1,
+		.l = (a >> 9) & 1, .db = (a >> 10) & 1, .g = (a >> 11) & 1,
+	};
+}
+
+/* The neutral snapshot of vm_exit.h, from the VMCB state save area
+ * (APM vol 2 appendix B, table B-2). EFER.SVME is ours, not the guest's.
+ * The data segments only for the exits whose emulation addresses memory
+ * through them: nested page faults and INS/OUTS. */
+static void snapshot(struct vcpu *v, const struct vmcb *vmcb)
+{
+	const struct vmcb_save *s = &vmcb->save;
+	struct vm_exit_state *st = &v->exit_state;
+	u64 code = vmcb->ctl.exitcode;
+
+	st->cr0 = s->cr0;
+	st->cr2 = s->cr2;
+	st->cr3 = s->cr3;
+	st->cr4 = s->cr4;
+	st->efer = s->efer & ~EFER_SVME;
+	st->cpl = s->cpl;
+	seg_get(&s->cs, &st->seg[X86_SEG_CS]);
+	st->segs = 1U << X86_SEG_CS;
+	if (code != SVM_EXIT_NPF && !(code == SVM_EXIT_IOIO && (vmcb->ctl.exitinfo1 & IOIO_STR)))
+		return;
+	seg_get(&s->es, &st->seg[X86_SEG_ES]);
+	seg_get(&s->ss, &st->seg[X86_SEG_SS]);
+	seg_get(&s->ds, &st->seg[X86_SEG_DS]);
+	seg_get(&s->fs, &st->seg[X86_SEG_FS]);
+	seg_get(&s->gs, &st->seg[X86_SEG_GS]);
+	st->segs = (1U << X86_SEG_COUNT) - 1U;
+}
+
 void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *e)
 {
 	u64 code = vmcb->ctl.exitcode;
 
+	snapshot(v, vmcb);
 	memset(e, 0, sizeof(*e));
 	e->rip = v->rip;
 	e->raw = (struct raw_exit){ code, vmcb->ctl.exitinfo1, vmcb->ctl.exitinfo2 };
