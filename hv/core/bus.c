@@ -1,10 +1,15 @@
-/* Device bus: sorted, non-overlapping regions, found by binary search. */
+/* Device bus: sorted, non-overlapping regions, found by binary search; and
+ * the one place where a guest's odd access (too wide for a register,
+ * straddling two devices, of a size a device refuses) gets what the
+ * hardware gives instead of stopping the VM. */
 #include <bulkhead/bus.h>
+#include <bulkhead/console.h>
 #include <bulkhead/string.h>
 
 void bus_init(struct bus *b)
 {
 	memset(b, 0, sizeof(*b));
+	b->pio.split_refused = true;
 }
 
 bool bus_register(struct bus_space *s, u64 base, u64 len, const struct bus_dev_ops *ops,
@@ -21,7 +26,7 @@ bool bus_register(struct bus_space *s, u64 base, u64 len, const struct bus_dev_o
 	if (i < s->n && base + len > s->r[i].base)
 		return false;
 	memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(s->r[0]));
-	s->r[i] = (struct bus_region){ base, len, ops, dev, name, 0 };
+	s->r[i] = (struct bus_region){ base, len, ops, dev, name, 0, 0 };
 	s->n++;
 	return true;
 }
@@ -85,6 +90,115 @@ enum bus_result bus_write(struct bus_space *s, u64 addr, u32 size, u64 val)
 	if (!r->ops->write)
 		return BUS_BAD_ACCESS;
 	return r->ops->write(r->dev, addr - r->base, size, val);
+}
+
+/* The region holding addr, or NULL. */
+static struct bus_region *region_at(struct bus_space *s, u64 addr)
+{
+	const struct bus_region *r = bus_find(s, addr, 1);
+
+	return r ? &s->r[r - s->r] : NULL;
+}
+
+/* True if some region holds a byte of [addr, addr + size); size <= 8. */
+static bool any_claimed(struct bus_space *s, u64 addr, u32 size)
+{
+	for (u32 i = 0; i < size; i++)
+		if (addr + i >= addr && region_at(s, addr + i))
+			return true;
+	return false;
+}
+
+static u64 guest_mask(u32 size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+struct guest_access {
+	struct bus_space *s;
+	bool write;
+	bool claimed; /* some byte reached a device */
+	const char *who;
+};
+
+/* Counts an odd access in its region; the first one is logged. */
+static void note_odd(const struct guest_access *a, struct bus_region *r, u64 addr, u32 size,
+		     bool refused)
+{
+	if (r->odd++ != 0)
+		return;
+	printf("vm %s: %s: odd %u-byte %s at %#lx: %s; later ones are only counted\n",
+	       a->who ? a->who : "?", r->name ? r->name : "?", size,
+	       a->write ? "write" : "read", addr,
+	       !refused ? "piece of a wider or straddling access"
+	       : a->write ? "refused by the device, dropped" : "refused by the device, all ones");
+}
+
+/* One piece of a guest access; `split` is set for the pieces of a split.
+ * *val holds the piece's bytes (little endian). Recursion depth <= 3. */
+static void guest_piece(struct guest_access *a, u64 addr, u32 size, u64 *val, bool split)
+{
+	struct bus_region *r = region_at(a->s, addr);
+	enum bus_result res = BUS_BAD_ACCESS;
+	u64 lo, hi;
+	u32 half = size / 2;
+
+	if (r && size <= r->len - (addr - r->base)) {
+		r->accesses++;
+		a->claimed = true;
+		if (a->write && r->ops->write)
+			res = r->ops->write(r->dev, addr - r->base, size, *val);
+		else if (!a->write && r->ops->read)
+			res = r->ops->read(r->dev, addr - r->base, size, val);
+		if (res == BUS_OK) {
+			if (split)
+				note_odd(a, r, addr, size, false);
+			return;
+		}
+		if (!a->s->split_refused || size == 1) {
+			note_odd(a, r, addr, size, true);
+			*val = ~0ULL;
+			return;
+		}
+	} else if (!any_claimed(a->s, addr, size)) {
+		*val = ~0ULL; /* nothing there: all ones, write dropped */
+		return;
+	}
+	/* Straddles regions, runs past one, or refused in port space. */
+	lo = *val & guest_mask(half);
+	hi = (*val >> (8 * half)) & guest_mask(half);
+	guest_piece(a, addr, half, &lo, true);
+	guest_piece(a, addr + half, half, &hi, true);
+	if (!a->write)
+		*val = (lo & guest_mask(half)) | ((hi & guest_mask(half)) << (8 * half));
+}
+
+static bool guest_size_ok(u32 size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+enum bus_result bus_guest_read(struct bus_space *s, u64 addr, u32 size, u64 *val,
+			       const char *who)
+{
+	struct guest_access a = { s, false, false, who };
+
+	*val = ~0ULL;
+	if (guest_size_ok(size))
+		guest_piece(&a, addr, size, val, false);
+	*val &= guest_mask(size);
+	return a.claimed ? BUS_OK : BUS_UNCLAIMED;
+}
+
+enum bus_result bus_guest_write(struct bus_space *s, u64 addr, u32 size, u64 val,
+				const char *who)
+{
+	struct guest_access a = { s, true, false, who };
+
+	val &= guest_mask(size);
+	if (guest_size_ok(size))
+		guest_piece(&a, addr, size, &val, false);
+	return a.claimed ? BUS_OK : BUS_UNCLAIMED;
 }
 
 static void reset_space(struct bus_space *s)

@@ -1,6 +1,7 @@
 /* Port I/O exits: IN/OUT through the bus, INS/OUTS through the guest's page
  * tables (SDM vol. 2 IN, INS, OUT, OUTS). Unclaimed reads return all ones,
- * unclaimed writes are dropped; both are counted. */
+ * unclaimed writes are dropped; both are counted. Odd accesses (wider than
+ * a device's registers, refused by it) follow the bus rule (bus.h). */
 #include <bulkhead/exit.h>
 
 #define REP_BATCH 1024 /* iterations per exit; the instruction restarts */
@@ -10,38 +11,25 @@ static u64 size_mask(u32 size)
 	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-static bool port_read(struct vcpu *v, u16 port, u32 size, u64 *val)
+/* Port accesses never fail (bus_guest_read): the bus splits, refuses and
+ * fills in all ones as the platform does; only wholly unclaimed ones are
+ * counted here. */
+static u64 port_read(struct vcpu *v, u16 port, u32 size)
 {
 	struct bus *b = &v->vm->bus;
+	u64 val;
 
-	switch (bus_read(&b->pio, port, size, val)) {
-	case BUS_OK:
-		*val &= size_mask(size);
-		return true;
-	case BUS_UNCLAIMED:
+	if (bus_guest_read(&b->pio, port, size, &val, v->vm->name) == BUS_UNCLAIMED)
 		b->unclaimed_reads++;
-		*val = size_mask(size);
-		return true;
-	default:
-		vm_crash(v->vm, "device refused a %u-byte read of port %#x", size, port);
-		return false;
-	}
+	return val;
 }
 
-static bool port_write(struct vcpu *v, u16 port, u32 size, u64 val)
+static void port_write(struct vcpu *v, u16 port, u32 size, u64 val)
 {
 	struct bus *b = &v->vm->bus;
 
-	switch (bus_write(&b->pio, port, size, val & size_mask(size))) {
-	case BUS_OK:
-		return true;
-	case BUS_UNCLAIMED:
+	if (bus_guest_write(&b->pio, port, size, val, v->vm->name) == BUS_UNCLAIMED)
 		b->unclaimed_writes++;
-		return true;
-	default:
-		vm_crash(v->vm, "device refused a %u-byte write of port %#x", size, port);
-		return false;
-	}
 }
 
 /* Writes an IN result to rAX as the hardware does: 32-bit results
@@ -121,11 +109,13 @@ static bool string_step(struct vcpu *v, const struct io_exit *io, u64 amask)
 	s64 step = (v->rflags & (1ULL << 10)) ? -(s64)io->size : io->size;
 
 	if (in) {
-		if (!port_read(v, io->port, io->size, &val) || !string_mem(v, la, io->size, true, &val))
+		val = port_read(v, io->port, io->size);
+		if (!string_mem(v, la, io->size, true, &val))
 			return false;
 	} else {
-		if (!string_mem(v, la, io->size, false, &val) || !port_write(v, io->port, io->size, val))
+		if (!string_mem(v, la, io->size, false, &val))
 			return false;
+		port_write(v, io->port, io->size, val);
 	}
 	v->gpr[idx] = (v->gpr[idx] & ~amask) | ((off + (u64)step) & amask);
 	return true;
@@ -153,19 +143,15 @@ static void string_io(struct vcpu *v, const struct vm_exit *e)
 void exit_handle_io(struct vcpu *v, const struct vm_exit *e)
 {
 	const struct io_exit *io = &e->u.io;
-	u64 val;
 
 	if (io->string) {
 		string_io(v, e);
 		return;
 	}
-	if (io->in) {
-		if (!port_read(v, io->port, io->size, &val))
-			return;
-		set_rax(v, io->size, val);
-	} else if (!port_write(v, io->port, io->size, v->gpr[X86_REG_RAX])) {
-		return;
-	}
+	if (io->in)
+		set_rax(v, io->size, port_read(v, io->port, io->size));
+	else
+		port_write(v, io->port, io->size, v->gpr[X86_REG_RAX]);
 	if (vm_is_running(v->vm))
 		vcpu_skip_insn(v, e->inst_len);
 }
