@@ -1,5 +1,5 @@
 /* Port I/O exits: IN/OUT through the bus, INS/OUTS through the guest's page
- * tables (SDM vol. 2 IN, INS, OUT, OUTS). Unclaimed reads return all ones,
+ * tables to RAM or MMIO (SDM vol. 2 IN, INS, OUT, OUTS). Unclaimed reads return all ones,
  * unclaimed writes are dropped; both are counted. Odd accesses (wider than
  * a device's registers, refused by it) follow the bus rule (bus.h). */
 #include <bulkhead/exit.h>
@@ -47,55 +47,29 @@ static u64 linear(struct vcpu *v, enum x86_seg seg, u64 off)
 {
 	struct x86_segment s;
 
-	if ((vcpu_read_reg(v, X86_REG_EFER) & (1ULL << 10)) && seg != X86_SEG_FS &&
+	if ((vcpu_read_reg(v, X86_REG_EFER) & X86_EFER_LMA) && seg != X86_SEG_FS &&
 	    seg != X86_SEG_GS)
 		return off;
 	vcpu_read_seg(v, seg, &s);
 	return s.base + off;
 }
 
-/* Translates one linear address; queues the guest's fault or stops the VM. */
-static bool translate(struct vcpu *v, u64 la, bool write, u64 *gpa)
-{
-	struct x86_walker w;
-	u32 pf_error;
-	enum x86_walk_result r;
-
-	vcpu_walker_init(v, &w);
-	r = x86_walk_gva(&w, la, write ? X86_WALK_WRITE : 0, gpa, &pf_error);
-	if (r == X86_WALK_OK)
-		return true;
-	if (r == X86_WALK_PAGE_FAULT)
-		vcpu_inject_page_fault(v, pf_error, la);
-	else if (r == X86_WALK_NONCANONICAL)
-		vcpu_inject_exception(v, 13, true, 0);
-	else
-		vm_crash(v->vm, "string I/O through page tables outside its RAM");
-	return false;
-}
-
-/* Reads or writes the size-byte string operand at la, which may cross a
- * page boundary: each page is translated on its own. */
+/* Reads or writes the size-byte string operand at linear la through the
+ * guest's page tables, RAM or a device's MMIO, split at a page boundary
+ * (x86_emul_virt); queues the guest's fault, or stops the VM for memory
+ * that is neither RAM nor a device. */
 static bool string_mem(struct vcpu *v, u64 la, u32 size, bool write, u64 *val)
 {
-	u32 first = (u32)MIN((u64)size, 0x1000 - (la & 0xfff));
-	u64 gpa[2];
-	u8 *bytes = (u8 *)val;
-	enum gm_result r = GM_OK;
+	struct x86_emul em;
+	struct x86_fault f;
+	enum x86_emul_result r;
 
-	if (!translate(v, la, write, &gpa[0]) ||
-	    (first < size && !translate(v, la + first, write, &gpa[1])))
-		return false;
-	for (int part = 0; part < 2 && r == GM_OK; part++) {
-		u32 at = part ? first : 0, n = part ? size - first : first;
-		if (n == 0)
-			continue;
-		r = write ? vm_write(v->vm, gpa[part], bytes + at, n)
-			  : vm_read(v->vm, gpa[part], bytes + at, n);
-	}
-	if (r != GM_OK)
-		vm_crash(v->vm, "string I/O to non-RAM guest-physical memory near %#lx", gpa[0]);
-	return r == GM_OK;
+	vcpu_emul_init(v, &em);
+	r = x86_emul_virt(&em, la, size, write, val, &f);
+	if (r == X86_EMUL_OK)
+		return true;
+	(void)vcpu_emul_done(v, r, &f);
+	return false;
 }
 
 /* One INS or OUTS iteration; false stops the batch. */

@@ -105,6 +105,17 @@ __must_check enum x86_emul_result x86_emul_mmio(const struct x86_emul *em,
 						const struct x86_insn *insn,
 						u64 gpa, struct x86_fault *fault);
 
+/* Reads or writes size (1..8) bytes at linear address la through the guest
+ * page tables, each page on its own: guest RAM, or MMIO (in aligned pieces
+ * when the access crosses a page). GUEST_FAULT for #PF/#GP on the walk,
+ * BAD_ACCESS if a page is neither RAM nor MMIO or a callback refused. */
+__must_check enum x86_emul_result x86_emul_virt(const struct x86_emul *em, u64 la, u32 size,
+						bool write, u64 *val, struct x86_fault *fault);
+
+/* True if condition code cc (the low nibble of Jcc/SETcc/CMOVcc) holds
+ * for rflags (SDM vol 1 appendix B). */
+bool x86_cond(u8 cc, u64 rflags);
+
 /* RIP += insn->len, wrapped to the mode's IP width (exit paths: CPUID...). */
 void x86_emul_advance_rip(const struct x86_emul *em, const struct x86_insn *insn);
 
