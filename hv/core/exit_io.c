@@ -100,8 +100,11 @@ static void string_io(struct vcpu *v, const struct vm_exit *e)
 	const struct io_exit *io = &e->u.io;
 	u64 amask = size_mask(io->addr_size ? io->addr_size : 8);
 	u64 *rcx = &v->gpr[X86_REG_RCX];
+	/* Single-stepped, a REP string instruction traps after each round
+	 * with RIP still on it while rounds remain (SDM vol. 3 17.3.1.4). */
+	int batch = (v->rflags & X86_RFLAGS_TF) ? 1 : REP_BATCH;
 
-	for (int i = 0; i < REP_BATCH; i++) {
+	for (int i = 0; i < batch; i++) {
 		if (io->rep && (*rcx & amask) == 0)
 			break;
 		if (!string_step(v, io, amask))
@@ -112,6 +115,8 @@ static void string_io(struct vcpu *v, const struct vm_exit *e)
 	}
 	if (!io->rep || (*rcx & amask) == 0)
 		vcpu_skip_insn(v, e->inst_len);
+	else
+		vcpu_single_step(v);
 }
 
 void exit_handle_io(struct vcpu *v, const struct vm_exit *e)

@@ -160,6 +160,14 @@ static bool emul_failed(struct vcpu *v, enum x86_emul_result r, const struct x86
 	}
 }
 
+void vcpu_single_step(struct vcpu *v)
+{
+	if (!(v->rflags & X86_RFLAGS_TF) || v->event.pending)
+		return;
+	v->event = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, X86_EXC_DB, false, 0,
+					X86_DR6_BS };
+}
+
 bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 {
 	struct x86_emul em;
@@ -169,6 +177,7 @@ bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 
 	if (inst_len) {
 		v->rip += inst_len;
+		vcpu_single_step(v);
 		return true;
 	}
 	vcpu_emul_init(v, &em);
@@ -178,12 +187,16 @@ bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 		return false; /* a fault is queued or the VM stopped: RIP stays */
 	}
 	x86_emul_advance_rip(&em, &insn);
+	vcpu_single_step(v);
 	return true;
 }
 
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f)
 {
-	return r == X86_EMUL_OK || emul_failed(v, r, f, "MMIO access");
+	if (r != X86_EMUL_OK)
+		return emul_failed(v, r, f, "MMIO access");
+	vcpu_single_step(v); /* the instruction, or one REP round, is done */
+	return true;
 }
 
 bool vcpu_irq_pending(struct vcpu *v)

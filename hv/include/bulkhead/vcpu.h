@@ -31,7 +31,7 @@ struct vcpu_event {
 	u8 vector;
 	bool has_error;
 	u32 error;
-	u64 cr2;  /* #PF only */
+	u64 cr2;  /* #PF: CR2; #DB: the DR6 bits it sets (DR6.BS) */
 };
 
 /* The interrupt controller feeding this vCPU (the virtual local APIC). */
@@ -81,11 +81,20 @@ void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out);
 void vcpu_emul_init(struct vcpu *v, struct x86_emul *em);
 void vcpu_walker_init(struct vcpu *v, struct x86_walker *w);
 /* Moves RIP past the instruction of this exit, decoding it when the
- * hardware did not tell its length; false if the VM was stopped or a fault
- * was queued instead. */
+ * hardware did not tell its length, and raises the single-step trap if the
+ * guest has TF set (vcpu_single_step); false if the VM was stopped or a
+ * fault was queued instead. */
 bool vcpu_skip_insn(struct vcpu *v, u8 inst_len);
-/* Acts on an MMIO emulation result (inject a fault, or stop the VM);
- * true if the guest can go on. */
+/* The hypervisor completed an instruction, or one iteration of a REP
+ * string instruction, for the guest: with RFLAGS.TF set at its start this
+ * queues the #DB trap that follows it, DR6.BS set (SDM vol. 3 17.3.1.4,
+ * APM vol. 2 13.1). None of the instructions the hypervisor carries
+ * out changes TF. The STI / MOV SS interrupt shadow, which holds the trap
+ * back by one instruction, is not modelled. */
+void vcpu_single_step(struct vcpu *v);
+/* Acts on an MMIO emulation result (inject a fault, or stop the VM; the
+ * single-step trap after an instruction that completed); true if the guest
+ * can go on. */
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f);
 /* Runs expired timers and picks the interrupt to deliver at the next entry. */
 void vcpu_prepare_entry(struct vcpu *v);

@@ -275,6 +275,9 @@ static void svm_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
 		inj |= EVENTINJ_ERR_VALID | ((u64)e->error << 32);
 	if (e->type == VCPU_EVENT_EXCEPTION && e->vector == 14)
 		vmcb->save.cr2 = e->cr2;
+	/* Injecting #DB does not touch DR6 (APM vol. 2 15.20): set its bits. */
+	if (e->type == VCPU_EVENT_EXCEPTION && e->vector == 1)
+		vmcb->save.dr6 |= e->cr2;
 	vmcb->ctl.eventinj = inj;
 }
 

@@ -65,6 +65,7 @@ enum x86_emul_result {
 			       * the guest unchanged, it will fault again */
 };
 
+#define X86_EXC_DB 1U
 #define X86_EXC_UD 6U
 #define X86_EXC_SS 12U
 #define X86_EXC_GP 13U
@@ -80,6 +81,7 @@ struct x86_fault {
 #define X86_RFLAGS_CF (1ULL << 0)
 #define X86_RFLAGS_PF (1ULL << 2)
 #define X86_RFLAGS_AF (1ULL << 4)
+#define X86_RFLAGS_TF (1ULL << 8)
 #define X86_RFLAGS_ZF (1ULL << 6)
 #define X86_RFLAGS_SF (1ULL << 7)
 #define X86_RFLAGS_DF (1ULL << 10)
@@ -87,6 +89,9 @@ struct x86_fault {
 #define X86_RFLAGS_VM (1ULL << 17)
 #define X86_RFLAGS_ARITH (X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | \
 			  X86_RFLAGS_ZF | X86_RFLAGS_SF | X86_RFLAGS_OF)
+
+/* DR6.BS: the #DB came from the single-step trap (SDM vol. 3 17.2.3). */
+#define X86_DR6_BS (1ULL << 14)
 
 /* The decoding mode from CR0.PE, RFLAGS.VM, EFER.LMA and CS.L/CS.D. */
 enum x86_mode x86_emul_mode(const struct x86_emul *em);
