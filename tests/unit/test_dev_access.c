@@ -23,53 +23,69 @@ static const struct vm_device *devices[MAX_DEVICES];
 static char device_prio[MAX_DEVICES][32];
 static unsigned nr_devices;
 
-/* The VM_DEVICE entries of this executable, in section-name order (the
- * linker script's SORT): section addresses plus the load bias, from the
- * program headers the kernel mapped (AT_PHDR). */
+/* The VM_DEVICE entries (symbols vm_device_NAME in sections
+ * ".vm_devices.PRIO"), in section-name order as the linker script's SORT
+ * puts them, at their loaded address: symbol value plus the load bias from
+ * the program headers the kernel mapped (AT_PHDR). By symbol, not by
+ * walking the section: a sanitizer pads globals. */
+static void *read_at(FILE *f, u64 off, u64 len)
+{
+	void *p = malloc(len ? len : 1);
+
+	assert_true(p && fseek(f, (long)off, SEEK_SET) == 0 && fread(p, 1, len, f) == len);
+	return p;
+}
+
 static void find_devices(void)
 {
 	FILE *f = fopen("/proc/self/exe", "rb");
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
 	Elf64_Ehdr eh;
 	Elf64_Shdr *sh;
-	char *names;
+	char *shnames;
 	uintptr_t bias = 0;
 
-	assert_non_null(f);
-	assert_int_equal(fread(&eh, sizeof(eh), 1, f), 1);
+	assert_true(f && fread(&eh, sizeof(eh), 1, f) == 1);
 	for (unsigned i = 0; i < getauxval(AT_PHNUM); i++)
 		if (ph[i].p_type == PT_PHDR)
 			bias = (uintptr_t)ph - ph[i].p_vaddr;
-	sh = calloc(eh.e_shnum, sizeof(*sh));
-	assert_non_null(sh);
-	assert_int_equal(fseek(f, (long)eh.e_shoff, SEEK_SET), 0);
-	assert_int_equal(fread(sh, sizeof(*sh), eh.e_shnum, f), eh.e_shnum);
-	names = malloc(sh[eh.e_shstrndx].sh_size);
-	assert_non_null(names);
-	assert_int_equal(fseek(f, (long)sh[eh.e_shstrndx].sh_offset, SEEK_SET), 0);
-	assert_int_equal(fread(names, 1, sh[eh.e_shstrndx].sh_size, f), sh[eh.e_shstrndx].sh_size);
+	sh = read_at(f, eh.e_shoff, (u64)eh.e_shnum * sizeof(*sh));
+	shnames = read_at(f, sh[eh.e_shstrndx].sh_offset, sh[eh.e_shstrndx].sh_size);
 	for (unsigned i = 0; i < eh.e_shnum; i++) {
-		const char *n = names + sh[i].sh_name;
-		const struct vm_device *d = (const struct vm_device *)(bias + sh[i].sh_addr);
+		Elf64_Sym *sym;
+		char *names;
 
-		if (strncmp(n, ".vm_devices.", 12) != 0)
+		if (sh[i].sh_type != SHT_SYMTAB)
 			continue;
-		for (u64 k = 0; k < sh[i].sh_size / sizeof(*d); k++) {
-			unsigned at = nr_devices++;
+		sym = read_at(f, sh[i].sh_offset, sh[i].sh_size);
+		names = read_at(f, sh[sh[i].sh_link].sh_offset, sh[sh[i].sh_link].sh_size);
+		for (u64 k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
+			const char *sec;
+			unsigned at;
 
+			if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx >= eh.e_shnum ||
+			    strncmp(names + sym[k].st_name, "vm_device_", 10) != 0)
+				continue;
+			sec = shnames + sh[sym[k].st_shndx].sh_name;
+			if (strncmp(sec, ".vm_devices.", 12) != 0)
+				continue;
+			at = nr_devices++;
 			assert_true(nr_devices <= MAX_DEVICES);
-			while (at > 0 && strcmp(device_prio[at - 1], n) > 0) {
+			while (at > 0 && strcmp(device_prio[at - 1], sec) > 0) {
 				devices[at] = devices[at - 1];
 				strcpy(device_prio[at], device_prio[at - 1]);
 				at--;
 			}
-			devices[at] = d + k;
-			snprintf(device_prio[at], sizeof(device_prio[at]), "%s", n);
+			devices[at] = (const struct vm_device *)(bias + sym[k].st_value);
+			snprintf(device_prio[at], sizeof(device_prio[at]), "%s", sec);
 		}
+		free(names);
+		free(sym);
 	}
-	free(names);
+	free(shnames);
 	free(sh);
 	fclose(f);
+	assert_true(nr_devices >= 11);
 }
 
 u64 tsc_hz = 2000000000ULL;
