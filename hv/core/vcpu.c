@@ -1,6 +1,5 @@
 /* vCPU register access, event injection and the emulator's callbacks. */
 #include <bulkhead/console.h>
-#include <bulkhead/hv.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
@@ -34,9 +33,10 @@ void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)
 
 void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
 {
-	if ((unsigned)seg >= X86_SEG_COUNT || !(v->exit_state.segs & (1U << seg)))
-		hv_panic("vcpu: segment %u not in the snapshot of this exit", (unsigned)seg);
-	*out = v->exit_state.seg[seg];
+	if ((unsigned)seg < X86_SEG_COUNT)
+		x86_seg_unpack(&v->exit_state.seg[seg], out);
+	else
+		memset(out, 0, sizeof(*out));
 }
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)

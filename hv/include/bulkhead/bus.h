@@ -36,6 +36,7 @@ struct bus_space {
 	 * as the ISA/LPC bridge turns a wide cycle into 8-bit ones for an
 	 * 8-bit device. MMIO: a refused access reads all ones. */
 	bool split_refused;
+	unsigned hint; /* the region last found for a guest access */
 };
 
 struct bus {
