@@ -6,7 +6,7 @@
 
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
 {
-	const struct vm_exit_state *s = &v->exit_state;
+	const struct x86_cpu_state *s = &v->exit_state;
 
 	switch (reg) {
 	case X86_REG_RIP: return v->rip;
@@ -123,21 +123,8 @@ static const struct x86_emul_ops vcpu_emul_ops = {
 
 void vcpu_emul_init(struct vcpu *v, struct x86_emul *em)
 {
-	*em = (struct x86_emul){ .ops = &vcpu_emul_ops, .ctx = v, .maxphyaddr = 48 };
-}
-
-void vcpu_walker_init(struct vcpu *v, struct x86_walker *w)
-{
-	*w = (struct x86_walker){
-		.read = emul_gpa_read,
-		.ctx = v,
-		.cr0 = vcpu_read_reg(v, X86_REG_CR0),
-		.cr3 = vcpu_read_reg(v, X86_REG_CR3),
-		.cr4 = vcpu_read_reg(v, X86_REG_CR4),
-		.efer = vcpu_read_reg(v, X86_REG_EFER),
-		.rflags = v->rflags,
-		.maxphyaddr = 48,
-	};
+	*em = (struct x86_emul){ .ops = &vcpu_emul_ops, .ctx = v, .maxphyaddr = 48,
+				 .state = &v->exit_state };
 }
 
 /* Acts on an emulator result other than OK; false if the VM stopped. */

@@ -59,7 +59,7 @@ struct vcpu {
 	struct vcpu_event event; /* exception to inject at the next entry */
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_dev;
-	struct vm_exit_state exit_state; /* at the last exit, by the backend */
+	struct x86_cpu_state exit_state; /* at the last exit, by the backend */
 	void *arch;   /* backend state (the VMCB for SVM) */
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
@@ -76,10 +76,10 @@ u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg);
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val);
 void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out);
 
-/* The instruction emulator's view of this vCPU (registers through the
- * accessors above, memory through the VM's RAM and MMIO bus). */
+/* The instruction emulator's view of this vCPU (GPRs, RIP and RFLAGS
+ * through the accessors above, control state from exit_state, memory
+ * through the VM's RAM and MMIO bus). */
 void vcpu_emul_init(struct vcpu *v, struct x86_emul *em);
-void vcpu_walker_init(struct vcpu *v, struct x86_walker *w);
 /* Moves RIP past the instruction of this exit, decoding it when the
  * hardware did not tell its length, and raises the single-step trap if the
  * guest has TF set (vcpu_single_step); false if the VM was stopped or a

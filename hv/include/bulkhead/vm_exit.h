@@ -56,43 +56,14 @@ struct raw_exit {
 	u64 code, info1, info2;
 };
 
-/* A segment register as the emulator needs it. attr holds the descriptor's
- * attribute bits packed as the architecture defines them, not any vendor's
- * field: bits 7:0 = descriptor bits 47:40 (type, S, DPL, P), bits 11:8 =
- * descriptor bits 55:52 (AVL, L, D/B, G) (SDM vol. 3 3.4.5, APM vol. 2
- * 4.7/4.8). x86_seg_unpack() gives the decoder's struct x86_segment. */
-struct vm_exit_seg {
-	u16 sel;
-	u16 attr;
-	u32 limit;
-	u64 base;
-};
-
-/* The guest state the core's emulator needs, captured by the backend once
- * per exit, whatever the exit (bhyve carries the same in struct vm_exit:
- * vm_guest_paging and the segment descriptors of inout_str). The decoder,
- * the page walker and string I/O read this copy; nothing here is specific
- * to SVM or VMX. It is the state the exiting instruction ran under: a
- * handler that changes a register through the backend (WRMSR to EFER)
- * does not update it. The paging mode follows from CR0.PG, CR4.PAE/LA57
- * and EFER.LMA (x86_walk_gva). */
-struct vm_exit_state {
-	u64 cr0, cr2, cr3, cr4;
-	u64 efer; /* as the guest sees it */
-	u8 cpl;
-	struct vm_exit_seg seg[X86_SEG_COUNT]; /* enum x86_seg order */
-};
-
-static inline void x86_seg_unpack(const struct vm_exit_seg *in, struct x86_segment *out)
-{
-	u16 a = in->attr;
-
-	*out = (struct x86_segment){
-		.base = in->base, .limit = in->limit, .type = (u8)(a & 0xf),
-		.s = (a >> 4) & 1, .dpl = (u8)((a >> 5) & 3), .present = (a >> 7) & 1,
-		.l = (a >> 9) & 1, .db = (a >> 10) & 1, .g = (a >> 11) & 1,
-	};
-}
+/* The guest state the core's emulator needs (CR0/2/3/4, EFER, CPL, the
+ * segments: struct x86_cpu_state, insn_emul.h) is captured by the backend
+ * once per exit, whatever the exit, into vcpu->exit_state (bhyve carries the
+ * same in struct vm_exit: vm_guest_paging and the segment descriptors of
+ * inout_str). The decoder, the page walker and string I/O read that copy;
+ * nothing in it is specific to SVM or VMX. It is the state the exiting
+ * instruction ran under: a handler that changes a register through the
+ * backend (WRMSR to EFER) does not update it. */
 
 struct vm_exit {
 	enum vm_exitcode code;

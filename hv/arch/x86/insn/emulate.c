@@ -94,7 +94,7 @@ static enum x86_emul_result emul_linear(const struct x86_emul *em,
 
 	ea &= emul_size_mask(insn->addrsize);
 	if (insn->mode != X86_MODE_64 || seg == X86_SEG_FS || seg == X86_SEG_GS) {
-		em->ops->read_seg(em->ctx, (enum x86_seg)seg, &s);
+		emul_seg(em, (enum x86_seg)seg, &s);
 		*la = s.base + ea;
 	} else {
 		*la = ea;
@@ -103,7 +103,7 @@ static enum x86_emul_result emul_linear(const struct x86_emul *em,
 		*la &= 0xffffffffULL;
 		return X86_EMUL_OK;
 	}
-	u32 bits = (emul_reg(em, X86_REG_CR4) & X86_CR4_LA57) ? 57U : 48U;
+	u32 bits = (emul_ctl(em, X86_REG_CR4) & X86_CR4_LA57) ? 57U : 48U;
 	s64 sx = (s64)(*la << (64U - bits)) >> (64U - bits);
 	if ((u64)sx != *la)
 		return emul_fault(fault, seg == X86_SEG_SS ? X86_EXC_SS : X86_EXC_GP,

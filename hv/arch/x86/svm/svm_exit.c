@@ -51,19 +51,19 @@ static void nrip_length(const struct vmcb *vmcb, struct vm_exit *e)
 }
 
 /* A VMCB segment (selector, attributes, limit, base: APM vol. 2 appendix B)
- * has the layout of struct vm_exit_seg and its attribute word the same
+ * has the layout of struct x86_seg_state and its attribute word the same
  * packing (APM vol. 2 15.5.1): copied whole, two words per exit and
  * segment. */
-_Static_assert(sizeof(struct vmcb_seg) == sizeof(struct vm_exit_seg) &&
+_Static_assert(sizeof(struct vmcb_seg) == sizeof(struct x86_seg_state) &&
 		       __builtin_offsetof(struct vmcb_seg, attrib) ==
-			       __builtin_offsetof(struct vm_exit_seg, attr) &&
+			       __builtin_offsetof(struct x86_seg_state, attr) &&
 		       __builtin_offsetof(struct vmcb_seg, limit) ==
-			       __builtin_offsetof(struct vm_exit_seg, limit) &&
+			       __builtin_offsetof(struct x86_seg_state, limit) &&
 		       __builtin_offsetof(struct vmcb_seg, base) ==
-			       __builtin_offsetof(struct vm_exit_seg, base),
+			       __builtin_offsetof(struct x86_seg_state, base),
 	       "VMCB segment layout");
 
-static inline void seg_get(const struct vmcb_seg *g, struct vm_exit_seg *out)
+static inline void seg_get(const struct vmcb_seg *g, struct x86_seg_state *out)
 {
 	memcpy(out, g, sizeof(*out));
 }
@@ -73,7 +73,7 @@ static inline void seg_get(const struct vmcb_seg *g, struct vm_exit_seg *out)
 static void snapshot(struct vcpu *v, const struct vmcb *vmcb)
 {
 	const struct vmcb_save *s = &vmcb->save;
-	struct vm_exit_state *st = &v->exit_state;
+	struct x86_cpu_state *st = &v->exit_state;
 
 	st->cr0 = s->cr0;
 	st->cr2 = s->cr2;

@@ -26,6 +26,39 @@ struct x86_segment {
 	bool s, present, db, l, g;
 };
 
+/* A segment register as captured at an exit. attr holds the descriptor's
+ * attribute bits packed as the architecture defines them, not any vendor's
+ * field: bits 7:0 = descriptor bits 47:40 (type, S, DPL, P), bits 11:8 =
+ * descriptor bits 55:52 (AVL, L, D/B, G) (SDM vol. 3 3.4.5, APM vol. 2
+ * 4.7/4.8). */
+struct x86_seg_state {
+	u16 sel;
+	u16 attr;
+	u32 limit;
+	u64 base;
+};
+
+/* A vCPU's control state at an exit, in neutral form: the hypervisor's exit
+ * snapshot (vm_exit.h). The paging mode follows from CR0.PG, CR4.PAE/LA57
+ * and EFER.LMA (x86_walk_gva). */
+struct x86_cpu_state {
+	u64 cr0, cr2, cr3, cr4;
+	u64 efer; /* as the guest sees it */
+	u8 cpl;
+	struct x86_seg_state seg[X86_SEG_COUNT]; /* enum x86_seg order */
+};
+
+static inline void x86_seg_unpack(const struct x86_seg_state *in, struct x86_segment *out)
+{
+	u16 a = in->attr;
+
+	*out = (struct x86_segment){
+		.base = in->base, .limit = in->limit, .type = (u8)(a & 0xf),
+		.s = (a >> 4) & 1, .dpl = (u8)((a >> 5) & 3), .present = (a >> 7) & 1,
+		.l = (a >> 9) & 1, .db = (a >> 10) & 1, .g = (a >> 11) & 1,
+	};
+}
+
 typedef u64 x86_read_reg_fn(void *ctx, enum x86_reg reg);
 typedef void x86_write_reg_fn(void *ctx, enum x86_reg reg, u64 val);
 typedef void x86_read_seg_fn(void *ctx, enum x86_seg seg, struct x86_segment *out);
@@ -52,6 +85,9 @@ struct x86_emul {
 	const struct x86_emul_ops *ops;
 	void *ctx;
 	u8 maxphyaddr; /* guest CPUID 8000_0008h EAX[7:0]; 0 means 52 */
+	/* Optional: CR0/2/3/4, EFER, CPL and the segments read here directly
+	 * instead of through read_reg/read_seg (the exit snapshot). */
+	const struct x86_cpu_state *state;
 };
 
 enum x86_emul_result {
