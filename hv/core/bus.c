@@ -108,6 +108,11 @@ static struct bus_region *region_at(struct bus_space *s, u64 addr)
 	return &s->r[s->hint];
 }
 
+bool bus_claimed(struct bus_space *s, u64 addr)
+{
+	return region_at(s, addr) != NULL;
+}
+
 /* True if some region holds a byte of [addr, addr + size); size <= 8. */
 static bool any_claimed(struct bus_space *s, u64 addr, u32 size)
 {

@@ -50,6 +50,8 @@ void bus_init(struct bus *b);
 bool __must_check bus_register(struct bus_space *s, u64 base, u64 len,
 			       const struct bus_dev_ops *ops, void *dev, const char *name);
 const struct bus_region *bus_find(const struct bus_space *s, u64 addr, u64 len);
+/* True if a device claims the byte at addr (the last region found first). */
+bool bus_claimed(struct bus_space *s, u64 addr);
 
 /* Dispatch to one device as it is; an access that straddles a region
  * boundary is BUS_BAD_ACCESS. For device tests and the paths below. */
