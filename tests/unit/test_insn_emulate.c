@@ -944,6 +944,20 @@ static void test_rmw_forms(void **state)
 	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0x0f, 0x9f, 0x03), X86_EMUL_OK);
 	assert_int_equal(get_mmio(0x80), 0xff00);
 	assert_int_equal(vm.reg[X86_REG_RFLAGS], 0x202 | X86_RFLAGS_SF);
+	/* a forged insn: XADD whose source is not a register is refused */
+	{
+		static const u8 b[] = { 0xf0, 0x0f, 0xc1, 0x0b };
+		struct x86_emul em = fake_emul(&vm);
+		struct x86_insn insn;
+
+		assert_int_equal(x86_insn_decode(b, sizeof(b), X86_MODE_64, &insn), X86_DECODE_OK);
+		insn.src.kind = X86_OPND_IMM;
+		insn.src.reg = 200;
+		vm.nlog = 0;
+		assert_int_equal(x86_emul_mmio(&em, &insn, FAKE_MMIO_BASE + 0x80, &f),
+				 X86_EMUL_UNHANDLED);
+		assert_int_equal(vm.nlog, 0);
+	}
 	/* register forms never fault on MMIO: inc %eax is not emulated */
 	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0xff, 0xc0),
 			 X86_EMUL_UNHANDLED);

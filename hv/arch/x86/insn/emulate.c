@@ -422,6 +422,20 @@ static enum x86_emul_result emul_rmw(const struct x86_emul *em, const struct x86
 	return X86_EMUL_OK;
 }
 
+static bool rmw_src_ok(const struct x86_insn *insn)
+{
+	u8 k = insn->src.kind;
+
+	switch (insn->op) {
+	case X86_OP_XADD: case X86_OP_CMPXCHG:
+		return k == X86_OPND_REG;
+	case X86_OP_BT: case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
+		return k == X86_OPND_REG || k == X86_OPND_IMM;
+	default:
+		return k == X86_OPND_NONE;
+	}
+}
+
 /* MOV, MOVZX, MOVSX(D), ALU, TEST, XCHG: one of dst/src is the MMIO operand. */
 static enum x86_emul_result emul_simple(const struct x86_emul *em,
 					const struct x86_insn *insn,
@@ -463,8 +477,10 @@ static enum x86_emul_result emul_simple(const struct x86_emul *em,
 		em->ops->write_reg(em->ctx, X86_REG_RFLAGS, rflags);
 		break;
 	default:
-		if (dst->kind != X86_OPND_MEM)
-			return X86_EMUL_UNHANDLED; /* the RMW forms write memory */
+		/* the RMW forms write memory; XADD/CMPXCHG take a register,
+		 * BT* a register or an immediate, the rest nothing */
+		if (dst->kind != X86_OPND_MEM || !rmw_src_ok(insn))
+			return X86_EMUL_UNHANDLED;
 		if ((r = emul_rmw(em, insn, m, fault)) != X86_EMUL_OK)
 			return r;
 		break;
