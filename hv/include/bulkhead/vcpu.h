@@ -6,7 +6,6 @@
 #define BULKHEAD_VCPU_H
 
 #include <bulkhead/types.h>
-#include <bulkhead/vm_exit.h>
 #include <bulkhead/x86/insn.h>
 #include <bulkhead/x86/insn_emul.h>
 

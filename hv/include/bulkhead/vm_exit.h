@@ -5,7 +5,6 @@
 #define BULKHEAD_VM_EXIT_H
 
 #include <bulkhead/types.h>
-#include <bulkhead/x86/insn_emul.h>
 
 enum vm_exitcode {
 	EXIT_NONE = 0,
