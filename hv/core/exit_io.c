@@ -1,7 +1,8 @@
 /* Port I/O exits: IN/OUT through the bus, INS/OUTS through the guest's page
- * tables to RAM or MMIO (SDM vol. 2 IN, INS, OUT, OUTS). Unclaimed reads return all ones,
- * unclaimed writes are dropped; both are counted. Odd accesses (wider than
- * a device's registers, refused by it) follow the bus rule (bus.h). */
+ * tables to RAM or MMIO (SDM vol. 2 IN, INS, OUT, OUTS). Unclaimed reads
+ * return all ones, unclaimed writes are dropped; both are counted. Odd
+ * accesses (wider than a device's registers, refused by it) follow the bus
+ * rule (bus.h). */
 #include <bulkhead/exit.h>
 
 #define REP_BATCH 1024 /* iterations per exit; the instruction restarts */

@@ -159,7 +159,7 @@ static enum x86_access_result gpa_access(const struct x86_emul *em, u64 gpa, u8 
 		  : em->ops->gpa_read(em->ctx, gpa, buf, n);
 	if (a != X86_ACCESS_UNMAPPED)
 		return a;
-	if (whole) { /* one access of a size the bus takes */
+	if (whole && (n & (n - 1U)) == 0) { /* one access of a size the bus takes */
 		v = 0;
 		memcpy(&v, buf, n);
 		a = write ? em->ops->mmio_write(em->ctx, gpa, n, v)
