@@ -26,6 +26,8 @@ static void handle_hlt(struct vcpu *v, const struct vm_exit *e)
 {
 	if (!vcpu_skip_insn(v, e->inst_len))
 		return;
+	if (v->event.pending) /* the single-step trap after HLT */
+		return;
 	if (vcpu_irq_pending(v) && (v->rflags & (1ULL << 9)))
 		return;
 	v->state = VCPU_HALTED;

@@ -18,7 +18,7 @@ void exit_handle_mmio(struct vcpu *v, const struct vm_exit *e)
 				 e->rip);
 		return;
 	}
-	if (e->u.mmio.fetch || !bus_find(&vm->bus.mmio, gpa, 1)) {
+	if (e->u.mmio.fetch || !bus_claimed(&vm->bus.mmio, gpa)) {
 		vm_crash(vm, "access to unbacked guest-physical memory at %#lx (rip %#lx%s)", gpa,
 			 e->rip, e->u.mmio.fetch ? ", instruction fetch" : "");
 		return;

@@ -6,13 +6,19 @@
 
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
 {
-	if (reg <= X86_REG_R15)
-		return v->gpr[reg];
-	if (reg == X86_REG_RIP)
-		return v->rip;
-	if (reg == X86_REG_RFLAGS)
-		return v->rflags;
-	return vmm->vcpu_read_reg(v, reg);
+	const struct x86_cpu_state *s = &v->exit_state;
+
+	switch (reg) {
+	case X86_REG_RIP: return v->rip;
+	case X86_REG_RFLAGS: return v->rflags;
+	case X86_REG_CR0: return s->cr0;
+	case X86_REG_CR2: return s->cr2;
+	case X86_REG_CR3: return s->cr3;
+	case X86_REG_CR4: return s->cr4;
+	case X86_REG_EFER: return s->efer;
+	case X86_REG_CPL: return s->cpl;
+	default: return reg <= X86_REG_R15 ? v->gpr[reg] : 0;
+	}
 }
 
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)
@@ -27,7 +33,10 @@ void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)
 
 void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
 {
-	vmm->vcpu_read_seg(v, seg, out);
+	if ((unsigned)seg < X86_SEG_COUNT)
+		x86_seg_unpack(&v->exit_state.seg[seg], out);
+	else
+		memset(out, 0, sizeof(*out));
 }
 
 /* Exception classes of SDM vol. 3 table 6-4. */
@@ -102,23 +111,30 @@ static void emul_read_seg(void *ctx, enum x86_seg seg, struct x86_segment *out)
 	vcpu_read_seg(ctx, seg, out);
 }
 
-static enum x86_access_result from_bus(enum bus_result r)
+/* An MMIO access goes through the bus rule (bus.h): odd ones get what the
+ * platform gives. One that no device claims at all is the unbacked-memory
+ * policy (docs/architecture.md): the VM stops. */
+static enum x86_access_result from_bus(struct vcpu *v, enum bus_result r, u64 gpa)
 {
-	return r == BUS_OK ? X86_ACCESS_OK : X86_ACCESS_ERROR;
+	if (r == BUS_OK)
+		return X86_ACCESS_OK;
+	vm_crash(v->vm, "access to unbacked guest-physical memory at %#lx (rip %#lx)", gpa,
+		 v->rip);
+	return X86_ACCESS_ERROR;
 }
 
 static enum x86_access_result emul_mmio_read(void *ctx, u64 gpa, u32 size, u64 *val)
 {
 	struct vcpu *v = ctx;
 
-	return from_bus(bus_read(&v->vm->bus.mmio, gpa, size, val));
+	return from_bus(v, bus_guest_read(&v->vm->bus.mmio, gpa, size, val, v->vm->name), gpa);
 }
 
 static enum x86_access_result emul_mmio_write(void *ctx, u64 gpa, u32 size, u64 val)
 {
 	struct vcpu *v = ctx;
 
-	return from_bus(bus_write(&v->vm->bus.mmio, gpa, size, val));
+	return from_bus(v, bus_guest_write(&v->vm->bus.mmio, gpa, size, val, v->vm->name), gpa);
 }
 
 static enum x86_access_result from_gm(enum gm_result r)
@@ -152,21 +168,8 @@ static const struct x86_emul_ops vcpu_emul_ops = {
 
 void vcpu_emul_init(struct vcpu *v, struct x86_emul *em)
 {
-	*em = (struct x86_emul){ .ops = &vcpu_emul_ops, .ctx = v, .maxphyaddr = 48 };
-}
-
-void vcpu_walker_init(struct vcpu *v, struct x86_walker *w)
-{
-	*w = (struct x86_walker){
-		.read = emul_gpa_read,
-		.ctx = v,
-		.cr0 = vcpu_read_reg(v, X86_REG_CR0),
-		.cr3 = vcpu_read_reg(v, X86_REG_CR3),
-		.cr4 = vcpu_read_reg(v, X86_REG_CR4),
-		.efer = vcpu_read_reg(v, X86_REG_EFER),
-		.rflags = v->rflags,
-		.maxphyaddr = 48,
-	};
+	*em = (struct x86_emul){ .ops = &vcpu_emul_ops, .ctx = v, .maxphyaddr = 48,
+				 .state = &v->exit_state };
 }
 
 /* Acts on an emulator result other than OK; false if the VM stopped. */
@@ -189,6 +192,14 @@ static bool emul_failed(struct vcpu *v, enum x86_emul_result r, const struct x86
 	}
 }
 
+void vcpu_single_step(struct vcpu *v)
+{
+	if (!(v->rflags & X86_RFLAGS_TF) || v->event.pending)
+		return;
+	v->event = (struct vcpu_event){ true, VCPU_EVENT_EXCEPTION, X86_EXC_DB, false, 0,
+					X86_DR6_BS };
+}
+
 bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 {
 	struct x86_emul em;
@@ -198,6 +209,7 @@ bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 
 	if (inst_len) {
 		v->rip += inst_len;
+		vcpu_single_step(v);
 		return true;
 	}
 	vcpu_emul_init(v, &em);
@@ -207,12 +219,16 @@ bool vcpu_skip_insn(struct vcpu *v, u8 inst_len)
 		return false; /* a fault is queued or the VM stopped: RIP stays */
 	}
 	x86_emul_advance_rip(&em, &insn);
+	vcpu_single_step(v);
 	return true;
 }
 
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f)
 {
-	return r == X86_EMUL_OK || emul_failed(v, r, f, "MMIO access");
+	if (r != X86_EMUL_OK)
+		return emul_failed(v, r, f, "MMIO access");
+	vcpu_single_step(v); /* the instruction, or one REP round, is done */
+	return true;
 }
 
 void vcpu_raise_nmi(struct vcpu *v)

@@ -467,10 +467,16 @@ static void test_addressing(void **state)
 	vm.reg[X86_REG_CR4] |= X86_CR4_LA57;
 	vm.reg[X86_REG_RBX] = 0x00ff000000000000ULL | (FAKE_MMIO_BASE + 0x30);
 	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x30, &f, 0x8b, 0x03), X86_EMUL_OK);
-	/* access split across a page boundary: refused */
-	vm.reg[X86_REG_RBX] = FAKE_MMIO_BASE + 0xffe;
+	/* access split across a page boundary whose second page is not
+	 * mapped: the walk of that page faults (#PF, not present, write) */
+	vm.reg[X86_REG_CR4] &= ~X86_CR4_LA57;
+	fake_map4k(&vm, 0x600000, FAKE_MMIO_BASE, 0x3);
+	vm.reg[X86_REG_RBX] = 0x600ffe;
 	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0xffe, &f, 0x89, 0x03),
-			 X86_EMUL_BAD_ACCESS);
+			 X86_EMUL_GUEST_FAULT);
+	assert_int_equal(f.vector, X86_EXC_PF);
+	assert_int_equal(f.cr2, 0x601000);
+	assert_int_equal(f.error_code, X86_PF_W);
 
 	/* 32-bit protected mode: DS base applies, addresses wrap at 4 GiB. */
 	fake_init(&vm, X86_MODE_32);
@@ -781,6 +787,275 @@ static void test_fetch(void **state)
 	assert_int_equal(x86_emul_mode(&em), X86_MODE_16);
 }
 
+/* Host oracle for the one-operand forms and XADD/BT: result and flags. */
+#define HOST_UNARY(name, m)                                                \
+	static u64 host_##name(u8 size, u64 d, u64 fin, u64 *fo)           \
+	{                                                                  \
+		u64 fout = 0, s = 0;                                       \
+		(void)s;                                                   \
+		switch (size) {                                            \
+		case 1: HOST_ASM(m "b %b[d]"); break;                      \
+		case 2: HOST_ASM(m "w %w[d]"); break;                      \
+		case 4: HOST_ASM(m "l %k[d]"); break;                      \
+		default: HOST_ASM(m "q %q[d]"); break;                     \
+		}                                                          \
+		*fo = fout;                                                \
+		return d;                                                  \
+	}
+
+HOST_UNARY(inc, "inc")
+HOST_UNARY(dec, "dec")
+HOST_UNARY(neg, "neg")
+
+/* inc/dec/not/neg on MMIO at each size, flags against the host CPU. */
+static void test_unary_mmio(void **state)
+{
+	static const u64 vals[] = { 0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+				    0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffULL,
+				    0x8000000000000000ULL, ~0ULL, 0x123456789abcdef0ULL };
+	static const u8 sizes[] = { 1, 2, 4, 8 };
+	struct x86_fault f;
+	u64 hf, want;
+
+	(void)state;
+	for (unsigned si = 0; si < 4; si++) {
+		u8 size = sizes[si];
+		for (unsigned vi = 0; vi < sizeof(vals) / sizeof(vals[0]); vi++) {
+			for (unsigned cf = 0; cf < 2; cf++) {
+				/* reg field: 0 inc, 1 dec, 2 not, 3 neg; opcode fe/ff or f6/f7 */
+				for (u8 k = 0; k < 4; k++) {
+					u8 b[4], n = 0;
+					u64 v = vals[vi] & mask_of(size), fin = 0x202 | cf;
+
+					setup64();
+					vm.reg[X86_REG_RBX] = FAKE_MMIO_BASE + 0x40;
+					vm.reg[X86_REG_RFLAGS] = fin;
+					put_mmio(0x40, v);
+					if (size == 2)
+						b[n++] = 0x66;
+					if (size == 8)
+						b[n++] = 0x48;
+					b[n++] = (u8)((k < 2 ? 0xfe : 0xf6) | (size > 1));
+					b[n++] = (u8)((k & 1 ? 0x08 : 0) | (k >= 2 ? 0x10 : 0) | 0x03);
+					assert_int_equal(run(X86_MODE_64, b, n, FAKE_MMIO_BASE + 0x40, &f),
+							 X86_EMUL_OK);
+					if (k == 2) {
+						want = ~v & mask_of(size);
+						hf = fin;
+					} else {
+						want = (k == 0 ? host_inc : k == 1 ? host_dec : host_neg)(size, v, fin, &hf);
+						want &= mask_of(size);
+					}
+					assert_int_equal(get_mmio(0x40) & mask_of(size), want);
+					assert_int_equal(vm.reg[X86_REG_RFLAGS] & (X86_RFLAGS_ARITH | 0x202),
+							 hf & (X86_RFLAGS_ARITH | 0x202));
+					assert_int_equal(vm.reg[X86_REG_RIP], 0x400000 + n);
+				}
+			}
+		}
+	}
+}
+
+/* lock xadd, cmpxchg (equal and not), bt/bts/btr/btc with register and
+ * immediate offsets, setcc: results, flags, registers, accesses. */
+static void test_rmw_forms(void **state)
+{
+	struct x86_fault f;
+	u64 hf;
+
+	(void)state;
+	setup64();
+	vm.reg[X86_REG_RBX] = FAKE_MMIO_BASE + 0x80;
+	/* lock xadd %ecx,(%rbx): mem = 5 + 0xfffffffb = 0, ecx = 5 */
+	put_mmio(0x80, 5);
+	vm.reg[X86_REG_RCX] = 0xfffffffbULL | (7ULL << 32);
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0xf0, 0x0f, 0xc1, 0x0b),
+			 X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0);
+	assert_int_equal(vm.reg[X86_REG_RCX], 5); /* 32-bit write zero-extends */
+	host_add(4, 5, 0xfffffffb, 0x2, &hf);
+	assert_int_equal(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_ARITH, hf & X86_RFLAGS_ARITH);
+	assert_int_equal(vm.nlog, 2);
+
+	/* lock cmpxchg %rdx,(%rbx), equal: ZF, mem = rdx, rax kept */
+	put_mmio(0x80, 0x1234);
+	vm.reg[X86_REG_RAX] = 0x1234;
+	vm.reg[X86_REG_RDX] = 0xabcd;
+	vm.nlog = 0;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0xf0, 0x48, 0x0f, 0xb1, 0x13),
+			 X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0xabcd);
+	assert_int_equal(vm.reg[X86_REG_RAX], 0x1234);
+	assert_true(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_ZF);
+	/* not equal: ZF clear, rax = mem, mem written back unchanged */
+	vm.reg[X86_REG_RAX] = 0x1;
+	vm.nlog = 0;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0xf0, 0x48, 0x0f, 0xb1, 0x13),
+			 X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0xabcd);
+	assert_int_equal(vm.reg[X86_REG_RAX], 0xabcd);
+	assert_false(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_ZF);
+	host_cmp(8, 1, 0xabcd, 0x2, &hf);
+	assert_int_equal(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_ARITH, hf & X86_RFLAGS_ARITH);
+	assert_int_equal(vm.nlog, 2);
+	assert_true(vm.log[1].write);
+
+	/* btl $3,(%rbx) reads, CF = bit 3, no write */
+	put_mmio(0x80, 0x8);
+	vm.reg[X86_REG_RFLAGS] = 0x202;
+	vm.nlog = 0;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0x0f, 0xba, 0x23, 0x03),
+			 X86_EMUL_OK);
+	assert_true(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_CF);
+	assert_int_equal(vm.nlog, 1);
+	/* lock btsl $35,(%rbx): immediate modulo 32 -> bit 3, already set */
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0xf0, 0x0f, 0xba, 0x2b, 35),
+			 X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0x8);
+	assert_true(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_CF);
+	/* btr %eax,(%rbx) with eax = 3: clears bit 3 */
+	vm.reg[X86_REG_RAX] = 3;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0x0f, 0xb3, 0x03), X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0);
+	assert_true(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_CF);
+	/* btc %rax,(%rbx) with rax = 64 + 1: the qword after, bit 1 */
+	vm.reg[X86_REG_RAX] = 65;
+	put_mmio(0x88, 0);
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x88, &f, 0x48, 0x0f, 0xbb, 0x03),
+			 X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x88), 2);
+	assert_false(vm.reg[X86_REG_RFLAGS] & X86_RFLAGS_CF);
+	/* bts %eax,(%rbx) with eax = -1: the dword before, bit 31 */
+	vm.reg[X86_REG_RAX] = 0xffffffffULL;
+	put_mmio(0x7c, 0);
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x7c, &f, 0x0f, 0xab, 0x03), X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x7c) & 0xffffffffULL, 0x80000000ULL);
+	/* a register offset whose unit is not the faulting one: retry */
+	vm.reg[X86_REG_RAX] = 0;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x84, &f, 0x0f, 0xab, 0x03),
+			 X86_EMUL_RETRY);
+
+	/* sete (%rbx) / setg 4(%rbx) */
+	put_mmio(0x80, 0xffff);
+	vm.reg[X86_REG_RFLAGS] = 0x202 | X86_RFLAGS_ZF;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0x0f, 0x94, 0x03), X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0xff01);
+	vm.reg[X86_REG_RFLAGS] = 0x202 | X86_RFLAGS_SF; /* SF != OF: not greater */
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0x0f, 0x9f, 0x03), X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x80), 0xff00);
+	assert_int_equal(vm.reg[X86_REG_RFLAGS], 0x202 | X86_RFLAGS_SF);
+	/* a forged insn: XADD whose source is not a register is refused */
+	{
+		static const u8 b[] = { 0xf0, 0x0f, 0xc1, 0x0b };
+		struct x86_emul em = fake_emul(&vm);
+		struct x86_insn insn;
+
+		assert_int_equal(x86_insn_decode(b, sizeof(b), X86_MODE_64, &insn), X86_DECODE_OK);
+		insn.src.kind = X86_OPND_IMM;
+		insn.src.reg = 200;
+		vm.nlog = 0;
+		assert_int_equal(x86_emul_mmio(&em, &insn, FAKE_MMIO_BASE + 0x80, &f),
+				 X86_EMUL_UNHANDLED);
+		assert_int_equal(vm.nlog, 0);
+	}
+	/* register forms never fault on MMIO: inc %eax is not emulated */
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0x80, &f, 0xff, 0xc0),
+			 X86_EMUL_UNHANDLED);
+}
+
+/* x86_cond against the host's SETcc for every cc and flag combination. */
+static void test_cond_oracle(void **state)
+{
+	(void)state;
+	for (u64 fl = 0; fl < 32; fl++) {
+		u64 rf = 0x2 | ((fl & 1) ? X86_RFLAGS_CF : 0) | ((fl & 2) ? X86_RFLAGS_ZF : 0) |
+			 ((fl & 4) ? X86_RFLAGS_SF : 0) | ((fl & 8) ? X86_RFLAGS_OF : 0) |
+			 ((fl & 16) ? X86_RFLAGS_PF : 0);
+		u8 host[16];
+
+		__asm__ __volatile__("sub $128, %%rsp\n\tpush %[f]\n\tpopfq\n\t"
+				     "seto 0(%[h])\n\tsetno 1(%[h])\n\tsetb 2(%[h])\n\tsetae 3(%[h])\n\t"
+				     "sete 4(%[h])\n\tsetne 5(%[h])\n\tsetbe 6(%[h])\n\tseta 7(%[h])\n\t"
+				     "sets 8(%[h])\n\tsetns 9(%[h])\n\tsetp 10(%[h])\n\tsetnp 11(%[h])\n\t"
+				     "setl 12(%[h])\n\tsetge 13(%[h])\n\tsetle 14(%[h])\n\tsetg 15(%[h])\n\t"
+				     "add $128, %%rsp"
+				     : : [f] "r"(rf), [h] "r"(host) : "cc", "memory");
+		for (u8 cc = 0; cc < 16; cc++)
+			assert_int_equal(x86_cond(cc, rf), host[cc]);
+	}
+}
+
+/* A qword that crosses from RAM into MMIO, and from MMIO into RAM: two
+ * accesses, each to its own side, in aligned pieces on the bus. */
+static void test_page_cross(void **state)
+{
+	struct x86_fault f;
+	u64 v;
+
+	(void)state;
+	setup64();
+	fake_map4k(&vm, 0x600000, 0x5000, 0x3);          /* RAM */
+	fake_map4k(&vm, 0x601000, FAKE_MMIO_BASE, 0x3);  /* MMIO */
+	fake_map4k(&vm, 0x602000, 0x6000, 0x3);          /* RAM */
+	/* mov %rax,(%rbx) at 0x600ffc: 4 bytes RAM, 4 bytes MMIO at +0 */
+	vm.reg[X86_REG_RBX] = 0x600ffc;
+	vm.reg[X86_REG_RAX] = 0x1122334455667788ULL;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE, &f, 0x48, 0x89, 0x03), X86_EMUL_OK);
+	memcpy(&v, vm.ram + 0x5ffc, 4);
+	assert_int_equal(v & 0xffffffffULL, 0x55667788ULL);
+	assert_int_equal(get_mmio(0) & 0xffffffffULL, 0x11223344ULL);
+	assert_int_equal(vm.nlog, 1);
+	assert_int_equal(vm.log[0].size, 4);
+	/* mov (%rbx),%rcx at 0x601ffd: 3 MMIO bytes (1 + 2), 5 RAM bytes */
+	vm.mmio[0xffd] = 0xa1;
+	vm.mmio[0xffe] = 0xa2;
+	vm.mmio[0xfff] = 0xa3;
+	memcpy(vm.ram + 0x6000, "\xb1\xb2\xb3\xb4\xb5", 5);
+	vm.reg[X86_REG_RBX] = 0x601ffd;
+	vm.nlog = 0;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0xffd, &f, 0x48, 0x8b, 0x0b), X86_EMUL_OK);
+	assert_int_equal(vm.reg[X86_REG_RCX], 0xb5b4b3b2b1a3a2a1ULL);
+	assert_int_equal(vm.nlog, 2);
+	assert_int_equal(vm.log[0].size, 1);
+	assert_int_equal(vm.log[1].size, 2);
+	/* lock incl across MMIO -> RAM: read and write both sides */
+	vm.reg[X86_REG_RBX] = 0x601ffe;
+	vm.mmio[0xffe] = 0xff;
+	vm.mmio[0xfff] = 0xff;
+	memcpy(vm.ram + 0x6000, "\x00\x00", 2);
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0xffe, &f, 0xf0, 0xff, 0x03), X86_EMUL_OK);
+	assert_int_equal(vm.mmio[0xffe], 0);
+	assert_int_equal(vm.mmio[0xfff], 0);
+	assert_int_equal(vm.ram[0x6000], 1);
+	/* read-only second page: the RMW faults before any access */
+	fake_map4k(&vm, 0x602000, 0x6000, 0x1);
+	vm.nlog = 0;
+	assert_int_equal(RUN(X86_MODE_64, FAKE_MMIO_BASE + 0xffe, &f, 0xf0, 0xff, 0x03),
+			 X86_EMUL_GUEST_FAULT);
+	assert_int_equal(f.error_code, X86_PF_P | X86_PF_W);
+	assert_int_equal(vm.nlog, 0);
+}
+
+/* x86_emul_virt (INS/OUTS to MMIO): a dword at the end of the MMIO page
+ * into unmapped memory faults; inside the page it is one access. */
+static void test_virt_mmio(void **state)
+{
+	struct x86_emul em;
+	struct x86_fault f;
+	u64 v = 0x11223344;
+
+	(void)state;
+	setup64();
+	em = fake_emul(&vm);
+	fake_map4k(&vm, 0x601000, FAKE_MMIO_BASE, 0x3);
+	assert_int_equal(x86_emul_virt(&em, 0x601010, 4, true, &v, &f), X86_EMUL_OK);
+	assert_int_equal(get_mmio(0x10) & 0xffffffffULL, 0x11223344ULL);
+	assert_int_equal(vm.nlog, 1);
+	assert_int_equal(x86_emul_virt(&em, 0x601ffe, 4, true, &v, &f), X86_EMUL_GUEST_FAULT);
+	assert_int_equal(f.vector, X86_EXC_PF);
+	assert_int_equal(f.cr2, 0x602000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -790,6 +1065,11 @@ int main(void)
 		cmocka_unit_test(test_alu_flags_oracle),
 		cmocka_unit_test(test_alu_mmio),
 		cmocka_unit_test(test_xchg),
+		cmocka_unit_test(test_unary_mmio),
+		cmocka_unit_test(test_rmw_forms),
+		cmocka_unit_test(test_cond_oracle),
+		cmocka_unit_test(test_page_cross),
+		cmocka_unit_test(test_virt_mmio),
 		cmocka_unit_test(test_addressing),
 		cmocka_unit_test(test_unhandled_and_errors),
 		cmocka_unit_test(test_rep_stos),

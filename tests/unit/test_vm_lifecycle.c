@@ -184,7 +184,6 @@ static void f_inject(struct vcpu *v, const struct vcpu_event *e) { ((struct fake
 static bool f_window_open(struct vcpu *v) { return !((struct fake_hw *)v->arch)->injected.pending; }
 static void f_want_irq_window(struct vcpu *v, bool on) { ((struct fake_hw *)v->arch)->irq_window = on; }
 static void f_intercept_iret(struct vcpu *v, bool on) { ((struct fake_hw *)v->arch)->iret_intercept = on; }
-static u64 f_read_reg(struct vcpu *v, enum x86_reg r) { (void)v; (void)r; return 0; }
 static bool f_map_ram(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 {
 	(void)vm; (void)gpa; (void)hpa; (void)size;
@@ -200,7 +199,6 @@ static const struct vmm_ops fake_ops = {
 	.vcpu_destroy = f_vcpu_destroy,
 	.vcpu_reset = f_vcpu_reset,
 	.vcpu_set_state = f_set_state,
-	.vcpu_read_reg = f_read_reg,
 	.vcpu_irq_window_open = f_window_open,
 	.vcpu_want_irq_window = f_want_irq_window,
 	.vcpu_inject = f_inject,

@@ -1,7 +1,8 @@
 /* A virtual CPU in neutral form. General registers, RIP and RFLAGS live here
  * and are synchronised with the hardware state by the backend around each
- * entry; the rest (control registers, segments) is read through the vendor
- * ops on demand. Pending events (exceptions, NMIs) are the core's. */
+ * entry; control registers, EFER, CPL and segments as they were at the last
+ * exit are in exit_state, filled by the backend (vm_exit.h).
+ * Pending events (exceptions, NMIs) are the core's. */
 #ifndef BULKHEAD_VCPU_H
 #define BULKHEAD_VCPU_H
 
@@ -31,7 +32,7 @@ struct vcpu_event {
 	u8 vector;
 	bool has_error;
 	u32 error;
-	u64 cr2;  /* #PF only */
+	u64 cr2;  /* #PF: CR2; #DB: the DR6 bits it sets (DR6.BS) */
 };
 
 /* The interrupt controller feeding this vCPU (the virtual local APIC). */
@@ -70,6 +71,7 @@ struct vcpu {
 	u64 nmi_iret_rip;
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_dev;
+	struct x86_cpu_state exit_state; /* at the last exit, by the backend */
 	void *arch;   /* backend state (the VMCB for SVM) */
 	u64 tsc_offset;
 	u64 msr_mtrr_def_type; /* MSRs kept by the core */
@@ -96,20 +98,30 @@ void vcpu_raise_nmi(struct vcpu *v);
 /* The backend saw the guest's IRET while NMIs were blocked (exit handler). */
 void vcpu_nmi_iret(struct vcpu *v, u64 rip);
 
+/* GPRs, RIP and RFLAGS live; CRs, EFER, CPL and segments from exit_state. */
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg);
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val);
 void vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out);
 
-/* The instruction emulator's view of this vCPU (registers through the
- * accessors above, memory through the VM's RAM and MMIO bus). */
+/* The instruction emulator's view of this vCPU (GPRs, RIP and RFLAGS
+ * through the accessors above, control state from exit_state, memory
+ * through the VM's RAM and MMIO bus). */
 void vcpu_emul_init(struct vcpu *v, struct x86_emul *em);
-void vcpu_walker_init(struct vcpu *v, struct x86_walker *w);
 /* Moves RIP past the instruction of this exit, decoding it when the
- * hardware did not tell its length; false if the VM was stopped or a fault
- * was queued instead. */
+ * hardware did not tell its length, and raises the single-step trap if the
+ * guest has TF set (vcpu_single_step); false if the VM was stopped or a
+ * fault was queued instead. */
 bool vcpu_skip_insn(struct vcpu *v, u8 inst_len);
-/* Acts on an MMIO emulation result (inject a fault, or stop the VM);
- * true if the guest can go on. */
+/* The hypervisor completed an instruction, or one iteration of a REP
+ * string instruction, for the guest: with RFLAGS.TF set at its start this
+ * queues the #DB trap that follows it, DR6.BS set (SDM vol. 3 17.3.1.4,
+ * APM vol. 2 13.1). None of the instructions the hypervisor carries
+ * out changes TF. The STI / MOV SS interrupt shadow, which holds the trap
+ * back by one instruction, is not modelled. */
+void vcpu_single_step(struct vcpu *v);
+/* Acts on an MMIO emulation result (inject a fault, or stop the VM; the
+ * single-step trap after an instruction that completed); true if the guest
+ * can go on. */
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f);
 /* Picks the event to deliver at the next entry: a queued exception first,
  * then an NMI, then the highest pending interrupt if the guest can take

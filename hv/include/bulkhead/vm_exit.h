@@ -65,6 +65,15 @@ struct raw_exit {
 	u64 code, info1, info2;
 };
 
+/* The guest state the core's emulator needs (CR0/2/3/4, EFER, CPL, the
+ * segments: struct x86_cpu_state, insn_emul.h) is captured by the backend
+ * once per exit, whatever the exit, into vcpu->exit_state (bhyve carries the
+ * same in struct vm_exit: vm_guest_paging and the segment descriptors of
+ * inout_str). The decoder, the page walker and string I/O read that copy;
+ * nothing in it is specific to SVM or VMX. It is the state the exiting
+ * instruction ran under: a handler that changes a register through the
+ * backend (WRMSR to EFER) does not update it. */
+
 struct vm_exit {
 	enum vm_exitcode code;
 	u64 rip;

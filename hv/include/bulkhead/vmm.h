@@ -38,11 +38,9 @@ struct vmm_ops {
 	/* The backend's vCPU state (VMCB) as vcpu_init left it. */
 	void (*vcpu_reset)(struct vcpu *v);
 	void (*vcpu_set_state)(struct vcpu *v, const struct vcpu_init_state *s);
-	/* Enters the guest until the next exit; fills *exit. */
+	/* Enters the guest until the next exit; fills *exit and
+	 * v->exit_state (CRs, EFER, CPL, segments: vm_exit.h). */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
-	/* CRs, EFER, CPL (GPRs, RIP and RFLAGS live in struct vcpu). */
-	u64 (*vcpu_read_reg)(struct vcpu *v, enum x86_reg reg);
-	void (*vcpu_read_seg)(struct vcpu *v, enum x86_seg seg, struct x86_segment *out);
 	/* MSRs whose state the hardware keeps per guest (EFER, PAT):
 	 * returns false if index is not one of them. */
 	bool (*vcpu_msr)(struct vcpu *v, u32 index, bool write, u64 *val);

@@ -234,6 +234,29 @@ static bool dec_group1(struct dec *d, u8 b)
 	return b == 0x81 ? dec_imm_z(d, size) : dec_imm(d, 1);
 }
 
+/* BT, BTS, BTR, BTC in the order of 0F A3/AB/B3/BB and of 0F BA /4-/7. */
+static const u8 bt_ops[4] = { X86_OP_BT, X86_OP_BTS, X86_OP_BTR, X86_OP_BTC };
+
+/* Group 8 (0F BA): BT/BTS/BTR/BTC Ev, Ib; /0-/3 are #UD (SDM vol 2 table
+ * A-6). */
+static bool dec_bt_imm(struct dec *d)
+{
+	struct x86_insn *insn = d->insn;
+	u8 reg;
+
+	if (!dec_modrm(d))
+		return false;
+	reg = (insn->modrm >> 3) & 7U;
+	if (reg < 4) {
+		d->err = X86_DECODE_BAD_MODRM;
+		return false;
+	}
+	insn->op = bt_ops[reg - 4];
+	opnd_rm(insn, &insn->dst, insn->opsize);
+	opnd_imm(insn, &insn->src, 1);
+	return dec_imm(d, 1);
+}
+
 /* Group 7 (0F 01), SDM vol 2 table A-6 / APM vol 3 table A-7. */
 static bool dec_group7(struct dec *d)
 {
@@ -352,6 +375,14 @@ static bool dec_0f(struct dec *d)
 	case 0xa2:
 		insn->op = X86_OP_CPUID;
 		return true;
+	case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT/BTS/BTR/BTC Ev, Gv */
+		return dec_e_g(d, bt_ops[(b >> 3) & 3U], insn->opsize, false);
+	case 0xba:
+		return dec_bt_imm(d);
+	case 0xb0: case 0xb1:
+		return dec_e_g(d, X86_OP_CMPXCHG, (b & 1U) ? insn->opsize : 1, false);
+	case 0xc0: case 0xc1:
+		return dec_e_g(d, X86_OP_XADD, (b & 1U) ? insn->opsize : 1, false);
 	case 0xb6: case 0xb7: case 0xbe: case 0xbf:
 		/* MOVZX/MOVSX Gv, Eb/Ew */
 		if (!dec_modrm(d))
@@ -361,6 +392,14 @@ static bool dec_0f(struct dec *d)
 		opnd_rm(insn, &insn->src, (b & 1U) ? 2 : 1);
 		return true;
 	default:
+		if ((b & 0xf0U) == 0x90) { /* SETcc Eb; ModRM.reg is ignored */
+			if (!dec_modrm(d))
+				return false;
+			insn->op = X86_OP_SETCC;
+			insn->ctl = b & 0xfU;
+			opnd_rm(insn, &insn->dst, 1);
+			return true;
+		}
 		d->err = X86_DECODE_UNSUPPORTED;
 		return false;
 	}
@@ -508,16 +547,35 @@ static bool dec_onebyte(struct dec *d, u8 b)
 	case 0xf4:
 		insn->op = X86_OP_HLT;
 		return true;
-	case 0xf6: case 0xf7: { /* group 3: only TEST Eb,Ib / Ev,Iz (/0) */
-		u8 size = (b & 1U) ? v : 1;
+	case 0xf6: case 0xf7: { /* group 3: TEST Ib/Iz (/0), NOT (/2), NEG (/3) */
+		u8 size = (b & 1U) ? v : 1, reg;
 		if (!dec_modrm(d))
 			return false;
-		if (((insn->modrm >> 3) & 7U) != 0)
-			break; /* NOT, NEG, MUL, DIV... */
+		reg = (insn->modrm >> 3) & 7U;
+		if (reg == 2 || reg == 3) {
+			insn->op = reg == 2 ? X86_OP_NOT : X86_OP_NEG;
+			opnd_rm(insn, &insn->dst, size);
+			return true;
+		}
+		if (reg != 0)
+			break; /* MUL, IMUL, DIV, IDIV; /1 is an undocumented TEST */
 		insn->op = X86_OP_TEST;
 		opnd_rm(insn, &insn->dst, size);
 		opnd_imm(insn, &insn->src, size);
 		return size == 1 ? dec_imm(d, 1) : dec_imm_z(d, size);
+	}
+	case 0xfe: case 0xff: { /* groups 4/5: INC (/0), DEC (/1) */
+		if (!dec_modrm(d))
+			return false;
+		u8 reg = (insn->modrm >> 3) & 7U;
+		if (reg > 1) { /* FE /2-7 are #UD; FF /2-6 CALL, JMP, PUSH */
+			d->err = (b == 0xfe || reg == 7) ? X86_DECODE_BAD_MODRM
+							 : X86_DECODE_UNSUPPORTED;
+			return false;
+		}
+		insn->op = reg == 0 ? X86_OP_INC : X86_OP_DEC;
+		opnd_rm(insn, &insn->dst, (b & 1U) ? v : 1);
+		return true;
 	}
 	default:
 		break;
@@ -596,12 +654,17 @@ static void dec_sizes(struct x86_insn *insn)
 }
 
 /* LOCK is legal only on these read-modify-write forms with a memory
- * destination (SDM vol 2 LOCK); anywhere else it is #UD. */
+ * destination (SDM vol 2 LOCK: ADD, ADC, AND, BTC, BTR, BTS, CMPXCHG, DEC,
+ * INC, NEG, NOT, OR, SBB, SUB, XOR, XADD, XCHG); anywhere else, BT and
+ * SETcc included, it is #UD. */
 static bool lock_ok(const struct x86_insn *insn)
 {
 	switch (insn->op) {
 	case X86_OP_ADD: case X86_OP_OR: case X86_OP_ADC: case X86_OP_SBB:
 	case X86_OP_AND: case X86_OP_SUB: case X86_OP_XOR: case X86_OP_XCHG:
+	case X86_OP_INC: case X86_OP_DEC: case X86_OP_NOT: case X86_OP_NEG:
+	case X86_OP_XADD: case X86_OP_CMPXCHG:
+	case X86_OP_BTS: case X86_OP_BTR: case X86_OP_BTC:
 		return insn->dst.kind == X86_OPND_MEM;
 	default:
 		return false;

@@ -11,6 +11,32 @@ static inline u64 emul_reg(const struct x86_emul *em, enum x86_reg reg)
 	return em->ops->read_reg(em->ctx, reg);
 }
 
+/* CR0/2/3/4, EFER or CPL: from the snapshot when there is one. */
+static inline u64 emul_ctl(const struct x86_emul *em, enum x86_reg reg)
+{
+	const struct x86_cpu_state *s = em->state;
+
+	if (!s)
+		return emul_reg(em, reg);
+	switch (reg) {
+	case X86_REG_CR0: return s->cr0;
+	case X86_REG_CR2: return s->cr2;
+	case X86_REG_CR3: return s->cr3;
+	case X86_REG_CR4: return s->cr4;
+	case X86_REG_EFER: return s->efer;
+	case X86_REG_CPL: return s->cpl;
+	default: return emul_reg(em, reg);
+	}
+}
+
+static inline void emul_seg(const struct x86_emul *em, enum x86_seg seg, struct x86_segment *out)
+{
+	if (em->state && (unsigned)seg < X86_SEG_COUNT)
+		x86_seg_unpack(&em->state->seg[seg], out);
+	else
+		em->ops->read_seg(em->ctx, seg, out);
+}
+
 static inline u64 emul_size_mask(u32 size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (8U * size)) - 1U;
@@ -22,17 +48,17 @@ static inline void emul_walker(const struct x86_emul *em, struct x86_walker *w)
 	memset(w, 0, sizeof(*w));
 	w->read = em->ops->gpa_read;
 	w->ctx = em->ctx;
-	w->cr0 = emul_reg(em, X86_REG_CR0);
-	w->cr3 = emul_reg(em, X86_REG_CR3);
-	w->cr4 = emul_reg(em, X86_REG_CR4);
-	w->efer = emul_reg(em, X86_REG_EFER);
+	w->cr0 = emul_ctl(em, X86_REG_CR0);
+	w->cr3 = emul_ctl(em, X86_REG_CR3);
+	w->cr4 = emul_ctl(em, X86_REG_CR4);
+	w->efer = emul_ctl(em, X86_REG_EFER);
 	w->rflags = emul_reg(em, X86_REG_RFLAGS);
 	w->maxphyaddr = em->maxphyaddr;
 }
 
 static inline bool emul_user(const struct x86_emul *em)
 {
-	return (emul_reg(em, X86_REG_CPL) & 3U) == 3U;
+	return (emul_ctl(em, X86_REG_CPL) & 3U) == 3U;
 }
 
 static inline enum x86_emul_result emul_fault(struct x86_fault *f, u8 vector,

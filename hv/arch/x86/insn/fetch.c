@@ -8,11 +8,11 @@ enum x86_mode x86_emul_mode(const struct x86_emul *em)
 {
 	struct x86_segment cs;
 
-	if (!(emul_reg(em, X86_REG_CR0) & X86_CR0_PE) ||
+	if (!(emul_ctl(em, X86_REG_CR0) & X86_CR0_PE) ||
 	    (emul_reg(em, X86_REG_RFLAGS) & X86_RFLAGS_VM))
 		return X86_MODE_16;
-	em->ops->read_seg(em->ctx, X86_SEG_CS, &cs);
-	if ((emul_reg(em, X86_REG_EFER) & X86_EFER_LMA) && cs.l)
+	emul_seg(em, X86_SEG_CS, &cs);
+	if ((emul_ctl(em, X86_REG_EFER) & X86_EFER_LMA) && cs.l)
 		return X86_MODE_64;
 	return cs.db ? X86_MODE_32 : X86_MODE_16;
 }
@@ -65,7 +65,7 @@ enum x86_emul_result x86_emul_fetch(const struct x86_emul *em,
 	if (mode == X86_MODE_64) {
 		la = rip; /* CS base is 0 in 64-bit mode */
 	} else {
-		em->ops->read_seg(em->ctx, X86_SEG_CS, &cs);
+		emul_seg(em, X86_SEG_CS, &cs);
 		la = (cs.base + (rip & ip_mask((u8)mode))) & 0xffffffffULL;
 	}
 	emul_walker(em, &w);

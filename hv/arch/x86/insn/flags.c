@@ -76,3 +76,22 @@ u64 x86_alu_exec(enum x86_op op, u8 size, u64 dst, u64 src, u64 *rflags)
 	*rflags = (*rflags & ~X86_RFLAGS_ARITH) | fl;
 	return res;
 }
+
+bool x86_cond(u8 cc, u64 rflags)
+{
+	bool cf = rflags & X86_RFLAGS_CF, zf = rflags & X86_RFLAGS_ZF;
+	bool sf = rflags & X86_RFLAGS_SF, of = rflags & X86_RFLAGS_OF;
+	bool pf = rflags & X86_RFLAGS_PF, r;
+
+	switch ((cc >> 1) & 7U) {
+	case 0: r = of; break;              /* O */
+	case 1: r = cf; break;              /* B */
+	case 2: r = zf; break;              /* E */
+	case 3: r = cf || zf; break;        /* BE */
+	case 4: r = sf; break;              /* S */
+	case 5: r = pf; break;              /* P */
+	case 6: r = sf != of; break;        /* L */
+	default: r = zf || sf != of; break; /* LE */
+	}
+	return (cc & 1U) ? !r : r;
+}

@@ -129,32 +129,21 @@ static enum x86_walk_result walk_32(struct walk *s, u64 *gpa)
 	return walk_check(s);
 }
 
-/* Reserved bits of a 64-bit entry at `level` (1 = PTE ... 5 = PML5E):
- * above MAXPHYADDR (PAE: bits 62:M; long mode: bits 51:M), XD without NXE,
- * PS in PML4E/PML5E, and the low bits of a large-page frame. */
-static u64 rsvd_mask(const struct walk *s, u64 e, u32 level, bool pae)
-{
-	const struct x86_walker *w = s->w;
-	u64 high = pae ? (1ULL << 63) - 1U : (1ULL << 52) - 1U;
-	u64 m = high & ~phys_mask(w);
-
-	if (!(w->efer & X86_EFER_NXE))
-		m |= PTE_XD;
-	if (level >= 4)
-		m |= PTE_PS;
-	else if (level == 3 && (e & PTE_PS))
-		m |= ((1ULL << 30) - 1U) & ~((1ULL << 13) - 1U);
-	else if (level == 2 && (e & PTE_PS))
-		m |= ((1ULL << 21) - 1U) & ~((1ULL << 13) - 1U);
-	return m;
-}
-
-/* Walks `levels` levels of 512-entry tables starting at `table`. */
+/* Walks `levels` levels of 512-entry tables starting at `table`. Reserved
+ * bits of a 64-bit entry at `level` (1 = PTE ... 5 = PML5E): above
+ * MAXPHYADDR (PAE: bits 62:M; long mode: bits 51:M), XD without NXE, PS in
+ * PML4E/PML5E, and the low bits of a large-page frame. Rights are gathered
+ * as the AND of the R/W and U/S bits and the OR of XD (SDM vol 3 4.6.1). */
 static enum x86_walk_result walk_tables(struct walk *s, u64 table, u32 levels,
 					bool pae, u64 *gpa)
 {
-	u64 pm = phys_mask(s->w), e;
+	const struct x86_walker *w = s->w;
+	u64 pm = phys_mask(w), e, m, rights = PTE_RW | PTE_US, xd = 0;
+	u64 rsvd = (pae ? (1ULL << 63) - 1U : (1ULL << 52) - 1U) & ~pm;
+	bool nxe = w->efer & X86_EFER_NXE;
 
+	if (!nxe)
+		rsvd |= PTE_XD;
 	for (u32 level = levels; level >= 1; level--) {
 		u32 shift = 12U + 9U * (level - 1U);
 
@@ -162,11 +151,21 @@ static enum x86_walk_result walk_tables(struct walk *s, u64 table, u32 levels,
 			return X86_WALK_BAD_GPA;
 		if (!(e & PTE_P))
 			return walk_fault(s, 0);
-		if (e & rsvd_mask(s, e, level, pae))
+		m = rsvd;
+		if (level >= 4)
+			m |= PTE_PS;
+		else if (level >= 2 && (e & PTE_PS))
+			m |= ((1ULL << shift) - 1U) & ~((1ULL << 13) - 1U);
+		if (e & m)
 			return walk_fault(s, X86_PF_P | X86_PF_RSVD);
-		walk_accumulate(s, e, true);
-		if (level == 1 || ((level == 2 || level == 3) && (e & PTE_PS))) {
+		rights &= e;
+		xd |= e;
+		if (level == 1 || (level <= 3 && (e & PTE_PS))) {
 			u64 off = (1ULL << shift) - 1U;
+
+			s->user_ok = rights & PTE_US;
+			s->write_ok = rights & PTE_RW;
+			s->nx = nxe && (xd & PTE_XD);
 			*gpa = (e & pm & ~off) | (s->gva & off);
 			return walk_check(s);
 		}
@@ -232,7 +231,10 @@ enum x86_walk_result x86_walk_fetch_insn(const struct x86_walker *w, u64 la,
 	enum x86_walk_result r;
 	u64 gpa;
 
-	memset(f, 0, sizeof(*f));
+	f->len = 0;
+	f->tail_fault = false;
+	f->tail_pf_error = 0;
+	f->tail_addr = 0;
 	if (!(w->efer & X86_EFER_LMA))
 		la &= 0xffffffffULL;
 	r = x86_walk_gva(w, la, access, &gpa, pf_error);

@@ -251,6 +251,7 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *st)
 	v->rip = st->rip;
 	v->rflags = st->rflags;
 	to_svm(v)->flush_tlb = true;
+	svm_snapshot(v, to_svm(v)->vmcb); /* what the core reads until the first exit */
 }
 
 /* An event whose delivery this exit cut short (EXITINTINFO, APM vol. 2
@@ -306,40 +307,6 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	v->rflags = vmcb->save.rflags;
 	requeue_event(v, vmcb);
 	svm_translate_exit(v, vmcb, exit);
-}
-
-static u64 svm_vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
-{
-	const struct vmcb_save *s = &to_svm(v)->vmcb->save;
-
-	switch (reg) {
-	case X86_REG_CR0: return s->cr0;
-	case X86_REG_CR2: return s->cr2;
-	case X86_REG_CR3: return s->cr3;
-	case X86_REG_CR4: return s->cr4;
-	case X86_REG_EFER: return s->efer & ~EFER_SVME;
-	case X86_REG_CPL: return s->cpl;
-	default: return 0;
-	}
-}
-
-static void svm_vcpu_read_seg(struct vcpu *v, enum x86_seg seg, struct x86_segment *out)
-{
-	const struct vmcb_save *s = &to_svm(v)->vmcb->save;
-	const struct vmcb_seg *segs[X86_SEG_COUNT] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
-	const struct vmcb_seg *g;
-
-	if ((unsigned)seg >= X86_SEG_COUNT) {
-		memset(out, 0, sizeof(*out));
-		return;
-	}
-	g = segs[seg];
-	*out = (struct x86_segment){
-		.base = g->base, .limit = g->limit, .type = g->attrib & 0xf,
-		.s = (g->attrib >> 4) & 1, .dpl = (g->attrib >> 5) & 3,
-		.present = (g->attrib >> 7) & 1, .l = (g->attrib >> 9) & 1,
-		.db = (g->attrib >> 10) & 1, .g = (g->attrib >> 11) & 1,
-	};
 }
 
 static bool svm_vcpu_msr(struct vcpu *v, u32 index, bool write, u64 *val)
@@ -398,6 +365,9 @@ static void svm_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
 		inj |= EVENTINJ_ERR_VALID | ((u64)e->error << 32);
 	if (e->type == VCPU_EVENT_EXCEPTION && e->vector == 14)
 		vmcb->save.cr2 = e->cr2;
+	/* Injecting #DB does not touch DR6 (APM vol. 2 15.20): set its bits. */
+	if (e->type == VCPU_EVENT_EXCEPTION && e->vector == 1)
+		vmcb->save.dr6 |= e->cr2;
 	vmcb->ctl.eventinj = inj;
 }
 
@@ -438,8 +408,6 @@ const struct vmm_ops svm_ops = {
 	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.vcpu_run = svm_vcpu_run,
-	.vcpu_read_reg = svm_vcpu_read_reg,
-	.vcpu_read_seg = svm_vcpu_read_seg,
 	.vcpu_msr = svm_vcpu_msr,
 	.vcpu_irq_window_open = svm_vcpu_irq_window_open,
 	.vcpu_want_irq_window = svm_vcpu_want_irq_window,

@@ -4,32 +4,29 @@
 #include <bulkhead/x86/cpu_features.h>
 #include "svm_priv.h"
 
-static unsigned one_hot_index(u64 bits)
-{
-	return bits & 1 ? 0 : bits & 2 ? 1 : bits & 4 ? 2 : 3;
-}
-
-/* IOIO exit info 1, APM 15.10.2; EXITINFO2 holds the next RIP. */
+/* IOIO exit info 1, APM 15.10.2; EXITINFO2 holds the next RIP. The size
+ * and address-size fields are one-hot bits whose values are the widths
+ * themselves: SZ8/16/32 = 1/2/4 bytes, A16/32/64 = 1/2/4 x 2 bytes (none
+ * set, as QEMU gives for IN/OUT: 0, not known). Any other pattern is not an
+ * IOIO exit we understand. */
 static void decode_ioio(const struct vmcb *vmcb, struct vm_exit *e)
 {
 	u64 info = vmcb->ctl.exitinfo1;
-	static const u8 sizes[] = { 1, 2, 4, 0 };
-	static const u8 addr_sizes[] = { 2, 4, 8, 0 };
+	u8 size = (u8)((info >> IOIO_SZ_SHIFT) & 7);
+	u8 asz = (u8)((info >> IOIO_A_SHIFT) & 7);
 
+	if ((size != 1 && size != 2 && size != 4) || asz == 3 || asz > 4)
+		return; /* EXIT_UNKNOWN */
 	e->code = EXIT_IO;
-	e->u.io = (struct io_exit){
-		.port = (u16)(info >> IOIO_PORT_SHIFT),
-		.size = sizes[one_hot_index((info >> IOIO_SZ_SHIFT) & 7)],
-		.in = info & IOIO_TYPE_IN,
-		.string = info & IOIO_STR,
-		.rep = info & IOIO_REP,
-		.addr_size = addr_sizes[one_hot_index((info >> IOIO_A_SHIFT) & 7)],
-		.seg = (u8)((info >> IOIO_SEG_SHIFT) & 7),
-	};
+	e->u.io.port = (u16)(info >> IOIO_PORT_SHIFT);
+	e->u.io.size = size;
+	e->u.io.in = info & IOIO_TYPE_IN;
+	e->u.io.string = info & IOIO_STR;
+	e->u.io.rep = info & IOIO_REP;
+	e->u.io.addr_size = (u8)(asz * 2);
+	e->u.io.seg = (u8)((info >> IOIO_SEG_SHIFT) & 7);
 	if (vmcb->ctl.exitinfo2 > vmcb->save.rip && vmcb->ctl.exitinfo2 - vmcb->save.rip <= 15)
 		e->inst_len = (u8)(vmcb->ctl.exitinfo2 - vmcb->save.rip);
-	if (e->u.io.size == 0)
-		e->code = EXIT_UNKNOWN;
 }
 
 /* Nested page fault, APM 15.25.6: EXITINFO1 = error code, EXITINFO2 = GPA. */
@@ -53,11 +50,52 @@ static void nrip_length(const struct vmcb *vmcb, struct vm_exit *e)
 		e->inst_len = (u8)(next - vmcb->save.rip);
 }
 
+/* A VMCB segment (selector, attributes, limit, base: APM vol. 2 appendix B)
+ * has the layout of struct x86_seg_state and its attribute word the same
+ * packing (APM vol. 2 15.5.1): copied whole, two words per exit and
+ * segment. */
+_Static_assert(sizeof(struct vmcb_seg) == sizeof(struct x86_seg_state) &&
+		       __builtin_offsetof(struct vmcb_seg, attrib) ==
+			       __builtin_offsetof(struct x86_seg_state, attr) &&
+		       __builtin_offsetof(struct vmcb_seg, limit) ==
+			       __builtin_offsetof(struct x86_seg_state, limit) &&
+		       __builtin_offsetof(struct vmcb_seg, base) ==
+			       __builtin_offsetof(struct x86_seg_state, base),
+	       "VMCB segment layout");
+
+static inline void seg_get(const struct vmcb_seg *g, struct x86_seg_state *out)
+{
+	memcpy(out, g, sizeof(*out));
+}
+
+/* The neutral snapshot of vm_exit.h, from the VMCB state save area
+ * (APM vol. 2 appendix B, table B-2). EFER.SVME is ours, not the guest's. */
+void svm_snapshot(struct vcpu *v, const struct vmcb *vmcb)
+{
+	const struct vmcb_save *s = &vmcb->save;
+	struct x86_cpu_state *st = &v->exit_state;
+
+	st->cr0 = s->cr0;
+	st->cr2 = s->cr2;
+	st->cr3 = s->cr3;
+	st->cr4 = s->cr4;
+	st->efer = s->efer & ~EFER_SVME;
+	st->cpl = s->cpl;
+	seg_get(&s->es, &st->seg[X86_SEG_ES]);
+	seg_get(&s->cs, &st->seg[X86_SEG_CS]);
+	seg_get(&s->ss, &st->seg[X86_SEG_SS]);
+	seg_get(&s->ds, &st->seg[X86_SEG_DS]);
+	seg_get(&s->fs, &st->seg[X86_SEG_FS]);
+	seg_get(&s->gs, &st->seg[X86_SEG_GS]);
+}
+
 void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *e)
 {
 	u64 code = vmcb->ctl.exitcode;
 
-	memset(e, 0, sizeof(*e));
+	svm_snapshot(v, vmcb);
+	e->code = EXIT_UNKNOWN;
+	e->inst_len = 0;
 	e->rip = v->rip;
 	e->raw = (struct raw_exit){ code, vmcb->ctl.exitinfo1, vmcb->ctl.exitinfo2 };
 

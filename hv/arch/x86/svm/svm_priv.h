@@ -20,6 +20,8 @@ struct svm_vcpu {
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
+/* Fills v->exit_state (vm_exit.h) from the VMCB's state save area. */
+void svm_snapshot(struct vcpu *v, const struct vmcb *vmcb);
 void svm_translate_exit(struct vcpu *v, const struct vmcb *vmcb, struct vm_exit *exit);
 /* After a failed VMRUN: the first consistency check (APM vol. 2 15.5.1)
  * the VMCB breaks, into *out (what = NULL if none does). svm_check_vmcb is

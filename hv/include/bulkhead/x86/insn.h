@@ -1,7 +1,8 @@
 /* Vendor-neutral x86 instruction decoder (hv/arch/x86/insn/decode.c).
  *
  * Decodes one instruction from a byte buffer: the memory-operand forms a guest
- * uses on MMIO (MOV, MOVZX/MOVSX/MOVSXD, MOVS/STOS, ALU, TEST, XCHG) in full,
+ * uses on MMIO (MOV, MOVZX/MOVSX/MOVSXD, MOVS/STOS, ALU, TEST, XCHG, INC/DEC,
+ * NOT/NEG, XADD, CMPXCHG, BT/BTS/BTR/BTC, SETcc) in full,
  * and the instructions SVM/VMX intercept (CPUID, RDMSR, HLT, IN/OUT, ...) for
  * their length. It knows nothing of VMCB/VMCS: input is bytes and a mode.
  * The bytes are guest data, hence hostile: the decoder never reads past
@@ -93,6 +94,17 @@ enum x86_op {
 	X86_OP_CMP,
 	X86_OP_TEST,
 	X86_OP_XCHG,
+	X86_OP_INC,     /* FE/FF /0 */
+	X86_OP_DEC,     /* FE/FF /1 */
+	X86_OP_NOT,     /* F6/F7 /2 */
+	X86_OP_NEG,     /* F6/F7 /3 */
+	X86_OP_XADD,    /* 0F C0/C1 */
+	X86_OP_CMPXCHG, /* 0F B0/B1: compares with rAX */
+	X86_OP_BT,      /* 0F A3, 0F BA /4: src is the bit offset */
+	X86_OP_BTS,     /* 0F AB, 0F BA /5 */
+	X86_OP_BTR,     /* 0F B3, 0F BA /6 */
+	X86_OP_BTC,     /* 0F BB, 0F BA /7 */
+	X86_OP_SETCC,   /* 0F 90-9F: condition code in insn.ctl */
 	/* Intercepted instructions, decoded for their length and operands. */
 	X86_OP_CPUID,
 	X86_OP_RDMSR,
@@ -183,7 +195,7 @@ struct x86_insn {
 	u8 modrm;    /* valid if has_modrm */
 	bool has_modrm;
 	u8 src_seg;  /* MOVS: segment of the source DS:rSI (override applied) */
-	u8 ctl;      /* MOV CR/DR: control/debug register number */
+	u8 ctl;      /* MOV CR/DR: control/debug register number; SETcc: cc */
 	u8 imm_size; /* bytes of immediate in the encoding, 0 if none */
 	struct x86_opnd dst;
 	struct x86_opnd src;

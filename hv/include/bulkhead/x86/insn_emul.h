@@ -26,6 +26,39 @@ struct x86_segment {
 	bool s, present, db, l, g;
 };
 
+/* A segment register as captured at an exit. attr holds the descriptor's
+ * attribute bits packed as the architecture defines them, not any vendor's
+ * field: bits 7:0 = descriptor bits 47:40 (type, S, DPL, P), bits 11:8 =
+ * descriptor bits 55:52 (AVL, L, D/B, G) (SDM vol. 3 3.4.5, APM vol. 2
+ * 4.7/4.8). */
+struct x86_seg_state {
+	u16 sel;
+	u16 attr;
+	u32 limit;
+	u64 base;
+};
+
+/* A vCPU's control state at an exit, in neutral form: the hypervisor's exit
+ * snapshot (vm_exit.h). The paging mode follows from CR0.PG, CR4.PAE/LA57
+ * and EFER.LMA (x86_walk_gva). */
+struct x86_cpu_state {
+	u64 cr0, cr2, cr3, cr4;
+	u64 efer; /* as the guest sees it */
+	u8 cpl;
+	struct x86_seg_state seg[X86_SEG_COUNT]; /* enum x86_seg order */
+};
+
+static inline void x86_seg_unpack(const struct x86_seg_state *in, struct x86_segment *out)
+{
+	u16 a = in->attr;
+
+	*out = (struct x86_segment){
+		.base = in->base, .limit = in->limit, .type = (u8)(a & 0xf),
+		.s = (a >> 4) & 1, .dpl = (u8)((a >> 5) & 3), .present = (a >> 7) & 1,
+		.l = (a >> 9) & 1, .db = (a >> 10) & 1, .g = (a >> 11) & 1,
+	};
+}
+
 typedef u64 x86_read_reg_fn(void *ctx, enum x86_reg reg);
 typedef void x86_write_reg_fn(void *ctx, enum x86_reg reg, u64 val);
 typedef void x86_read_seg_fn(void *ctx, enum x86_seg seg, struct x86_segment *out);
@@ -52,6 +85,9 @@ struct x86_emul {
 	const struct x86_emul_ops *ops;
 	void *ctx;
 	u8 maxphyaddr; /* guest CPUID 8000_0008h EAX[7:0]; 0 means 52 */
+	/* Optional: CR0/2/3/4, EFER, CPL and the segments read here directly
+	 * instead of through read_reg/read_seg (the exit snapshot). */
+	const struct x86_cpu_state *state;
 };
 
 enum x86_emul_result {
@@ -65,6 +101,7 @@ enum x86_emul_result {
 			       * the guest unchanged, it will fault again */
 };
 
+#define X86_EXC_DB 1U
 #define X86_EXC_UD 6U
 #define X86_EXC_SS 12U
 #define X86_EXC_GP 13U
@@ -80,6 +117,7 @@ struct x86_fault {
 #define X86_RFLAGS_CF (1ULL << 0)
 #define X86_RFLAGS_PF (1ULL << 2)
 #define X86_RFLAGS_AF (1ULL << 4)
+#define X86_RFLAGS_TF (1ULL << 8)
 #define X86_RFLAGS_ZF (1ULL << 6)
 #define X86_RFLAGS_SF (1ULL << 7)
 #define X86_RFLAGS_DF (1ULL << 10)
@@ -87,6 +125,9 @@ struct x86_fault {
 #define X86_RFLAGS_VM (1ULL << 17)
 #define X86_RFLAGS_ARITH (X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | \
 			  X86_RFLAGS_ZF | X86_RFLAGS_SF | X86_RFLAGS_OF)
+
+/* DR6.BS: the #DB came from the single-step trap (SDM vol. 3 17.2.3). */
+#define X86_DR6_BS (1ULL << 14)
 
 /* The decoding mode from CR0.PE, RFLAGS.VM, EFER.LMA and CS.L/CS.D. */
 enum x86_mode x86_emul_mode(const struct x86_emul *em);
@@ -104,6 +145,17 @@ __must_check enum x86_emul_result x86_emul_fetch(const struct x86_emul *em,
 __must_check enum x86_emul_result x86_emul_mmio(const struct x86_emul *em,
 						const struct x86_insn *insn,
 						u64 gpa, struct x86_fault *fault);
+
+/* Reads or writes size (1..8) bytes at linear address la through the guest
+ * page tables, each page on its own: guest RAM, or MMIO (in aligned pieces
+ * when the access crosses a page). GUEST_FAULT for #PF/#GP on the walk,
+ * BAD_ACCESS if a page is neither RAM nor MMIO or a callback refused. */
+__must_check enum x86_emul_result x86_emul_virt(const struct x86_emul *em, u64 la, u32 size,
+						bool write, u64 *val, struct x86_fault *fault);
+
+/* True if condition code cc (the low nibble of Jcc/SETcc/CMOVcc) holds
+ * for rflags (SDM vol 1 appendix B). */
+bool x86_cond(u8 cc, u64 rflags);
 
 /* RIP += insn->len, wrapped to the mode's IP width (exit paths: CPUID...). */
 void x86_emul_advance_rip(const struct x86_emul *em, const struct x86_insn *insn);

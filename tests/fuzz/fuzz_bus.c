@@ -1,0 +1,194 @@
+/* libFuzzer target: random port and MMIO access sequences against a VM's
+ * whole bus with every device model (those with a VM_DEVICE entry, found in
+ * this program's ELF sections as in tests/unit/test_dev_access.c), through
+ * the guest's bus rule (bus_guest_read/write). Checks: no access stops the
+ * VM (vm_crash traps), a read fits its size and reads all ones in every
+ * byte no device claims, no device reads or writes out of bounds (ASan).
+ *
+ * Input: records of 12 bytes: op (bit 0 MMIO, bit 1 write, bits 2-3 log2
+ * size, bits 4-7 region), 2-byte offset (little endian), 1 byte spare, 8-byte
+ * value. The address is the region's base (regions sorted by address, the
+ * index taken modulo their number) plus the offset minus 8, so the bytes
+ * just before and after a device are reached too; region 15 means the
+ * offset is a raw port number. */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include <bulkhead/console.h>
+#include <bulkhead/dev.h>
+
+#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
+#define MAX_DEVICES 64
+
+static struct vm vm;
+static const struct vm_device *devices[MAX_DEVICES];
+static char device_sec[MAX_DEVICES][32];
+static unsigned nr_devices;
+u64 tsc_hz = 2000000000ULL;
+
+void *vm_dev_alloc(struct vm *m, u64 size)
+{
+	void *p;
+
+	if (m->dev_arena_used + ((size + 15) & ~15ULL) > VM_DEV_ARENA)
+		return NULL;
+	p = &m->dev_arena[m->dev_arena_used];
+	m->dev_arena_used += (size + 15) & ~15ULL;
+	memset(p, 0, size);
+	return p;
+}
+
+void vm_crash(struct vm *m, const char *fmt, ...)
+{
+	(void)m;
+	(void)fmt;
+	__builtin_trap(); /* a guest's access never stops its VM */
+}
+
+void vm_poweroff(struct vm *m) { (void)m; }
+void vcpu_raise_nmi(struct vcpu *v) { (void)v; } /* NMI IPIs: the vCPU is not modelled */
+void vm_reset(struct vm *m) { (void)m; }
+void vm_exit_with_code(struct vm *m, u32 code) { (void)m; (void)code; }
+bool vm_is_running(const struct vm *m) { (void)m; return true; }
+
+bool vm_add_timer(struct vm *m, const struct vtimer_ops *ops, void *dev)
+{
+	(void)m;
+	(void)ops;
+	(void)dev;
+	return true;
+}
+
+void console_guest_write(const void *owner, const char *name, const char *s, size_t n,
+			 bool newline)
+{
+	(void)owner;
+	(void)name;
+	(void)s;
+	(void)n;
+	(void)newline;
+}
+
+/* The VM_DEVICE entries (symbols vm_device_NAME in sections
+ * ".vm_devices.PRIO"), in section-name order as the linker script's SORT
+ * puts them, at their loaded address: symbol value plus the load bias from
+ * the program headers the kernel mapped (AT_PHDR). By symbol, not by
+ * walking the section: a sanitizer pads globals. */
+static void *read_at(FILE *f, u64 off, u64 len)
+{
+	void *p = malloc(len ? len : 1);
+
+	CHECK(p && fseek(f, (long)off, SEEK_SET) == 0 && fread(p, 1, len, f) == len);
+	return p;
+}
+
+static void find_devices(void)
+{
+	FILE *f = fopen("/proc/self/exe", "rb");
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh;
+	char *shnames;
+	uintptr_t bias = 0;
+
+	CHECK(f && fread(&eh, sizeof(eh), 1, f) == 1);
+	for (unsigned i = 0; i < getauxval(AT_PHNUM); i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	sh = read_at(f, eh.e_shoff, (u64)eh.e_shnum * sizeof(*sh));
+	shnames = read_at(f, sh[eh.e_shstrndx].sh_offset, sh[eh.e_shstrndx].sh_size);
+	for (unsigned i = 0; i < eh.e_shnum; i++) {
+		Elf64_Sym *sym;
+		char *names;
+
+		if (sh[i].sh_type != SHT_SYMTAB)
+			continue;
+		sym = read_at(f, sh[i].sh_offset, sh[i].sh_size);
+		names = read_at(f, sh[sh[i].sh_link].sh_offset, sh[sh[i].sh_link].sh_size);
+		for (u64 k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
+			const char *sec;
+			unsigned at;
+
+			if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx >= eh.e_shnum ||
+			    strncmp(names + sym[k].st_name, "vm_device_", 10) != 0)
+				continue;
+			sec = shnames + sh[sym[k].st_shndx].sh_name;
+			if (strncmp(sec, ".vm_devices.", 12) != 0)
+				continue;
+			at = nr_devices++;
+			CHECK(nr_devices <= MAX_DEVICES);
+			while (at > 0 && strcmp(device_sec[at - 1], sec) > 0) {
+				devices[at] = devices[at - 1];
+				strcpy(device_sec[at], device_sec[at - 1]);
+				at--;
+			}
+			devices[at] = (const struct vm_device *)(bias + sym[k].st_value);
+			snprintf(device_sec[at], sizeof(device_sec[at]), "%s", sec);
+		}
+		free(names);
+		free(sym);
+	}
+	free(shnames);
+	free(sh);
+	fclose(f);
+	CHECK(nr_devices >= 11);
+}
+
+static const struct vm_config cfg = { .name = "fuzz", .testexit = true, .testdev = true,
+				      .cmdline = "" };
+
+static void build_vm(void)
+{
+	const char *err = NULL;
+
+	memset(&vm, 0, sizeof(vm));
+	bus_init(&vm.bus);
+	vm.state = VM_RUNNING;
+	vm.nr_vcpus = 1;
+	for (unsigned i = 0; i < nr_devices; i++)
+		CHECK(devices[i]->create(&vm, &cfg, &err));
+}
+
+static void one_access(const u8 *r)
+{
+	bool mmio = r[0] & 1, write = r[0] & 2;
+	u32 size = 1U << ((r[0] >> 2) & 3);
+	unsigned region = r[0] >> 4;
+	u64 off = (u64)r[1] | ((u64)r[2] << 8), val, addr;
+	struct bus_space *s = mmio ? &vm.bus.mmio : &vm.bus.pio;
+	enum bus_result res;
+
+	memcpy(&val, r + 4, 8);
+	if (!mmio && size == 8)
+		size = 4; /* port I/O is at most 4 bytes */
+	if (region == 15 || s->n == 0)
+		addr = mmio ? 0xfec00000ULL + off : off;
+	else
+		addr = s->r[region % s->n].base + off - 8;
+	if (write) {
+		res = bus_guest_write(s, addr, size, val, "fuzz");
+		CHECK(res == BUS_OK || res == BUS_UNCLAIMED);
+		return;
+	}
+	val = 0x5a5a5a5a5a5a5a5aULL;
+	res = bus_guest_read(s, addr, size, &val, "fuzz");
+	CHECK(res == BUS_OK || res == BUS_UNCLAIMED);
+	CHECK(size == 8 || (val >> (8 * size)) == 0);
+	for (u32 i = 0; i < size; i++)
+		if (!bus_find(s, addr + i, 1))
+			CHECK(((val >> (8 * i)) & 0xff) == 0xff);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	if (!nr_devices)
+		find_devices();
+	build_vm();
+	for (size_t at = 0; at + 12 <= size && at < 12 * 4096; at += 12)
+		one_access(data + at);
+	return 0;
+}
