@@ -284,6 +284,28 @@ static void print_accesses(const struct bus_space *s)
 	}
 }
 
+/* "vm X: odd accesses: name N ..." for the regions where the guest made
+ * accesses the bus split or a device refused (bus.h); nothing if none. */
+static void print_odd(const struct vm *vm)
+{
+	const struct bus_space *spaces[] = { &vm->bus.pio, &vm->bus.mmio };
+	bool any = false;
+
+	for (unsigned k = 0; k < ARRAY_SIZE(spaces); k++)
+		for (unsigned i = 0; i < spaces[k]->n; i++) {
+			const struct bus_region *r = &spaces[k]->r[i];
+
+			if (!r->odd)
+				continue;
+			if (!any)
+				printf("vm %s: odd accesses:", vm->name);
+			any = true;
+			printf(" %s %lu", r->name ? r->name : "?", r->odd);
+		}
+	if (any)
+		printf("\n");
+}
+
 void vm_print_exits(const struct vm *vm)
 {
 	printf("vm %s: exits:", vm->name);
@@ -297,6 +319,7 @@ void vm_print_exits(const struct vm *vm)
 	printf("\nvm %s: mmio accesses:", vm->name);
 	print_accesses(&vm->bus.mmio);
 	printf("\n");
+	print_odd(vm);
 }
 
 void vm_report_all(void)

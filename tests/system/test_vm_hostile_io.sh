@@ -21,6 +21,9 @@ expect_regex "^vm hostile: lapic: odd .*refused by the device"
 expect_regex "^vm hostile: ioapic: odd .*refused by the device"
 [ "$(grep -c '^vm hostile: pic-master: odd ' "$LOG")" = 1 ] && echo "ok: logged once" ||
 	fail "pic-master's odd accesses logged more than once"
+expect_regex "^vm hostile: odd accesses:.* pic-master [1-9][0-9]*\b"
+expect_regex "^vm hostile: odd accesses:.* lapic [1-9][0-9]*\b"
+expect_no_line "vm ok: odd accesses:"
 expect_regex "^\[ok\] ok: PASS"
 expect_line "vm ok: exited, code 0"
 finish
