@@ -149,25 +149,30 @@ static void note_odd(const struct guest_access *a, struct bus_region *r, u64 add
 
 static void guest_piece(struct guest_access *a, u64 addr, u32 size, u64 *val, bool split);
 
+/* The access as two halves, low address first; a read's halves are
+ * joined back into *val (little endian). */
+static void split_halves(struct guest_access *a, u64 addr, u32 size, u64 *val)
+{
+	u32 half = size / 2;
+	u64 lo = *val & guest_mask(half), hi = (*val >> (8 * half)) & guest_mask(half);
+
+	guest_piece(a, addr, half, &lo, true);
+	guest_piece(a, addr + half, half, &hi, true);
+	if (!a->write)
+		*val = (lo & guest_mask(half)) | ((hi & guest_mask(half)) << (8 * half));
+}
+
 /* The device refused the piece: in port space split it into halves (down
  * to a byte), else all ones / dropped. */
 static void guest_refused(struct guest_access *a, struct bus_region *r, u64 addr, u32 size,
 			  u64 *val)
 {
-	u32 half = size / 2;
-	u64 lo, hi;
-
 	if (!a->s->split_refused || size == 1) {
 		note_odd(a, r, addr, size, true);
 		*val = ~0ULL;
 		return;
 	}
-	lo = *val & guest_mask(half);
-	hi = (*val >> (8 * half)) & guest_mask(half);
-	guest_piece(a, addr, half, &lo, true);
-	guest_piece(a, addr + half, half, &hi, true);
-	if (!a->write)
-		*val = (lo & guest_mask(half)) | ((hi & guest_mask(half)) << (8 * half));
+	split_halves(a, addr, size, val);
 }
 
 /* A piece that region r covers whole, to its device. */
@@ -186,8 +191,6 @@ static enum bus_result dispatch(const struct guest_access *a, struct bus_region 
 static void guest_piece(struct guest_access *a, u64 addr, u32 size, u64 *val, bool split)
 {
 	struct bus_region *r = region_at(a->s, addr);
-	u64 lo, hi;
-	u32 half = size / 2;
 
 	if (r && size <= r->len - (addr - r->base)) {
 		a->claimed = true;
@@ -201,13 +204,7 @@ static void guest_piece(struct guest_access *a, u64 addr, u32 size, u64 *val, bo
 		*val = ~0ULL; /* nothing there: all ones, write dropped */
 		return;
 	}
-	/* Straddles regions or runs past one: halves. */
-	lo = *val & guest_mask(half);
-	hi = (*val >> (8 * half)) & guest_mask(half);
-	guest_piece(a, addr, half, &lo, true);
-	guest_piece(a, addr + half, half, &hi, true);
-	if (!a->write)
-		*val = (lo & guest_mask(half)) | ((hi & guest_mask(half)) << (8 * half));
+	split_halves(a, addr, size, val); /* straddles regions or runs past one */
 }
 
 static bool guest_size_ok(u32 size)

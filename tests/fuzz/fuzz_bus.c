@@ -1,6 +1,6 @@
 /* libFuzzer target: random port and MMIO access sequences against a VM's
  * whole bus with every device model (those with a VM_DEVICE entry, found in
- * this program's ELF sections as in tests/unit/test_dev_access.c), through
+ * this program's ELF symbols, tests/lib/vm_devices_elf.c), through
  * the guest's bus rule (bus_guest_read/write). Checks: no access stops the
  * VM (vm_crash traps), a read fits its size and reads all ones in every
  * byte no device claims, no device reads or writes out of bounds (ASan).
@@ -11,11 +11,10 @@
  * index taken modulo their number) plus the offset minus 8, so the bytes
  * just before and after a device are reached too; region 15 means the
  * offset is a raw port number. */
-#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
+#include "../lib/vm_devices_elf.h"
 
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
@@ -25,7 +24,6 @@
 
 static struct vm vm;
 static const struct vm_device *devices[MAX_DEVICES];
-static char device_sec[MAX_DEVICES][32];
 static unsigned nr_devices;
 u64 tsc_hz = 2000000000ULL;
 
@@ -72,68 +70,9 @@ void console_guest_write(const void *owner, const char *name, const char *s, siz
 	(void)newline;
 }
 
-/* The VM_DEVICE entries (symbols vm_device_NAME in sections
- * ".vm_devices.PRIO"), in section-name order as the linker script's SORT
- * puts them, at their loaded address: symbol value plus the load bias from
- * the program headers the kernel mapped (AT_PHDR). By symbol, not by
- * walking the section: a sanitizer pads globals. */
-static void *read_at(FILE *f, u64 off, u64 len)
-{
-	void *p = malloc(len ? len : 1);
-
-	CHECK(p && fseek(f, (long)off, SEEK_SET) == 0 && fread(p, 1, len, f) == len);
-	return p;
-}
-
 static void find_devices(void)
 {
-	FILE *f = fopen("/proc/self/exe", "rb");
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh;
-	char *shnames;
-	uintptr_t bias = 0;
-
-	CHECK(f && fread(&eh, sizeof(eh), 1, f) == 1);
-	for (unsigned i = 0; i < getauxval(AT_PHNUM); i++)
-		if (ph[i].p_type == PT_PHDR)
-			bias = (uintptr_t)ph - ph[i].p_vaddr;
-	sh = read_at(f, eh.e_shoff, (u64)eh.e_shnum * sizeof(*sh));
-	shnames = read_at(f, sh[eh.e_shstrndx].sh_offset, sh[eh.e_shstrndx].sh_size);
-	for (unsigned i = 0; i < eh.e_shnum; i++) {
-		Elf64_Sym *sym;
-		char *names;
-
-		if (sh[i].sh_type != SHT_SYMTAB)
-			continue;
-		sym = read_at(f, sh[i].sh_offset, sh[i].sh_size);
-		names = read_at(f, sh[sh[i].sh_link].sh_offset, sh[sh[i].sh_link].sh_size);
-		for (u64 k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
-			const char *sec;
-			unsigned at;
-
-			if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx >= eh.e_shnum ||
-			    strncmp(names + sym[k].st_name, "vm_device_", 10) != 0)
-				continue;
-			sec = shnames + sh[sym[k].st_shndx].sh_name;
-			if (strncmp(sec, ".vm_devices.", 12) != 0)
-				continue;
-			at = nr_devices++;
-			CHECK(nr_devices <= MAX_DEVICES);
-			while (at > 0 && strcmp(device_sec[at - 1], sec) > 0) {
-				devices[at] = devices[at - 1];
-				strcpy(device_sec[at], device_sec[at - 1]);
-				at--;
-			}
-			devices[at] = (const struct vm_device *)(bias + sym[k].st_value);
-			snprintf(device_sec[at], sizeof(device_sec[at]), "%s", sec);
-		}
-		free(names);
-		free(sym);
-	}
-	free(shnames);
-	free(sh);
-	fclose(f);
+	nr_devices = vm_devices_from_elf(devices, MAX_DEVICES);
 	CHECK(nr_devices >= 11);
 }
 

@@ -11,80 +11,19 @@
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
-#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
+#include "../lib/vm_devices_elf.h"
 #include "fake_vm.h"
 
 #define MAX_DEVICES 64
 static const struct vm_device *devices[MAX_DEVICES];
-static char device_prio[MAX_DEVICES][32];
 static unsigned nr_devices;
-
-/* The VM_DEVICE entries (symbols vm_device_NAME in sections
- * ".vm_devices.PRIO"), in section-name order as the linker script's SORT
- * puts them, at their loaded address: symbol value plus the load bias from
- * the program headers the kernel mapped (AT_PHDR). By symbol, not by
- * walking the section: a sanitizer pads globals. */
-static void *read_at(FILE *f, u64 off, u64 len)
-{
-	void *p = malloc(len ? len : 1);
-
-	assert_true(p && fseek(f, (long)off, SEEK_SET) == 0 && fread(p, 1, len, f) == len);
-	return p;
-}
 
 static void find_devices(void)
 {
-	FILE *f = fopen("/proc/self/exe", "rb");
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh;
-	char *shnames;
-	uintptr_t bias = 0;
-
-	assert_true(f && fread(&eh, sizeof(eh), 1, f) == 1);
-	for (unsigned i = 0; i < getauxval(AT_PHNUM); i++)
-		if (ph[i].p_type == PT_PHDR)
-			bias = (uintptr_t)ph - ph[i].p_vaddr;
-	sh = read_at(f, eh.e_shoff, (u64)eh.e_shnum * sizeof(*sh));
-	shnames = read_at(f, sh[eh.e_shstrndx].sh_offset, sh[eh.e_shstrndx].sh_size);
-	for (unsigned i = 0; i < eh.e_shnum; i++) {
-		Elf64_Sym *sym;
-		char *names;
-
-		if (sh[i].sh_type != SHT_SYMTAB)
-			continue;
-		sym = read_at(f, sh[i].sh_offset, sh[i].sh_size);
-		names = read_at(f, sh[sh[i].sh_link].sh_offset, sh[sh[i].sh_link].sh_size);
-		for (u64 k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
-			const char *sec;
-			unsigned at;
-
-			if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx >= eh.e_shnum ||
-			    strncmp(names + sym[k].st_name, "vm_device_", 10) != 0)
-				continue;
-			sec = shnames + sh[sym[k].st_shndx].sh_name;
-			if (strncmp(sec, ".vm_devices.", 12) != 0)
-				continue;
-			at = nr_devices++;
-			assert_true(nr_devices <= MAX_DEVICES);
-			while (at > 0 && strcmp(device_prio[at - 1], sec) > 0) {
-				devices[at] = devices[at - 1];
-				strcpy(device_prio[at], device_prio[at - 1]);
-				at--;
-			}
-			devices[at] = (const struct vm_device *)(bias + sym[k].st_value);
-			snprintf(device_prio[at], sizeof(device_prio[at]), "%s", sec);
-		}
-		free(names);
-		free(sym);
-	}
-	free(shnames);
-	free(sh);
-	fclose(f);
+	nr_devices = vm_devices_from_elf(devices, MAX_DEVICES);
 	assert_true(nr_devices >= 11);
 }
 
