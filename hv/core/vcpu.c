@@ -6,19 +6,15 @@
 
 u64 vcpu_read_reg(struct vcpu *v, enum x86_reg reg)
 {
-	const struct x86_cpu_state *s = &v->exit_state;
+	u64 val;
 
-	switch (reg) {
-	case X86_REG_RIP: return v->rip;
-	case X86_REG_RFLAGS: return v->rflags;
-	case X86_REG_CR0: return s->cr0;
-	case X86_REG_CR2: return s->cr2;
-	case X86_REG_CR3: return s->cr3;
-	case X86_REG_CR4: return s->cr4;
-	case X86_REG_EFER: return s->efer;
-	case X86_REG_CPL: return s->cpl;
-	default: return reg <= X86_REG_R15 ? v->gpr[reg] : 0;
-	}
+	if (reg <= X86_REG_R15)
+		return v->gpr[reg];
+	if (reg == X86_REG_RIP)
+		return v->rip;
+	if (reg == X86_REG_RFLAGS)
+		return v->rflags;
+	return x86_cpu_state_reg(&v->exit_state, reg, &val) ? val : 0;
 }
 
 void vcpu_write_reg(struct vcpu *v, enum x86_reg reg, u64 val)

@@ -14,19 +14,11 @@ static inline u64 emul_reg(const struct x86_emul *em, enum x86_reg reg)
 /* CR0/2/3/4, EFER or CPL: from the snapshot when there is one. */
 static inline u64 emul_ctl(const struct x86_emul *em, enum x86_reg reg)
 {
-	const struct x86_cpu_state *s = em->state;
+	u64 val;
 
-	if (!s)
-		return emul_reg(em, reg);
-	switch (reg) {
-	case X86_REG_CR0: return s->cr0;
-	case X86_REG_CR2: return s->cr2;
-	case X86_REG_CR3: return s->cr3;
-	case X86_REG_CR4: return s->cr4;
-	case X86_REG_EFER: return s->efer;
-	case X86_REG_CPL: return s->cpl;
-	default: return emul_reg(em, reg);
-	}
+	if (em->state && x86_cpu_state_reg(em->state, reg, &val))
+		return val;
+	return emul_reg(em, reg);
 }
 
 static inline void emul_seg(const struct x86_emul *em, enum x86_seg seg, struct x86_segment *out)

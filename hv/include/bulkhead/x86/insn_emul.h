@@ -48,6 +48,21 @@ struct x86_cpu_state {
 	struct x86_seg_state seg[X86_SEG_COUNT]; /* enum x86_seg order */
 };
 
+/* CR0/2/3/4, EFER or CPL from the state into *val; false for any other
+ * register (those are live, not part of the snapshot). */
+static inline bool x86_cpu_state_reg(const struct x86_cpu_state *s, enum x86_reg reg, u64 *val)
+{
+	switch (reg) {
+	case X86_REG_CR0: *val = s->cr0; return true;
+	case X86_REG_CR2: *val = s->cr2; return true;
+	case X86_REG_CR3: *val = s->cr3; return true;
+	case X86_REG_CR4: *val = s->cr4; return true;
+	case X86_REG_EFER: *val = s->efer; return true;
+	case X86_REG_CPL: *val = s->cpl; return true;
+	default: return false;
+	}
+}
+
 static inline void x86_seg_unpack(const struct x86_seg_state *in, struct x86_segment *out)
 {
 	u16 a = in->attr;
