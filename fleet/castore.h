@@ -19,13 +19,20 @@ int castore_compress(const uint8_t *data, size_t n, int level, struct fl_buf *ou
  * to id. out must have room for size bytes. */
 int castore_decode(const uint8_t *comp, size_t clen, const uint8_t id[CA_CHUNK_ID_SIZE],
 		   uint8_t *out, size_t size, struct fl_err *err);
-int castore_has(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE]);
-/* Store compressed bytes under id (temp file + rename; callers verify on read). */
-int castore_put(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE],
+/* The store is a directory held open (fd); XXXX directories and chunk files
+ * are opened relative to it with O_NOFOLLOW, so a symlink planted in the
+ * store is never followed (fl_subdir_at). */
+int castore_has(int store, const uint8_t id[CA_CHUNK_ID_SIZE]);
+/* Store compressed bytes under id (O_EXCL temp file + renameat; callers
+ * verify on read). Safe to call from several threads. */
+int castore_put(int store, const uint8_t id[CA_CHUNK_ID_SIZE],
 		const uint8_t *comp, size_t clen, struct fl_err *err);
 /* Read and verify a chunk from store into out[0..size). A missing chunk
  * returns 1, a corrupt one is deleted and returns -1. */
-int castore_get(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE],
+int castore_get(int store, const uint8_t id[CA_CHUNK_ID_SIZE],
 		uint8_t *out, size_t size, struct fl_err *err);
+/* Remove every chunk and XXXX directory (the client's download cache);
+ * symlinks found in the store are unlinked, not followed. */
+void castore_empty(int store);
 
 #endif

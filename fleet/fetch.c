@@ -13,6 +13,13 @@
 
 #define PARALLEL 16U
 
+/* Slow retrieval (TUF spec 5, "slow retrieval attacks"): every download is
+ * bounded in time by its size bound at a minimum average rate, plus a grace
+ * for connecting and the first byte. A 64 KiB timestamp gets 28 s. */
+#define FETCH_GRACE_S    20L
+#define FETCH_MIN_RATE   8192UL /* bytes per second */
+#define FETCH_MAX_HEADER (64U * 1024U)
+
 struct src {
 	char *base; /* URL or directory, no trailing slash */
 	int http;
@@ -24,7 +31,28 @@ struct sink {
 	struct fl_buf *buf;
 	size_t max;
 	int too_big;
+	size_t header_bytes;
+	int header_too_big;
 };
+
+static size_t sink_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct sink *k = arg;
+
+	(void)p;
+	n *= sz;
+	k->header_bytes += n;
+	if (k->header_bytes > FETCH_MAX_HEADER) {
+		k->header_too_big = 1;
+		return 0;
+	}
+	return n;
+}
+
+static long time_bound(size_t max)
+{
+	return FETCH_GRACE_S + (long)(max / FETCH_MIN_RATE);
+}
 
 static size_t sink_write(char *p, size_t sz, size_t n, void *arg)
 {
@@ -86,13 +114,16 @@ static void setup_easy(CURL *h, const char *url, struct sink *k)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, sink_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, k);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, time_bound(k->max));
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "bulkhead-sync/1");
 }
 
-/* Classify a finished transfer: 0 ok, 1 not found, -1 error. */
+/* Classify a finished transfer: 0 ok, 1 not found, 2 forbidden, -1 error. */
 static int finish(CURL *h, CURLcode rc, const struct sink *k, const char *what, struct fl_err *err)
 {
 	long code = 0;
@@ -100,10 +131,18 @@ static int finish(CURL *h, CURLcode rc, const struct sink *k, const char *what, 
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (k->too_big)
 		return fl_fail(err, "%s: larger than %zu bytes", what, k->max);
+	if (k->header_too_big)
+		return fl_fail(err, "%s: response headers longer than %u bytes (endless headers?)", what,
+			       FETCH_MAX_HEADER);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return fl_fail(err, "%s: not received within %ld s (slower than %lu bytes/s on average: "
+			       "slow-retrieval attack or a bad link)", what, time_bound(k->max), FETCH_MIN_RATE);
 	if (rc != CURLE_OK)
 		return fl_fail(err, "%s: %s", what, curl_easy_strerror(rc));
 	if (code == 404 || code == 410)
 		return 1;
+	if (code == 403)
+		return 2;
 	if (code != 200)
 		return fl_fail(err, "%s: HTTP status %ld", what, code);
 	return 0;
@@ -118,7 +157,7 @@ int src_get(struct src *s, const char *rel, size_t max, struct fl_buf *out, stru
 	out->len = 0;
 	s->requests++;
 	if (s->http) {
-		struct sink k = { out, max, 0 };
+		struct sink k = { out, max, 0, 0, 0 };
 
 		setup_easy(s->easy, path, &k);
 		r = finish(s->easy, curl_easy_perform(s->easy), &k, rel, err);
@@ -138,7 +177,7 @@ int src_get(struct src *s, const char *rel, size_t max, struct fl_buf *out, stru
 
 /* Verify compressed bytes of one chunk and put them in the local store. */
 static int store_chunk(const struct src_chunk *c, const struct fl_buf *comp, uint8_t *scratch,
-		       const char *store, struct fl_err *err)
+		       int store, struct fl_err *err)
 {
 	char rel[CASTORE_RELPATH_LEN];
 
@@ -157,7 +196,7 @@ static size_t max_comp(size_t size)
 	return ZSTD_compressBound(size) + 4096U;
 }
 
-static int get_chunks_dir(struct src *s, const struct src_chunk *c, size_t n, const char *store,
+static int get_chunks_dir(struct src *s, const struct src_chunk *c, size_t n, int store,
 			  src_progress_fn *progress, void *arg, uint8_t *scratch, struct fl_err *err)
 {
 	struct fl_buf b = { 0 };
@@ -172,7 +211,7 @@ static int get_chunks_dir(struct src *s, const struct src_chunk *c, size_t n, co
 		r = src_get(s, path, max_comp(c[i].size), &b, err);
 		if (r < 0)
 			fl_fail(err, "chunk %s", err->msg);
-		if (r == 1)
+		if (r >= 1)
 			r = fl_fail(err, "chunk %s: missing from repository", rel);
 		if (!r)
 			r = store_chunk(&c[i], &b, scratch, store, err);
@@ -192,7 +231,7 @@ struct slot {
 	int busy;
 };
 
-static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, const char *store,
+static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, int store,
 			   src_progress_fn *progress, void *arg, uint8_t *scratch, struct fl_err *err)
 {
 	struct slot slots[PARALLEL];
@@ -219,7 +258,7 @@ static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, c
 			castore_relpath(c[next].id, rel);
 			snprintf(url, sizeof(url), "%s/store/%s", s->base, rel);
 			sl->buf.len = 0;
-			sl->sink = (struct sink){ &sl->buf, max_comp(c[next].size), 0 };
+			sl->sink = (struct sink){ &sl->buf, max_comp(c[next].size), 0, 0, 0 };
 			setup_easy(sl->h, url, &sl->sink);
 			curl_easy_setopt(sl->h, CURLOPT_PRIVATE, sl);
 			sl->idx = next++;
@@ -255,6 +294,8 @@ static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, c
 				st = finish(sl->h, msg->data.result, &sl->sink, what, err);
 				if (st == 1)
 					st = fl_fail(err, "chunk %s: missing from repository", rel);
+				if (st == 2)
+					st = fl_fail(err, "chunk %s: HTTP status 403", rel);
 				if (!st) {
 					s->bytes += sl->buf.len;
 					done += c[sl->idx].size;
@@ -279,7 +320,7 @@ static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, c
 	return r;
 }
 
-int src_get_chunks(struct src *s, const struct src_chunk *c, size_t n, const char *store,
+int src_get_chunks(struct src *s, const struct src_chunk *c, size_t n, int store,
 		   src_progress_fn *progress, void *arg, struct fl_err *err)
 {
 	size_t biggest = 1;

@@ -20,12 +20,13 @@ typedef void src_progress_fn(void *arg, uint64_t done_bytes);
 
 struct src *src_open(const char *location, struct fl_err *err);
 void src_close(struct src *s);
-/* 0 = ok, 1 = not found (HTTP 404 or ENOENT), -1 = error (err filled).
- * More than max bytes is an error. */
+/* 0 = ok, 1 = not found (HTTP 404/410 or ENOENT), 2 = forbidden (HTTP 403),
+ * -1 = error (err filled). More than max bytes is an error, and so is taking
+ * longer than a time bound derived from max and a minimum rate. */
 int src_get(struct src *s, const char *rel, size_t max, struct fl_buf *out, struct fl_err *err);
-/* Fetch chunks (from "store/") into the local store dir, verifying each
+/* Fetch chunks (from "store/") into the local store (directory fd), verifying each
  * before it is stored; finished chunks survive an interruption. */
-int src_get_chunks(struct src *s, const struct src_chunk *c, size_t n, const char *store,
+int src_get_chunks(struct src *s, const struct src_chunk *c, size_t n, int store,
 		   src_progress_fn *progress, void *arg, struct fl_err *err);
 uint64_t src_bytes(const struct src *s);
 uint64_t src_requests(const struct src *s);

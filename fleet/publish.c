@@ -8,6 +8,7 @@
  *   inspect     INDEX.caibx
  * Common: [--expires-days N] [--expires TIME] [--quiet] */
 #include <getopt.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,15 @@ static void usage(void)
 	      stderr);
 }
 
+/* Strict number in [min, max], or a one-line error. */
+static int num(const char *s, const char *opt, long min, long max, long *out)
+{
+	if (!fl_parse_long(s, min, max, out))
+		return 0;
+	fprintf(stderr, "bulkhead-publish: %s wants an integer from %ld to %ld, not \"%s\"\n", opt, min, max, s);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -48,11 +58,13 @@ int main(int argc, char **argv)
 	struct fl_err err = { "" };
 	const char *cmd;
 	int c, rc;
+	long v;
 
 	memset(&a, 0, sizeof(a));
 	a.format = "auto";
 	a.level = PUB_LEVEL_DEFAULT;
 	a.count = 1;
+	a.threshold = 1;
 	a.root_keys = 1;
 	a.root_threshold = 1;
 	a.chunk_min = CHUNK_MIN_DEFAULT;
@@ -71,7 +83,11 @@ int main(int argc, char **argv)
 		case 'r': a.repo = optarg; break;
 		case 'k': a.keys = optarg; break;
 		case 'i': a.image = optarg; break;
-		case 'V': a.version = strtoull(optarg, NULL, 10); break;
+		case 'V':
+			if (num(optarg, "--version", 1, LONG_MAX, &v))
+				return 2;
+			a.version = (uint64_t)v;
+			break;
 		case 'f': a.input = optarg; break;
 		case 'F': a.format = optarg; break;
 		case 'p':
@@ -87,15 +103,30 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'l': a.level = atoi(optarg); break;
+		case 'l':
+			if (num(optarg, "--level", 1, PUB_LEVEL_MAX, &v))
+				return 2;
+			a.level = (int)v;
+			break;
 		case 'R': a.role = optarg; break;
-		case 'n': a.count = atoi(optarg); break;
-		case 't': a.threshold = atoi(optarg); break;
-		case 'N': a.root_keys = atoi(optarg); break;
-		case 'T': a.root_threshold = atoi(optarg); break;
+		case 'n':
+		case 't':
+		case 'N':
+		case 'T':
+			/* key counts and thresholds: 1 ..; the sub-command checks the upper bound */
+			if (num(optarg, c == 'n' ? "--count" : c == 't' ? "--threshold" :
+				c == 'N' ? "--root-keys" : "--root-threshold", 1, 1000, &v))
+				return 2;
+			*(c == 'n' ? &a.count : c == 't' ? &a.threshold : c == 'N' ? &a.root_keys
+								     : &a.root_threshold) = (int)v;
+			break;
 		case 'P': a.pinned_root = optarg; break;
 		case 'Q': a.quick = 1; break;
-		case 'd': a.expires_days = atoi(optarg); break;
+		case 'd':
+			if (num(optarg, "--expires-days", 1, 36500, &v))
+				return 2;
+			a.expires_days = (int)v;
+			break;
 		case 'e':
 			if (fl_time_parse(optarg, &a.expires)) {
 				fprintf(stderr, "bulkhead-publish: --expires wants YYYY-MM-DDTHH:MM:SSZ\n");

@@ -192,12 +192,6 @@ int pub_init(const struct pub_args *a, struct fl_err *err)
 	return 0;
 }
 
-static int valid_name(const char *s)
-{
-	return s && *s && strlen(s) < 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(s);
-}
-
 /* Write a target file content-addressed and return its targets entry. */
 static json_t *put_target(struct repo *r, const char *name, const uint8_t *data, size_t len,
 			  json_t *custom, struct fl_err *err)
@@ -230,7 +224,7 @@ static int add_image(struct repo *r, const struct pub_args *a, struct fl_err *er
 	size_t ilen;
 	int tmp, rc;
 
-	if (!valid_name(a->image) || a->version < 1 || !a->input)
+	if (!fl_valid_name(a->image) || a->version < 1 || !a->input)
 		return fl_fail(err, "add needs --image NAME ([a-z0-9-_]), --version N >= 1 and --input FILE");
 	json_object_foreach(r->targets, tname, e) {
 		json_t *c = json_object_get(e, "custom");
@@ -385,11 +379,11 @@ int pub_rotate_root(const struct pub_args *a, struct fl_err *err)
 	struct tuf_root old, nroot;
 	struct repo r;
 	char tag[32];
-	int rc = -1, threshold = a->threshold ? a->threshold : 1, nold;
+	int rc = -1, threshold = a->threshold, nold;
 
 	if (!a->keys || (a->role && parse_role(a->role, &role)))
 		return fl_fail(err, "rotate-root needs --keys DIR [--role root|targets|snapshot|timestamp]");
-	if (a->count < 1 || a->count > (int)TUF_MAX_ROLE_KEYS || threshold > a->count)
+	if (a->count < 1 || a->count > (int)TUF_MAX_ROLE_KEYS || threshold < 1 || threshold > a->count)
 		return fl_fail(err, "need 1 <= --threshold <= --count <= %u", TUF_MAX_ROLE_KEYS);
 	if (repo_open(&r, a->repo, a->keys, err))
 		return -1;

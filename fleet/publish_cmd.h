@@ -11,6 +11,7 @@
 
 #define PUB_MAX_POLICIES 16
 #define PUB_LEVEL_DEFAULT 19
+#define PUB_LEVEL_MAX     22 /* ZSTD_maxCLevel() */
 
 struct pub_args {
 	const char *repo, *keys, *image, *input, *format, *role, *pinned_root;

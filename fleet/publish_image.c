@@ -66,7 +66,7 @@ int image_publish(const char *raw, const char *store, const struct chunker *ck, 
 	struct stat sb;
 	const uint8_t *map = NULL;
 	uint64_t off = 0;
-	int fd, rc = -1;
+	int fd, sfd, rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	memset(idx, 0, sizeof(*idx));
@@ -74,18 +74,26 @@ int image_publish(const char *raw, const char *store, const struct chunker *ck, 
 	idx->chunk_min = ck->min;
 	idx->chunk_avg = ck->avg;
 	idx->chunk_max = ck->max;
+	sfd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0)
+		return fl_fail(err, "%s: %s", store, strerror(errno));
 	fd = open(raw, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb))
+	if (fd < 0 || fstat(fd, &sb)) {
+		close(sfd);
 		return fl_fail(err, "%s: %s", raw, strerror(errno));
+	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
 		close(fd);
+		close(sfd);
 		return fl_fail(err, "%s: not a non-empty regular file", raw);
 	}
 	st->size = (uint64_t)sb.st_size;
 	map = mmap(NULL, st->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED)
+	if (map == MAP_FAILED) {
+		close(sfd);
 		return fl_fail(err, "%s: mmap: %s", raw, strerror(errno));
+	}
 	madvise((void *)map, st->size, MADV_SEQUENTIAL);
 	crypto_hash_sha256_init(&hs);
 	progress_start(&pb, "chunking", st->size, quiet);
@@ -95,12 +103,12 @@ int image_publish(const char *raw, const char *store, const struct chunker *ck, 
 
 		crypto_hash_sha256_update(&hs, map + off, len);
 		castore_chunk_id(map + off, len, id);
-		if (!castore_has(store, id)) {
+		if (!castore_has(sfd, id)) {
 			if (castore_compress(map + off, len, level, &comp)) {
 				fl_fail(err, "zstd compression failed");
 				goto out;
 			}
-			if (castore_put(store, id, comp.data, comp.len, err))
+			if (castore_put(sfd, id, comp.data, comp.len, err))
 				goto out;
 			st->new_chunks++;
 			st->new_bytes_compressed += comp.len;
@@ -116,16 +124,13 @@ int image_publish(const char *raw, const char *store, const struct chunker *ck, 
 	crypto_hash_sha256_final(&hs, st->sha256);
 	st->chunks = idx->n;
 	/* chunks reach the disk before any metadata that names them */
-	fd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || syncfs(fd)) {
+	if (syncfs(sfd)) {
 		fl_fail(err, "%s: sync: %s", store, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		goto out;
 	}
-	close(fd);
 	rc = 0;
 out:
+	close(sfd);
 	munmap((void *)map, st->size);
 	fl_buf_free(&comp);
 	if (rc)

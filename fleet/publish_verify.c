@@ -30,6 +30,8 @@ static int verify_chunks(struct src *s, const struct ca_index *idx, int quick, u
 		st = src_get(s, path, quick ? (64U << 20) : size + (size >> 4) + 4096U, &b, err);
 		if (st == 1)
 			rc = fl_fail(err, "chunk %s: missing", rel);
+		else if (st == 2)
+			rc = fl_fail(err, "chunk %s: HTTP status 403", rel);
 		else if (st)
 			rc = -1;
 		else if (!quick && castore_decode(b.data, b.len, idx->items[i].id, scratch, size, err))

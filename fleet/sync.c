@@ -81,9 +81,22 @@ int main(int argc, char **argv)
 		report_error(&a, err.msg);
 		return 1;
 	}
-	snprintf(lock, sizeof(lock), "%s/.lock", a.dir);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+	/* the state directory itself may be reached through symlinks the
+	 * administrator made; nothing inside it is (see sync_cmd.c) */
+	a.dirfd = open(a.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a.dirfd < 0) {
+		snprintf(lock, sizeof(lock), "%.900s: %s", a.dir, strerror(errno));
+		report_error(&a, lock);
+		return 1;
+	}
+	fd = openat(a.dirfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(lock, sizeof(lock), "%.900s/.lock: %s", a.dir,
+			 errno == ELOOP ? "is a symlink (refused)" : strerror(errno));
+		report_error(&a, lock);
+		return 1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		report_error(&a, "another bulkhead-sync is using this state directory");
 		return 1;
 	}
@@ -100,5 +113,6 @@ int main(int argc, char **argv)
 	if (rc)
 		report_error(&a, err.msg);
 	close(fd);
+	close(a.dirfd);
 	return rc ? 1 : 0;
 }

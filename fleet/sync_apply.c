@@ -165,13 +165,15 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 
 	if (!buf)
 		return fl_fail(err, "out of memory");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a leftover or planted NAME.img.tmp (maybe a symlink) is removed, not followed */
+	unlinkat(j->images, tmp, 0);
+	fd = openat(j->images, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(buf);
 		return fl_fail(err, "%s: %s", tmp, strerror(errno));
 	}
 	if (j->seed_image)
-		seedfd = open(j->seed_image, O_RDONLY | O_CLOEXEC);
+		seedfd = openat(j->images, j->seed_image, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	crypto_hash_sha256_init(&hs);
 	progress_start(&pb, "apply", ca_index_size(x), j->quiet);
 	for (size_t i = 0; i < x->n; i++) {
@@ -212,6 +214,21 @@ out:
 	return rc;
 }
 
+int sync_check_index(const struct ca_index *x, const struct image_target *t, struct fl_err *err)
+{
+	if (x->flags & CA_FORMAT_SHA512_256)
+		return fl_fail(err, "index uses SHA512/256 chunk ids; this client needs SHA-256");
+	if (x->chunk_max > CA_CHUNK_SIZE_LIMIT)
+		return fl_fail(err, "index: chunk size limit too large");
+	if (ca_index_size(x) != t->size)
+		return fl_fail(err, "index describes %llu bytes but the signed image size is %llu (refused)",
+			       (unsigned long long)ca_index_size(x), (unsigned long long)t->size);
+	if (t->chunks && x->n != t->chunks)
+		return fl_fail(err, "index has %zu chunks but the signed targets say %llu (refused)", x->n,
+			       (unsigned long long)t->chunks);
+	return 0;
+}
+
 int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err *err)
 {
 	char tmp[1200];
@@ -220,10 +237,8 @@ int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err 
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (j->index->flags & CA_FORMAT_SHA512_256)
-		return fl_fail(err, "index uses SHA512/256 chunk ids; this client needs SHA-256");
-	if (j->index->chunk_max > CA_CHUNK_SIZE_LIMIT)
-		return fl_fail(err, "index: chunk size limit too large");
+	if (sync_check_index(j->index, j->target, err))
+		return -1;
 	if (idmap_build(&seed, j->seed_image ? j->seed_index : NULL))
 		return fl_fail(err, "out of memory");
 	rc = fetch_missing(j, &seed, st, err);
@@ -233,16 +248,16 @@ int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err 
 	free(seed.slot);
 	st->fetched_bytes = src_bytes(j->src) - before;
 	if (rc) {
-		unlink(tmp);
+		unlinkat(j->images, tmp, 0);
 		return -1;
 	}
 	fl_crash_point();
-	if (rename(tmp, j->out)) {
+	if (renameat(j->images, tmp, j->images, j->out)) {
 		rc = fl_fail(err, "%s: rename: %s", j->out, strerror(errno));
-		unlink(tmp);
+		unlinkat(j->images, tmp, 0);
 		return rc;
 	}
-	fl_fsync_dir(j->out);
+	fsync(j->images);
 	fl_crash_point();
 	return 0;
 }

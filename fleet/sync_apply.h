@@ -18,14 +18,19 @@ struct apply_stats {
 
 struct apply_job {
 	struct src *src;
-	const char *store;         /* local chunk store */
-	const char *seed_image;    /* installed image, or NULL */
+	int store;                 /* local chunk store (directory fd) */
+	int images;                /* directory fd of seed_image and out */
+	const char *seed_image;    /* installed image's name in images, or NULL */
 	const struct ca_index *seed_index;
 	const struct ca_index *index; /* of the new version */
 	const struct image_target *target;
-	const char *out;           /* final path of the new image */
+	const char *out;           /* final name of the new image in images */
 	int quiet;
 };
+
+/* Before any work that grows with the index: its total size and chunk count
+ * must be those the signed targets entry pins (image_size, chunks). */
+int sync_check_index(const struct ca_index *x, const struct image_target *t, struct fl_err *err);
 
 int sync_apply(const struct apply_job *job, struct apply_stats *st, struct fl_err *err);
 

@@ -27,6 +27,7 @@ int targets_latest_image(const json_t *targets, const char *image, struct image_
 		const char *kind = json_string_value(json_object_get(c, "kind"));
 		const char *img = json_string_value(json_object_get(c, "image"));
 		json_t *v = json_object_get(c, "version"), *sz = json_object_get(c, "image_size");
+		json_t *nc = json_object_get(c, "chunks");
 		const char *h = json_string_value(json_object_get(c, "image_sha256"));
 		struct image_target t;
 
@@ -35,10 +36,12 @@ int targets_latest_image(const json_t *targets, const char *image, struct image_
 		memset(&t, 0, sizeof(t));
 		if (!safe_name(name) || !json_is_integer(v) || json_integer_value(v) < 1 ||
 		    !json_is_integer(sz) || json_integer_value(sz) < 1 || !h ||
+		    (nc && (!json_is_integer(nc) || json_integer_value(nc) < 1)) ||
 		    fl_unhex(h, t.sha256, 32) || tuf_meta_get(targets, name, 0, &t.meta, err))
 			return fl_fail(err, "targets metadata: malformed image entry %.64s", name);
 		t.version = (uint64_t)json_integer_value(v);
 		t.size = (uint64_t)json_integer_value(sz);
+		t.chunks = nc ? (uint64_t)json_integer_value(nc) : 0;
 		snprintf(t.name, sizeof(t.name), "%s", name);
 		if (!found || t.version > out->version)
 			*out = t;
@@ -62,6 +65,8 @@ int targets_fetch(struct src *s, const char *name, const struct tuf_meta *m, str
 	st = src_get(s, rel, (size_t)m->length, out, err);
 	if (st == 1)
 		return fl_fail(err, "target %s: not found in repository", name);
+	if (st == 2)
+		return fl_fail(err, "target %s: HTTP status 403", name);
 	if (st)
 		return -1;
 	crypto_hash_sha256(h, out->data, out->len);

@@ -13,6 +13,7 @@
 struct image_target {
 	char name[256]; /* target name, e.g. images/corp/corp-2.caibx */
 	uint64_t version, size;
+	uint64_t chunks; /* chunk count of the index; 0 if the entry does not say */
 	uint8_t sha256[32]; /* of the whole raw image */
 	struct tuf_meta meta; /* of the index file */
 };
