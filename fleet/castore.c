@@ -1,5 +1,6 @@
 /* casync chunk store (.cacnk files). */
 #include "castore.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -40,10 +41,22 @@ void castore_relpath(const uint8_t id[CA_CHUNK_ID_SIZE], char out[CASTORE_RELPAT
 
 void castore_chunk_id(const uint8_t *data, size_t n, uint8_t id[CA_CHUNK_ID_SIZE])
 {
-	crypto_hash_sha256(id, data, n);
+	fl_sha256(data, n, id);
 }
 
 int castore_compress(const uint8_t *data, size_t n, int level, struct fl_buf *out)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	int r;
+
+	if (!cc)
+		return -1;
+	r = castore_compress_cctx(cc, data, n, level, out);
+	ZSTD_freeCCtx(cc);
+	return r;
+}
+
+int castore_compress_cctx(ZSTD_CCtx *cc, const uint8_t *data, size_t n, int level, struct fl_buf *out)
 {
 	size_t bound = ZSTD_compressBound(n), r;
 
@@ -56,7 +69,7 @@ int castore_compress(const uint8_t *data, size_t n, int level, struct fl_buf *ou
 		out->data = d;
 		out->cap = bound;
 	}
-	r = ZSTD_compress(out->data, out->cap, data, n, level);
+	r = ZSTD_compressCCtx(cc, out->data, out->cap, data, n, level);
 	if (ZSTD_isError(r))
 		return -1;
 	out->len = r;
@@ -208,6 +221,19 @@ int castore_get(int store, const uint8_t id[CA_CHUNK_ID_SIZE], uint8_t *out, siz
 		unlinkat(d, name, 0); /* a damaged cache entry is fetched again */
 	close(d);
 	fl_buf_free(&b);
+	return r;
+}
+
+int castore_read(int store, const uint8_t id[CA_CHUNK_ID_SIZE], size_t max, struct fl_buf *out,
+		 struct fl_err *err)
+{
+	char name[CASTORE_RELPATH_LEN];
+	int d = chunk_dir(store, id, 0, name, err), r;
+
+	if (d < 0)
+		return -1;
+	r = fl_read_at(d, name, max, out, err);
+	close(d);
 	return r;
 }
 

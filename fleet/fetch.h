@@ -13,6 +13,8 @@ struct src;
 struct src_chunk {
 	uint8_t id[32];
 	size_t size; /* uncompressed size from the index */
+	uint64_t pack_off; /* where its .cacnk lies in a pack (src_get_packed) */
+	uint32_t pack_len;
 };
 
 /* done_bytes: uncompressed size of the chunks fetched so far */
@@ -28,6 +30,13 @@ int src_get(struct src *s, const char *rel, size_t max, struct fl_buf *out, stru
  * before it is stored; finished chunks survive an interruption. */
 int src_get_chunks(struct src *s, const struct src_chunk *c, size_t n, int store,
 		   src_progress_fn *progress, void *arg, struct fl_err *err);
+/* The same from a pack (pack.h) at pack_rel, by HTTP range requests; c
+ * sorted by pack_off. Fails (err filled) on anything unexpected, such as a
+ * server that ignores ranges or a directory source: the caller then fetches
+ * what is still missing chunk by chunk. */
+int src_get_packed(struct src *s, const char *pack_rel, const struct src_chunk *c, size_t n, int store,
+		   src_progress_fn *progress, void *arg, struct fl_err *err);
+int src_is_http(const struct src *s);
 uint64_t src_bytes(const struct src *s);
 uint64_t src_requests(const struct src *s);
 

@@ -1,12 +1,12 @@
 # Fleet tier: bulkhead-publish, bulkhead-sync, their tests, fuzzers, benchmark.
-# Hosted C11 against Debian's libsodium, libzstd, libcurl and jansson.
-FLEET_PKGS   := libsodium libzstd libcurl jansson
+# Hosted C11 against Debian's libsodium, libzstd, libcurl, jansson and libcrypto (OpenSSL).
+FLEET_PKGS   := libsodium libzstd libcurl jansson libcrypto
 FLEET_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Ifleet $(shell pkg-config --cflags $(FLEET_PKGS))
-FLEET_LIBS   := $(shell pkg-config --libs $(FLEET_PKGS))
+FLEET_LIBS   := $(shell pkg-config --libs $(FLEET_PKGS)) -pthread
 FLEET_OUT    := $(BUILD)/fleet
 
 # Library sources shared by the tools (one job per file).
-FLEET_LIB_SRCS := util.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
+FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
                   policy.c progress.c repo.c targets.c state.c publish_image.c
 FLEET_LIB_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/%.o,$(FLEET_LIB_SRCS))
 FLEET_HDRS     := $(wildcard fleet/*.h)

@@ -1,7 +1,7 @@
 /* bulkhead-publish: create and update a signed fleet repository.
  *   init        --repo DIR --keys DIR [--root-keys N] [--root-threshold M]
  *   add         --repo DIR --keys DIR [--image NAME --version N --input FILE [--format raw|qcow2|auto]]
- *               [--policy FILE]... [--chunk-size MIN:AVG:MAX] [--level L]
+ *               [--policy FILE]... [--chunk-size MIN:AVG:MAX] [--level L] [--threads N]
  *   sign        --repo DIR --keys DIR --role targets|snapshot|timestamp|root
  *   rotate-root --repo DIR --keys DIR [--role R] [--count N] [--threshold M]
  *   verify      --repo DIR [--root FILE] [--quick]
@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "publish_cmd.h"
+#include "publish_image.h"
 
 static void usage(void)
 {
@@ -22,6 +24,7 @@ static void usage(void)
 	      "  init         --keys DIR [--root-keys N] [--root-threshold M]\n"
 	      "  add          --keys DIR [--image NAME --version N --input FILE [--format raw|qcow2|auto]]\n"
 	      "               [--policy FILE]... [--chunk-size MIN:AVG:MAX] [--level ZSTD_LEVEL]\n"
+	      "               [--threads N (default: all cores)]\n"
 	      "  sign         --keys DIR --role root|targets|snapshot|timestamp\n"
 	      "  rotate-root  --keys DIR [--role R] [--count N] [--threshold M]\n"
 	      "  verify       [--root PINNED_ROOT] [--quick]\n"
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'P' },    { "quick", no_argument, NULL, 'Q' },
 		{ "expires-days", required_argument, NULL, 'd' }, { "expires", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pub_args a;
@@ -63,6 +67,11 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.format = "auto";
 	a.level = PUB_LEVEL_DEFAULT;
+	a.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (a.threads < 1)
+		a.threads = 1;
+	if (a.threads > PUB_MAX_THREADS)
+		a.threads = PUB_MAX_THREADS;
 	a.count = 1;
 	a.threshold = 1;
 	a.root_keys = 1;
@@ -109,6 +118,11 @@ int main(int argc, char **argv)
 			a.level = (int)v;
 			break;
 		case 'R': a.role = optarg; break;
+		case 'j':
+			if (num(optarg, "--threads", 1, PUB_MAX_THREADS, &v))
+				return 2;
+			a.threads = (int)v;
+			break;
 		case 'n':
 		case 't':
 		case 'N':

@@ -10,56 +10,9 @@
 #include <unistd.h>
 
 #include "castore.h"
+#include "idmap.h"
 #include "progress.h"
-
-/* Chunk id -> item index, open addressing. */
-struct idmap {
-	size_t cap;
-	int64_t *slot; /* -1 empty */
-	const struct ca_index *x;
-};
-
-static uint64_t id_hash(const uint8_t *id)
-{
-	uint64_t h;
-
-	memcpy(&h, id, sizeof(h)); /* ids are SHA-256: already uniform */
-	return h;
-}
-
-static int idmap_build(struct idmap *m, const struct ca_index *x)
-{
-	m->x = x;
-	m->cap = 16;
-	while (m->cap < 2 * (x ? x->n : 0) + 16)
-		m->cap *= 2;
-	m->slot = malloc(m->cap * sizeof(*m->slot));
-	if (!m->slot)
-		return -1;
-	for (size_t i = 0; i < m->cap; i++)
-		m->slot[i] = -1;
-	for (size_t i = 0; x && i < x->n; i++) {
-		size_t h = (size_t)id_hash(x->items[i].id) & (m->cap - 1);
-
-		while (m->slot[h] >= 0 && memcmp(x->items[m->slot[h]].id, x->items[i].id, 32))
-			h = (h + 1) & (m->cap - 1);
-		if (m->slot[h] < 0)
-			m->slot[h] = (int64_t)i;
-	}
-	return 0;
-}
-
-static int64_t idmap_find(const struct idmap *m, const uint8_t *id)
-{
-	size_t h = (size_t)id_hash(id) & (m->cap - 1);
-
-	while (m->slot[h] >= 0) {
-		if (!memcmp(m->x->items[m->slot[h]].id, id, 32))
-			return m->slot[h];
-		h = (h + 1) & (m->cap - 1);
-	}
-	return -1;
-}
+#include "sha256.h"
 
 static size_t item_size(const struct ca_index *x, size_t i)
 {
@@ -112,12 +65,26 @@ static int fetch_missing(const struct apply_job *j, const struct idmap *seed,
 			continue;
 		memcpy(need[n].id, x->items[i].id, 32);
 		need[n].size = item_size(x, i);
+		need[n].pack_off = j->pack ? j->pack->off[i] : 0;
+		need[n].pack_len = j->pack ? j->pack->len[i] : 0;
 		total += need[n].size;
 		n++;
 	}
-	free(self.slot);
+	idmap_free(&self);
 	progress_start(&pb, "download", total, j->quiet);
-	rc = src_get_chunks(j->src, need, n, j->store, on_progress, &pb, err);
+	rc = -1;
+	if (j->pack && n) {
+		rc = src_get_packed(j->src, j->pack_rel, need, n, j->store, on_progress, &pb, err);
+		snprintf(st->pack, sizeof(st->pack), "%s", rc ? err->msg : "used");
+	}
+	if (rc) { /* no pack, or it failed: what is still missing, one request each */
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!castore_has(j->store, need[i].id))
+				need[k++] = need[i];
+		rc = src_get_chunks(j->src, need, k, j->store, on_progress, &pb, err);
+	}
 	progress_end(&pb);
 	st->fetched = n;
 	free(need);
@@ -158,7 +125,7 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 		    struct apply_stats *st, struct fl_err *err)
 {
 	const struct ca_index *x = j->index;
-	crypto_hash_sha256_state hs;
+	struct fl_sha256_ctx hs;
 	uint8_t *buf = malloc(x->chunk_max), h[32];
 	struct progress pb;
 	int fd, seedfd = -1, rc = -1;
@@ -172,16 +139,20 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 		free(buf);
 		return fl_fail(err, "%s: %s", tmp, strerror(errno));
 	}
+	if (fl_sha256_init(&hs)) {
+		close(fd);
+		free(buf);
+		return fl_fail(err, "out of memory");
+	}
 	if (j->seed_image)
 		seedfd = openat(j->images, j->seed_image, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	crypto_hash_sha256_init(&hs);
 	progress_start(&pb, "apply", ca_index_size(x), j->quiet);
 	for (size_t i = 0; i < x->n; i++) {
 		size_t n = item_size(x, i);
 
 		if (get_chunk(j, seed, seedfd, i, buf, st, err))
 			goto out;
-		crypto_hash_sha256_update(&hs, buf, n);
+		fl_sha256_update(&hs, buf, n);
 		/* zero chunks stay holes: the image file is sparse */
 		errno = 0;
 		if (!all_zero(buf, n) &&
@@ -195,7 +166,7 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 			fl_crash_point();
 	}
 	progress_end(&pb);
-	crypto_hash_sha256_final(&hs, h);
+	fl_sha256_final(&hs, h);
 	if (ca_index_size(x) != j->target->size || sodium_memcmp(h, j->target->sha256, 32)) {
 		fl_fail(err, "rebuilt image does not match the signed size and hash");
 		goto out;
@@ -206,6 +177,8 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 	}
 	rc = 0;
 out:
+	if (hs.md) /* left early */
+		fl_sha256_final(&hs, h);
 	if (close(fd) && !rc)
 		rc = fl_fail(err, "%s: close: %s", tmp, strerror(errno));
 	if (seedfd >= 0)
@@ -237,6 +210,8 @@ int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err 
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	snprintf(st->pack, sizeof(st->pack), "%s",
+		 j->pack ? "not needed" : j->pack_note ? j->pack_note : "not offered");
 	if (sync_check_index(j->index, j->target, err))
 		return -1;
 	if (idmap_build(&seed, j->seed_image ? j->seed_index : NULL))
@@ -245,7 +220,7 @@ int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->out);
 	if (!rc)
 		rc = assemble(j, &seed, tmp, st, err);
-	free(seed.slot);
+	idmap_free(&seed);
 	st->fetched_bytes = src_bytes(j->src) - before;
 	if (rc) {
 		unlinkat(j->images, tmp, 0);

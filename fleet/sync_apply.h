@@ -9,11 +9,13 @@
 
 #include "caidx.h"
 #include "fetch.h"
+#include "pack.h"
 #include "targets.h"
 #include "util.h"
 
 struct apply_stats {
 	uint64_t chunks, unique, from_seed, from_store, fetched, fetched_bytes;
+	char pack[FL_ERRLEN]; /* "used", "not offered", or why it was not used */
 };
 
 struct apply_job {
@@ -25,6 +27,9 @@ struct apply_job {
 	const struct ca_index *index; /* of the new version */
 	const struct image_target *target;
 	const char *out;           /* final name of the new image in images */
+	const struct pack_map *pack; /* of index, or NULL */
+	const char *pack_rel;      /* the pack's path in the repository */
+	const char *pack_note;     /* why there is no pack, or NULL */
 	int quiet;
 };
 

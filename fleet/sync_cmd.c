@@ -203,6 +203,7 @@ static void print_result(const struct client *c, const char *status, const struc
 	json_object_set_new(j, "chunks_fetched", json_integer((json_int_t)as->fetched));
 	json_object_set_new(j, "chunks_from_seed", json_integer((json_int_t)as->from_seed));
 	json_object_set_new(j, "chunks_from_store", json_integer((json_int_t)as->from_store));
+	json_object_set_new(j, "pack", json_string(as->pack[0] ? as->pack : "not needed"));
 	json_object_set_new(j, "crash_points", json_integer((json_int_t)fl_crash_points_passed()));
 	if (c->a->json) {
 		t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -268,7 +269,12 @@ static int install(struct client *c, const struct image_target *t, struct apply_
 	char out[128], ipath[128], seed[128];
 	int imgs = c->fd[P_IMAGES];
 	struct apply_job j;
+	struct pack_map pack = { 0 };
+	struct fl_err perr;
+	char pack_rel[600];
 	int rc = -1, have_seed = 0;
+
+	memset(&j, 0, sizeof(j));
 
 	if (targets_fetch(c->src, t->name, &t->meta, &ib, err) || caidx_parse(ib.data, ib.len, &idx, err) ||
 	    sync_check_index(&idx, t, err))
@@ -280,8 +286,15 @@ static int install(struct client *c, const struct image_target *t, struct apply_
 			    !caidx_parse(sb.data, sb.len, &seed_idx, NULL) &&
 			    !faccessat(imgs, seed, R_OK, AT_SYMLINK_NOFOLLOW);
 	}
+	/* a local mirror reads chunk files at no cost per request: no pack */
+	if (!src_is_http(c->src))
+		j.pack_note = "not used (local mirror)";
+	else if (targets_pack(c->src, json_object_get(c->trust.sig[TUF_TARGETS], "targets"), t, &idx,
+			      &pack, pack_rel, sizeof(pack_rel), &perr) == 0)
+		j.pack = &pack, j.pack_rel = pack_rel;
+	else
+		j.pack_note = perr.msg;
 	image_name(c, t->version, "img", out, sizeof(out));
-	memset(&j, 0, sizeof(j));
 	j.src = c->src;
 	j.store = c->fd[P_STORE];
 	j.images = imgs;
@@ -301,6 +314,7 @@ static int install(struct client *c, const struct image_target *t, struct apply_
 out:
 	caidx_free(&idx);
 	caidx_free(&seed_idx);
+	pack_map_free(&pack);
 	fl_buf_free(&ib);
 	fl_buf_free(&sb);
 	return rc;

@@ -14,6 +14,11 @@ static int safe_name(const char *s)
 	return s[0] != '/' && !strstr(s, "..") && !strchr(s, '\\') && strlen(s) < 200;
 }
 
+static const char *safe_name_or_empty(const char *s)
+{
+	return s && safe_name(s) ? s : "";
+}
+
 int targets_latest_image(const json_t *targets, const char *image, struct image_target *out,
 			 struct fl_err *err)
 {
@@ -42,6 +47,8 @@ int targets_latest_image(const json_t *targets, const char *image, struct image_
 		t.version = (uint64_t)json_integer_value(v);
 		t.size = (uint64_t)json_integer_value(sz);
 		t.chunks = nc ? (uint64_t)json_integer_value(nc) : 0;
+		snprintf(t.pack_index, sizeof(t.pack_index), "%s",
+			 safe_name_or_empty(json_string_value(json_object_get(c, "pack_index"))));
 		snprintf(t.name, sizeof(t.name), "%s", name);
 		if (!found || t.version > out->version)
 			*out = t;
@@ -73,6 +80,32 @@ int targets_fetch(struct src *s, const char *name, const struct tuf_meta *m, str
 	if (out->len != m->length || sodium_memcmp(h, m->sha256, 32))
 		return fl_fail(err, "target %s: length or hash differs from signed targets (tampered?)", name);
 	return 0;
+}
+
+int targets_pack(struct src *s, const json_t *targets, const struct image_target *t,
+		 const struct ca_index *idx, struct pack_map *map, char *pack_rel, size_t n,
+		 struct fl_err *err)
+{
+	struct fl_buf b = { 0 };
+	struct tuf_meta pm, km;
+	const char *pack;
+	int rc = -1;
+
+	if (!t->pack_index[0])
+		return fl_fail(err, "not offered");
+	pack = json_string_value(json_object_get(json_object_get(json_object_get(targets, t->pack_index),
+								 "custom"), "pack"));
+	if (!pack || !safe_name(pack) || tuf_meta_get(targets, t->pack_index, 0, &km, err) ||
+	    tuf_meta_get(targets, pack, 0, &pm, err))
+		return fl_fail(err, "targets metadata: malformed pack entry for %.64s", t->name);
+	if (km.length > (uint64_t)PACK_HDR_SIZE + 4U * (uint64_t)idx->n)
+		return fl_fail(err, "pack index: larger than its image index allows");
+	if (!targets_fetch(s, t->pack_index, &km, &b, err) && !pack_parse(b.data, b.len, idx, pm.length, map, err)) {
+		repo_target_path(pack, pm.sha256, pack_rel, n);
+		rc = 0;
+	}
+	fl_buf_free(&b);
+	return rc;
 }
 
 int targets_src_fetch(void *ctx, const char *rel, size_t max, struct fl_buf *out, struct fl_err *err)
