@@ -2,8 +2,9 @@
 # Fleet benchmark. Builds (or reuses) a realistic pair with bench/fleet/mkpair.sh:
 # v1 = Debian bookworm minbase (debootstrap) in a 1 GiB ext4 image, v2 = v1 plus
 # upgrades and a handful of packages. Then, in one run, on the same pair:
-#   - Bulkhead: publish v1 and v2 (time), a v1 client syncs v2 from nginx on
-#     loopback (bytes from the client and from nginx's log, apply time)
+#   - Bulkhead: publish v1 and v2 (time, all cores, default zstd level), a new
+#     client installs v1 (requests and seconds), a v1 client syncs v2 from
+#     nginx on loopback (bytes and requests from nginx's log, apply time)
 #   - casync with default settings: make both indexes in one store, a v1
 #     client extracts v2 with v1 as seed over HTTP (bytes from nginx's log)
 #   - the whole v2 image compressed with zstd (-3 default and -19)
@@ -64,6 +65,8 @@ echo "== Bulkhead client: first install of v1"
 reset_log
 t0=$(now); "$SYNC" --repo "$URL/repo" --dir "$W/client" --image corp --root "$R/1.root.json" -q; t1=$(now)
 install_v1=$(secs "$t0" "$t1")
+reopen
+install_req=$(lognreq); install_bytes=$(logbytes)
 cmp "$W/client/images/corp.img" "$B/v1.img"
 cp "$(ls "$R"/targets/images/corp/*.corp-1.caibx)" "$W/v1-index.caibx"
 t0=$(now); "$PUB" add --repo "$R" --keys "$W/keys" --image corp --version 2 --input "$B/v2.img" -q; t1=$(now)
@@ -110,7 +113,8 @@ cat >bench/results/fleet.json <<JSON
 {"commit":"$commit","date":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","image_bytes":$(stat -c %s "$B/v2.img"),
  "chunk_params":"$("$PUB" inspect "$(ls "$R"/targets/images/corp/*.corp-2.caibx)")",
  "bulkhead":{"bytes_wire":$bh_wire,"bytes_client":$bh_client,"requests":$bh_req,"publish_v1_s":$pub_v1,
-   "publish_v2_s":$pub_v2,"first_install_s":$install_v1,"apply_v2_s":$apply_v2},
+   "publish_v2_s":$pub_v2,"first_install_s":$install_v1,"first_install_requests":$install_req,
+   "first_install_bytes":$install_bytes,"apply_v2_s":$apply_v2,"threads":$(nproc)},
  "casync":{"bytes_wire":$ca_wire,"requests":$ca_req,"make_v1_s":$ca_make_v1,"make_v2_s":$ca_make_v2,"extract_v2_s":$ca_apply},
  "zstd_full_image":{"level3":$z3,"level19":$z19},
  "ratio_bulkhead_over_casync":$ratio,
@@ -118,7 +122,8 @@ cat >bench/results/fleet.json <<JSON
 JSON
 sed -i 's/"chunk_params":"{\(.*\)}",/"chunk_params":{\1},/; s/\\"/"/g' bench/results/fleet.json
 cat bench/results/fleet.json
-printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%F)" "$commit" \
-	"$bh_wire" "$ca_wire" "$ratio" "$z19" "$pub_v1 / $pub_v2" "$apply_v2" \
+printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%F)" "$commit" \
+	"$bh_wire" "$ca_wire" "$ratio" "$z19" "$pub_v1 / $pub_v2 ($ca_make_v1 / $ca_make_v2)" "$apply_v2" \
+	"$bh_req ($ca_req)" "$install_req, $install_v1 s" \
 	"$(echo "$clients" | sed 's/.*"verified":\([0-9]*\).*"seconds":\([0-9.]*\).*"requests_per_second":\([0-9]*\).*/\1 ok, \2 s, \3 req\/s/')" \
 	"$CLIENTS" >>bench/results/fleet.md
