@@ -221,7 +221,21 @@ int fl_read_at(int dirfd, const char *name, size_t max, struct fl_buf *out, stru
 	return rc;
 }
 
+static int write_at_mode(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+			 struct fl_err *err);
+
 int fl_write_atomic_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err)
+{
+	return write_at_mode(dirfd, name, data, n, 0644, err);
+}
+
+int fl_write_private_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err)
+{
+	return write_at_mode(dirfd, name, data, n, 0600, err);
+}
+
+static int write_at_mode(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+			 struct fl_err *err)
 {
 	char tmp[512];
 	const uint8_t *p = data;
@@ -229,7 +243,7 @@ int fl_write_atomic_at(int dirfd, const char *name, const void *data, size_t n, 
 
 	snprintf(tmp, sizeof(tmp), "%.400s.tmp.%ld", name, (long)getpid());
 	unlinkat(dirfd, tmp, 0); /* a leftover or a planted symlink: removed, never followed */
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return fl_fail(err, "%s: %s", tmp, strerror(errno));
 	while (n) {

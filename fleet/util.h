@@ -41,6 +41,8 @@ int fl_read_at(int dirfd, const char *name, size_t max, struct fl_buf *out, stru
 /* Temp file name.tmp.PID created with O_EXCL (a planted one is removed
  * first, not followed), fsync, renameat, fsync of dirfd. */
 int fl_write_atomic_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err);
+/* The same, mode 0600 (a device's secret key). */
+int fl_write_private_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err);
 /* mkdirat + openat(O_DIRECTORY | O_NOFOLLOW): a symlink in place of the
  * directory is an error (errno ELOOP or ENOTDIR). Returns the fd or -1. */
 int fl_subdir_at(int dirfd, const char *name, int create, struct fl_err *err);
