@@ -124,6 +124,5 @@ sed -i 's/"chunk_params":"{\(.*\)}",/"chunk_params":{\1},/; s/\\"/"/g' bench/res
 cat bench/results/fleet.json
 printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(date -u +%F)" "$commit" \
 	"$bh_wire" "$ca_wire" "$ratio" "$z19" "$pub_v1 / $pub_v2 ($ca_make_v1 / $ca_make_v2)" "$apply_v2" \
-	"$bh_req ($ca_req)" "$install_req, $install_v1 s" \
 	"$(echo "$clients" | sed 's/.*"verified":\([0-9]*\).*"seconds":\([0-9.]*\).*"requests_per_second":\([0-9]*\).*/\1 ok, \2 s, \3 req\/s/')" \
-	"$CLIENTS" >>bench/results/fleet.md
+	"$CLIENTS" "$bh_req ($ca_req)" "$install_req, $install_v1 s" >>bench/results/fleet.md
