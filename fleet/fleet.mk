@@ -46,8 +46,16 @@ $(FLEET_OUT)/bulkhead-checkin: $(FLEET_OUT)/obj/checkin/server.o $(FLEET_OUT)/ob
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
 
+# Benchmark helper: N simulated devices enrolling and checking in.
+$(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
+
+$(FLEET_OUT)/obj/bench_checkin.o: bench/fleet/bench_checkin.c $(FLEET_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
+
 FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
-              $(FLEET_OUT)/bulkhead-checkin
+              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients
 ALL_TARGETS += $(FLEET_BINS)
 
 # Unit tests (cmocka): tests/fleet/unit/test_fleet_*.c, linked with libfleet.

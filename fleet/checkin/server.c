@@ -3,7 +3,7 @@
  *   bulkhead-checkin serve   --db CONNINFO --listen 127.0.0.1:PORT [--migrations DIR]
  *                            [--tls-cert PEM --tls-key PEM]
  *   bulkhead-checkin migrate --db CONNINFO [--migrations DIR]
- *   bulkhead-checkin token   --db CONNINFO     (prints a one-time enrollment token)
+ *   bulkhead-checkin token   --db CONNINFO [--count N]  (prints one-time enrollment tokens)
  *   bulkhead-checkin revoke  --db CONNINFO --device ID
  * POST /v1/enroll  {"token", "pubkey" (64 hex), "name"} -> {"device": ID}
  * POST /v1/checkin a signed report (report.h) -> {"status": "ok"}
@@ -205,12 +205,13 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "listen", required_argument, NULL, 'l' },
 		{ "migrations", required_argument, NULL, 'm' }, { "device", required_argument, NULL, 'D' },
 		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
-		{ "quiet", no_argument, NULL, 'q' }, { NULL, 0, NULL, 0 }
+		{ "quiet", no_argument, NULL, 'q' }, { "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
 	};
 	const char *conninfo = NULL, *listen = NULL, *mig = "fleet/checkin/migrations", *cert = NULL, *key = NULL;
 	struct fl_err err = { "" };
 	struct server s;
-	long device = 0;
+	long device = 0, count = 1;
 	int c, quiet = 0, rc = 1;
 
 	if (argc < 2) {
@@ -227,6 +228,12 @@ int main(int argc, char **argv)
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'n':
+			if (fl_parse_long(optarg, 1, 1000000, &count)) {
+				fprintf(stderr, "bulkhead-checkin: --count wants 1 to 1000000\n");
+				return 2;
+			}
+			break;
 		case 'D':
 			if (fl_parse_long(optarg, 1, INT64_MAX, &device)) {
 				fprintf(stderr, "bulkhead-checkin: --device wants a device id\n");
@@ -253,9 +260,11 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "token")) {
 		char tok[65];
 
-		if (db_new_token(s.db, tok, &err))
-			goto out;
-		printf("%s\n", tok);
+		for (long i = 0; i < count; i++) {
+			if (db_new_token(s.db, tok, &err))
+				goto out;
+			printf("%s\n", tok);
+		}
 	} else if (!strcmp(argv[1], "revoke")) {
 		if (!device) {
 			fl_fail(&err, "revoke needs --device ID");

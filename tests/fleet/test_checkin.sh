@@ -9,28 +9,17 @@
 source "$(dirname "$0")/lib.sh"
 CHECKIN=$FLEET_BIN/bulkhead-checkin
 [ -x "$CHECKIN" ] || fail "missing $CHECKIN"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-[ -x "$PGBIN/initdb" ] || fail "PostgreSQL server binaries not found (scripts/deps.sh installs them)"
-
-# PostgreSQL refuses to run as root: as root, run it as the postgres user
-PG=$T/pg; mkdir -p "$PG/sock"
-asuser=()
-if [ "$(id -u)" -eq 0 ]; then
-	chown -R postgres "$PG"
-	asuser=(runuser -u postgres --)
-fi
-pgctl() { timeout 60 "${asuser[@]}" "$PGBIN/pg_ctl" -D "$PG/data" -l "$PG/log" "$@"; }
-timeout 120 "${asuser[@]}" "$PGBIN/initdb" -D "$PG/data" -A trust -U bulkhead --no-sync -E UTF8 >/dev/null
-pg_start() { pgctl -w -t 30 -o "-k $PG/sock -c listen_addresses= -c fsync=off" start >/dev/null; }
+source "$ROOT/tests/fleet/pg.sh"
+pg_init "$T/pg"
 pg_start
 CHECKIN_PID=
 cleanup_all() {
 	[ -n "$CHECKIN_PID" ] && kill "$CHECKIN_PID" 2>/dev/null || true
-	pgctl -m fast stop >/dev/null 2>&1 || true
+	pg_stop
 	cleanup
 }
 trap cleanup_all EXIT
-DB="host=$PG/sock dbname=postgres user=bulkhead"
+DB=$PG_DB
 sql() { psql "$DB" -qAtc "$1"; }
 ok "throw-away PostgreSQL cluster on $PG/sock"
 
@@ -98,7 +87,7 @@ timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
 [ "$(sql "select count(*) from reports where device_id = 1")" = 2 ] && ok "a second report (seq 2) is accepted" || fail "second report"
 
 # the database restarts under the service: a clean 503, then it works again
-pgctl -m fast stop >/dev/null
+pg_stop
 set +e; err=$(timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" 2>&1); st=$?; set -e
 echo "  database down: exit $st: $err"
 [ $st -ne 0 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && grep -q "HTTP 503: database" <<<"$err" && ok "database down: check-in refused with 503" || fail "503"
