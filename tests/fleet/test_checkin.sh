@@ -6,15 +6,17 @@
 # a reused token, a bad signature, an unknown or revoked device, a replayed
 # report, oversized or malformed JSON, SQL metacharacters; the service
 # answers 503 while the database is down and works again after it restarts.
+# The same service over HTTPS with a certificate the device is told to trust.
 source "$(dirname "$0")/lib.sh"
 CHECKIN=$FLEET_BIN/bulkhead-checkin
 [ -x "$CHECKIN" ] || fail "missing $CHECKIN"
 source "$ROOT/tests/fleet/pg.sh"
 pg_init "$T/pg"
 pg_start
-CHECKIN_PID=
+CHECKIN_PID= TLS_PID=
 cleanup_all() {
 	[ -n "$CHECKIN_PID" ] && kill "$CHECKIN_PID" 2>/dev/null || true
+	[ -n "$TLS_PID" ] && kill "$TLS_PID" 2>/dev/null || true
 	pg_stop
 	cleanup
 }
@@ -102,7 +104,32 @@ echo "  revoked: exit $st: $err"
 [ $st -ne 0 ] && grep -q "HTTP 403: device 1 is revoked" <<<"$err" &&
 	[ "$(sql "select count(*) from reports where device_id = 1")" = 3 ] && ok "a revoked device is refused, nothing written" ||
 	fail "revoked"
+# over HTTPS (libmicrohttpd with GnuTLS): a self-signed certificate that the
+# device trusts through --ca; a device without it refuses the connection
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/tls.key" \
+	-out "$T/tls.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+for _ in $(seq 1 20); do
+	SPORT=$((20000 + RANDOM % 20000))
+	(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null || break
+done
+"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$SPORT" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
+	>"$T/checkin-tls.log" 2>&1 &
+TLS_PID=$!
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break; sleep 0.1; done
+S=https://127.0.0.1:$SPORT
+rm -rf "$T/dev2"; cp -a "$T/dev" "$T/dev2"; rm "$T/dev2/device.json"
+tok=$("$CHECKIN" token --db "$DB")
+set +e; err=$(timeout 30 "$SYNC" enroll --dir "$T/dev2" --checkin "$S" --token "$tok" --name second 2>&1); st=$?; set -e
+echo "  https without --ca: exit $st: $err"
+[ $st -ne 0 ] && grep -qi "certificate" <<<"$err" && [ ! -e "$T/dev2/device.json" ] &&
+	ok "over HTTPS, a device that does not trust the service's certificate does not enroll" || fail "https without ca"
+timeout 30 "$SYNC" enroll --dir "$T/dev2" --checkin "$S" --token "$tok" --name second --ca "$T/tls.pem" -q
+timeout 30 "$SYNC" checkin --dir "$T/dev2" --checkin "$S" --ca "$T/tls.pem" -q
+[ "$(sql "select count(*) from reports r join devices d on d.id = r.device_id where d.name = 'second'")" = 1 ] &&
+	ok "over HTTPS with --ca: enrolled and checked in" || fail "https"
+kill "$TLS_PID"
+
 [ "$(sql "select count(*) from pg_tables where tablename in ('devices', 'reports', 'enroll_tokens')")" = 3 ] &&
 	ok "all tables intact" || fail "tables"
-[ "$checks" -eq 18 ] || fail "expected 18 checks, $checks passed"
+[ "$checks" -eq 20 ] || fail "expected 20 checks, $checks passed"
 echo "all $checks checks passed"
