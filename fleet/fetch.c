@@ -1,5 +1,5 @@
-/* Repository access over HTTP(S) (libcurl, multi interface for chunks) or
- * from a local directory. */
+/* Repository access over HTTP(S) (libcurl; multi interface for chunks and
+ * for range requests into packs) or from a local directory. */
 #include "fetch.h"
 
 #include <curl/curl.h>
