@@ -1,5 +1,6 @@
 /* casync chunk store (.cacnk files). */
 #include "castore.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -8,6 +9,27 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+/* Unlink every entry of an XXXX directory (files or planted symlinks alike). */
+static void empty_dir(int fd)
+{
+	int dup_fd = dup(fd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(fd, e->d_name, 0);
+	closedir(d);
+}
 
 void castore_relpath(const uint8_t id[CA_CHUNK_ID_SIZE], char out[CASTORE_RELPATH_LEN])
 {
@@ -19,10 +41,22 @@ void castore_relpath(const uint8_t id[CA_CHUNK_ID_SIZE], char out[CASTORE_RELPAT
 
 void castore_chunk_id(const uint8_t *data, size_t n, uint8_t id[CA_CHUNK_ID_SIZE])
 {
-	crypto_hash_sha256(id, data, n);
+	fl_sha256(data, n, id);
 }
 
 int castore_compress(const uint8_t *data, size_t n, int level, struct fl_buf *out)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	int r;
+
+	if (!cc)
+		return -1;
+	r = castore_compress_cctx(cc, data, n, level, out);
+	ZSTD_freeCCtx(cc);
+	return r;
+}
+
+int castore_compress_cctx(ZSTD_CCtx *cc, const uint8_t *data, size_t n, int level, struct fl_buf *out)
 {
 	size_t bound = ZSTD_compressBound(n), r;
 
@@ -35,7 +69,7 @@ int castore_compress(const uint8_t *data, size_t n, int level, struct fl_buf *ou
 		out->data = d;
 		out->cap = bound;
 	}
-	r = ZSTD_compress(out->data, out->cap, data, n, level);
+	r = ZSTD_compressCCtx(cc, out->data, out->cap, data, n, level);
 	if (ZSTD_isError(r))
 		return -1;
 	out->len = r;
@@ -51,6 +85,13 @@ int castore_decode(const uint8_t *comp, size_t clen, const uint8_t id[CA_CHUNK_I
 	uint8_t extra, got[CA_CHUNK_ID_SIZE];
 	size_t r = 1;
 
+	/* zstd frame magic number, RFC 8878 3.1.1; casync's .cacnk is one frame */
+	if (clen < 4 || memcmp(comp, "\x28\xb5\x2f\xfd", 4)) {
+		ZSTD_freeDStream(ds);
+		if (clen && (comp[0] == '<' || comp[0] == ' ' || comp[0] == '\n'))
+			return fl_fail(err, "not a zstd frame but text (an HTML page? check the store URL)");
+		return fl_fail(err, "not a zstd frame (corrupt chunk)");
+	}
 	if (!ds)
 		return fl_fail(err, "chunk: out of memory");
 	while (in.pos < in.size && ob.pos < ob.size) {
@@ -75,59 +116,151 @@ int castore_decode(const uint8_t *comp, size_t clen, const uint8_t id[CA_CHUNK_I
 	return 0;
 }
 
-int castore_has(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE])
+/* The XXXX directory of a chunk, never through a symlink. */
+static int chunk_dir(int store, const uint8_t id[CA_CHUNK_ID_SIZE], int create, char name[CASTORE_RELPATH_LEN],
+		     struct fl_err *err)
 {
-	char rel[CASTORE_RELPATH_LEN], path[4200];
+	char rel[CASTORE_RELPATH_LEN], sub[5];
+	int d;
 
 	castore_relpath(id, rel);
-	snprintf(path, sizeof(path), "%s/%s", store, rel);
-	return access(path, F_OK) == 0;
+	memcpy(sub, rel, 4);
+	sub[4] = '\0';
+	snprintf(name, CASTORE_RELPATH_LEN, "%s", rel + 5);
+	d = fl_subdir_at(store, sub, create, create ? NULL : err);
+	if (d < 0 && create && (errno == ELOOP || errno == ENOTDIR)) {
+		/* the store is a cache: whatever was planted as XXXX goes */
+		unlinkat(store, sub, 0);
+		d = fl_subdir_at(store, sub, 1, err);
+	} else if (d < 0 && create) {
+		d = fl_subdir_at(store, sub, 1, err);
+	}
+	return d;
 }
 
-int castore_put(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE],
-		const uint8_t *comp, size_t clen, struct fl_err *err)
+int castore_has(int store, const uint8_t id[CA_CHUNK_ID_SIZE])
 {
-	char rel[CASTORE_RELPATH_LEN], path[4200], tmp[4300];
-	FILE *f;
+	char name[CASTORE_RELPATH_LEN];
+	struct stat sb;
+	int d = chunk_dir(store, id, 0, name, NULL), r;
 
-	castore_relpath(id, rel);
-	snprintf(path, sizeof(path), "%s/%s", store, rel);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (fl_mkdir_parent(path, err))
+	if (d < 0)
+		return 0;
+	r = fstatat(d, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode);
+	close(d);
+	return r;
+}
+
+int castore_put(int store, const uint8_t id[CA_CHUNK_ID_SIZE], const uint8_t *comp, size_t clen,
+		struct fl_err *err)
+{
+	static _Atomic unsigned long seq;
+	char name[CASTORE_RELPATH_LEN], tmp[CASTORE_RELPATH_LEN + 48];
+	const uint8_t *p = comp;
+	int d = chunk_dir(store, id, 1, name, err), fd;
+
+	if (d < 0)
 		return -1;
-	f = fopen(tmp, "wbe");
-	if (!f)
-		return fl_fail(err, "%s: %s", tmp, strerror(errno));
-	if (fwrite(comp, 1, clen, f) != clen || fflush(f)) {
-		fl_fail(err, "%s: write: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
+	/* unique per process and call: threads of one publisher may store the same chunk */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%lu", name, (long)getpid(), seq++);
+	fd = openat(d, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fl_fail(err, "%s: %s", tmp, strerror(errno));
+		close(d);
 		return -1;
 	}
-	if (fclose(f) || rename(tmp, path)) {
-		fl_fail(err, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
+	while (clen) {
+		ssize_t w = write(fd, p, clen);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			fl_fail(err, "%s: write: %s", tmp, strerror(errno));
+			goto fail;
+		}
+		p += w;
+		clen -= (size_t)w;
 	}
+	if (close(fd)) {
+		fd = -1;
+		fl_fail(err, "%s: %s", name, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(d, tmp, d, name)) {
+		fl_fail(err, "%s: %s", name, strerror(errno));
+		goto fail;
+	}
+	close(d);
 	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(d, tmp, 0);
+	close(d);
+	return -1;
 }
 
-int castore_get(const char *store, const uint8_t id[CA_CHUNK_ID_SIZE],
-		uint8_t *out, size_t size, struct fl_err *err)
+int castore_get(int store, const uint8_t id[CA_CHUNK_ID_SIZE], uint8_t *out, size_t size,
+		struct fl_err *err)
 {
-	char rel[CASTORE_RELPATH_LEN], path[4200];
+	char name[CASTORE_RELPATH_LEN];
 	struct fl_buf b = { 0 };
-	int r;
+	int d = chunk_dir(store, id, 0, name, NULL), r;
 
-	castore_relpath(id, rel);
-	snprintf(path, sizeof(path), "%s/%s", store, rel);
-	if (access(path, F_OK))
+	if (d < 0)
 		return 1;
-	r = fl_read_file(path, ZSTD_compressBound(size) + 1024, &b, err);
+	if (faccessat(d, name, F_OK, AT_SYMLINK_NOFOLLOW)) {
+		close(d);
+		return 1;
+	}
+	r = fl_read_at(d, name, ZSTD_compressBound(size) + 1024, &b, err);
 	if (!r)
 		r = castore_decode(b.data, b.len, id, out, size, err);
 	if (r)
-		unlink(path); /* a damaged cache entry is fetched again */
+		unlinkat(d, name, 0); /* a damaged cache entry is fetched again */
+	close(d);
 	fl_buf_free(&b);
 	return r;
+}
+
+int castore_read(int store, const uint8_t id[CA_CHUNK_ID_SIZE], size_t max, struct fl_buf *out,
+		 struct fl_err *err)
+{
+	char name[CASTORE_RELPATH_LEN];
+	int d = chunk_dir(store, id, 0, name, err), r;
+
+	if (d < 0)
+		return -1;
+	r = fl_read_at(d, name, max, out, err);
+	close(d);
+	return r;
+}
+
+void castore_empty(int store)
+{
+	int dup_fd = dup(store), sub;
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		/* a symlink planted in place of XXXX is removed, never entered */
+		sub = openat(store, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			unlinkat(store, e->d_name, 0);
+			continue;
+		}
+		empty_dir(sub);
+		close(sub);
+		unlinkat(store, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
 }

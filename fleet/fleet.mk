@@ -1,15 +1,15 @@
 # Fleet tier: bulkhead-publish, bulkhead-sync, their tests, fuzzers, benchmark.
-# Hosted C11 against Debian's libsodium, libzstd, libcurl and jansson.
-FLEET_PKGS   := libsodium libzstd libcurl jansson
+# Hosted C11 against Debian's libsodium, libzstd, libcurl, jansson and libcrypto (OpenSSL).
+FLEET_PKGS   := libsodium libzstd libcurl jansson libcrypto
 FLEET_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -Ifleet $(shell pkg-config --cflags $(FLEET_PKGS))
-FLEET_LIBS   := $(shell pkg-config --libs $(FLEET_PKGS))
+FLEET_LIBS   := $(shell pkg-config --libs $(FLEET_PKGS)) -pthread
 FLEET_OUT    := $(BUILD)/fleet
 
 # Library sources shared by the tools (one job per file).
-FLEET_LIB_SRCS := util.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
+FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c checkin/report.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
                   policy.c progress.c repo.c targets.c state.c publish_image.c
 FLEET_LIB_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/%.o,$(FLEET_LIB_SRCS))
-FLEET_HDRS     := $(wildcard fleet/*.h)
+FLEET_HDRS     := $(wildcard fleet/*.h fleet/checkin/*.h)
 
 $(FLEET_OUT)/obj/%.o: fleet/%.c $(FLEET_HDRS)
 	@mkdir -p $(dir $@)
@@ -24,6 +24,7 @@ $(FLEET_OUT)/bulkhead-publish: $(FLEET_OUT)/obj/publish.o $(FLEET_OUT)/obj/publi
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
 $(FLEET_OUT)/bulkhead-sync: $(FLEET_OUT)/obj/sync.o $(FLEET_OUT)/obj/sync_cmd.o $(FLEET_OUT)/obj/sync_apply.o \
+		$(FLEET_OUT)/obj/sync_checkin.o \
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
@@ -35,7 +36,26 @@ $(FLEET_OUT)/obj/bench_clients.o: bench/fleet/bench_clients.c $(FLEET_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
 
-FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients
+# Check-in service: libmicrohttpd and libpq (scripts/deps.d/fleet-checkin.list).
+CHECKIN_PKGS := libmicrohttpd libpq
+$(FLEET_OUT)/obj/checkin/%.o: fleet/checkin/%.c $(FLEET_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FLEET_CFLAGS) $(shell pkg-config --cflags $(CHECKIN_PKGS)) -c $< -o $@
+
+$(FLEET_OUT)/bulkhead-checkin: $(FLEET_OUT)/obj/checkin/server.o $(FLEET_OUT)/obj/checkin/db.o \
+		$(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
+
+# Benchmark helper: N simulated devices enrolling and checking in.
+$(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
+
+$(FLEET_OUT)/obj/bench_checkin.o: bench/fleet/bench_checkin.c $(FLEET_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
+
+FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
+              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients
 ALL_TARGETS += $(FLEET_BINS)
 
 # Unit tests (cmocka): tests/fleet/unit/test_fleet_*.c, linked with libfleet.
@@ -54,7 +74,7 @@ ALL_TARGETS += $(FLEET_UNIT_BINS)
 # libFuzzer targets: fleet/fuzz/fuzz_fleet_*.c; seeds in tests/fuzz/seeds/<name>/.
 FLEET_FUZZ_SRCS := $(wildcard fleet/fuzz/fuzz_fleet_*.c)
 FLEET_FUZZ_BINS := $(patsubst fleet/fuzz/%.c,$(FLEET_OUT)/fuzz/%,$(FLEET_FUZZ_SRCS))
-FLEET_FUZZ_DEPS := fleet/util.c fleet/caidx.c fleet/tuf.c fleet/tuf_client.c fleet/policy.c
+FLEET_FUZZ_DEPS := fleet/util.c fleet/caidx.c fleet/tuf.c fleet/tuf_client.c fleet/policy.c fleet/checkin/report.c
 
 $(FLEET_OUT)/fuzz/%: fleet/fuzz/%.c $(FLEET_FUZZ_DEPS) $(FLEET_HDRS)
 	@mkdir -p $(dir $@)

@@ -2,6 +2,7 @@
 #ifndef FLEET_PROGRESS_H
 #define FLEET_PROGRESS_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 struct progress {
@@ -9,6 +10,7 @@ struct progress {
 	uint64_t total;
 	int enabled;
 	int last_pct;
+	pthread_t owner; /* the one thread that draws it, where several work */
 };
 
 void progress_start(struct progress *p, const char *label, uint64_t total, int quiet);

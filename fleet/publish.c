@@ -1,19 +1,22 @@
 /* bulkhead-publish: create and update a signed fleet repository.
  *   init        --repo DIR --keys DIR [--root-keys N] [--root-threshold M]
  *   add         --repo DIR --keys DIR [--image NAME --version N --input FILE [--format raw|qcow2|auto]]
- *               [--policy FILE]... [--chunk-size MIN:AVG:MAX] [--level L]
+ *               [--policy FILE]... [--chunk-size MIN:AVG:MAX] [--level L] [--threads N]
  *   sign        --repo DIR --keys DIR --role targets|snapshot|timestamp|root
  *   rotate-root --repo DIR --keys DIR [--role R] [--count N] [--threshold M]
  *   verify      --repo DIR [--root FILE] [--quick]
  *   inspect     INDEX.caibx
  * Common: [--expires-days N] [--expires TIME] [--quiet] */
 #include <getopt.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "publish_cmd.h"
+#include "publish_image.h"
 
 static void usage(void)
 {
@@ -21,12 +24,22 @@ static void usage(void)
 	      "  init         --keys DIR [--root-keys N] [--root-threshold M]\n"
 	      "  add          --keys DIR [--image NAME --version N --input FILE [--format raw|qcow2|auto]]\n"
 	      "               [--policy FILE]... [--chunk-size MIN:AVG:MAX] [--level ZSTD_LEVEL]\n"
+	      "               [--threads N (default: all cores)]\n"
 	      "  sign         --keys DIR --role root|targets|snapshot|timestamp\n"
 	      "  rotate-root  --keys DIR [--role R] [--count N] [--threshold M]\n"
 	      "  verify       [--root PINNED_ROOT] [--quick]\n"
 	      "  common       [--expires-days N | --expires YYYY-MM-DDTHH:MM:SSZ] [--quiet]\n"
 	      "       bulkhead-publish inspect INDEX.caibx   (print a casync blob index)\n",
 	      stderr);
+}
+
+/* Strict number in [min, max], or a one-line error. */
+static int num(const char *s, const char *opt, long min, long max, long *out)
+{
+	if (!fl_parse_long(s, min, max, out))
+		return 0;
+	fprintf(stderr, "bulkhead-publish: %s wants an integer from %ld to %ld, not \"%s\"\n", opt, min, max, s);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -42,17 +55,25 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'P' },    { "quick", no_argument, NULL, 'Q' },
 		{ "expires-days", required_argument, NULL, 'd' }, { "expires", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pub_args a;
 	struct fl_err err = { "" };
 	const char *cmd;
 	int c, rc;
+	long v;
 
 	memset(&a, 0, sizeof(a));
 	a.format = "auto";
 	a.level = PUB_LEVEL_DEFAULT;
+	a.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (a.threads < 1)
+		a.threads = 1;
+	if (a.threads > PUB_MAX_THREADS)
+		a.threads = PUB_MAX_THREADS;
 	a.count = 1;
+	a.threshold = 1;
 	a.root_keys = 1;
 	a.root_threshold = 1;
 	a.chunk_min = CHUNK_MIN_DEFAULT;
@@ -71,7 +92,11 @@ int main(int argc, char **argv)
 		case 'r': a.repo = optarg; break;
 		case 'k': a.keys = optarg; break;
 		case 'i': a.image = optarg; break;
-		case 'V': a.version = strtoull(optarg, NULL, 10); break;
+		case 'V':
+			if (num(optarg, "--version", 1, LONG_MAX, &v))
+				return 2;
+			a.version = (uint64_t)v;
+			break;
 		case 'f': a.input = optarg; break;
 		case 'F': a.format = optarg; break;
 		case 'p':
@@ -87,15 +112,35 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'l': a.level = atoi(optarg); break;
+		case 'l':
+			if (num(optarg, "--level", 1, PUB_LEVEL_MAX, &v))
+				return 2;
+			a.level = (int)v;
+			break;
 		case 'R': a.role = optarg; break;
-		case 'n': a.count = atoi(optarg); break;
-		case 't': a.threshold = atoi(optarg); break;
-		case 'N': a.root_keys = atoi(optarg); break;
-		case 'T': a.root_threshold = atoi(optarg); break;
+		case 'j':
+			if (num(optarg, "--threads", 1, PUB_MAX_THREADS, &v))
+				return 2;
+			a.threads = (int)v;
+			break;
+		case 'n':
+		case 't':
+		case 'N':
+		case 'T':
+			/* key counts and thresholds: 1 ..; the sub-command checks the upper bound */
+			if (num(optarg, c == 'n' ? "--count" : c == 't' ? "--threshold" :
+				c == 'N' ? "--root-keys" : "--root-threshold", 1, 1000, &v))
+				return 2;
+			*(c == 'n' ? &a.count : c == 't' ? &a.threshold : c == 'N' ? &a.root_keys
+								     : &a.root_threshold) = (int)v;
+			break;
 		case 'P': a.pinned_root = optarg; break;
 		case 'Q': a.quick = 1; break;
-		case 'd': a.expires_days = atoi(optarg); break;
+		case 'd':
+			if (num(optarg, "--expires-days", 1, 36500, &v))
+				return 2;
+			a.expires_days = (int)v;
+			break;
 		case 'e':
 			if (fl_time_parse(optarg, &a.expires)) {
 				fprintf(stderr, "bulkhead-publish: --expires wants YYYY-MM-DDTHH:MM:SSZ\n");

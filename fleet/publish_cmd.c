@@ -6,10 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "castore.h"
+#include "pack.h"
+#include "sha256.h"
 #include "policy.h"
 #include "publish_image.h"
 #include "repo.h"
@@ -192,12 +196,6 @@ int pub_init(const struct pub_args *a, struct fl_err *err)
 	return 0;
 }
 
-static int valid_name(const char *s)
-{
-	return s && *s && strlen(s) < 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(s);
-}
-
 /* Write a target file content-addressed and return its targets entry. */
 static json_t *put_target(struct repo *r, const char *name, const uint8_t *data, size_t len,
 			  json_t *custom, struct fl_err *err)
@@ -218,10 +216,92 @@ static json_t *put_target(struct repo *r, const char *name, const uint8_t *data,
 	return e;
 }
 
+/* SHA-256 and length of a file (the pack, too big to hold twice in memory). */
+static int hash_file(int fd, uint8_t h[32], uint64_t *len)
+{
+	struct stat sb;
+	void *p;
+
+	if (fstat(fd, &sb))
+		return -1;
+	*len = (uint64_t)sb.st_size;
+	if (!*len) {
+		fl_sha256("", 0, h);
+		return 0;
+	}
+	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	fl_sha256(p, *len, h);
+	munmap(p, *len);
+	return 0;
+}
+
+/* Write the pack of an image version and its pack index as targets (pack.h):
+ * packs/<image>/<image>-<version>.pack and .pkx; sets pkx_name. */
+static int add_pack(struct repo *r, const struct pub_args *a, const struct ca_index *idx,
+		    char *pkx_name, size_t n, struct fl_err *err)
+{
+	char name[256], rel[512], path[1600], tmp[1700], hex[65];
+	struct fl_buf pkx = { 0 };
+	uint8_t h[32];
+	uint64_t len;
+	json_t *e;
+	int fd, sfd, rc = -1;
+
+	snprintf(name, sizeof(name), "packs/%s/%s-%llu.pack", a->image, a->image, (unsigned long long)a->version);
+	snprintf(path, sizeof(path), "%s/store", r->dir);
+	sfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(tmp, sizeof(tmp), "%s/targets/packs/%s/.pack.tmp.%ld", r->dir, a->image, (long)getpid());
+	if (sfd < 0) {
+		fl_fail(err, "%s: %s", path, strerror(errno));
+		goto out_sfd;
+	}
+	if (fl_mkdir_parent(tmp, err))
+		goto out_sfd;
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fl_fail(err, "%s: %s", tmp, strerror(errno));
+		goto out_sfd;
+	}
+	if (pack_write(sfd, idx, fd, &pkx, err))
+		goto out;
+	if (fsync(fd) || hash_file(fd, h, &len)) {
+		fl_fail(err, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	repo_target_path(name, h, rel, sizeof(rel));
+	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
+	if (rename(tmp, path)) {
+		fl_fail(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fl_hex(h, 32, hex);
+	e = json_pack("{s:I, s:{s:s}, s:{s:s}}", "length", (json_int_t)len, "hashes", "sha256", hex,
+		      "custom", "kind", "pack");
+	json_object_set_new(r->targets, name, e);
+	snprintf(pkx_name, n, "packs/%s/%s-%llu.pkx", a->image, a->image, (unsigned long long)a->version);
+	e = put_target(r, pkx_name, pkx.data, pkx.len, json_pack("{s:s, s:s}", "kind", "pack-index", "pack", name), err);
+	if (!e)
+		goto out;
+	json_object_set_new(r->targets, pkx_name, e);
+	rc = 0;
+out:
+	close(fd);
+	if (rc)
+		unlink(tmp);
+out_sfd:
+	if (sfd >= 0)
+		close(sfd);
+	fl_buf_free(&pkx);
+	return rc;
+}
+
 static int add_image(struct repo *r, const struct pub_args *a, struct fl_err *err)
 {
-	char raw[1200], name[1200], hex[65];
+	char raw[1200], name[1200], hex[65], pkx[256];
 	struct image_stats st;
+	struct image_job job;
 	struct ca_index idx;
 	struct chunker ck;
 	const char *tname;
@@ -230,7 +310,7 @@ static int add_image(struct repo *r, const struct pub_args *a, struct fl_err *er
 	size_t ilen;
 	int tmp, rc;
 
-	if (!valid_name(a->image) || a->version < 1 || !a->input)
+	if (!fl_valid_name(a->image) || a->version < 1 || !a->input)
 		return fl_fail(err, "add needs --image NAME ([a-z0-9-_]), --version N >= 1 and --input FILE");
 	json_object_foreach(r->targets, tname, e) {
 		json_t *c = json_object_get(e, "custom");
@@ -246,19 +326,25 @@ static int add_image(struct repo *r, const struct pub_args *a, struct fl_err *er
 	if (image_to_raw(a->input, a->format, r->dir, raw, sizeof(raw), &tmp, err))
 		return -1;
 	snprintf(name, sizeof(name), "%s/store", r->dir);
-	rc = image_publish(raw, name, &ck, a->level, a->quiet, &idx, &st, err);
+	job = (struct image_job){ raw, name, &ck, a->level, a->threads, a->quiet };
+	rc = image_publish(&job, &idx, &st, err);
 	if (tmp)
 		unlink(raw);
 	if (rc)
 		return -1;
 	rc = caidx_serialize(&idx, &ibuf, &ilen);
+	if (!rc && add_pack(r, a, &idx, pkx, sizeof(pkx), err)) {
+		free(ibuf);
+		caidx_free(&idx);
+		return -1;
+	}
 	caidx_free(&idx);
 	if (rc)
 		return fl_fail(err, "out of memory");
 	fl_hex(st.sha256, 32, hex);
-	custom = json_pack("{s:s, s:s, s:I, s:I, s:s, s:I}", "kind", "image", "image", a->image,
+	custom = json_pack("{s:s, s:s, s:I, s:I, s:s, s:I, s:s}", "kind", "image", "image", a->image,
 			   "version", (json_int_t)a->version, "image_size", (json_int_t)st.size,
-			   "image_sha256", hex, "chunks", (json_int_t)st.chunks);
+			   "image_sha256", hex, "chunks", (json_int_t)st.chunks, "pack_index", pkx);
 	snprintf(name, sizeof(name), "images/%s/%s-%llu.caibx", a->image, a->image,
 		 (unsigned long long)a->version);
 	e = put_target(r, name, ibuf, ilen, custom, err);
@@ -267,10 +353,11 @@ static int add_image(struct repo *r, const struct pub_args *a, struct fl_err *er
 		return -1;
 	json_object_set_new(r->targets, name, e);
 	if (!a->quiet)
-		printf("added %s v%llu: %llu bytes, %llu chunks, %llu new (%.1f MiB compressed), index %zu bytes\n",
+		printf("added %s v%llu: %llu bytes, %llu chunks, %llu new (%.1f MiB compressed, zstd level %d, "
+		       "%d threads), index %zu bytes\n",
 		       a->image, (unsigned long long)a->version, (unsigned long long)st.size,
 		       (unsigned long long)st.chunks, (unsigned long long)st.new_chunks,
-		       (double)st.new_bytes_compressed / 1048576.0, ilen);
+		       (double)st.new_bytes_compressed / 1048576.0, a->level, a->threads, ilen);
 	return 0;
 }
 
@@ -385,11 +472,11 @@ int pub_rotate_root(const struct pub_args *a, struct fl_err *err)
 	struct tuf_root old, nroot;
 	struct repo r;
 	char tag[32];
-	int rc = -1, threshold = a->threshold ? a->threshold : 1, nold;
+	int rc = -1, threshold = a->threshold, nold;
 
 	if (!a->keys || (a->role && parse_role(a->role, &role)))
 		return fl_fail(err, "rotate-root needs --keys DIR [--role root|targets|snapshot|timestamp]");
-	if (a->count < 1 || a->count > (int)TUF_MAX_ROLE_KEYS || threshold > a->count)
+	if (a->count < 1 || a->count > (int)TUF_MAX_ROLE_KEYS || threshold < 1 || threshold > a->count)
 		return fl_fail(err, "need 1 <= --threshold <= --count <= %u", TUF_MAX_ROLE_KEYS);
 	if (repo_open(&r, a->repo, a->keys, err))
 		return -1;

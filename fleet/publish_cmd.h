@@ -10,7 +10,8 @@
 #include "util.h"
 
 #define PUB_MAX_POLICIES 16
-#define PUB_LEVEL_DEFAULT 19
+#define PUB_LEVEL_DEFAULT 6 /* docs/fleet.md: delta 4% larger than at 19, publishing 6-15x faster */
+#define PUB_LEVEL_MAX     22 /* ZSTD_maxCLevel() */
 
 struct pub_args {
 	const char *repo, *keys, *image, *input, *format, *role, *pinned_root;
@@ -18,7 +19,7 @@ struct pub_args {
 	int npolicies;
 	uint64_t version;
 	size_t chunk_min, chunk_avg, chunk_max;
-	int level, count, threshold, root_keys, root_threshold, quick, quiet, expires_days;
+	int level, threads, count, threshold, root_keys, root_threshold, quick, quiet, expires_days;
 	time_t expires;
 };
 

@@ -19,7 +19,20 @@ struct image_stats {
  * names the file to read and *is_temp tells the caller to unlink it. */
 int image_to_raw(const char *path, const char *format, const char *tmpdir, char *raw_out,
 		 size_t n, int *is_temp, struct fl_err *err);
-int image_publish(const char *raw, const char *store, const struct chunker *ck, int level,
-		  int quiet, struct ca_index *idx, struct image_stats *st, struct fl_err *err);
+#define PUB_MAX_THREADS 64
+
+struct image_job {
+	const char *raw;   /* raw image file */
+	const char *store; /* the repository's chunk store */
+	const struct chunker *ck;
+	int level;         /* zstd level */
+	int threads;       /* 1 .. PUB_MAX_THREADS */
+	int quiet;
+};
+
+/* Chunk, hash, compress and store on j->threads threads; the index and the
+ * stored chunks are the same whatever the thread count. */
+int image_publish(const struct image_job *j, struct ca_index *idx, struct image_stats *st,
+		  struct fl_err *err);
 
 #endif

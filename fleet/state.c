@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 json_t *state_to_json(const struct sync_state *st)
@@ -22,7 +23,7 @@ json_t *state_to_json(const struct sync_state *st)
 	return j;
 }
 
-int state_save(const char *path, const struct sync_state *st, struct fl_err *err)
+int state_save(int dirfd, const struct sync_state *st, struct fl_err *err)
 {
 	json_t *j = state_to_json(st);
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -31,21 +32,26 @@ int state_save(const char *path, const struct sync_state *st, struct fl_err *err
 	json_decref(j);
 	if (!text)
 		return fl_fail(err, "state: out of memory");
-	rc = fl_write_atomic(path, text, strlen(text), err);
+	rc = fl_write_atomic_at(dirfd, STATE_FILE, text, strlen(text), err);
 	free(text);
 	return rc;
 }
 
-int state_load(const char *path, struct sync_state *st, struct fl_err *err)
+int state_load(int dirfd, struct sync_state *st, struct fl_err *err)
 {
+	const char *path = STATE_FILE;
+	struct fl_buf b = { 0 };
 	json_error_t je;
 	json_t *j, *p;
 	const char *img, *h1, *h2, *when;
 
 	memset(st, 0, sizeof(*st));
-	if (access(path, F_OK))
+	if (faccessat(dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW))
 		return 1;
-	j = json_load_file(path, 0, &je);
+	if (fl_read_at(dirfd, path, 1U << 24, &b, err))
+		return -1;
+	j = json_loadb((const char *)b.data, b.len, 0, &je);
+	fl_buf_free(&b);
 	if (!j)
 		return fl_fail(err, "%s: %s", path, je.text);
 	img = json_string_value(json_object_get(j, "image"));
@@ -53,7 +59,7 @@ int state_load(const char *path, struct sync_state *st, struct fl_err *err)
 	h2 = json_string_value(json_object_get(j, "previous_sha256"));
 	when = json_string_value(json_object_get(j, "last_checkin"));
 	p = json_object_get(j, "policies");
-	if (!img || !h1 || !h2 || !when || !json_is_object(p) ||
+	if (!fl_valid_name(img) || !h1 || !h2 || !when || !json_is_object(p) ||
 	    fl_unhex(h1, st->installed_sha256, 32) || fl_unhex(h2, st->previous_sha256, 32) ||
 	    fl_time_parse(when, &st->last_checkin)) {
 		json_decref(j);

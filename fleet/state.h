@@ -18,9 +18,12 @@ struct sync_state {
 	json_t *policies; /* role -> {"sha256","offline_lease_days","lease_expires"} */
 };
 
-/* 0 loaded, 1 no state yet, -1 error. */
-int state_load(const char *path, struct sync_state *st, struct fl_err *err);
-int state_save(const char *path, const struct sync_state *st, struct fl_err *err);
+#define STATE_FILE "state.json"
+
+/* STATE_FILE in the state directory dirfd (never through a symlink).
+ * 0 loaded, 1 no state yet, -1 error. */
+int state_load(int dirfd, struct sync_state *st, struct fl_err *err);
+int state_save(int dirfd, const struct sync_state *st, struct fl_err *err);
 json_t *state_to_json(const struct sync_state *st);
 void state_free(struct sync_state *st);
 

@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "sync_checkin.h"
 #include "sync_cmd.h"
 
 static void usage(void)
@@ -22,7 +23,9 @@ static void usage(void)
 	fputs("usage: bulkhead-sync [sync] --repo URL|DIR --dir STATE_DIR --image NAME [--root PINNED_ROOT]\n"
 	      "                     [--json] [--quiet]\n"
 	      "       bulkhead-sync status --dir STATE_DIR [--json]\n"
-	      "       bulkhead-sync rollback --dir STATE_DIR [--json]\n", stderr);
+	      "       bulkhead-sync rollback --dir STATE_DIR [--json]\n"
+	      "       bulkhead-sync enroll --dir STATE_DIR --checkin URL --token TOKEN --name NAME [--ca PEM]\n"
+	      "       bulkhead-sync checkin --dir STATE_DIR --checkin URL [--ca PEM]\n", stderr);
 }
 
 static void report_error(const struct sync_args *a, const char *msg)
@@ -44,7 +47,9 @@ int main(int argc, char **argv)
 		{ "repo", required_argument, NULL, 'r' }, { "dir", required_argument, NULL, 'd' },
 		{ "image", required_argument, NULL, 'i' }, { "root", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },       { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' },       { "checkin", required_argument, NULL, 'C' },
+		{ "token", required_argument, NULL, 'T' }, { "name", required_argument, NULL, 'N' },
+		{ "ca", required_argument, NULL, 'A' },   { NULL, 0, NULL, 0 }
 	};
 	struct sync_args a;
 	struct fl_err err = { "" };
@@ -63,6 +68,10 @@ int main(int argc, char **argv)
 		case 'd': a.dir = optarg; break;
 		case 'i': a.image = optarg; break;
 		case 'R': a.root = optarg; break;
+		case 'C': a.checkin = optarg; break;
+		case 'T': a.token = optarg; break;
+		case 'N': a.name = optarg; break;
+		case 'A': a.ca = optarg; break;
 		case 'j': a.json = 1; a.quiet = 1; break;
 		case 'q': a.quiet = 1; break;
 		case 'h': usage(); return 0;
@@ -81,9 +90,22 @@ int main(int argc, char **argv)
 		report_error(&a, err.msg);
 		return 1;
 	}
-	snprintf(lock, sizeof(lock), "%s/.lock", a.dir);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+	/* the state directory itself may be reached through symlinks the
+	 * administrator made; nothing inside it is (see sync_cmd.c) */
+	a.dirfd = open(a.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a.dirfd < 0) {
+		snprintf(lock, sizeof(lock), "%.900s: %s", a.dir, strerror(errno));
+		report_error(&a, lock);
+		return 1;
+	}
+	fd = openat(a.dirfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(lock, sizeof(lock), "%.900s/.lock: %s", a.dir,
+			 errno == ELOOP ? "is a symlink (refused)" : strerror(errno));
+		report_error(&a, lock);
+		return 1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		report_error(&a, "another bulkhead-sync is using this state directory");
 		return 1;
 	}
@@ -93,6 +115,10 @@ int main(int argc, char **argv)
 		rc = sync_status(&a, &err);
 	else if (!strcmp(cmd, "rollback"))
 		rc = sync_rollback(&a, &err);
+	else if (!strcmp(cmd, "enroll"))
+		rc = sync_enroll(&a, &err);
+	else if (!strcmp(cmd, "checkin"))
+		rc = sync_checkin(&a, &err);
 	else {
 		usage();
 		return 2;
@@ -100,5 +126,6 @@ int main(int argc, char **argv)
 	if (rc)
 		report_error(&a, err.msg);
 	close(fd);
+	close(a.dirfd);
 	return rc ? 1 : 0;
 }

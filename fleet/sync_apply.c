@@ -10,56 +10,9 @@
 #include <unistd.h>
 
 #include "castore.h"
+#include "idmap.h"
 #include "progress.h"
-
-/* Chunk id -> item index, open addressing. */
-struct idmap {
-	size_t cap;
-	int64_t *slot; /* -1 empty */
-	const struct ca_index *x;
-};
-
-static uint64_t id_hash(const uint8_t *id)
-{
-	uint64_t h;
-
-	memcpy(&h, id, sizeof(h)); /* ids are SHA-256: already uniform */
-	return h;
-}
-
-static int idmap_build(struct idmap *m, const struct ca_index *x)
-{
-	m->x = x;
-	m->cap = 16;
-	while (m->cap < 2 * (x ? x->n : 0) + 16)
-		m->cap *= 2;
-	m->slot = malloc(m->cap * sizeof(*m->slot));
-	if (!m->slot)
-		return -1;
-	for (size_t i = 0; i < m->cap; i++)
-		m->slot[i] = -1;
-	for (size_t i = 0; x && i < x->n; i++) {
-		size_t h = (size_t)id_hash(x->items[i].id) & (m->cap - 1);
-
-		while (m->slot[h] >= 0 && memcmp(x->items[m->slot[h]].id, x->items[i].id, 32))
-			h = (h + 1) & (m->cap - 1);
-		if (m->slot[h] < 0)
-			m->slot[h] = (int64_t)i;
-	}
-	return 0;
-}
-
-static int64_t idmap_find(const struct idmap *m, const uint8_t *id)
-{
-	size_t h = (size_t)id_hash(id) & (m->cap - 1);
-
-	while (m->slot[h] >= 0) {
-		if (!memcmp(m->x->items[m->slot[h]].id, id, 32))
-			return m->slot[h];
-		h = (h + 1) & (m->cap - 1);
-	}
-	return -1;
-}
+#include "sha256.h"
 
 static size_t item_size(const struct ca_index *x, size_t i)
 {
@@ -112,12 +65,26 @@ static int fetch_missing(const struct apply_job *j, const struct idmap *seed,
 			continue;
 		memcpy(need[n].id, x->items[i].id, 32);
 		need[n].size = item_size(x, i);
+		need[n].pack_off = j->pack ? j->pack->off[i] : 0;
+		need[n].pack_len = j->pack ? j->pack->len[i] : 0;
 		total += need[n].size;
 		n++;
 	}
-	free(self.slot);
+	idmap_free(&self);
 	progress_start(&pb, "download", total, j->quiet);
-	rc = src_get_chunks(j->src, need, n, j->store, on_progress, &pb, err);
+	rc = -1;
+	if (j->pack && n) {
+		rc = src_get_packed(j->src, j->pack_rel, need, n, j->store, on_progress, &pb, err);
+		snprintf(st->pack, sizeof(st->pack), "%s", rc ? err->msg : "used");
+	}
+	if (rc) { /* no pack, or it failed: what is still missing, one request each */
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!castore_has(j->store, need[i].id))
+				need[k++] = need[i];
+		rc = src_get_chunks(j->src, need, k, j->store, on_progress, &pb, err);
+	}
 	progress_end(&pb);
 	st->fetched = n;
 	free(need);
@@ -158,28 +125,34 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 		    struct apply_stats *st, struct fl_err *err)
 {
 	const struct ca_index *x = j->index;
-	crypto_hash_sha256_state hs;
+	struct fl_sha256_ctx hs;
 	uint8_t *buf = malloc(x->chunk_max), h[32];
 	struct progress pb;
 	int fd, seedfd = -1, rc = -1;
 
 	if (!buf)
 		return fl_fail(err, "out of memory");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a leftover or planted NAME.img.tmp (maybe a symlink) is removed, not followed */
+	unlinkat(j->images, tmp, 0);
+	fd = openat(j->images, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(buf);
 		return fl_fail(err, "%s: %s", tmp, strerror(errno));
 	}
+	if (fl_sha256_init(&hs)) {
+		close(fd);
+		free(buf);
+		return fl_fail(err, "out of memory");
+	}
 	if (j->seed_image)
-		seedfd = open(j->seed_image, O_RDONLY | O_CLOEXEC);
-	crypto_hash_sha256_init(&hs);
+		seedfd = openat(j->images, j->seed_image, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	progress_start(&pb, "apply", ca_index_size(x), j->quiet);
 	for (size_t i = 0; i < x->n; i++) {
 		size_t n = item_size(x, i);
 
 		if (get_chunk(j, seed, seedfd, i, buf, st, err))
 			goto out;
-		crypto_hash_sha256_update(&hs, buf, n);
+		fl_sha256_update(&hs, buf, n);
 		/* zero chunks stay holes: the image file is sparse */
 		errno = 0;
 		if (!all_zero(buf, n) &&
@@ -193,7 +166,7 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 			fl_crash_point();
 	}
 	progress_end(&pb);
-	crypto_hash_sha256_final(&hs, h);
+	fl_sha256_final(&hs, h);
 	if (ca_index_size(x) != j->target->size || sodium_memcmp(h, j->target->sha256, 32)) {
 		fl_fail(err, "rebuilt image does not match the signed size and hash");
 		goto out;
@@ -204,12 +177,29 @@ static int assemble(const struct apply_job *j, const struct idmap *seed, const c
 	}
 	rc = 0;
 out:
+	if (hs.md) /* left early */
+		fl_sha256_final(&hs, h);
 	if (close(fd) && !rc)
 		rc = fl_fail(err, "%s: close: %s", tmp, strerror(errno));
 	if (seedfd >= 0)
 		close(seedfd);
 	free(buf);
 	return rc;
+}
+
+int sync_check_index(const struct ca_index *x, const struct image_target *t, struct fl_err *err)
+{
+	if (x->flags & CA_FORMAT_SHA512_256)
+		return fl_fail(err, "index uses SHA512/256 chunk ids; this client needs SHA-256");
+	if (x->chunk_max > CA_CHUNK_SIZE_LIMIT)
+		return fl_fail(err, "index: chunk size limit too large");
+	if (ca_index_size(x) != t->size)
+		return fl_fail(err, "index describes %llu bytes but the signed image size is %llu (refused)",
+			       (unsigned long long)ca_index_size(x), (unsigned long long)t->size);
+	if (t->chunks && x->n != t->chunks)
+		return fl_fail(err, "index has %zu chunks but the signed targets say %llu (refused)", x->n,
+			       (unsigned long long)t->chunks);
+	return 0;
 }
 
 int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err *err)
@@ -220,29 +210,29 @@ int sync_apply(const struct apply_job *j, struct apply_stats *st, struct fl_err 
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (j->index->flags & CA_FORMAT_SHA512_256)
-		return fl_fail(err, "index uses SHA512/256 chunk ids; this client needs SHA-256");
-	if (j->index->chunk_max > CA_CHUNK_SIZE_LIMIT)
-		return fl_fail(err, "index: chunk size limit too large");
+	snprintf(st->pack, sizeof(st->pack), "%s",
+		 j->pack ? "not needed" : j->pack_note ? j->pack_note : "not offered");
+	if (sync_check_index(j->index, j->target, err))
+		return -1;
 	if (idmap_build(&seed, j->seed_image ? j->seed_index : NULL))
 		return fl_fail(err, "out of memory");
 	rc = fetch_missing(j, &seed, st, err);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->out);
 	if (!rc)
 		rc = assemble(j, &seed, tmp, st, err);
-	free(seed.slot);
+	idmap_free(&seed);
 	st->fetched_bytes = src_bytes(j->src) - before;
 	if (rc) {
-		unlink(tmp);
+		unlinkat(j->images, tmp, 0);
 		return -1;
 	}
 	fl_crash_point();
-	if (rename(tmp, j->out)) {
+	if (renameat(j->images, tmp, j->images, j->out)) {
 		rc = fl_fail(err, "%s: rename: %s", j->out, strerror(errno));
-		unlink(tmp);
+		unlinkat(j->images, tmp, 0);
 		return rc;
 	}
-	fl_fsync_dir(j->out);
+	fsync(j->images);
 	fl_crash_point();
 	return 0;
 }

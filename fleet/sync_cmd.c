@@ -3,12 +3,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "caidx.h"
+#include "castore.h"
 #include "fetch.h"
 #include "policy.h"
 #include "state.h"
@@ -20,96 +22,67 @@
 
 struct client {
 	const struct sync_args *a;
-	char path[8][1100];
+	int fd[4]; /* subdirectories of the state directory, opened with O_NOFOLLOW */
 	struct sync_state st;
 	int have_state;
 	struct tuf_trust trust;
 	struct src *src;
 };
 
-enum { P_META, P_STORE, P_IMAGES, P_POLICY, P_STATE };
+enum { P_META, P_STORE, P_IMAGES, P_POLICY };
 
-static void paths(struct client *c)
+static const char *const subdir_names[] = { "metadata", "store", "images", "policy" };
+
+/* Every name below is one component under an fd of the state directory: no
+ * path through a planted symlink is ever opened, written or removed. */
+static void image_name(const struct client *c, uint64_t v, const char *ext, char *out, size_t n)
 {
-	static const char *const sub[] = { "metadata", "store", "images", "policy", "state.json" };
-
-	for (int i = 0; i <= P_STATE; i++)
-		snprintf(c->path[i], sizeof(c->path[i]), "%s/%s", c->a->dir, sub[i]);
-}
-
-static void image_path(const struct client *c, uint64_t v, const char *ext, char *out, size_t n)
-{
-	snprintf(out, n, "%.1024s/%.63s-%llu.%s", c->path[P_IMAGES], c->st.image, (unsigned long long)v, ext);
+	snprintf(out, n, "%.63s-%llu.%s", c->st.image, (unsigned long long)v, ext);
 }
 
 /* Point images/<name>.img at the installed version (atomic symlink swap). */
 static int link_current(const struct client *c, struct fl_err *err)
 {
-	char target[256], link[1200], tmp[1300];
+	char target[256], link[128], tmp[160];
+	int d = c->fd[P_IMAGES];
 
 	if (!c->st.installed)
 		return 0;
-	snprintf(target, sizeof(target), "%s-%llu.img", c->st.image, (unsigned long long)c->st.installed);
-	snprintf(link, sizeof(link), "%.1024s/%.63s.img", c->path[P_IMAGES], c->st.image);
+	image_name(c, c->st.installed, "img", target, sizeof(target));
+	snprintf(link, sizeof(link), "%.63s.img", c->st.image);
 	snprintf(tmp, sizeof(tmp), "%s.lnk.tmp", link);
-	unlink(tmp);
-	if (symlink(target, tmp) || rename(tmp, link))
-		return fl_fail(err, "%s: %s", link, strerror(errno));
-	fl_fsync_dir(link);
+	unlinkat(d, tmp, 0);
+	if (symlinkat(target, d, tmp) || renameat(d, tmp, d, link))
+		return fl_fail(err, "images/%s: %s", link, strerror(errno));
+	fsync(d);
 	return 0;
 }
 
 /* Remove leftovers of interrupted runs and versions older than previous. */
 static void tidy_images(const struct client *c)
 {
-	DIR *d = opendir(c->path[P_IMAGES]);
+	int fd = dup(c->fd[P_IMAGES]);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	char keep[4][256];
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
-	snprintf(keep[0], 256, "%s-%llu.img", c->st.image, (unsigned long long)c->st.installed);
-	snprintf(keep[1], 256, "%s-%llu.caibx", c->st.image, (unsigned long long)c->st.installed);
-	snprintf(keep[2], 256, "%s-%llu.img", c->st.image, (unsigned long long)c->st.previous);
-	snprintf(keep[3], 256, "%s-%llu.caibx", c->st.image, (unsigned long long)c->st.previous);
+	}
+	image_name(c, c->st.installed, "img", keep[0], 256);
+	image_name(c, c->st.installed, "caibx", keep[1], 256);
+	image_name(c, c->st.previous, "img", keep[2], 256);
+	image_name(c, c->st.previous, "caibx", keep[3], 256);
 	while ((e = readdir(d))) {
-		char p[1400];
 		size_t l = strlen(c->st.image);
 		int ours = !strncmp(e->d_name, c->st.image, l) && e->d_name[l] == '-';
 
 		if (!ours || !strcmp(e->d_name, keep[0]) || !strcmp(e->d_name, keep[1]) ||
 		    !strcmp(e->d_name, keep[2]) || !strcmp(e->d_name, keep[3]))
 			continue;
-		snprintf(p, sizeof(p), "%.1024s/%.255s", c->path[P_IMAGES], e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-}
-
-/* Drop the download cache once its chunks live in the installed image. */
-static void empty_store(const char *store)
-{
-	DIR *d = opendir(store), *sd;
-	struct dirent *e, *f;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char sub[1400], p[1800];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", store, e->d_name);
-		if (!(sd = opendir(sub)))
-			continue;
-		while ((f = readdir(sd))) {
-			if (f->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", sub, f->d_name);
-			unlink(p);
-		}
-		closedir(sd);
-		rmdir(sub);
+		unlinkat(c->fd[P_IMAGES], e->d_name, 0);
 	}
 	closedir(d);
 }
@@ -118,14 +91,16 @@ static int load_trust(struct client *c, struct fl_err *err)
 {
 	struct fl_buf raw[TUF_NROLES] = { { 0 } };
 	char p[1300];
-	int rc;
+	int rc, had_trust;
 
 	for (int r = 0; r < TUF_NROLES; r++) {
-		snprintf(p, sizeof(p), "%.1024s/%s.json", c->path[P_META], tuf_role_names[r]);
-		if (!access(p, F_OK) && fl_read_file(p, 1U << 26, &raw[r], err))
+		snprintf(p, sizeof(p), "%s.json", tuf_role_names[r]);
+		if (!faccessat(c->fd[P_META], p, F_OK, AT_SYMLINK_NOFOLLOW) &&
+		    fl_read_at(c->fd[P_META], p, 1U << 26, &raw[r], err))
 			goto fail;
 	}
-	if (!raw[TUF_ROOT].len) {
+	had_trust = raw[TUF_ROOT].len != 0;
+	if (!had_trust) {
 		if (!c->a->root) {
 			fl_fail(err, "no trusted root yet: give --root PINNED_ROOT for the first sync");
 			goto fail;
@@ -134,6 +109,10 @@ static int load_trust(struct client *c, struct fl_err *err)
 			goto fail;
 	}
 	rc = tuf_trust_load(&c->trust, raw, err);
+	if (!rc && c->a->root && had_trust)
+		fprintf(stderr, "bulkhead-sync: --root %s ignored: %s already trusts root v%llu "
+			"(a pinned root is used only for the first sync)\n", c->a->root, c->a->dir,
+			(unsigned long long)c->trust.version[TUF_ROOT]);
 	for (int r = 0; r < TUF_NROLES; r++)
 		fl_buf_free(&raw[r]);
 	return rc;
@@ -148,8 +127,8 @@ static int save_trust(const struct client *c, struct fl_err *err)
 	char p[1300];
 
 	for (int r = 0; r < TUF_NROLES; r++) {
-		snprintf(p, sizeof(p), "%.1024s/%s.json", c->path[P_META], tuf_role_names[r]);
-		if (fl_write_atomic(p, c->trust.raw[r].data, c->trust.raw[r].len, err))
+		snprintf(p, sizeof(p), "%s.json", tuf_role_names[r]);
+		if (fl_write_atomic_at(c->fd[P_META], p, c->trust.raw[r].data, c->trust.raw[r].len, err))
 			return -1;
 		fl_crash_point();
 	}
@@ -196,8 +175,8 @@ static int save_policies(struct client *c, struct fetched_policy *fp, int n, tim
 	char p[1300], when[32];
 
 	for (int i = 0; i < n; i++) {
-		snprintf(p, sizeof(p), "%.1024s/%.63s.json", c->path[P_POLICY], fp[i].p.vm_role);
-		if (fl_write_atomic(p, fp[i].body.data, fp[i].body.len, err)) {
+		snprintf(p, sizeof(p), "%.63s.json", fp[i].p.vm_role); /* policy_parse checked the name */
+		if (fl_write_atomic_at(c->fd[P_POLICY], p, fp[i].body.data, fp[i].body.len, err)) {
 			json_decref(pol);
 			return -1;
 		}
@@ -224,6 +203,7 @@ static void print_result(const struct client *c, const char *status, const struc
 	json_object_set_new(j, "chunks_fetched", json_integer((json_int_t)as->fetched));
 	json_object_set_new(j, "chunks_from_seed", json_integer((json_int_t)as->from_seed));
 	json_object_set_new(j, "chunks_from_store", json_integer((json_int_t)as->from_store));
+	json_object_set_new(j, "pack", json_string(as->pack[0] ? as->pack : "not needed"));
 	json_object_set_new(j, "crash_points", json_integer((json_int_t)fl_crash_points_passed()));
 	if (c->a->json) {
 		t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -237,17 +217,37 @@ static void print_result(const struct client *c, const char *status, const struc
 	json_decref(j);
 }
 
+static void close_client(struct client *c)
+{
+	for (int i = P_META; i <= P_POLICY; i++)
+		if (c->fd[i] >= 0)
+			close(c->fd[i]);
+	state_free(&c->st);
+}
+
 static int open_client(struct client *c, const struct sync_args *a, struct fl_err *err)
 {
 	int st;
 
 	memset(c, 0, sizeof(*c));
 	c->a = a;
-	paths(c);
 	for (int i = P_META; i <= P_POLICY; i++)
-		if (fl_mkdir_p(c->path[i], err))
+		c->fd[i] = -1;
+	/* the publisher's name rule: an image name never leaves images/ */
+	if (a->image && !fl_valid_name(a->image))
+		return fl_fail(err, "--image \"%.64s\": not a valid image name (1 to 63 of [a-z0-9-_])",
+			       a->image);
+	for (int i = P_META; i <= P_POLICY; i++) {
+		c->fd[i] = fl_subdir_at(a->dirfd, subdir_names[i], 1, err);
+		if (c->fd[i] < 0 && i == P_STORE && (errno == ELOOP || errno == ENOTDIR)) {
+			/* the store is a cache: a symlink planted in its place goes */
+			unlinkat(a->dirfd, subdir_names[i], 0);
+			c->fd[i] = fl_subdir_at(a->dirfd, subdir_names[i], 1, err);
+		}
+		if (c->fd[i] < 0)
 			return -1;
-	st = state_load(c->path[P_STATE], &c->st, err);
+	}
+	st = state_load(a->dirfd, &c->st, err);
 	if (st < 0)
 		return -1;
 	c->have_state = st == 0;
@@ -266,22 +266,38 @@ static int install(struct client *c, const struct image_target *t, struct apply_
 {
 	struct ca_index idx = { 0 }, seed_idx = { 0 };
 	struct fl_buf ib = { 0 }, sb = { 0 };
-	char out[1300], ipath[1300], seed[1300];
+	char out[128], ipath[128], seed[128];
+	int imgs = c->fd[P_IMAGES];
 	struct apply_job j;
+	struct pack_map pack = { 0 };
+	struct fl_err perr;
+	char pack_rel[600];
 	int rc = -1, have_seed = 0;
 
-	if (targets_fetch(c->src, t->name, &t->meta, &ib, err) || caidx_parse(ib.data, ib.len, &idx, err))
+	memset(&j, 0, sizeof(j));
+
+	if (targets_fetch(c->src, t->name, &t->meta, &ib, err) || caidx_parse(ib.data, ib.len, &idx, err) ||
+	    sync_check_index(&idx, t, err))
 		goto out;
 	if (c->st.installed) {
-		image_path(c, c->st.installed, "caibx", ipath, sizeof(ipath));
-		image_path(c, c->st.installed, "img", seed, sizeof(seed));
-		have_seed = !fl_read_file(ipath, 1U << 30, &sb, NULL) &&
-			    !caidx_parse(sb.data, sb.len, &seed_idx, NULL) && !access(seed, R_OK);
+		image_name(c, c->st.installed, "caibx", ipath, sizeof(ipath));
+		image_name(c, c->st.installed, "img", seed, sizeof(seed));
+		have_seed = !fl_read_at(imgs, ipath, 1U << 30, &sb, NULL) &&
+			    !caidx_parse(sb.data, sb.len, &seed_idx, NULL) &&
+			    !faccessat(imgs, seed, R_OK, AT_SYMLINK_NOFOLLOW);
 	}
-	image_path(c, t->version, "img", out, sizeof(out));
-	memset(&j, 0, sizeof(j));
+	/* a local mirror reads chunk files at no cost per request: no pack */
+	if (!src_is_http(c->src))
+		j.pack_note = "not used (local mirror)";
+	else if (targets_pack(c->src, json_object_get(c->trust.sig[TUF_TARGETS], "targets"), t, &idx,
+			      &pack, pack_rel, sizeof(pack_rel), &perr) == 0)
+		j.pack = &pack, j.pack_rel = pack_rel;
+	else
+		j.pack_note = perr.msg;
+	image_name(c, t->version, "img", out, sizeof(out));
 	j.src = c->src;
-	j.store = c->path[P_STORE];
+	j.store = c->fd[P_STORE];
+	j.images = imgs;
 	j.seed_image = have_seed ? seed : NULL;
 	j.seed_index = &seed_idx;
 	j.index = &idx;
@@ -290,14 +306,15 @@ static int install(struct client *c, const struct image_target *t, struct apply_
 	j.quiet = c->a->quiet;
 	if (sync_apply(&j, as, err))
 		goto out;
-	image_path(c, t->version, "caibx", ipath, sizeof(ipath));
-	if (fl_write_atomic(ipath, ib.data, ib.len, err))
+	image_name(c, t->version, "caibx", ipath, sizeof(ipath));
+	if (fl_write_atomic_at(imgs, ipath, ib.data, ib.len, err))
 		goto out;
 	fl_crash_point();
 	rc = 0;
 out:
 	caidx_free(&idx);
 	caidx_free(&seed_idx);
+	pack_map_free(&pack);
 	fl_buf_free(&ib);
 	fl_buf_free(&sb);
 	return rc;
@@ -348,13 +365,13 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 	if (save_trust(&c, err) || save_policies(&c, pol, npol, now, err))
 		goto out;
 	c.st.last_checkin = now;
-	if (state_save(c.path[P_STATE], &c.st, err))
+	if (state_save(a->dirfd, &c.st, err))
 		goto out;
 	fl_crash_point();
 	if (link_current(&c, err))
 		goto out;
 	tidy_images(&c);
-	empty_store(c.path[P_STORE]); /* every chunk now lives in an installed image */
+	castore_empty(c.fd[P_STORE]); /* every chunk now lives in an installed image */
 	print_result(&c, status, &as);
 	rc = 0;
 out:
@@ -362,20 +379,19 @@ out:
 		fl_buf_free(&pol[i].body);
 	src_close(c.src);
 	tuf_trust_free(&c.trust);
-	state_free(&c.st);
+	close_client(&c);
 	return rc;
 }
 
 int sync_status(const struct sync_args *a, struct fl_err *err)
 {
 	struct sync_state st;
-	char p[1100], when[32];
+	char when[32];
 	json_t *j;
 	char *t;
 	int r;
 
-	snprintf(p, sizeof(p), "%s/state.json", a->dir);
-	r = state_load(p, &st, err);
+	r = state_load(a->dirfd, &st, err);
 	if (r == 1)
 		return fl_fail(err, "%s: nothing installed yet", a->dir);
 	if (r)
@@ -399,7 +415,7 @@ int sync_status(const struct sync_args *a, struct fl_err *err)
 int sync_rollback(const struct sync_args *a, struct fl_err *err)
 {
 	struct client c;
-	char img[1300];
+	char img[128];
 	uint64_t v;
 	uint8_t h[32];
 	int rc = -1;
@@ -410,9 +426,9 @@ int sync_rollback(const struct sync_args *a, struct fl_err *err)
 		fl_fail(err, "no previous version to roll back to");
 		goto out;
 	}
-	image_path(&c, c.st.previous, "img", img, sizeof(img));
-	if (access(img, R_OK)) {
-		fl_fail(err, "%s: %s", img, strerror(errno));
+	image_name(&c, c.st.previous, "img", img, sizeof(img));
+	if (faccessat(c.fd[P_IMAGES], img, R_OK, AT_SYMLINK_NOFOLLOW)) {
+		fl_fail(err, "images/%s: %s", img, strerror(errno));
 		goto out;
 	}
 	v = c.st.installed;
@@ -421,12 +437,12 @@ int sync_rollback(const struct sync_args *a, struct fl_err *err)
 	memcpy(c.st.installed_sha256, c.st.previous_sha256, 32);
 	c.st.previous = v;
 	memcpy(c.st.previous_sha256, h, 32);
-	if (state_save(c.path[P_STATE], &c.st, err) || link_current(&c, err))
+	if (state_save(a->dirfd, &c.st, err) || link_current(&c, err))
 		goto out;
 	if (!a->quiet)
 		printf("rolled back %s to v%llu\n", c.st.image, (unsigned long long)c.st.installed);
 	rc = 0;
 out:
-	state_free(&c.st);
+	close_client(&c);
 	return rc;
 }

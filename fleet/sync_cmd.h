@@ -8,6 +8,8 @@
 
 struct sync_args {
 	const char *repo, *dir, *image, *root;
+	const char *checkin, *token, *name, *ca; /* enroll, checkin */
+	int dirfd; /* dir, held open (and locked) by the caller */
 	int json, quiet;
 };
 

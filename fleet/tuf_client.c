@@ -106,6 +106,23 @@ static int check_pin(const struct fl_buf *b, const struct tuf_meta *m, const cha
 	return 0;
 }
 
+/* Does b hold a signed root at all (an envelope whose "signed" has _type
+ * "root")? Anything else where N.root.json should be is a mirror's answer for
+ * an absent file: an HTML page from a catch-all rule, an error document. */
+static int looks_like_root(const struct fl_buf *b)
+{
+	json_t *d = json_loadb((const char *)b->data, b->len, 0, NULL);
+	const char *type;
+	int r;
+
+	if (!d)
+		return 0;
+	type = json_string_value(json_object_get(json_object_get(d, "signed"), "_type"));
+	r = type && !strcmp(type, "root");
+	json_decref(d);
+	return r;
+}
+
 static int update_root(struct tuf_trust *t, tuf_fetch_fn *fetch, void *ctx, struct fl_err *err)
 {
 	struct fl_buf b = { 0 };
@@ -120,7 +137,10 @@ static int update_root(struct tuf_trust *t, tuf_fetch_fn *fetch, void *ctx, stru
 
 		snprintf(name, sizeof(name), "%llu.root.json", (unsigned long long)next);
 		st = fetch(ctx, name, MAX_ROOT_SIZE, &b, err);
-		if (st == 1)
+		/* 404, 403 (a bucket without list permission) and a 200 that is no
+		 * signed root all end the chain, as in python-tuf; a 200 that is a
+		 * signed root is verified in full below */
+		if (st == 1 || st == 2 || (st == 0 && !looks_like_root(&b)))
 			break;
 		if (st < 0 || tuf_verify(b.data, b.len, &t->root, TUF_ROOT, &doc, &sig, err)) {
 			rc = -1;
@@ -182,6 +202,8 @@ static int fetch_role(struct tuf_trust *t, enum tuf_role r, const char *file,
 	st = fetch(ctx, file, pin ? (size_t)pin->length + 1 : max, &out->raw, err);
 	if (st == 1)
 		return fl_fail(err, "%s: not found in repository", file);
+	if (st == 2)
+		return fl_fail(err, "%s: HTTP status 403", file);
 	if (st < 0 || (pin && check_pin(&out->raw, pin, file, err)))
 		return -1;
 	if (tuf_verify(out->raw.data, out->raw.len, &t->root, r, &out->doc, &out->sig, err) ||

@@ -10,7 +10,8 @@
 #include "tuf.h"
 #include "util.h"
 
-/* Fetch rel from the repository: 0 ok, 1 not found, -1 error. */
+/* Fetch rel from the repository: 0 ok, 1 not found, 2 forbidden (HTTP 403),
+ * -1 error. */
 typedef int tuf_fetch_fn(void *ctx, const char *rel, size_t max, struct fl_buf *out,
 			 struct fl_err *err);
 

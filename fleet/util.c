@@ -90,39 +90,18 @@ int fl_unhex(const char *in, uint8_t *out, size_t n)
 	return 0;
 }
 
+static int read_fd(int fd, const char *name, size_t max, struct fl_buf *out, struct fl_err *err);
+
 int fl_read_file(const char *path, size_t max, struct fl_buf *out, struct fl_err *err)
 {
-	uint8_t tmp[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	out->len = 0;
 	if (fd < 0)
 		return fl_fail(err, "%s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fl_fail(err, "%s: read: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		if (out->len + (size_t)r > max) {
-			fl_fail(err, "%s: larger than %zu bytes", path, max);
-			goto fail;
-		}
-		if (fl_buf_append(out, tmp, (size_t)r)) {
-			fl_fail(err, "%s: out of memory", path);
-			goto fail;
-		}
-	}
+	rc = read_fd(fd, path, max, out, err);
 	close(fd);
-	return 0;
-fail:
-	close(fd);
-	return -1;
+	return rc;
 }
 
 int fl_fsync_dir(const char *path)
@@ -206,6 +185,138 @@ int fl_mkdir_p(const char *path, struct fl_err *err)
 			return fl_fail(err, "%s: mkdir: %s", p, strerror(errno));
 		p[i] = i < n ? '/' : '\0';
 	}
+	return 0;
+}
+
+static int read_fd(int fd, const char *name, size_t max, struct fl_buf *out, struct fl_err *err)
+{
+	uint8_t tmp[65536];
+
+	out->len = 0;
+	for (;;) {
+		ssize_t r = read(fd, tmp, sizeof(tmp));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fl_fail(err, "%s: read: %s", name, strerror(errno));
+		if (r == 0)
+			return 0;
+		if (out->len + (size_t)r > max)
+			return fl_fail(err, "%s: larger than %zu bytes", name, max);
+		if (fl_buf_append(out, tmp, (size_t)r))
+			return fl_fail(err, "%s: out of memory", name);
+	}
+}
+
+int fl_read_at(int dirfd, const char *name, size_t max, struct fl_buf *out, struct fl_err *err)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	out->len = 0;
+	if (fd < 0)
+		return fl_fail(err, "%s: %s", name, strerror(errno));
+	rc = read_fd(fd, name, max, out, err);
+	close(fd);
+	return rc;
+}
+
+static int write_at_mode(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+			 struct fl_err *err);
+
+int fl_write_atomic_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err)
+{
+	return write_at_mode(dirfd, name, data, n, 0644, err);
+}
+
+int fl_write_private_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err)
+{
+	return write_at_mode(dirfd, name, data, n, 0600, err);
+}
+
+static int write_at_mode(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+			 struct fl_err *err)
+{
+	char tmp[512];
+	const uint8_t *p = data;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%.400s.tmp.%ld", name, (long)getpid());
+	unlinkat(dirfd, tmp, 0); /* a leftover or a planted symlink: removed, never followed */
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return fl_fail(err, "%s: %s", tmp, strerror(errno));
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			fl_fail(err, "%s: write: %s", name, strerror(errno));
+			goto fail;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	if (fsync(fd)) {
+		fl_fail(err, "%s: fsync: %s", name, strerror(errno));
+		goto fail;
+	}
+	if (close(fd)) {
+		fd = -1;
+		fl_fail(err, "%s: close: %s", name, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name)) {
+		fl_fail(err, "%s: rename: %s", name, strerror(errno));
+		goto fail;
+	}
+	fsync(dirfd);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return -1;
+}
+
+int fl_subdir_at(int dirfd, const char *name, int create, struct fl_err *err)
+{
+	int fd;
+
+	if (create && mkdirat(dirfd, name, 0755) && errno != EEXIST)
+		return fl_fail(err, "%s: mkdir: %s", name, strerror(errno));
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		fl_fail(err, "%s: %s", name, e == ELOOP || e == ENOTDIR ? "not a directory (symlink refused)"
+								       : strerror(e));
+		errno = e;
+	}
+	return fd;
+}
+
+int fl_valid_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n < 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+int fl_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
 	return 0;
 }
 

@@ -33,6 +33,26 @@ int fl_read_file(const char *path, size_t max, struct fl_buf *out, struct fl_err
 int fl_write_atomic(const char *path, const void *data, size_t n, struct fl_err *err);
 int fl_fsync_dir(const char *path);
 int fl_mkdir_p(const char *path, struct fl_err *err);
+
+/* The same inside a directory held open (dirfd): every name is one path
+ * component, opened with O_NOFOLLOW, so a symlink planted in a client's state
+ * directory is never followed (open(2), openat(2)). Names are for messages. */
+int fl_read_at(int dirfd, const char *name, size_t max, struct fl_buf *out, struct fl_err *err);
+/* Temp file name.tmp.PID created with O_EXCL (a planted one is removed
+ * first, not followed), fsync, renameat, fsync of dirfd. */
+int fl_write_atomic_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err);
+/* The same, mode 0600 (a device's secret key). */
+int fl_write_private_at(int dirfd, const char *name, const void *data, size_t n, struct fl_err *err);
+/* mkdirat + openat(O_DIRECTORY | O_NOFOLLOW): a symlink in place of the
+ * directory is an error (errno ELOOP or ENOTDIR). Returns the fd or -1. */
+int fl_subdir_at(int dirfd, const char *name, int create, struct fl_err *err);
+
+/* The publisher's rule for image and VM-role names: 1 to 63 of [a-z0-9-_]
+ * (so never "..", "/" or empty), checked by the client too. */
+int fl_valid_name(const char *s);
+
+/* Strict decimal integer in [min, max]; 0 ok, -1 otherwise. */
+int fl_parse_long(const char *s, long min, long max, long *out);
 /* Create the parent directories of path. */
 int fl_mkdir_parent(const char *path, struct fl_err *err);
 

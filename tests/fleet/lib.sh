@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd)
-PUB=$ROOT/build/fleet/bulkhead-publish
-SYNC=$ROOT/build/fleet/bulkhead-sync
+FLEET_BIN=${FLEET_BIN:-$ROOT/build/fleet} # another build, to check a test fails on old code
+PUB=$FLEET_BIN/bulkhead-publish
+SYNC=$FLEET_BIN/bulkhead-sync
 for b in "$PUB" "$SYNC"; do
 	[ -x "$b" ] || { echo "missing $b (run make all)"; exit 1; }
 done
@@ -26,6 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 # start_nginx DOCROOT: serve DOCROOT on a free loopback port; sets PORT, URL.
+# NGINX_EXTRA: more directives for the server block (locations of a test).
 start_nginx() {
 	local docroot=$1 prefix=$T/nginx user=""
 	mkdir -p "$prefix/logs" "$prefix/tmp"
@@ -53,6 +55,7 @@ http {
 	server {
 		listen 127.0.0.1:$PORT;
 		root $docroot;
+		${NGINX_EXTRA:-}
 	}
 }
 CONF
@@ -121,4 +124,38 @@ publish_pair() {
 
 json_get() { # json_get KEY < json
 	sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" | tr -d '"' | head -n1
+}
+
+# run_case NAME FUNCTION: run one case in a subshell; it passes by exiting 0.
+# Normally the first failing case ends the test; with KEEP_GOING=1 every case
+# runs and the test fails at the end (to see each case fail on old binaries).
+case_failures=0
+run_case() {
+	local name=$1 st; shift
+	echo "--- $name"
+	set +e # not `if ( ... )`: errexit would be off inside the subshell
+	( set -e; "$@" )
+	st=$?
+	set -e
+	if [ "$st" -eq 0 ]; then
+		ok "$name"
+	elif [ -n "${KEEP_GOING:-}" ]; then
+		echo "FAIL: $name"; case_failures=$((case_failures + 1))
+	else
+		fail "$name"
+	fi
+}
+
+# expect_fail WHAT REGEX CMD...: CMD must exit non-zero with one stderr line
+# matching REGEX; sets ERR.
+expect_fail() {
+	local what=$1 re=$2 st; shift 2
+	set +e
+	ERR=$("$@" 2>&1 >/dev/null)
+	st=$?
+	set -e
+	echo "  $what: exit $st: $ERR"
+	[ "$st" -ne 0 ] || { echo "  $what: accepted"; return 1; }
+	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || { echo "  $what: error is not one line"; return 1; }
+	grep -Eq "$re" <<<"$ERR" || { echo "  $what: wanted /$re/"; return 1; }
 }

@@ -52,7 +52,9 @@ attack() {
 	ok "$name refused: $err"
 }
 
-copy() { rm -rf "$T/www/$1"; cp -a "$R" "$T/www/$1"; }
+# Without its packs, so that the client reads the store chunk by chunk and
+# meets the damage there (a damaged pack: test_packs.sh).
+copy() { rm -rf "$T/www/$1"; cp -a "$R" "$T/www/$1"; rm -rf "$T/www/$1/targets/packs"; }
 
 copy tampered-chunk; flip "$T/www/tampered-chunk/store/$chunk"
 attack tampered-chunk base1 'chunk .*(corrupt|hash mismatch)'

@@ -1,4 +1,5 @@
 /* Unit tests: policy documents and the client state file. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,21 +51,21 @@ static void test_state_roundtrip(void **state)
 	char path[] = "/tmp/fleet-state-XXXXXX";
 	struct sync_state a = { 0 }, b;
 	struct fl_err err;
-	int fd = mkstemp(path);
+	int fd;
 
 	(void)state;
+	assert_non_null(mkdtemp(path));
+	fd = open(path, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(state_load(path, &b, &err), 1); /* none yet */
+	assert_int_equal(state_load(fd, &b, &err), 1); /* none yet */
 	snprintf(a.image, sizeof(a.image), "corp");
 	a.installed = 7;
 	a.previous = 6;
 	memset(a.installed_sha256, 0xab, 32);
 	a.last_checkin = 1900000000;
 	a.policies = json_pack("{s:{s:i}}", "work", "offline_lease_days", 14);
-	assert_int_equal(state_save(path, &a, &err), 0);
-	assert_int_equal(state_load(path, &b, &err), 0);
+	assert_int_equal(state_save(fd, &a, &err), 0);
+	assert_int_equal(state_load(fd, &b, &err), 0);
 	assert_string_equal(b.image, "corp");
 	assert_int_equal(b.installed, 7);
 	assert_int_equal(b.previous, 6);
@@ -74,7 +75,9 @@ static void test_state_roundtrip(void **state)
 							    "offline_lease_days")), 14);
 	state_free(&a);
 	state_free(&b);
-	unlink(path);
+	unlinkat(fd, STATE_FILE, 0);
+	close(fd);
+	rmdir(path);
 }
 
 int main(void)

@@ -1,0 +1,286 @@
+/* bulkhead-checkin: device enrollment and signed check-in reports, a small
+ * HTTP service apart from the static update repository.
+ *   bulkhead-checkin serve   --db CONNINFO --listen 127.0.0.1:PORT [--migrations DIR]
+ *                            [--tls-cert PEM --tls-key PEM]
+ *   bulkhead-checkin migrate --db CONNINFO [--migrations DIR]
+ *   bulkhead-checkin token   --db CONNINFO [--count N]  (prints one-time enrollment tokens)
+ *   bulkhead-checkin revoke  --db CONNINFO --device ID
+ * POST /v1/enroll  {"token", "pubkey" (64 hex), "name"} -> {"device": ID}
+ * POST /v1/checkin a signed report (report.h) -> {"status": "ok"}
+ * Errors: {"error": "..."} with 400 (malformed), 403 (bad token, unknown or
+ * revoked device, bad signature), 409 (replay, known key), 413 (too large),
+ * 503 (database unavailable); nothing is written for a refused request. */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "report.h"
+
+struct server {
+	PGconn *db;
+};
+
+struct upload {
+	struct fl_buf body;
+	int too_big;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, json_t *j)
+{
+	char *t = json_dumps(j, JSON_COMPACT);
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	json_decref(j);
+	r = MHD_create_response_from_buffer(t ? strlen(t) : 0, t ? t : (char *)"", MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	rc = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result fail(struct MHD_Connection *c, unsigned code, const char *msg)
+{
+	return reply(c, code, json_pack("{s:s}", "error", msg));
+}
+
+static enum MHD_Result enroll(struct server *s, struct MHD_Connection *c, const struct fl_buf *b)
+{
+	json_error_t je;
+	json_t *j = json_loadb((const char *)b->data, b->len, JSON_REJECT_DUPLICATES, &je);
+	const char *tok = json_string_value(json_object_get(j, "token"));
+	const char *pub = json_string_value(json_object_get(j, "pubkey"));
+	const char *name = json_string_value(json_object_get(j, "name"));
+	struct fl_err err;
+	uint8_t k[32], t[32];
+	int64_t id;
+	int status;
+	enum MHD_Result rc;
+
+	if (!j || json_object_size(j) != 3 || !tok || fl_unhex(tok, t, 32) || !pub || fl_unhex(pub, k, 32) ||
+	    !name || !*name || strlen(name) > 64) {
+		if (j)
+			json_decref(j);
+		return fail(c, 400, "enroll: want {\"token\": 64 hex, \"pubkey\": 64 hex, \"name\": 1..64 chars}");
+	}
+	if (db_ready(s->db, &err))
+		rc = fail(c, 503, err.msg);
+	else if (db_enroll(s->db, tok, pub, name, &id, &status, &err))
+		rc = fail(c, (unsigned)status, err.msg);
+	else
+		rc = reply(c, 200, json_pack("{s:I}", "device", (json_int_t)id));
+	json_decref(j);
+	return rc;
+}
+
+static enum MHD_Result checkin(struct server *s, struct MHD_Connection *c, const struct fl_buf *b)
+{
+	struct report r;
+	struct fl_err err;
+	uint8_t pub[32];
+	int status;
+	enum MHD_Result rc;
+
+	if (report_parse(b->data, b->len, &r, &err))
+		return fail(c, 400, err.msg);
+	if (db_ready(s->db, &err))
+		rc = fail(c, 503, err.msg);
+	else if (db_device_key(s->db, r.device, pub, &status, &err))
+		rc = fail(c, (unsigned)status, err.msg);
+	else if (report_verify(&r, pub))
+		rc = fail(c, 403, "report: bad signature for this device's key");
+	else if (db_store_report(s->db, &r, &status, &err))
+		rc = fail(c, (unsigned)status, err.msg);
+	else
+		rc = reply(c, 200, json_pack("{s:s, s:I}", "status", "ok", "seq", (json_int_t)r.seq));
+	report_free(&r);
+	return rc;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *data, size_t *size, void **con_cls)
+{
+	struct server *s = cls;
+	struct upload *u = *con_cls;
+
+	(void)version;
+	if (!u) { /* first call: headers only */
+		if (!(u = calloc(1, sizeof(*u))))
+			return MHD_NO;
+		*con_cls = u;
+		return MHD_YES;
+	}
+	if (*size) {
+		if (u->body.len + *size > REPORT_MAX_BYTES)
+			u->too_big = 1; /* keep reading, answer when the upload ends */
+		else if (fl_buf_append(&u->body, data, *size))
+			return MHD_NO;
+		*size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, "POST"))
+		return fail(c, 405, "only POST");
+	if (u->too_big)
+		return fail(c, 413, "request larger than 65536 bytes");
+	if (!strcmp(url, "/v1/enroll"))
+		return enroll(s, c, &u->body);
+	if (!strcmp(url, "/v1/checkin"))
+		return checkin(s, c, &u->body);
+	return fail(c, 404, "no such endpoint");
+}
+
+static void done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+	struct upload *u = *con_cls;
+
+	(void)cls, (void)c, (void)t;
+	if (u) {
+		fl_buf_free(&u->body);
+		free(u);
+	}
+	*con_cls = NULL;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int serve(struct server *s, const char *listen, const char *cert, const char *key, struct fl_err *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct fl_buf cb = { 0 }, kb = { 0 };
+	struct MHD_Daemon *d;
+	char host[64];
+	unsigned port;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+
+	if (sscanf(listen, "%63[^:]:%u", host, &port) != 2 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+		return fl_fail(err, "--listen wants IPv4:PORT");
+	sa.sin_port = htons((uint16_t)port);
+	if (cert && key) {
+		if (fl_read_file(cert, 1U << 20, &cb, err) || fl_buf_append(&cb, "", 1) ||
+		    fl_read_file(key, 1U << 20, &kb, err) || fl_buf_append(&kb, "", 1))
+			return -1;
+		flags |= MHD_USE_TLS;
+	}
+	/* one polling thread and one database connection: requests are short */
+	if (cert)
+		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+				     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				     MHD_OPTION_CONNECTION_LIMIT, 1000U, MHD_OPTION_HTTPS_MEM_CERT,
+				     (const char *)cb.data, MHD_OPTION_HTTPS_MEM_KEY, (const char *)kb.data,
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+				     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				     MHD_OPTION_CONNECTION_LIMIT, 1000U, MHD_OPTION_END);
+	if (!d)
+		return fl_fail(err, "cannot listen on %s", listen);
+	printf("listening on %s\n", listen);
+	fflush(stdout);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	while (!stop)
+		pause();
+	MHD_stop_daemon(d);
+	fl_buf_free(&cb);
+	fl_buf_free(&kb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "listen", required_argument, NULL, 'l' },
+		{ "migrations", required_argument, NULL, 'm' }, { "device", required_argument, NULL, 'D' },
+		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' }, { "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *conninfo = NULL, *listen = NULL, *mig = "fleet/checkin/migrations", *cert = NULL, *key = NULL;
+	struct fl_err err = { "" };
+	struct server s;
+	long device = 0, count = 1;
+	int c, quiet = 0, rc = 1;
+
+	if (argc < 2) {
+		fputs("usage: bulkhead-checkin serve|migrate|token|revoke --db CONNINFO [--listen IP:PORT] "
+		      "[--migrations DIR] [--device ID] [--tls-cert PEM --tls-key PEM]\n", stderr);
+		return 2;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': conninfo = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'm': mig = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'k': key = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'n':
+			if (fl_parse_long(optarg, 1, 1000000, &count)) {
+				fprintf(stderr, "bulkhead-checkin: --count wants 1 to 1000000\n");
+				return 2;
+			}
+			break;
+		case 'D':
+			if (fl_parse_long(optarg, 1, INT64_MAX, &device)) {
+				fprintf(stderr, "bulkhead-checkin: --device wants a device id\n");
+				return 2;
+			}
+			break;
+		default: return 2;
+		}
+	}
+	if (!conninfo || sodium_init() < 0 || (!cert) != (!key)) {
+		fprintf(stderr, "bulkhead-checkin: --db is required (and --tls-cert with --tls-key)\n");
+		return 2;
+	}
+	if (!(s.db = db_connect(conninfo, &err)))
+		goto out;
+	if (!strcmp(argv[1], "migrate") || !strcmp(argv[1], "serve")) {
+		if (db_migrate(s.db, mig, quiet, &err))
+			goto out;
+		if (!strcmp(argv[1], "serve") && (!listen || serve(&s, listen, cert, key, &err))) {
+			if (!listen)
+				fl_fail(&err, "serve needs --listen IP:PORT");
+			goto out;
+		}
+	} else if (!strcmp(argv[1], "token")) {
+		char tok[65];
+
+		for (long i = 0; i < count; i++) {
+			if (db_new_token(s.db, tok, &err))
+				goto out;
+			printf("%s\n", tok);
+		}
+	} else if (!strcmp(argv[1], "revoke")) {
+		if (!device) {
+			fl_fail(&err, "revoke needs --device ID");
+			goto out;
+		}
+		if (db_revoke(s.db, device, &err))
+			goto out;
+	} else {
+		fl_fail(&err, "unknown command %s", argv[1]);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "bulkhead-checkin: %s\n", err.msg);
+	if (s.db)
+		PQfinish(s.db);
+	return rc;
+}
