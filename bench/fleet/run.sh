@@ -57,7 +57,7 @@ nginx -p "$W/nginx" -c "$W/nginx/nginx.conf" -g 'daemon off;' &
 NG=$!
 CS=
 source tests/fleet/pg.sh
-trap 'kill $NG 2>/dev/null || true; [ -z "$CS" ] || kill $CS 2>/dev/null || true; [ -z "${PG:-}" ] || pg_stop' EXIT
+trap 'kill $NG 2>/dev/null || true; [ -z "$CS" ] || kill $CS 2>/dev/null || true; [ -z "${PG:-}" ] || pg_destroy' EXIT
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 URL=http://127.0.0.1:$PORT
 reopen() { kill -USR1 "$NG"; sleep 0.5; }  # flush the log buffer, reopen the log

@@ -17,7 +17,7 @@ CHECKIN_PID= TLS_PID=
 cleanup_all() {
 	[ -n "$CHECKIN_PID" ] && kill "$CHECKIN_PID" 2>/dev/null || true
 	[ -n "$TLS_PID" ] && kill "$TLS_PID" 2>/dev/null || true
-	pg_stop
+	pg_destroy
 	cleanup
 }
 trap cleanup_all EXIT
