@@ -59,5 +59,6 @@ struct vmm_ops {
 
 extern const struct vmm_ops *vmm;
 extern const struct vmm_ops svm_ops;
+extern const struct vmm_ops vmx_ops;
 
 #endif
