@@ -81,7 +81,7 @@ static bool vmx_cpu_enable(const char **err)
 {
 	u64 fc = rdmsr(MSR_FEATURE_CONTROL), basic = rdmsr(MSR_VMX_BASIC);
 	u64 cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
-	u64 cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;
+	u64 cr0, cr4;
 	u8 flags;
 
 	if ((fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMXON)) {
@@ -103,11 +103,16 @@ static bool vmx_cpu_enable(const char **err)
 	vmx_cpu.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	vmx_cpu.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	vmx_cpu.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-	if ((cr0 & vmx_cpu.cr0_fixed0) != vmx_cpu.cr0_fixed0 || (cr0 & ~vmx_cpu.cr0_fixed1) ||
-	    (cr4 & vmx_cpu.cr4_fixed0) != vmx_cpu.cr4_fixed0 || (cr4 & ~vmx_cpu.cr4_fixed1)) {
-		*err = "vmx: the host's CR0/CR4 break the VMX fixed bits";
+	/* Bits fixed to 1 are set (CR0.NE: native x87 error reporting, which
+	 * the hypervisor does not use; CR4.VMXE); bits fixed to 0 must be. */
+	cr0 = read_cr0() | vmx_cpu.cr0_fixed0;
+	cr4 = read_cr4() | vmx_cpu.cr4_fixed0 | CR4_VMXE;
+	if ((cr0 & ~vmx_cpu.cr0_fixed1) || (cr4 & ~vmx_cpu.cr4_fixed1)) {
+		*err = "vmx: the host's CR0/CR4 set a bit VMX operation fixes to 0";
 		return false;
 	}
+	__asm__ volatile("mov %0, %%cr0" ::"r"(cr0) : "memory");
+	write_cr4(cr4);
 	if (!vmx_controls_init(err) || !xstate_cpu_init(err))
 		return false;
 	u64 vmxon = mm_alloc_pages(1);
@@ -123,7 +128,6 @@ static bool vmx_cpu_enable(const char **err)
 	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
 		msr_bitmap_allow(phys_to_virt(vmx_cpu.msr_bitmap), passthrough_msrs[i]);
 	*(u32 *)phys_to_virt(vmxon) = vmx_cpu.revision;
-	write_cr4(cr4);
 	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(flags) : "m"(vmxon) : "cc", "memory");
 	if (flags) {
 		*err = "vmx: VMXON failed";

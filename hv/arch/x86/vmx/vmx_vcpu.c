@@ -30,6 +30,7 @@ struct vmx_vcpu_full {
 	struct vmx_vcpu x;
 	u64 area_pa;     /* struct msr_entry[NR_AREA_MSRS] */
 	u64 cr2, dr6;    /* not switched by VMX (27.3, 28.5): ours */
+	u64 exit_rip;    /* RIP at the last exit */
 };
 
 static struct vmx_vcpu_full *full(struct vcpu *v)
@@ -265,7 +266,7 @@ void vmx_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *st)
 	vmwrite(VMCS_GUEST_CR4, (st->cr4 | vmx_cpu.cr4_fixed0) & vmx_cpu.cr4_fixed1);
 	vmwrite(VMCS_CR4_SHADOW, st->cr4);
 	set_efer(st->efer);
-	v->rip = st->rip;
+	v->rip = full(v)->exit_rip = st->rip;
 	v->rflags = st->rflags;
 	to_vmx(v)->flush_tlb = true;
 	vmx_snapshot(v);
@@ -352,6 +353,7 @@ static void read_exit(struct vmx_exit_raw *r)
 	};
 }
 
+static void shadow_update(struct vcpu *v);
 static u64 cpu_tsc_aux; /* what this CPU's IA32_TSC_AUX holds */
 
 void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
@@ -361,6 +363,7 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	int rc;
 
 	vmcs_load(v);
+	shadow_update(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[X86_REG_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_FIXED);
@@ -393,7 +396,7 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	}
 	f->x.launched = true;
 	v->gpr[X86_REG_RSP] = vmread(VMCS_GUEST_RSP);
-	v->rip = vmread(VMCS_GUEST_RIP);
+	v->rip = f->exit_rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = vmread(VMCS_GUEST_RFLAGS);
 	read_exit(&raw);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
@@ -429,11 +432,28 @@ bool vmx_vcpu_msr(struct vcpu *v, u32 index, bool write, u64 *val)
 	}
 }
 
+/* The STI / MOV SS shadow the guest-interruptibility state holds at an
+ * exit (25.4.2) covers the next instruction only: once the core has moved
+ * RIP past the exiting one (HLT after STI), it is over. */
+static void shadow_update(struct vcpu *v)
+{
+	u64 state;
+
+	if (v->rip == full(v)->exit_rip)
+		return;
+	state = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (state & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			state & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+	full(v)->exit_rip = v->rip;
+}
+
 /* External interrupts need RFLAGS.IF, no STI or MOV SS shadow (25.4.2)
  * and nothing already queued for injection. */
 bool vmx_vcpu_irq_window_open(struct vcpu *v)
 {
 	vmcs_load(v);
+	shadow_update(v);
 	return (v->rflags & RFLAGS_IF) &&
 	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS)) &&
 	       !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
@@ -486,6 +506,7 @@ void vmx_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
 bool vmx_vcpu_nmi_window_open(struct vcpu *v)
 {
 	vmcs_load(v);
+	shadow_update(v);
 	return !(vmread(VMCS_GUEST_INTERRUPTIBILITY) &
 		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI)) &&
 	       !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
