@@ -9,6 +9,7 @@
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
 #include <bulkhead/x86/xstate.h>
+#include "ept.h"
 #include "vmx_cpu.h"
 #include "vmx_priv.h"
 
@@ -204,13 +205,11 @@ static void vmx_vm_destroy(struct vm *vm)
 	vm->arch = NULL;
 }
 
-/* Guest RAM in the EPT: read, write, execute, write-back (29.3.7), the
- * guest's PAT applying on top (IPAT clear); 2 MiB pages where aligned. */
 static bool vmx_vm_map_ram(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 {
 	struct vmx_vm *x = vm->arch;
 
-	return pt_map(&x->ept, gpa, hpa, size, EPT_W | EPT_X | EPT_MT_WB, PAGE_2M) == PT_OK;
+	return ept_map_ram(&x->ept, gpa, hpa, size);
 }
 
 static bool vmx_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)

@@ -6,6 +6,7 @@
 #include <bulkhead/layout.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/xstate.h>
+#include "ept.h"
 #include "vmx_cpu.h"
 #include "vmx_priv.h"
 
@@ -146,8 +147,7 @@ static void vmcs_setup(struct vcpu *v)
 	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
 	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, NR_AREA_MSRS);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-	/* EPTP (25.6.11): write-back, 4-level walk (length - 1 = 3). */
-	vmwrite(VMCS_EPTP, xv->ept.root | (3U << 3) | 6U);
+	vmwrite(VMCS_EPTP, ept_pointer(&xv->ept));
 	if (vmx_cpu.use_vpid)
 		vmwrite(VMCS_VPID, xv->vpid);
 	/* CR0/CR4 bits VMX operation fixes (A.7, A.8; with unrestricted guest
