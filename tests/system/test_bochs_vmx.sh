@@ -7,8 +7,8 @@
 # VMMCALL checks (exits.c test_vmmcall): VMMCALL is AMD's instruction and
 # raises #UD on an Intel CPU (Intel's is VMCALL), which the guest does not
 # yet choose by vendor. Bochs has no exit device here: the run ends when the
-# serial log shows the hypervisor stopping, or at the bound (about 2.5
-# minutes on an idle host).
+# serial log shows the hypervisor stopping, or at the bound (about 5 s on
+# an idle host, minutes when the cores are shared).
 source "$(dirname "$0")/lib.sh"
 command -v bochs >/dev/null || { fail "bochs not installed (scripts/deps.d/bochs.list)"; finish; }
 dir=build/tests/system/bochs_vmx

@@ -22,6 +22,7 @@
 #define VMCS_IO_BITMAP_B        0x2002U
 #define VMCS_MSR_BITMAP         0x2004U
 #define VMCS_TSC_OFFSET         0x2010U
+#define VMCS_VIRTUAL_APIC_PAGE  0x2012U
 #define VMCS_EPTP               0x201aU
 #define VMCS_GUEST_PHYS_ADDR    0x2400U
 #define VMCS_LINK_POINTER       0x2800U
@@ -44,6 +45,7 @@
 #define VMCS_ENTRY_INTR_INFO    0x4016U
 #define VMCS_ENTRY_EXC_ERROR    0x4018U
 #define VMCS_ENTRY_INSN_LEN     0x401aU
+#define VMCS_TPR_THRESHOLD      0x401cU
 #define VMCS_PROC_CTLS2         0x401eU
 #define VMCS_INSN_ERROR         0x4400U
 #define VMCS_EXIT_REASON        0x4402U
@@ -107,6 +109,7 @@
 #define PROC_HLT_EXIT           (1U << 7)
 #define PROC_MWAIT_EXIT         (1U << 10)
 #define PROC_RDPMC_EXIT         (1U << 11)
+#define PROC_TPR_SHADOW         (1U << 21)
 #define PROC_NMI_WINDOW         (1U << 22)
 #define PROC_IO_BITMAPS         (1U << 25)
 #define PROC_MSR_BITMAPS        (1U << 28)

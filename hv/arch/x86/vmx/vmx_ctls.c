@@ -40,11 +40,13 @@ bool vmx_controls_init(const char **err)
 		    "vmx: no external-interrupt exiting or virtual NMIs", err))
 		return false;
 	/* 25.6.2: the SVM backend's intercepts (HLT, RDPMC, I/O, MSRs,
-	 * MONITOR/MWAIT), TSC offsetting, and the secondary controls. */
+	 * MONITOR/MWAIT), TSC offsetting, the secondary controls, and the TPR
+	 * shadow: the guest's CR8 is virtual (29.3), as V_TPR makes it on SVM,
+	 * never the host's TPR. */
 	if (!adjust(t ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
 		    PROC_HLT_EXIT | PROC_TSC_OFFSET | PROC_RDPMC_EXIT | PROC_IO_BITMAPS |
 			    PROC_MSR_BITMAPS | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT |
-			    PROC_SECONDARY | PROC_NMI_WINDOW | PROC_INTR_WINDOW,
+			    PROC_SECONDARY | PROC_NMI_WINDOW | PROC_INTR_WINDOW | PROC_TPR_SHADOW,
 		    0, &vmx_cpu.proc, "vmx: a needed processor-based control is missing", err))
 		return false;
 	vmx_cpu.proc &= ~(PROC_NMI_WINDOW | PROC_INTR_WINDOW); /* on demand only */

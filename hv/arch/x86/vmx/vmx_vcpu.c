@@ -30,6 +30,7 @@ struct msr_entry {
 struct vmx_vcpu_full {
 	struct vmx_vcpu x;
 	u64 area_pa;     /* struct msr_entry[NR_AREA_MSRS] */
+	u64 vapic_pa;    /* virtual-APIC page: the guest's CR8 (VTPR, 29.3) */
 	u64 cr2, dr6;    /* not switched by VMX (27.3, 28.5): ours */
 	u64 exit_rip;    /* RIP at the last exit */
 };
@@ -130,6 +131,7 @@ static void vmcs_setup(struct vcpu *v)
 	f->dr6 = 0xffff0ff0;
 	for (unsigned i = 0; i < NR_AREA_MSRS; i++)
 		area[i] = (struct msr_entry){ area_msrs[i], 0, 0 };
+	memset(phys_to_virt(f->vapic_pa), 0, PAGE_SIZE);
 
 	vmwrite(VMCS_PIN_CTLS, vmx_cpu.pin);
 	vmwrite(VMCS_PROC_CTLS, vmx_cpu.proc);
@@ -147,6 +149,10 @@ static void vmcs_setup(struct vcpu *v)
 	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
 	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, NR_AREA_MSRS);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	/* TPR shadow without APIC virtualization: MOV CR8 reads and writes
+	 * VTPR; threshold 0, so no TPR-below-threshold exit (25.6.8). */
+	vmwrite(VMCS_VIRTUAL_APIC_PAGE, f->vapic_pa);
+	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	vmwrite(VMCS_EPTP, ept_pointer(&xv->ept));
 	if (vmx_cpu.use_vpid)
 		vmwrite(VMCS_VPID, xv->vpid);
@@ -183,7 +189,9 @@ bool vmx_vcpu_init(struct vcpu *v, const char **err)
 		*err = "vmx: out of memory for a VMCS";
 		return false;
 	}
-	if (!(f->area_pa = mm_alloc_pages(1))) {
+	if (!(f->area_pa = mm_alloc_pages(1)) || !(f->vapic_pa = mm_alloc_pages(1))) {
+		if (f->area_pa)
+			mm_free_pages(f->area_pa, 1);
 		mm_free_pages(f->x.vmcs_pa, 1);
 		*err = "vmx: out of memory for a VMCS";
 		return false;
@@ -192,6 +200,7 @@ bool vmx_vcpu_init(struct vcpu *v, const char **err)
 	if (!xstate_vcpu_init(&v->xstate, err)) {
 		mm_free_pages(f->x.vmcs_pa, 1);
 		mm_free_pages(f->area_pa, 1);
+		mm_free_pages(f->vapic_pa, 1);
 		v->arch = NULL;
 		return false;
 	}
@@ -204,6 +213,7 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	xstate_vcpu_destroy(&v->xstate);
 	vmcs_clear(v);
 	mm_free_pages(full(v)->area_pa, 1);
+	mm_free_pages(full(v)->vapic_pa, 1);
 	mm_free_pages(to_vmx(v)->vmcs_pa, 1);
 	v->arch = NULL;
 }
