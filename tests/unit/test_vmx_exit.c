@@ -125,7 +125,7 @@ static void test_simple_exits(void **state)
 	run(VMX_EXIT_INTR_WINDOW, 0, NULL);
 	assert_int_equal(e.code, EXIT_IRQ_WINDOW);
 	run(VMX_EXIT_NMI_WINDOW, 0, NULL);
-	assert_int_equal(e.code, EXIT_IRET);
+	assert_int_equal(e.code, EXIT_NMI_WINDOW);
 	/* a length outside 1..15 is not believed */
 	r.insn_len = 16;
 	run(VMX_EXIT_CPUID, 0, &r);

@@ -140,9 +140,9 @@ void vmx_translate_exit(const struct vcpu *v, const struct vmx_exit_raw *r, stru
 		e->code = EXIT_INTR;
 		return;
 	case VMX_EXIT_INTR_WINDOW: e->code = EXIT_IRQ_WINDOW; return;
-	/* With virtual NMIs, the NMI window opens when the guest's IRET ends
-	 * virtual-NMI blocking (25.3, 26.7.2): the core's "IRET seen". */
-	case VMX_EXIT_NMI_WINDOW: e->code = EXIT_IRET; return;
+	/* With virtual NMIs, the NMI window opens when the guest's IRET has
+	 * ended virtual-NMI blocking (26.7.6). */
+	case VMX_EXIT_NMI_WINDOW: e->code = EXIT_NMI_WINDOW; return;
 	case VMX_EXIT_GETSEC:
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:

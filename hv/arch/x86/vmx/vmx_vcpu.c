@@ -523,8 +523,8 @@ bool vmx_vcpu_nmi_window_open(struct vcpu *v)
 }
 
 /* With virtual NMIs, NMI-window exiting (25.6.2) exits once the guest's
- * IRET has ended the blocking the injected NMI set: after the IRET, where
- * SVM's intercept exits before it. */
+ * IRET has ended the blocking the injected NMI set (EXIT_NMI_WINDOW):
+ * after the IRET, where SVM's intercept exits before it. */
 void vmx_vcpu_intercept_iret(struct vcpu *v, bool on)
 {
 	proc_ctl(v, PROC_NMI_WINDOW, on);
