@@ -169,6 +169,7 @@
 #define VMX_EXIT_VMCALL         18U
 #define VMX_EXIT_VMCLEAR        19U /* 19-27: the VMX instructions */
 #define VMX_EXIT_VMXON          27U
+#define VMX_EXIT_CR_ACCESS      28U
 #define VMX_EXIT_IO             30U
 #define VMX_EXIT_RDMSR          31U
 #define VMX_EXIT_WRMSR          32U

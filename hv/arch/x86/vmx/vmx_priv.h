@@ -45,6 +45,9 @@ void vmx_translate_exit(const struct vcpu *v, const struct vmx_exit_raw *raw,
 			struct vm_exit *e);
 /* Fills v->exit_state (vm_exit.h) from the current VMCS. */
 void vmx_snapshot(struct vcpu *v);
+/* A CR-access exit for a host-owned CR0/CR4 bit (vmx_cr.c), completed or
+ * turned into #GP(0); false if it is not one the backend handles. */
+bool vmx_cr_access(struct vcpu *v, u64 qual, u32 insn_len);
 /* The VM-instruction error number in words (30.4), for EXIT_INVALID. */
 const char *vmx_insn_error_name(u32 number);
 

@@ -373,6 +373,7 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	int rc;
 
 	vmcs_load(v);
+again:
 	shadow_update(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[X86_REG_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
@@ -414,6 +415,11 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		requeue_event(v);
 		nmi_unblocking_fixup(&raw);
 	}
+	/* A MOV to CR0/CR4 that only exits because the host owns a bit: done
+	 * here, and the guest goes on (a physical interrupt still exits). */
+	if (raw.reason == VMX_EXIT_CR_ACCESS && !v->event.pending &&
+	    vmx_cr_access(v, raw.qual, raw.insn_len))
+		goto again;
 	vmx_snapshot(v);
 	vmx_translate_exit(v, &raw, exit);
 }
