@@ -13,7 +13,7 @@ static const char *const exit_names[EXIT_NR] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_EXCEPTION] = "exception", [EXIT_SHUTDOWN] = "shutdown", [EXIT_INTR] = "intr",
 	[EXIT_IRQ_WINDOW] = "irq-window", [EXIT_INVALID] = "invalid", [EXIT_IRET] = "iret",
-	[EXIT_RDPMC] = "rdpmc", [EXIT_XSETBV] = "xsetbv",
+	[EXIT_RDPMC] = "rdpmc", [EXIT_XSETBV] = "xsetbv", [EXIT_NMI_WINDOW] = "nmi-window",
 	[EXIT_UNKNOWN] = "unknown",
 };
 
@@ -76,6 +76,15 @@ static void handle_iret(struct vcpu *v, const struct vm_exit *e)
 	vcpu_nmi_iret(v, e->rip);
 }
 
+/* The IRET that ends NMI blocking has run already (VMX's NMI-window exit
+ * with virtual NMIs, SDM vol. 3 26.7.6): a waiting NMI can go now. */
+static void handle_nmi_window(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)e;
+	vmm->vcpu_intercept_iret(v, false);
+	v->nmi_blocked = v->nmi_iret_seen = false;
+}
+
 static void handle_unknown(struct vcpu *v, const struct vm_exit *e)
 {
 	vm_crash(v->vm, "unhandled exit %#lx (info %#lx, %#lx) at rip %#lx", e->raw.code,
@@ -107,6 +116,7 @@ static exit_handler_fn *const handlers[EXIT_NR] = {
 	[EXIT_IRQ_WINDOW] = handle_irq_window,
 	[EXIT_INVALID] = handle_invalid,
 	[EXIT_IRET] = handle_iret,
+	[EXIT_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_RDPMC] = exit_handle_rdpmc,
 	[EXIT_XSETBV] = exit_handle_xsetbv,
 	[EXIT_UNKNOWN] = handle_unknown,

@@ -9,6 +9,7 @@
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/selftest.h>
+#include <bulkhead/vmm.h>
 #include <bulkhead/vms_boot.h>
 #include <bulkhead/x86/cpu_features.h>
 #include <bulkhead/x86/trap.h>
@@ -107,14 +108,26 @@ static void report_acpi(void)
 	       ai.lapic_base);
 }
 
-static void report_virtualization(void)
+/* The one choice of backend (the vendor ops table, vmm.h), from what CPUID
+ * and the VMX capability MSRs say; none where neither backend can run. */
+static void choose_backend(void)
 {
-	if (!boot_cpu.svm)
-		printf("virt: this CPU has no AMD SVM; running VMs is not supported here yet\n");
-	else if (!boot_cpu.npt)
-		printf("virt: this CPU has SVM without nested paging (NPT); not supported yet\n");
-	else
-		printf("virt: AMD SVM with NPT available\n");
+	const char *why = NULL;
+
+	switch (cpu_virt_kind(&boot_cpu, &why)) {
+	case VIRT_SVM:
+		vmm = &svm_ops;
+		printf("virt: AMD SVM with NPT available, backend svm\n");
+		break;
+	case VIRT_VMX:
+		vmm = &vmx_ops;
+		printf("virt: Intel VMX with EPT and unrestricted guest available, backend vmx\n");
+		break;
+	case VIRT_NONE:
+		vmm = NULL;
+		printf("virt: %s\n", why);
+		break;
+	}
 }
 
 void hv_main(u32 magic, u32 info)
@@ -143,7 +156,7 @@ void hv_main(u32 magic, u32 info)
 	cpu_features_report(&boot_cpu);
 	report_acpi();
 	report_modules();
-	report_virtualization();
+	choose_backend();
 
 	if (cmdline_get(boot.cmdline, "selftest", mode, sizeof(mode))) {
 		if (mode[0]) {
@@ -153,7 +166,7 @@ void hv_main(u32 magic, u32 info)
 		hv_stop(selftest_run_all() ? HV_PASS : HV_FAIL);
 	}
 	printf("bulkhead: boot complete\n");
-	if (boot_cpu.svm && boot_cpu.npt)
+	if (vmm)
 		vms_boot(&boot);
 	hv_stop(HV_PASS);
 }

@@ -79,7 +79,6 @@ void vms_boot(const struct boot_info *bi)
 	}
 	if (n == 0)
 		return;
-	vmm = &svm_ops;
 	if (!vmm->cpu_enable(&err) || !host_timer_init(&err)) {
 		printf("vms: cannot run VMs: %s\n", err);
 		hv_stop(HV_FAIL);

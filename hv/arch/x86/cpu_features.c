@@ -9,6 +9,40 @@ struct cpu_features boot_cpu;
 
 #define BIT(r, n) (((r) >> (n)) & 1)
 
+/* VMX capability MSRs (SDM vol. 3 appendix A) */
+#define MSR_VMX_BASIC           0x480U
+#define MSR_VMX_PROCBASED_CTLS  0x482U
+#define MSR_VMX_PROCBASED_CTLS2 0x48bU
+#define MSR_VMX_EPT_VPID_CAP    0x48cU
+#define MSR_VMX_TRUE_PROCBASED  0x48eU
+#define PROC_SECONDARY          31  /* activate secondary controls */
+#define PROC2_EPT               1
+#define PROC2_VPID              5
+#define PROC2_UNRESTRICTED      7
+
+/* Which secondary controls may be 1 (the high half of IA32_VMX_PROCBASED_
+ * CTLS2, SDM vol. 3 A.3.3) and what EPT can do (A.10). Read only where
+ * CPUID says VMX exists: the MSRs #GP otherwise. */
+static void vmx_features_read(struct cpu_features *f)
+{
+	u64 basic = rdmsr(MSR_VMX_BASIC);
+	u64 proc = rdmsr((basic >> 55) & 1 ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED_CTLS);
+	u32 proc2;
+
+	if (!BIT(proc >> 32, PROC_SECONDARY))
+		return;
+	proc2 = (u32)(rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 32);
+	f->vmx_ept = BIT(proc2, PROC2_EPT);
+	f->vmx_vpid = BIT(proc2, PROC2_VPID);
+	f->vmx_unrestricted = BIT(proc2, PROC2_UNRESTRICTED);
+	if (f->vmx_ept) {
+		u64 cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
+		f->vmx_ept_4level = BIT(cap, 6);
+		f->vmx_ept_wb = BIT(cap, 14);
+		f->vmx_ept_2m = BIT(cap, 16);
+	}
+}
+
 void cpu_features_read(struct cpu_features *f)
 {
 	struct cpuid_regs r = cpuid(0, 0), r1;
@@ -28,6 +62,9 @@ void cpu_features_read(struct cpu_features *f)
 	if (f->family >= 0x6)
 		f->model |= ((r1.eax >> 16) & 0xf) << 4;
 	f->x2apic = BIT(r1.ecx, 21);
+	f->vmx = BIT(r1.ecx, 5);
+	if (f->vmx)
+		vmx_features_read(f);
 	f->xsave = BIT(r1.ecx, 26);
 	if (f->xsave && r.eax >= 0xd) {
 		struct cpuid_regs d0 = cpuid(0xd, 0), d1 = cpuid(0xd, 1);
@@ -82,6 +119,8 @@ void cpu_features_report(const struct cpu_features *f)
 	       "asids %u\n",
 	       yn(f->svm), yn(f->npt), yn(f->nrip_save), yn(f->decode_assists),
 	       yn(f->vmcb_clean), f->nr_asids);
+	printf("cpu: vmx %s, ept %s, vpid %s, unrestricted-guest %s\n", yn(f->vmx),
+	       yn(f->vmx_ept), yn(f->vmx_vpid), yn(f->vmx_unrestricted));
 	printf("cpu: x2apic %s, 1g-pages %s, nx %s, invariant-tsc %s, smep %s, smap %s\n",
 	       yn(f->x2apic), yn(f->gbpages), yn(f->nx), yn(f->invariant_tsc), yn(f->smep),
 	       yn(f->smap));

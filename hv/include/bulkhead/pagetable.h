@@ -8,6 +8,17 @@
 #include <bulkhead/types.h>
 #include <bulkhead/x86/paging.h>
 
+/* EPT entries (SDM vol. 3 29.3.2, tables 29-1 to 29-6) share the layout
+ * this builder writes: bit 0 is Read where PTE_P is Present, bit 1 Write,
+ * bit 2 Execute where PTE_U is User, bit 7 the large-page bit (PTE_PS).
+ * The intermediate entries pt_map makes (P|W|U) are thus R|W|X, and leaves
+ * get R from PTE_P; bits 5:3 of a leaf hold its memory type. */
+#define EPT_R       PTE_P
+#define EPT_W       PTE_W
+#define EPT_X       PTE_U
+#define EPT_MT_WB   (6ULL << 3) /* write-back (29.3.7) */
+#define EPT_MT_MASK (7ULL << 3)
+
 struct pt_ops {
 	/* A zeroed page for a table; returns its physical address or 0. */
 	u64 (*alloc_table)(void *ctx);

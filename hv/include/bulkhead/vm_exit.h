@@ -22,6 +22,7 @@ enum vm_exitcode {
 	EXIT_IRET,      /* IRET intercepted (NMI blocking ends after it) */
 	EXIT_RDPMC,
 	EXIT_XSETBV,    /* XSETBV: the value in EDX:EAX for XCR[ECX] */
+	EXIT_NMI_WINDOW,/* NMI blocking ended: the guest's IRET has run (VMX) */
 	EXIT_UNKNOWN,   /* anything else: raw payload in u.raw */
 	EXIT_NR,
 };

@@ -52,12 +52,14 @@ struct vmm_ops {
 	void (*vcpu_inject)(struct vcpu *v, const struct vcpu_event *e);
 	/* Can an NMI be injected now (no interrupt shadow, nothing injected)? */
 	bool (*vcpu_nmi_window_open)(struct vcpu *v);
-	/* Exit (EXIT_IRET) before the guest's next IRET. */
+	/* Exit before the guest's next IRET (EXIT_IRET, SVM), or once that
+	 * IRET has ended NMI blocking (EXIT_NMI_WINDOW, VMX). */
 	void (*vcpu_intercept_iret)(struct vcpu *v, bool on);
 	void (*vcpu_set_tsc_offset)(struct vcpu *v, u64 offset);
 };
 
 extern const struct vmm_ops *vmm;
 extern const struct vmm_ops svm_ops;
+extern const struct vmm_ops vmx_ops;
 
 #endif
