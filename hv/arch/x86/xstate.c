@@ -13,11 +13,16 @@
  * it is set to every switched component around the save and the restore.
  * XSETBV is intercepted and checked (core/exit_xsetbv.c); a CPU that ignores
  * the intercept is covered by reading XCR0 back at each switch. */
+#include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/selftest.h>
 #include <bulkhead/string.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/trap.h>
 #include <bulkhead/x86/xstate.h>
+#include <bulkhead/vcpu.h>
+#include <bulkhead/vm_exit.h>
 
 #define X86_CR0_TS (1ULL << 3)
 #define X86_CR0_EM (1ULL << 2)
@@ -195,9 +200,29 @@ static void save(struct vcpu_xstate *x)
 	__asm__ volatile("mov %%dr3, %0" : "=r"(x->dr[3]));
 }
 
-static void restore(const struct vcpu_xstate *x)
+/* XRSTOR of x's area; false if it faulted (#GP: a reserved header bit or
+ * an XSTATE_BV/XCOMP_BV the CPU refuses, SDM vol. 1 13.8), which the
+ * exception table turns into a return here instead of a hypervisor panic. */
+static bool xrstor(const struct vcpu_xstate *x)
+{
+	u8 ok = 0;
+
+	__asm__ volatile("1: xrstor64 %[area]\n\t"
+			 "movb $1, %[ok]\n"
+			 "2:\n\t"
+			 ".pushsection .ex_table, \"a\"\n\t"
+			 ".quad 1b, 2b\n\t"
+			 ".popsection"
+			 : [ok] "+m"(ok)
+			 : [area] "m"(*x->area), "a"((u32)switched), "d"((u32)(switched >> 32))
+			 : "memory");
+	return ok;
+}
+
+static bool restore(struct vcpu_xstate *x)
 {
 	static const u32 zero;
+	bool ok;
 
 	/* AMD CPUs without XSAVEERPTR save and restore the x87 FIP, FDP and
 	 * FOP only while an x87 exception is pending, so the previous owner's
@@ -205,16 +230,26 @@ static void restore(const struct vcpu_xstate *x)
 	 * constant; FNCLEX and EMMS make it raise nothing). */
 	if (!boot_cpu.xsave_errptr)
 		__asm__ volatile("fnclex; emms; fildl %0" ::"m"(zero));
-	__asm__ volatile("xrstor64 %0" ::"m"(*x->area), "a"((u32)switched),
-			 "d"((u32)(switched >> 32)) : "memory");
+	ok = xrstor(x);
+	if (!ok) {
+		/* The registers must not keep the previous owner's values: load
+		 * the reset state, which XRSTOR always takes. x's own state is
+		 * lost, and its VM is stopped (xstate_enter's caller). */
+		xstate_vcpu_reset(x);
+		if (!xrstor(x))
+			hv_panic("xstate: XRSTOR refuses the reset state");
+	}
 	__asm__ volatile("mov %0, %%dr0" ::"r"(x->dr[0]));
 	__asm__ volatile("mov %0, %%dr1" ::"r"(x->dr[1]));
 	__asm__ volatile("mov %0, %%dr2" ::"r"(x->dr[2]));
 	__asm__ volatile("mov %0, %%dr3" ::"r"(x->dr[3]));
+	return ok;
 }
 
-void xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x)
+bool xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x)
 {
+	bool ok;
+
 	/* Where the CPU ignores the XSETBV intercept (QEMU's TCG before
 	 * version 8.2), the guest wrote XCR0 itself: keep what it left. */
 	cpu->xcr0 = xgetbv0();
@@ -223,9 +258,21 @@ void xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x)
 	set_xcr0(cpu, switched);
 	if (cpu->owner)
 		save(cpu->owner);
-	restore(x);
+	ok = restore(x);
 	cpu->owner = x;
 	set_xcr0(cpu, x->xcr0);
+	return ok;
+}
+
+void xstate_lost_exit(struct vcpu *v, struct vm_exit *exit)
+{
+	memset(exit, 0, sizeof(*exit));
+	exit->code = EXIT_INVALID;
+	exit->rip = v->rip;
+	exit->u.invalid = (struct invalid_exit){
+		"its XSAVE area, refused by XRSTOR (state lost, area reset): vector",
+		probe_last_vector(),
+	};
 }
 
 u64 xstate_xcr0(struct vcpu_xstate *x)
@@ -240,4 +287,38 @@ void xstate_set_xcr0(struct vcpu_xstate *x, u64 xcr0)
 	x->xcr0 = xcr0;
 	if (cpu->owner == x)
 		set_xcr0(cpu, xcr0);
+}
+
+/* A vCPU whose XSAVE area the CPU refuses (here a reserved header byte)
+ * gets the reset state, not the previous owner's registers, and the switch
+ * says so; the other vCPU's state survives. */
+static u16 fcw_now(void)
+{
+	u16 v;
+
+	__asm__ volatile("fnstcw %0" : "=m"(v));
+	return v;
+}
+
+SELFTEST(xstate_refused_area)
+{
+	struct vcpu_xstate a = { 0 }, b = { 0 };
+	const char *err;
+	bool ok_b;
+
+	ST_CHECK(xstate_cpu_init(&err));
+	ST_CHECK(xstate_vcpu_init(&a, &err) && xstate_vcpu_init(&b, &err));
+	ST_CHECK(xstate_switch(xstate_this_cpu(), &a));
+	u16 fcw = 0x27f; /* not the reset value 0x37f */
+
+	__asm__ volatile("fldcw %0" ::"m"(fcw));
+	b.area[XSAVE_LEGACY_SIZE + 16] = 1; /* header bytes 16-63 must be 0 */
+	ok_b = xstate_switch(xstate_this_cpu(), &b);
+	ST_CHECK(!ok_b && probe_last_vector() == 13);
+	ST_CHECK(fcw_now() == FCW_FNINIT && b.xcr0 == XFEATURE_X87 &&
+		 b.area[XSAVE_LEGACY_SIZE + 16] == 0);
+	ST_CHECK(xstate_switch(xstate_this_cpu(), &a) && fcw_now() == 0x27f);
+	xstate_vcpu_destroy(&a);
+	xstate_vcpu_destroy(&b);
+	return true;
 }

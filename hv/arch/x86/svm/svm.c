@@ -296,7 +296,10 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		cpu_tsc_aux = v->tsc_aux;
 	}
 	/* VMRUN does not switch x87/SSE/AVX, XCR0 or DR0-DR3 (APM 15.5.1). */
-	xstate_enter(&v->xstate);
+	if (!xstate_enter(&v->xstate)) {
+		xstate_lost_exit(v, exit);
+		return;
+	}
 	__asm__ volatile("clgi; sti" ::: "memory");
 	svm_vmrun(s->vmcb_pa, host_vmcb_pa, v->gpr);
 	__asm__ volatile("cli; stgi" ::: "memory");

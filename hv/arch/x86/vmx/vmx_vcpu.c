@@ -388,7 +388,10 @@ again:
 	}
 	/* Neither entry nor exit switches x87/SSE/AVX, XCR0, DR0-DR3, DR6 or
 	 * CR2 (26.3.2, 28.5). */
-	xstate_enter(&v->xstate);
+	if (!xstate_enter(&v->xstate)) {
+		xstate_lost_exit(v, exit);
+		return;
+	}
 	__asm__ volatile("mov %0, %%cr2; mov %1, %%db6" ::"r"(f->cr2), "r"(f->dr6) : "memory");
 	rc = vmx_run(v->gpr, f->x.launched);
 	__asm__ volatile("mov %%cr2, %0; mov %%db6, %1" : "=r"(f->cr2), "=r"(f->dr6)::"memory");

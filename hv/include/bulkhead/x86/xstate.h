@@ -72,18 +72,24 @@ void xstate_vcpu_destroy(struct vcpu_xstate *x);
  * power-up value is 0x0040, SDM vol. 3 table 10-1, but firmware runs FNINIT
  * before any kernel), MXCSR 0x1F80, all else zero, XCR0 = 1, DR0-DR3 = 0. */
 void xstate_vcpu_reset(struct vcpu_xstate *x);
-/* Saves the owner's state (if any) to its area and loads x's, XCR0 last. */
-void xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x);
+/* Saves the owner's state (if any) to its area and loads x's, XCR0 last.
+ * False if the CPU refused x's area: x is then in its reset state and its
+ * own state is lost. */
+bool xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x);
 /* Before entering the guest of x on this CPU: nothing to do if x's state
  * is already in the registers, the common case of an exit handled and
- * re-entered on the same vCPU. */
-static inline void xstate_enter(struct vcpu_xstate *x)
+ * re-entered on the same vCPU. False as for xstate_switch. */
+static inline bool __must_check xstate_enter(struct vcpu_xstate *x)
 {
 	struct xstate_cpu *cpu = xstate_this_cpu();
 
-	if (cpu->owner != x)
-		xstate_switch(cpu, x);
+	return cpu->owner == x || xstate_switch(cpu, x);
 }
+struct vcpu;
+struct vm_exit;
+/* The exit a backend returns instead of entering the guest when
+ * xstate_enter failed: invalid guest state, which stops that VM only. */
+void xstate_lost_exit(struct vcpu *v, struct vm_exit *exit);
 /* A new XCR0 for x (already checked): loaded now if x is this CPU's owner,
  * else at its next switch. */
 void xstate_set_xcr0(struct vcpu_xstate *x, u64 xcr0);
