@@ -124,38 +124,49 @@ int fl_fsync_dir(const char *path)
 	return r;
 }
 
-int fl_write_atomic(const char *path, const void *data, size_t n, struct fl_err *err)
+/* Writes all n bytes to fd, fsyncs and closes it (also on failure); the
+ * error names `name`. The common middle of the atomic writes below. */
+static int write_sync_close(int fd, const void *data, size_t n, const char *name,
+			    struct fl_err *err)
 {
-	char tmp[4200];
 	const uint8_t *p = data;
-	int fd;
+	const char *step = "write";
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fl_fail(err, "%s: %s", tmp, strerror(errno));
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			fl_fail(err, "%s: write: %s", path, strerror(errno));
+		if (w < 0)
 			goto fail;
-		}
 		p += w;
 		n -= (size_t)w;
 	}
-	if (fsync(fd)) {
-		fl_fail(err, "%s: fsync: %s", path, strerror(errno));
+	step = "fsync";
+	if (fsync(fd))
 		goto fail;
-	}
-	if (close(fd)) {
-		fd = -1;
-		fl_fail(err, "%s: close: %s", path, strerror(errno));
+	if (close(fd))
+		return fl_fail(err, "%s: close: %s", name, strerror(errno));
+	return 0;
+fail:
+	fl_fail(err, "%s: %s: %s", name, step, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+int fl_write_atomic(const char *path, const void *data, size_t n, struct fl_err *err)
+{
+	char tmp[4200];
+	int fd, r;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fl_fail(err, "%s: %s", tmp, strerror(errno));
+	r = write_sync_close(fd, data, n, path, err);
+	fd = -1; /* closed either way */
+	if (r)
 		goto fail;
-	}
-	fd = -1;
 	if (rename(tmp, path)) {
 		fl_fail(err, "%s: rename: %s", path, strerror(errno));
 		goto fail;
@@ -238,36 +249,17 @@ static int write_at_mode(int dirfd, const char *name, const void *data, size_t n
 			 struct fl_err *err)
 {
 	char tmp[512];
-	const uint8_t *p = data;
-	int fd;
+	int fd, r;
 
 	snprintf(tmp, sizeof(tmp), "%.400s.tmp.%ld", name, (long)getpid());
 	unlinkat(dirfd, tmp, 0); /* a leftover or a planted symlink: removed, never followed */
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return fl_fail(err, "%s: %s", tmp, strerror(errno));
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			fl_fail(err, "%s: write: %s", name, strerror(errno));
-			goto fail;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	if (fsync(fd)) {
-		fl_fail(err, "%s: fsync: %s", name, strerror(errno));
+	r = write_sync_close(fd, data, n, name, err);
+	fd = -1; /* closed either way */
+	if (r)
 		goto fail;
-	}
-	if (close(fd)) {
-		fd = -1;
-		fl_fail(err, "%s: close: %s", name, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
 	if (renameat(dirfd, tmp, dirfd, name)) {
 		fl_fail(err, "%s: rename: %s", name, strerror(errno));
 		goto fail;
