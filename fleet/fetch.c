@@ -231,6 +231,23 @@ struct slot {
 	int busy;
 };
 
+/* Starts the GET of url (of byte range `range` when not NULL) in a free
+ * slot, its body bounded by limit, for item idx of the caller's list. */
+static void slot_start(struct src *s, CURLM *m, struct slot *sl, const char *url,
+		       const char *range, size_t limit, size_t idx)
+{
+	sl->buf.len = 0;
+	sl->sink = (struct sink){ &sl->buf, limit, 0, 0, 0 };
+	setup_easy(sl->h, url, &sl->sink);
+	if (range)
+		curl_easy_setopt(sl->h, CURLOPT_RANGE, range);
+	curl_easy_setopt(sl->h, CURLOPT_PRIVATE, sl);
+	sl->idx = idx;
+	sl->busy = 1;
+	s->requests++;
+	curl_multi_add_handle(m, sl->h);
+}
+
 static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, int store,
 			   src_progress_fn *progress, void *arg, uint8_t *scratch, struct fl_err *err)
 {
@@ -257,14 +274,8 @@ static int get_chunks_http(struct src *s, const struct src_chunk *c, size_t n, i
 			}
 			castore_relpath(c[next].id, rel);
 			snprintf(url, sizeof(url), "%s/store/%s", s->base, rel);
-			sl->buf.len = 0;
-			sl->sink = (struct sink){ &sl->buf, max_comp(c[next].size), 0, 0, 0 };
-			setup_easy(sl->h, url, &sl->sink);
-			curl_easy_setopt(sl->h, CURLOPT_PRIVATE, sl);
-			sl->idx = next++;
-			sl->busy = 1;
-			s->requests++;
-			curl_multi_add_handle(m, sl->h);
+			slot_start(s, m, sl, url, NULL, max_comp(c[next].size), next);
+			next++;
 			active++;
 		}
 		if (!active)
@@ -415,15 +426,8 @@ static int get_ranges_http(struct src *s, const char *pack_rel, const struct src
 			snprintf(url, sizeof(url), "%s/%s", s->base, pack_rel);
 			snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)rg[next].off,
 				 (unsigned long long)(rg[next].off + rg[next].len - 1));
-			sl->buf.len = 0;
-			sl->sink = (struct sink){ &sl->buf, (size_t)rg[next].len, 0, 0, 0 };
-			setup_easy(sl->h, url, &sl->sink);
-			curl_easy_setopt(sl->h, CURLOPT_RANGE, range);
-			curl_easy_setopt(sl->h, CURLOPT_PRIVATE, sl);
-			sl->idx = next++;
-			sl->busy = 1;
-			s->requests++;
-			curl_multi_add_handle(m, sl->h);
+			slot_start(s, m, sl, url, range, (size_t)rg[next].len, next);
+			next++;
 			active++;
 		}
 		if (!active)
