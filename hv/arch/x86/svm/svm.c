@@ -7,6 +7,7 @@
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/guest_regs.h>
 #include <bulkhead/x86/xstate.h>
 #include "svm_priv.h"
 
@@ -17,7 +18,6 @@ static u64 host_vmcb_pa; /* host state VMRUN does not save (VMSAVE) */
 static u64 iopm_pa, msrpm_pa;
 /* ASIDs 1..VM_MAX, one per live VM (0 is the host's, APM 15.16). */
 static bool asid_used[VM_MAX + 1];
-static u64 cpu_tsc_aux; /* what this CPU's IA32_TSC_AUX holds */
 
 /* MSRs swapped by VMLOAD/VMSAVE: the guest owns them, no exit. */
 static const u32 passthrough_msrs[] = {
@@ -290,13 +290,8 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	vmcb->ctl.tlb_control = s->flush_tlb ? 1 : 0; /* 1: flush all (APM 15.16.1) */
 	s->flush_tlb = false;
 
-	/* VMRUN does not switch TSC_AUX, which RDTSCP reads (APM 15.30.2). */
-	if (v->tsc_aux != cpu_tsc_aux) {
-		wrmsr(0xc0000103U, v->tsc_aux);
-		cpu_tsc_aux = v->tsc_aux;
-	}
-	/* VMRUN does not switch x87/SSE/AVX, XCR0 or DR0-DR3 (APM 15.5.1). */
-	if (!xstate_enter(&v->xstate)) {
+	/* VMRUN does not switch TSC_AUX, x87/SSE/AVX, XCR0 or DR0-DR3. */
+	if (!guest_regs_load(v)) {
 		xstate_lost_exit(v, exit);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <bulkhead/string.h>
 #include <bulkhead/layout.h>
 #include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/guest_regs.h>
 #include <bulkhead/x86/xstate.h>
 #include "ept.h"
 #include "vmx_cpu.h"
@@ -364,7 +365,6 @@ static void read_exit(struct vmx_exit_raw *r)
 }
 
 static void shadow_update(struct vcpu *v);
-static u64 cpu_tsc_aux; /* what this CPU's IA32_TSC_AUX holds */
 
 void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
@@ -381,14 +381,9 @@ again:
 	if (f->x.flush_tlb)
 		vmx_invvpid_all(); /* without VPIDs every entry flushes (28.1) */
 	f->x.flush_tlb = false;
-	/* RDTSCP reads IA32_TSC_AUX, which VM entry does not load. */
-	if (v->tsc_aux != cpu_tsc_aux) {
-		wrmsr(0xc0000103U, v->tsc_aux);
-		cpu_tsc_aux = v->tsc_aux;
-	}
-	/* Neither entry nor exit switches x87/SSE/AVX, XCR0, DR0-DR3, DR6 or
-	 * CR2 (26.3.2, 28.5). */
-	if (!xstate_enter(&v->xstate)) {
+	/* Neither entry nor exit switches TSC_AUX, x87/SSE/AVX, XCR0, DR0-DR3,
+	 * DR6 or CR2 (26.3.2, 28.5): the first four here, the last two below. */
+	if (!guest_regs_load(v)) {
 		xstate_lost_exit(v, exit);
 		return;
 	}
