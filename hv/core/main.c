@@ -8,9 +8,11 @@
 #include <bulkhead/hv.h>
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/selftest.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/vms_boot.h>
+#include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
 #include <bulkhead/x86/trap.h>
 
@@ -138,6 +140,9 @@ void hv_main(u32 magic, u32 info)
 	console_init();
 	printf("\nBulkhead hypervisor, booting\n");
 	desc_init();
+	percpu_init_this(&cpus[0], 0, cpuid_initial_apic_id());
+	cpus[0].online = true;
+	nr_cpus_online = 1;
 	if (!boot_info_parse(&low_memory, magic, info, (u64)(uintptr_t)__image_start,
 			     (u64)(uintptr_t)__image_end, &boot, &err))
 		boot_fail("boot", err);

@@ -4,6 +4,7 @@
  * until the next tick. */
 #include <bulkhead/console_mux.h>
 #include <bulkhead/exit.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
@@ -23,6 +24,7 @@ static void run_slice(struct vcpu *v)
 	u64 start = host_ticks, polled = host_ticks;
 	struct vm_exit exit;
 
+	this_cpu()->vcpu = v;
 	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm)) {
 		if (host_ticks != polled) { /* once per tick: a port read is slow */
 			polled = host_ticks;
@@ -38,6 +40,8 @@ static void run_slice(struct vcpu *v)
 			break;
 		poll_timers(v, rdtsc());
 	}
+	vmm->vcpu_put(v);
+	this_cpu()->vcpu = NULL;
 }
 
 /* A vCPU that is halted with nothing that could ever wake it. */

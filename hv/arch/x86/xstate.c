@@ -15,6 +15,7 @@
  * the intercept is covered by reading XCR0 back at each switch. */
 #include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/selftest.h>
 #include <bulkhead/string.h>
 #include <bulkhead/x86/cpu.h>
@@ -48,7 +49,11 @@ static struct {
 	bool align64;        /* CPUID 0xD.i ECX[1]: 64-byte aligned when compacted */
 } comp[NR_COMPONENTS];
 
-struct xstate_cpu xstate_cpus[1];
+static struct xstate_cpu *xstate_this_cpu(void)
+{
+	return &this_cpu()->xstate;
+}
+
 
 static inline void write_cr0(u64 v)
 {
@@ -148,8 +153,11 @@ bool xstate_vcpu_init(struct vcpu_xstate *x, const char **err)
 
 void xstate_vcpu_destroy(struct vcpu_xstate *x)
 {
-	if (xstate_this_cpu()->owner == x)
-		xstate_this_cpu()->owner = NULL;
+	/* Only a vCPU that is on no CPU is destroyed, and every CPU gives up
+	 * a vCPU's state when it puts it down (xstate_release). */
+	for (unsigned i = 0; i < HV_MAX_CPUS; i++)
+		if (cpus[i].xstate.owner == x)
+			hv_panic("xstate: destroying the state CPU %u holds", i);
 	if (x->area)
 		mm_free_pages((u64)(uintptr_t)x->area, (area_size + PAGE_SIZE - 1) / PAGE_SIZE);
 	x->area = NULL;
@@ -173,8 +181,8 @@ void xstate_vcpu_reset(struct vcpu_xstate *x)
 	x->xcr0 = XFEATURE_X87;
 	memset(x->dr, 0, sizeof(x->dr));
 	/* The registers may hold this vCPU's state from before the reset:
-	 * make the next entry load the area. (With several CPUs, a reset
-	 * runs on the CPU that runs the vCPU, the only one that can own it.) */
+	 * make the next entry load the area. A reset runs on the CPU that
+	 * runs the vCPU, the only one that can own it. */
 	if (xstate_this_cpu()->owner == x)
 		xstate_this_cpu()->owner = NULL;
 }
@@ -264,6 +272,19 @@ bool xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x)
 	return ok;
 }
 
+void xstate_release(void)
+{
+	struct xstate_cpu *cpu = xstate_this_cpu();
+
+	if (!cpu->owner)
+		return;
+	cpu->xcr0 = xgetbv0(); /* as in xstate_switch */
+	cpu->owner->xcr0 = cpu->xcr0;
+	set_xcr0(cpu, switched);
+	save(cpu->owner);
+	cpu->owner = NULL;
+}
+
 void xstate_lost_exit(struct vcpu *v, struct vm_exit *exit)
 {
 	memset(exit, 0, sizeof(*exit));
@@ -318,7 +339,15 @@ SELFTEST(xstate_refused_area)
 	ST_CHECK(fcw_now() == FCW_FNINIT && b.xcr0 == XFEATURE_X87 &&
 		 b.area[XSAVE_LEGACY_SIZE + 16] == 0);
 	ST_CHECK(xstate_switch(xstate_this_cpu(), &a) && fcw_now() == 0x27f);
+	xstate_release();
 	xstate_vcpu_destroy(&a);
 	xstate_vcpu_destroy(&b);
 	return true;
+}
+
+bool xstate_enter(struct vcpu_xstate *x)
+{
+	struct xstate_cpu *cpu = xstate_this_cpu();
+
+	return cpu->owner == x || xstate_switch(cpu, x);
 }

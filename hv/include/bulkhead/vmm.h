@@ -41,6 +41,10 @@ struct vmm_ops {
 	/* Enters the guest until the next exit; fills *exit and
 	 * v->exit_state (CRs, EFER, CPL, segments: vm_exit.h). */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
+	/* This CPU stops running v for now (end of its slice); v may run on
+	 * another CPU next, so nothing of v may stay only in this CPU's
+	 * registers or caches (KVM's vcpu_put). */
+	void (*vcpu_put)(struct vcpu *v);
 	/* MSRs whose state the hardware keeps per guest (EFER, PAT):
 	 * returns false if index is not one of them. */
 	bool (*vcpu_msr)(struct vcpu *v, u32 index, bool write, u64 *val);

@@ -3,6 +3,7 @@
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
@@ -14,10 +15,12 @@
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port (APM 15.10.1) */
 #define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR (APM 15.11) */
 
-static u64 host_vmcb_pa; /* host state VMRUN does not save (VMSAVE) */
+/* The permission maps, one policy for every vCPU, built by the first CPU
+ * and read-only after. */
 static u64 iopm_pa, msrpm_pa;
-/* ASIDs 1..VM_MAX, one per live VM (0 is the host's, APM 15.16). */
-static bool asid_used[VM_MAX + 1];
+/* Each CPU's host save area and the host state VMRUN does not save
+ * (VMSAVE), reached through this_cpu()->vmm. */
+static struct svm_cpu svm_cpus[HV_MAX_CPUS];
 
 /* MSRs swapped by VMLOAD/VMSAVE: the guest owns them, no exit. */
 static const u32 passthrough_msrs[] = {
@@ -42,9 +45,29 @@ static void msrpm_allow(u8 *pm, u32 msr)
 	pm[base + bit / 8] &= (u8)~(3U << (bit % 8)); /* read and write */
 }
 
-static bool svm_cpu_enable(const char **err)
+static bool permission_maps(void)
 {
 	u8 *pm;
+
+	if (msrpm_pa)
+		return true;
+	iopm_pa = mm_alloc_pages(IOPM_PAGES);
+	msrpm_pa = mm_alloc_pages(MSRPM_PAGES);
+	if (!iopm_pa || !msrpm_pa)
+		return false;
+	memset(phys_to_virt(iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
+	pm = phys_to_virt(msrpm_pa);
+	memset(pm, 0xff, MSRPM_PAGES * PAGE_SIZE);
+	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_allow(pm, passthrough_msrs[i]);
+	return true;
+}
+
+/* On each CPU that runs vCPUs, before its first VMRUN. */
+static bool svm_cpu_enable(const char **err)
+{
+	struct cpu *c = this_cpu();
+	struct svm_cpu *sc = &svm_cpus[c->index];
 
 	if (!boot_cpu.svm || !boot_cpu.npt) {
 		*err = "svm: this CPU lacks SVM or nested paging";
@@ -57,21 +80,18 @@ static bool svm_cpu_enable(const char **err)
 	if (!xstate_cpu_init(err))
 		return false;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	u64 hsave = mm_alloc_pages(1);
-	host_vmcb_pa = mm_alloc_pages(1);
-	iopm_pa = mm_alloc_pages(IOPM_PAGES);
-	msrpm_pa = mm_alloc_pages(MSRPM_PAGES);
-	if (!hsave || !host_vmcb_pa || !iopm_pa || !msrpm_pa) {
+	if (!sc->hsave_pa)
+		sc->hsave_pa = mm_alloc_pages(1);
+	if (!sc->host_vmcb_pa)
+		sc->host_vmcb_pa = mm_alloc_pages(1);
+	if (!sc->hsave_pa || !sc->host_vmcb_pa || !permission_maps()) {
 		*err = "svm: out of memory for the host save area";
 		return false;
 	}
-	wrmsr(MSR_VM_HSAVE_PA, hsave);
-	memset(phys_to_virt(iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
-	pm = phys_to_virt(msrpm_pa);
-	memset(pm, 0xff, MSRPM_PAGES * PAGE_SIZE);
-	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msrpm_allow(pm, passthrough_msrs[i]);
-	__asm__ volatile("vmsave %0" ::"a"(host_vmcb_pa) : "memory");
+	wrmsr(MSR_VM_HSAVE_PA, sc->hsave_pa);
+	/* After GS base points at the per-CPU area: VMLOAD restores it. */
+	__asm__ volatile("vmsave %0" ::"a"(sc->host_vmcb_pa) : "memory");
+	c->vmm = sc;
 	return true;
 }
 
@@ -95,30 +115,17 @@ static void npt_free(void *ctx, u64 pa)
 
 static const struct pt_ops npt_ops = { npt_alloc, npt_ptr, NULL, npt_free };
 
-static u32 asid_alloc(void)
-{
-	for (u32 a = 1; a < ARRAY_SIZE(asid_used) && a < boot_cpu.nr_asids; a++) {
-		if (!asid_used[a]) {
-			asid_used[a] = true;
-			return a;
-		}
-	}
-	return 0;
-}
-
-/* Creation takes an ASID and the nested page table's root, or nothing. A
- * reused ASID holds no stale translations: each new vCPU's first VMRUN
- * flushes the TLB (svm_vcpu_init sets flush_tlb). */
+/* Creation takes the nested page table's root, or nothing. ASIDs belong
+ * to vCPUs on each CPU (percpu_tag), not to the VM. */
 static bool svm_vm_init(struct vm *vm, const char **err)
 {
 	struct svm_vm *s = vm_dev_alloc(vm, sizeof(*s));
 
-	if (!s || !(s->asid = asid_alloc())) {
-		*err = s ? "svm: out of ASIDs" : "svm: VM state does not fit its arena";
+	if (!s) {
+		*err = "svm: VM state does not fit its arena";
 		return false;
 	}
 	if (pt_init(&s->npt, &npt_ops) != PT_OK) {
-		asid_used[s->asid] = false;
 		*err = "svm: out of memory for the nested page table";
 		return false;
 	}
@@ -131,7 +138,6 @@ static void svm_vm_destroy(struct vm *vm)
 	struct svm_vm *s = vm->arch;
 
 	pt_destroy(&s->npt);
-	asid_used[s->asid] = false;
 	vm->arch = NULL;
 }
 
@@ -162,7 +168,7 @@ static void vmcb_setup(struct vcpu *v)
 	struct vmcb_control *c = &s->vmcb->ctl;
 
 	memset(s->vmcb, 0, sizeof(*s->vmcb));
-	s->flush_tlb = true;
+	s->asid_gen = 0; /* a new ASID at the next VMRUN: no stale translations */
 	/* RDPMC too: the guest's counters are the core's (msr.c), and the
 	 * host's must not show through. */
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
@@ -174,7 +180,6 @@ static void vmcb_setup(struct vcpu *v)
 			     INTERCEPT_XSETBV;
 	c->iopm_pa = iopm_pa;
 	c->msrpm_pa = msrpm_pa;
-	c->asid = svm->asid;
 	/* Guest RFLAGS.IF masks only virtual interrupts; physical ones exit. */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
@@ -250,7 +255,7 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *st)
 	s->efer = st->efer | EFER_SVME; /* VMRUN requires it (APM 15.5.1) */
 	v->rip = st->rip;
 	v->rflags = st->rflags;
-	to_svm(v)->flush_tlb = true;
+	to_svm(v)->asid_gen = 0; /* a fresh ASID: nothing cached */
 	svm_snapshot(v, to_svm(v)->vmcb); /* what the core reads until the first exit */
 }
 
@@ -287,8 +292,10 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	/* TCG ignores clean bits and flushes on every VMRUN; on hardware
 	 * "nothing cached" is always correct (APM 15.15.3). */
 	vmcb->ctl.clean = 0;
-	vmcb->ctl.tlb_control = s->flush_tlb ? 1 : 0; /* 1: flush all (APM 15.16.1) */
-	s->flush_tlb = false;
+	/* 1: flush every ASID's entries (APM 15.16.1), for a new generation. */
+	vmcb->ctl.tlb_control =
+		percpu_tag(&s->asid, &s->asid_gen, &s->asid_cpu, boot_cpu.nr_asids) ? 1 : 0;
+	vmcb->ctl.asid = s->asid;
 
 	/* VMRUN does not switch TSC_AUX, x87/SSE/AVX, XCR0 or DR0-DR3. */
 	if (!guest_regs_load(v)) {
@@ -296,7 +303,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		return;
 	}
 	__asm__ volatile("clgi; sti" ::: "memory");
-	svm_vmrun(s->vmcb_pa, host_vmcb_pa, v->gpr);
+	svm_vmrun(s->vmcb_pa, ((struct svm_cpu *)this_cpu()->vmm)->host_vmcb_pa, v->gpr);
 	__asm__ volatile("cli; stgi" ::: "memory");
 
 	v->gpr[X86_REG_RAX] = vmcb->save.rax;
@@ -318,7 +325,7 @@ static bool svm_vcpu_msr(struct vcpu *v, u32 index, bool write, u64 *val)
 			return true;
 		}
 		s->efer = *val | EFER_SVME;
-		to_svm(v)->flush_tlb = true;
+		to_svm(v)->asid_gen = 0; /* a fresh ASID: nothing cached */
 		return true;
 	case 0x277: /* PAT */
 		if (write)
@@ -406,6 +413,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.vcpu_run = svm_vcpu_run,
+	.vcpu_put = guest_regs_put,
 	.vcpu_msr = svm_vcpu_msr,
 	.vcpu_irq_window_open = svm_vcpu_irq_window_open,
 	.vcpu_want_irq_window = svm_vcpu_want_irq_window,

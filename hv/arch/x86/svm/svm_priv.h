@@ -6,17 +6,22 @@
 #include <bulkhead/vm.h>
 #include "vmcb.h"
 
+struct svm_cpu {
+	u64 hsave_pa;     /* VM_HSAVE_PA (APM vol. 2 15.30.4) */
+	u64 host_vmcb_pa; /* host FS, GS, TR, ... across VMRUN (VMSAVE/VMLOAD) */
+};
+
 struct svm_vm {
 	struct pagetable npt;
-	u32 asid;
 };
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
-	/* Flush the TLB at the next VMRUN: TLB_CONTROL 1 flushes every ASID's
-	 * entries, not only this one's (APM vol. 2 15.16.1). */
-	bool flush_tlb;
+	/* The ASID it has on CPU asid_cpu while that CPU's generation is
+	 * asid_gen (percpu_tag); 0: none yet. */
+	u32 asid, asid_cpu;
+	u64 asid_gen;
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);

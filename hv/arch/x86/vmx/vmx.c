@@ -4,6 +4,7 @@
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
@@ -31,6 +32,7 @@
 struct vmx_cpu vmx_cpu;
 /* VPIDs 1..VM_MAX, one per live VM. */
 static bool vpid_used[VM_MAX + 1];
+static struct vmx_percpu vmx_percpus[HV_MAX_CPUS];
 
 /* MSRs whose guest values the CPU keeps while the guest runs, without
  * exits: FS/GS base and SYSENTER_* through guest-state fields (25.4),
@@ -75,6 +77,23 @@ void vmx_invvpid_all(void)
 		__asm__ volatile("invvpid %0, %1" ::"m"(d), "r"(2ULL) : "cc", "memory");
 }
 
+/* The I/O and MSR bitmaps, one policy for every vCPU, made by the first
+ * CPU and read-only after. I/O bitmaps A and B (25.6.4): every port exits. */
+static bool bitmaps(void)
+{
+	if (vmx_cpu.msr_bitmap)
+		return true;
+	vmx_cpu.io_bitmaps = mm_alloc_pages(2);
+	vmx_cpu.msr_bitmap = mm_alloc_pages(1);
+	if (!vmx_cpu.io_bitmaps || !vmx_cpu.msr_bitmap)
+		return false;
+	memset(phys_to_virt(vmx_cpu.io_bitmaps), 0xff, 2 * PAGE_SIZE);
+	memset(phys_to_virt(vmx_cpu.msr_bitmap), 0xff, PAGE_SIZE);
+	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msr_bitmap_allow(phys_to_virt(vmx_cpu.msr_bitmap), passthrough_msrs[i]);
+	return true;
+}
+
 /* Per CPU: the firmware must allow VMXON (IA32_FEATURE_CONTROL, 24.7),
  * CR0 and CR4 must hold the fixed bits (24.8, A.7-A.8), and the VMXON
  * region starts with the VMCS revision identifier (24.11.5). */
@@ -116,18 +135,15 @@ static bool vmx_cpu_enable(const char **err)
 	write_cr4(cr4);
 	if (!vmx_controls_init(err) || !xstate_cpu_init(err))
 		return false;
-	u64 vmxon = mm_alloc_pages(1);
-	vmx_cpu.io_bitmaps = mm_alloc_pages(2);
-	vmx_cpu.msr_bitmap = mm_alloc_pages(1);
-	if (!vmxon || !vmx_cpu.io_bitmaps || !vmx_cpu.msr_bitmap) {
+	struct cpu *c = this_cpu();
+	struct vmx_percpu *pc = &vmx_percpus[c->index];
+	u64 vmxon = pc->vmxon ? pc->vmxon : mm_alloc_pages(1);
+
+	pc->vmxon = vmxon;
+	if (!vmxon || !bitmaps()) {
 		*err = "vmx: out of memory for the VMXON region and bitmaps";
 		return false;
 	}
-	/* I/O bitmaps A and B (25.6.4): every port exits. */
-	memset(phys_to_virt(vmx_cpu.io_bitmaps), 0xff, 2 * PAGE_SIZE);
-	memset(phys_to_virt(vmx_cpu.msr_bitmap), 0xff, PAGE_SIZE);
-	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		msr_bitmap_allow(phys_to_virt(vmx_cpu.msr_bitmap), passthrough_msrs[i]);
 	*(u32 *)phys_to_virt(vmxon) = vmx_cpu.revision;
 	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(flags) : "m"(vmxon) : "cc", "memory");
 	if (flags) {
@@ -136,6 +152,7 @@ static bool vmx_cpu_enable(const char **err)
 	}
 	invept_all();
 	vmx_invvpid_all();
+	c->vmm = pc;
 	return true;
 }
 
@@ -231,6 +248,7 @@ const struct vmm_ops vmx_ops = {
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_set_state = vmx_vcpu_set_state,
 	.vcpu_run = vmx_vcpu_run,
+	.vcpu_put = vmx_vcpu_put,
 	.vcpu_msr = vmx_vcpu_msr,
 	.vcpu_irq_window_open = vmx_vcpu_irq_window_open,
 	.vcpu_want_irq_window = vmx_vcpu_want_irq_window,

@@ -1,6 +1,5 @@
-/* What the VMX backend keeps per physical CPU and the vCPU operations of
- * vmx_vcpu.c. VMs run on the boot CPU only for now: this becomes per-CPU
- * state when the other CPUs are started. */
+/* What the VMX backend knows of the CPUs (the same on each), what it keeps
+ * per physical CPU, and the vCPU operations of vmx_vcpu.c. */
 #ifndef BULKHEAD_VMX_CPU_H
 #define BULKHEAD_VMX_CPU_H
 
@@ -15,10 +14,15 @@ struct vmx_cpu {
 	u32 pin, proc, proc2, exit, entry; /* controls as adjusted (vmx_ctls.c) */
 	u64 io_bitmaps;      /* two pages: ports 0-7FFFh, 8000h-FFFFh */
 	u64 msr_bitmap;
-	u64 current_vmcs;    /* the VMCS VMPTRLD made current; 0: none */
 };
 
 extern struct vmx_cpu vmx_cpu;
+
+/* Per physical CPU, through this_cpu()->vmm. */
+struct vmx_percpu {
+	u64 vmxon;           /* the VMXON region (24.11.5) */
+	u64 current_vmcs;    /* the VMCS VMPTRLD made current here; 0: none */
+};
 
 /* The controls the backend needs, checked against the allowed-0 and
  * allowed-1 settings (A.3-A.5); names the first one missing. */
@@ -30,6 +34,7 @@ void vmx_vcpu_destroy(struct vcpu *v);
 void vmx_vcpu_reset(struct vcpu *v);
 void vmx_vcpu_set_state(struct vcpu *v, const struct vcpu_init_state *s);
 void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit);
+void vmx_vcpu_put(struct vcpu *v);
 bool vmx_vcpu_msr(struct vcpu *v, u32 index, bool write, u64 *val);
 bool vmx_vcpu_irq_window_open(struct vcpu *v);
 void vmx_vcpu_want_irq_window(struct vcpu *v, bool on);

@@ -1,5 +1,6 @@
 /* VMX vCPUs: one VMCS each, its guest, host and control fields, entry and
  * exit, event injection (Intel SDM vol. 3 chapters 25-28). */
+#include <bulkhead/percpu.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/string.h>
@@ -41,23 +42,30 @@ static struct vmx_vcpu_full *full(struct vcpu *v)
 	return v->arch;
 }
 
+static struct vmx_percpu *this_vmx(void)
+{
+	return this_cpu()->vmm;
+}
+
 static void vmcs_load(struct vcpu *v)
 {
 	u64 pa = to_vmx(v)->vmcs_pa;
 
-	if (vmx_cpu.current_vmcs == pa)
+	if (this_vmx()->current_vmcs == pa)
 		return;
 	__asm__ volatile("vmptrld %0" ::"m"(pa) : "cc", "memory");
-	vmx_cpu.current_vmcs = pa;
+	this_vmx()->current_vmcs = pa;
 }
 
+/* Makes the VMCS inactive and writes it back to memory (24.11.1), so that
+ * another CPU may load it; the next entry is a VMLAUNCH. */
 static void vmcs_clear(struct vcpu *v)
 {
 	u64 pa = to_vmx(v)->vmcs_pa;
 
 	__asm__ volatile("vmclear %0" ::"m"(pa) : "cc", "memory");
-	if (vmx_cpu.current_vmcs == pa)
-		vmx_cpu.current_vmcs = 0;
+	if (this_vmx()->current_vmcs == pa)
+		this_vmx()->current_vmcs = 0;
 	to_vmx(v)->launched = false;
 }
 
@@ -373,6 +381,8 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	int rc;
 
 	vmcs_load(v);
+	if (!f->x.launched)
+		vmcs_host_state(); /* this CPU's GS base, TR, GDT and IDT (27.5) */
 again:
 	shadow_update(v);
 	vmwrite(VMCS_GUEST_RSP, v->gpr[X86_REG_RSP]);
@@ -538,4 +548,10 @@ void vmx_vcpu_set_tsc_offset(struct vcpu *v, u64 offset)
 {
 	vmcs_load(v);
 	vmwrite(VMCS_TSC_OFFSET, offset);
+}
+
+void vmx_vcpu_put(struct vcpu *v)
+{
+	guest_regs_put(v);
+	vmcs_clear(v);
 }

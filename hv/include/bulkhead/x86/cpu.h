@@ -17,6 +17,12 @@ static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
 	return r;
 }
 
+/* This CPU's initial APIC ID, CPUID 1 EBX[31:24] (SDM vol. 2A CPUID). */
+static inline u32 cpuid_initial_apic_id(void)
+{
+	return cpuid(1, 0).ebx >> 24;
+}
+
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;

@@ -10,5 +10,8 @@
 /* False if the CPU refused v's XSAVE area (xstate_enter): the backend then
  * returns xstate_lost_exit instead of entering the guest. */
 bool __must_check guest_regs_load(struct vcpu *v);
+/* The CPU puts v down: its extended state goes back to its area, so that
+ * any CPU can run it next. */
+void guest_regs_put(struct vcpu *v);
 
 #endif

@@ -47,15 +47,6 @@ struct xstate_cpu {
 	u64 xcr0;                  /* what XCR0 holds now */
 };
 
-/* One per physical CPU. VMs run on the boot CPU only for now: this moves
- * into the per-CPU area when the other CPUs are started. */
-extern struct xstate_cpu xstate_cpus[1];
-
-static inline struct xstate_cpu *xstate_this_cpu(void)
-{
-	return &xstate_cpus[0];
-}
-
 /* The XCR0 components offered to guests (CPUID 0xD, XSETBV): those this
  * hypervisor switches, less PKRU. */
 u64 xstate_offered(void);
@@ -66,7 +57,7 @@ u64 xstate_offered(void);
 bool xstate_cpu_init(const char **err);
 /* Allocates the vCPU's XSAVE area and puts it in the reset state. */
 bool xstate_vcpu_init(struct vcpu_xstate *x, const char **err);
-/* Gives the area back; the CPU forgets x if x's state is loaded. */
+/* Gives the area back. x must be on no CPU (xstate_release). */
 void xstate_vcpu_destroy(struct vcpu_xstate *x);
 /* The state a new or reset vCPU starts with: FCW 0x37F (FNINIT's; the
  * power-up value is 0x0040, SDM vol. 3 table 10-1, but firmware runs FNINIT
@@ -79,12 +70,10 @@ bool xstate_switch(struct xstate_cpu *cpu, struct vcpu_xstate *x);
 /* Before entering the guest of x on this CPU: nothing to do if x's state
  * is already in the registers, the common case of an exit handled and
  * re-entered on the same vCPU. False as for xstate_switch. */
-static inline bool __must_check xstate_enter(struct vcpu_xstate *x)
-{
-	struct xstate_cpu *cpu = xstate_this_cpu();
-
-	return cpu->owner == x || xstate_switch(cpu, x);
-}
+bool __must_check xstate_enter(struct vcpu_xstate *x);
+/* This CPU puts its vCPU down (the scheduler may run it elsewhere next):
+ * the owner's state goes back to its area, and the CPU owns none. */
+void xstate_release(void);
 struct vcpu;
 struct vm_exit;
 /* The exit a backend returns instead of entering the guest when
