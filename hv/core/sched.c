@@ -52,19 +52,22 @@ static bool asleep_forever(struct vcpu *v)
 	       vm_next_timer_deadline(v->vm) == ~0ULL && !vcpu_irq_pending(v);
 }
 
-/* Next vCPU after position *pos that can run; NULL if none. */
+/* Next vCPU after position *pos (vm * VM_MAX_VCPUS + vcpu) that can run;
+ * NULL if none. */
 static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 {
+	unsigned slots = nr_vms * VM_MAX_VCPUS;
 	u64 now = rdtsc();
 	struct vcpu *found = NULL;
 
 	*any_running = false;
 	*all_stuck = true;
-	for (unsigned i = 1; i <= nr_vms; i++) {
-		struct vm *vm = &vms[(*pos + i) % nr_vms];
-		struct vcpu *v = &vm->vcpu[0];
+	for (unsigned i = 1; i <= slots; i++) {
+		unsigned at = (*pos + i) % slots;
+		struct vm *vm = &vms[at / VM_MAX_VCPUS];
+		struct vcpu *v = &vm->vcpu[at % VM_MAX_VCPUS];
 
-		if (!vm_is_running(vm))
+		if (!vm_is_running(vm) || v->id >= vm->nr_vcpus || v->vm != vm)
 			continue;
 		*any_running = true;
 		poll_timers(v, now);
@@ -72,7 +75,7 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 			*all_stuck = false;
 		if (!found && v->state == VCPU_RUNNABLE) {
 			found = v;
-			*pos = (*pos + i) % nr_vms;
+			*pos = at;
 		}
 	}
 	return found;
@@ -80,7 +83,7 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 
 void sched_run(void)
 {
-	unsigned pos = nr_vms - 1;
+	unsigned pos = nr_vms * VM_MAX_VCPUS - 1;
 	u64 polled = host_ticks;
 	bool any_running, all_stuck;
 

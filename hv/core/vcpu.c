@@ -1,4 +1,5 @@
 /* vCPU register access, event injection and the emulator's callbacks. */
+#include <bulkhead/apic_bus.h>
 #include <bulkhead/console.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
@@ -230,6 +231,14 @@ bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fau
 void vcpu_raise_nmi(struct vcpu *v)
 {
 	v->nmi_pending = true;
+}
+
+void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector)
+{
+	(void)vector;
+	if (mode == APIC_NMI)
+		vcpu_raise_nmi(v);
+	/* INIT and SIPI: the vCPU model of one vCPU per VM ignores them. */
 }
 
 /* Can a waiting NMI go in? NMI blocking ends once the intercepted IRET has

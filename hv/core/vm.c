@@ -162,13 +162,16 @@ bool vm_fault_in_ram(struct vm *vm, u64 gpa)
 static bool boot_guest(struct vm *vm, const char **err)
 {
 	struct vcpu_init_state init;
-	struct vcpu *v = &vm->vcpu[0];
+	u64 tsc_offset;
 
 	if (!guest_load(vm, vm->cfg, &init, err))
 		return false;
-	vmm->vcpu_set_state(v, &init);
-	v->tsc_offset = -rdtsc();
-	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
+	vmm->vcpu_set_state(&vm->vcpu[0], &init);
+	tsc_offset = -rdtsc();
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		vm->vcpu[i].tsc_offset = tsc_offset; /* one TSC for the whole VM */
+		vmm->vcpu_set_tsc_offset(&vm->vcpu[i], tsc_offset);
+	}
 	return true;
 }
 
@@ -206,8 +209,6 @@ static void vm_destroy(struct vm *vm)
  * so the next one finds the memory and ASIDs free. */
 bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
-	struct vcpu *v = &vm->vcpu[0];
-
 	memset(vm, 0, sizeof(*vm));
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->id = (u32)(vm - vms);
@@ -220,12 +221,22 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 	}
 	if (!vmm->vm_init(vm, err))
 		goto fail;
-	vm->nr_vcpus = 1;
-	v->vm = vm;
-	v->id = 0;
-	if (!create_devices(vm, cfg, err) || !vmm->vcpu_init(v, err))
+	vm->nr_vcpus = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
+	if (vm->nr_vcpus > VM_MAX_VCPUS) {
+		*err = "more vCPUs than a VM can have";
 		goto fail;
-	vcpu_power_on(v);
+	}
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		vm->vcpu[i].vm = vm;
+		vm->vcpu[i].id = i;
+	}
+	if (!create_devices(vm, cfg, err))
+		goto fail;
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		if (!vmm->vcpu_init(&vm->vcpu[i], err))
+			goto fail;
+		vcpu_power_on(&vm->vcpu[i]);
+	}
 	if (!boot_guest(vm, err))
 		goto fail;
 	return true;
@@ -238,14 +249,14 @@ fail:
  * modules loaded again, the vCPU exactly as at its first start. */
 bool vm_do_reset(struct vm *vm)
 {
-	struct vcpu *v = &vm->vcpu[0];
 	const char *err;
 
 	vm->reset_pending = false;
 	printf("vm %s: reset by the guest, restarting\n", vm->name);
 	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
-	vcpu_power_on(v);
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		vcpu_power_on(&vm->vcpu[i]);
 	if (!boot_guest(vm, &err)) {
 		vm_crash(vm, "reset: %s", err);
 		return false;

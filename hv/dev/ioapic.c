@@ -1,8 +1,10 @@
 /* Virtual I/O APIC, 82093AA (Intel 82093AA datasheet 290566-001, 3.0-3.2):
  * IOREGSEL/IOWIN, ID, version, arbitration and 24 redirection entries.
  * GSIs come in through struct virq_chip_ops; fixed and lowest-priority
- * entries go to vCPU 0's local APIC, other delivery modes are dropped. */
+ * entries go to the local APICs their destination names (physical or
+ * logical, apic_bus.h), other delivery modes are dropped. */
 #include <bulkhead/dev.h>
+#include <bulkhead/apic_bus.h>
 #include <bulkhead/ioapic.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/vlapic.h>
@@ -49,13 +51,19 @@ static void deliver(struct ioapic *io, u32 pin)
 {
 	u32 lo = io->lo[pin];
 	u32 mode = (lo & RTE_DELMODE) >> 8;
-	struct vlapic *a = io->vm->vcpu[0].irq_dev;
+	struct apic_msg m = {
+		.dest = io->hi[pin] >> 24, /* destination field, bits 63:56 */
+		.logical = lo & RTE_DESTMODE,
+		.mode = (u8)mode,
+		.vector = (u8)(lo & RTE_VECTOR),
+		.level = lo & RTE_LEVEL,
+	};
 
-	/* One vCPU: every destination is vCPU 0. SMI/NMI/INIT/ExtINT are not
-	 * modelled, and no OS sends its ISA or PCI lines that way. */
-	if (!a || (mode != DELMODE_FIXED && mode != DELMODE_LOWEST))
+	/* SMI/NMI/INIT/ExtINT are not modelled, and no OS sends its ISA or
+	 * PCI lines that way. */
+	if (mode != DELMODE_FIXED && mode != DELMODE_LOWEST)
 		return;
-	vlapic_deliver(a, (u8)(lo & RTE_VECTOR), lo & RTE_LEVEL);
+	vm_apic_send(io->vm, NULL, &m);
 }
 
 /* A level pin asks again while active, unmasked and not yet EOIed. */

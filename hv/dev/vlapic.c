@@ -1,5 +1,6 @@
 /* Virtual local APIC in xAPIC mode (SDM vol. 3 10.4-10.9, 10.12 not yet). */
 #include <bulkhead/string.h>
+#include <bulkhead/apic_bus.h>
 #include <bulkhead/vlapic.h>
 
 #define REG_ID      0x020
@@ -137,8 +138,10 @@ void vlapic_reset(void *dev)
 	u64 (*now)(void) = a->now;
 	void (*eoi_level)(void *, u8) = a->eoi_level;
 	void *eoi_ctx = a->eoi_ctx;
-	void (*nmi)(void *) = a->nmi;
-	void *nmi_ctx = a->nmi_ctx;
+	void (*signal)(void *, u8, u8) = a->signal;
+	void *signal_ctx = a->signal_ctx;
+	void (*send)(void *, const struct vlapic *, const struct apic_msg *) = a->send;
+	void *send_ctx = a->send_ctx;
 
 	memset(a, 0, sizeof(*a));
 	a->id = id;
@@ -146,8 +149,10 @@ void vlapic_reset(void *dev)
 	a->now = now;
 	a->eoi_level = eoi_level;
 	a->eoi_ctx = eoi_ctx;
-	a->nmi = nmi;
-	a->nmi_ctx = nmi_ctx;
+	a->signal = signal;
+	a->signal_ctx = signal_ctx;
+	a->send = send;
+	a->send_ctx = send_ctx;
 	a->svr = 0xff;
 	a->dfr = 0xffffffffU;
 	for (unsigned i = 0; i < ARRAY_SIZE(a->lvt); i++)
@@ -202,59 +207,53 @@ static void eoi(struct vlapic *a)
 		a->eoi_level(a->eoi_ctx, (u8)v);
 }
 
-/* Does an IPI with this destination reach this (the only) local APIC?
- * SDM vol. 3 10.6.1-10.6.2: physical (ID or broadcast) or logical (flat
- * model: a bit shared with LDR; cluster model: same cluster and a shared
- * bit), x2APIC IDs in ICR bits 63:32. */
-static bool icr_targets_me(const struct vlapic *a, u32 lo, u32 hi)
+/* The ICR as a message (SDM vol. 3 10.6.1): destination in bits 63:56
+ * (xAPIC) or 63:32 (x2APIC), mode 10:8, logical 11, shorthand 19:18. An
+ * INIT with level 0 and trigger 1 is the INIT level de-assert. */
+static void write_icr(struct vlapic *a, u32 lo)
 {
-	u32 dest = a->x2apic ? hi : hi >> 24;
-	u32 broadcast = a->x2apic ? 0xffffffffU : 0xff;
-	u32 ldr;
+	struct apic_msg m = {
+		.dest = a->x2apic ? a->icr_hi : a->icr_hi >> 24,
+		.logical = lo & (1U << 11),
+		.x2apic = a->x2apic,
+		.shorthand = (u8)((lo >> 18) & 3),
+		.mode = (u8)((lo >> 8) & 7),
+		.vector = (u8)lo,
+		.deassert = ((lo >> 8) & 7) == APIC_INIT && !(lo & (1U << 14)) && (lo & (1U << 15)),
+	};
+	struct vlapic *self = a;
 
-	switch (lo & ICR_SHORTHAND) {
-	case ICR_SELF:
-	case 2U << 18: /* all including self */
-		return true;
-	case 3U << 18: /* all excluding self */
-		return false;
+	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
+	if (a->send)
+		a->send(a->send_ctx, a, &m);
+	else
+		apic_msg_send(&self, 1, a, &m);
+}
+
+void vlapic_receive(struct vlapic *a, const struct apic_msg *m)
+{
+	switch (m->mode) {
+	case APIC_FIXED:
+	case APIC_LOWEST:
+		vlapic_deliver(a, m->vector, m->level);
+		break;
+	case APIC_NMI:
+	case APIC_INIT:
+	case APIC_SIPI:
+		/* The vCPU takes these, not the APIC's vector logic; an INIT
+		 * de-assert reaches nobody (10.6.1). SMI (no SMM offered) and
+		 * ExtINT (no 8259 behind the LAPIC) are dropped. */
+		if (a->signal && !m->deassert)
+			a->signal(a->signal_ctx, m->mode, m->vector);
+		break;
 	default:
 		break;
 	}
-	if (dest == broadcast)
-		return true;
-	if (!(lo & (1U << 11))) /* physical destination mode */
-		return dest == a->id;
-	if (a->x2apic) {
-		ldr = ((a->id >> 4) << 16) | (1U << (a->id & 0xf));
-		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
-	}
-	ldr = a->ldr >> 24;
-	if ((a->dfr >> 28) == 0xf) /* flat model */
-		return (dest & ldr) != 0;
-	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
 }
 
-/* ICR delivery modes, SDM vol. 3 10.6.1 */
-#define ICR_FIXED    0U
-#define ICR_LOWEST   1U
-#define ICR_NMI      4U
-
-static void write_icr(struct vlapic *a, u32 lo)
+u32 vlapic_ppr(const struct vlapic *a)
 {
-	u32 mode = (lo >> 8) & 7;
-
-	a->icr_lo = lo & ~(1U << 12); /* delivery status: always idle */
-	/* IPIs can only land on this vCPU (the only one). Fixed and
-	 * lowest-priority ones raise their vector; an NMI IPI goes to the
-	 * vCPU as an NMI (vector ignored). SMI, INIT and SIPI IPIs reach no
-	 * one until there are more vCPUs (SMM is not offered). */
-	if (!icr_targets_me(a, lo, a->icr_hi))
-		return;
-	if (mode == ICR_FIXED || mode == ICR_LOWEST)
-		vlapic_set_irq(a, (u8)lo);
-	else if (mode == ICR_NMI && a->nmi)
-		a->nmi(a->nmi_ctx);
+	return ppr(a);
 }
 
 enum bus_result vlapic_write(void *dev, u64 off, u32 size, u64 val64)

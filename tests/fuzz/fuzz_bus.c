@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../lib/host_percpu.h"
 #include "../lib/vm_devices_elf.h"
 
 #include <bulkhead/console.h>
@@ -47,7 +48,7 @@ void vm_crash(struct vm *m, const char *fmt, ...)
 }
 
 void vm_poweroff(struct vm *m) { (void)m; }
-void vcpu_raise_nmi(struct vcpu *v) { (void)v; } /* NMI IPIs: the vCPU is not modelled */
+void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector) { (void)v; (void)mode; (void)vector; } /* NMI, INIT, SIPI: the vCPU is not modelled */
 void vm_reset(struct vm *m) { (void)m; }
 void vm_exit_with_code(struct vm *m, u32 code) { (void)m; (void)code; }
 bool vm_is_running(const struct vm *m) { (void)m; return true; }
@@ -87,6 +88,8 @@ static void build_vm(void)
 	bus_init(&vm.bus);
 	vm.state = VM_RUNNING;
 	vm.nr_vcpus = 1;
+	vm.vcpu[0].vm = &vm;
+	host_percpu_init(&vm.vcpu[0]); /* the LAPIC page is the accessing vCPU's */
 	for (unsigned i = 0; i < nr_devices; i++)
 		CHECK(devices[i]->create(&vm, &cfg, &err));
 }

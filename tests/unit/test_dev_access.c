@@ -7,6 +7,7 @@
  * created through their VM_DEVICE entries, found in this program's own
  * ELF sections (".vm_devices.PRIO", as hv/boot/linker.ld gathers them), so
  * a new device model is covered once it is listed in test_dev_access.deps. */
+#include "../lib/host_percpu.h"
 #include "unit.h"
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
@@ -38,7 +39,7 @@ void vm_crash(struct vm *m, const char *fmt, ...)
 }
 
 void vm_poweroff(struct vm *m) { (void)m; poweroffs++; }
-void vcpu_raise_nmi(struct vcpu *v) { (void)v; } /* NMI IPIs: the vCPU is not modelled */
+void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector) { (void)v; (void)mode; (void)vector; } /* NMI, INIT, SIPI: the vCPU is not modelled */
 void vm_reset(struct vm *m) { (void)m; resets++; }
 void vm_exit_with_code(struct vm *m, u32 code) { (void)m; (void)code; exits++; }
 bool vm_is_running(const struct vm *m) { (void)m; return true; }
@@ -76,6 +77,8 @@ static int setup(void **state)
 	bus_init(&vm.bus);
 	vm.state = VM_RUNNING;
 	vm.nr_vcpus = 1;
+	vm.vcpu[0].vm = &vm;
+	host_percpu_init(&vm.vcpu[0]); /* the LAPIC page is the accessing vCPU's */
 	crashes = poweroffs = resets = exits = 0;
 	if (!nr_devices)
 		find_devices();

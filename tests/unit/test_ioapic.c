@@ -5,20 +5,24 @@
 #include <bulkhead/dev.h>
 #include <bulkhead/ioapic.h>
 #include <bulkhead/pc_platform.h>
+#include <bulkhead/apic_bus.h>
 #include <bulkhead/vlapic.h>
 #include <string.h>
 #include "fake_vm.h"
 
-static struct vlapic lapic; /* only its address: deliveries are recorded */
-static struct { u8 vector; bool level; } got[16];
+static struct { u8 vector; bool level; u32 dest; bool logical; } got[16];
 static unsigned nr_got;
 
-void vlapic_deliver(struct vlapic *a, u8 vector, bool level)
+/* The messages the IOAPIC sends to the VM's local APICs, recorded. */
+void vm_apic_send(struct vm *m, const struct vlapic *from, const struct apic_msg *msg)
 {
-	assert_ptr_equal(a, &lapic);
+	assert_ptr_equal(m, &vm);
+	assert_null(from);
 	assert_true(nr_got < 16);
-	got[nr_got].vector = vector;
-	got[nr_got].level = level;
+	got[nr_got].vector = msg->vector;
+	got[nr_got].level = msg->level;
+	got[nr_got].dest = msg->dest;
+	got[nr_got].logical = msg->logical;
 	nr_got++;
 }
 
@@ -53,7 +57,6 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
-	vm.vcpu[0].irq_dev = &lapic;
 	nr_got = 0;
 	assert_non_null(ioapic_attach(&vm, &err));
 	assert_non_null(vm.irq_chip_ops);

@@ -108,13 +108,23 @@ static void test_self_ipi(void **state)
 }
 
 /* ICR delivery mode NMI (SDM vol. 3 10.6.1): an NMI for this vCPU through
- * the nmi callback, not a vector; by physical ID, by shorthand and through
- * the x2APIC ICR MSR. INIT, SIPI and SMI reach no one and change nothing. */
-static unsigned nmis;
-static void count_nmi(void *ctx)
+ * the signal callback, not a vector; by physical ID, by shorthand and
+ * through the x2APIC ICR MSR. INIT and SIPI go to the vCPU the same way
+ * (SIPI with its vector); SMI reaches no one. None raises a vector. */
+static unsigned nmis, inits, sipis;
+static u8 sipi_vector;
+static void count_nmi(void *ctx, u8 mode, u8 vector)
 {
 	assert_ptr_equal(ctx, &nmis);
-	nmis++;
+	if (mode == APIC_NMI)
+		nmis++;
+	else if (mode == APIC_INIT)
+		inits++;
+	else if (mode == APIC_SIPI) {
+		sipis++;
+		sipi_vector = vector;
+	} else
+		fail_msg("signal of mode %u", mode);
 }
 
 /* How many NMIs arrived since the last call. */
@@ -131,9 +141,9 @@ static void test_nmi_ipi(void **state)
 	u64 v;
 
 	(void)state;
-	a.nmi = count_nmi;
-	a.nmi_ctx = &nmis;
-	nmis = 0;
+	a.signal = count_nmi;
+	a.signal_ctx = &nmis;
+	nmis = inits = sipis = 0;
 	wr(0xf0, 0x1ff);
 	wr(0x310, 0);
 	wr(0x300, (4U << 8) | (1U << 14) | 0x6c); /* to ID 0: us */
@@ -148,9 +158,14 @@ static void test_nmi_ipi(void **state)
 	wr(0x300, (2U << 18) | (4U << 8)); /* all including self */
 	assert_int_equal(nmis_taken(), 1);
 	for (u32 mode = 5; mode <= 6; mode++) { /* INIT, SIPI */
-		wr(0x300, (1U << 18) | (mode << 8) | 0x10);
+		wr(0x300, (1U << 18) | (mode << 8) | (1U << 14) | 0x10);
 		assert_int_equal(vlapic_irq_ops.pending(&a), -1);
 	}
+	assert_int_equal(inits, 1);
+	assert_int_equal(sipis, 1);
+	assert_int_equal(sipi_vector, 0x10);
+	wr(0x300, (1U << 18) | (5U << 8) | (1U << 15)); /* INIT level de-assert */
+	assert_int_equal(inits, 1);
 	wr(0x300, (1U << 18) | (2U << 8)); /* SMI */
 	assert_int_equal(nmis_taken(), 0);
 

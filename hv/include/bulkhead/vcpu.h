@@ -95,6 +95,8 @@ void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2);
 /* An NMI for this vCPU (an NMI IPI): it waits until NMIs are unblocked; a
  * second one while one waits is lost, as on hardware (SDM vol. 3 6.7.1). */
 void vcpu_raise_nmi(struct vcpu *v);
+/* An NMI, INIT or SIPI (enum apic_mode) reached this vCPU's local APIC. */
+void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector);
 /* The backend saw the guest's IRET while NMIs were blocked (exit handler). */
 void vcpu_nmi_iret(struct vcpu *v, u64 rip);
 

@@ -8,6 +8,8 @@
 #include <bulkhead/types.h>
 
 struct vm;
+struct vlapic;
+struct apic_msg;
 
 struct virq_chip_ops {
 	void (*set_level)(void *chip, u32 gsi, bool asserted);
@@ -23,5 +25,8 @@ void vm_irq_set(struct vm *vm, u32 gsi, bool asserted);
 void vm_irq_pulse(struct vm *vm, u32 gsi);
 /* Called by the local APIC on EOI of a vector whose TMR bit was set. */
 void vm_irq_eoi(struct vm *vm, u8 vector);
+/* An interrupt message to the VM's local APICs, routed by APIC ID
+ * (apic_bus.h); from is the sending APIC, NULL for the IOAPIC or an MSI. */
+void vm_apic_send(struct vm *vm, const struct vlapic *from, const struct apic_msg *m);
 
 #endif

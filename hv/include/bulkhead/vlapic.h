@@ -4,6 +4,7 @@
 #ifndef BULKHEAD_VLAPIC_H
 #define BULKHEAD_VLAPIC_H
 
+#include <bulkhead/apic_bus.h>
 #include <bulkhead/bus.h>
 #include <bulkhead/vcpu.h>
 
@@ -26,9 +27,14 @@ struct vlapic {
 	/* EOI of a level-triggered vector: tell the IOAPIC (may be NULL). */
 	void (*eoi_level)(void *ctx, u8 vector);
 	void *eoi_ctx;
-	/* An NMI IPI reached this APIC: the vCPU takes it (may be NULL). */
-	void (*nmi)(void *ctx);
-	void *nmi_ctx;
+	/* An NMI, INIT or SIPI reached this APIC: the vCPU takes it
+	 * (mode: enum apic_mode; vector for SIPI). May be NULL. */
+	void (*signal)(void *ctx, u8 mode, u8 vector);
+	void *signal_ctx;
+	/* An IPI from the ICR, for the VM to route (apic_bus.h); NULL: the
+	 * APIC is alone and only it can be reached. */
+	void (*send)(void *ctx, const struct vlapic *from, const struct apic_msg *m);
+	void *send_ctx;
 };
 
 void vlapic_init(struct vlapic *a, u32 id, u64 tsc_hz, u64 (*now)(void));
@@ -44,6 +50,10 @@ void vlapic_deliver(struct vlapic *a, u8 vector, bool level);
 /* IA32_APIC_BASE (0x1b, SDM vol. 3 10.4.4, 10.12.5), x2APIC registers
  * (MSRs 0x800-0x8ff, 10.12) and IA32_TSC_DEADLINE (0x6e0, 10.5.4.1); tsc_offset converts guest TSC values
  * to host ones. false: the access must raise #GP. */
+/* A message from the APIC bus reached this APIC (apic_bus.h). */
+void vlapic_receive(struct vlapic *a, const struct apic_msg *m);
+/* Processor priority (10.8.3.1), for lowest-priority arbitration. */
+u32 vlapic_ppr(const struct vlapic *a);
 bool vlapic_msr(struct vlapic *a, u32 index, bool write, u64 *val, u64 tsc_offset);
 
 extern const struct bus_dev_ops vlapic_bus_ops;

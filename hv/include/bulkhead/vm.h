@@ -11,6 +11,7 @@
 #include <bulkhead/types.h>
 
 #define VM_MAX 8
+#define VM_MAX_VCPUS 8
 #define VM_NAME_MAX 16
 #define VM_REASON_MAX 128
 #define VM_MAX_MODS 4
@@ -33,6 +34,7 @@ struct vm_config {
 	char name[VM_NAME_MAX];
 	u64 mem_bytes;
 	bool testexit, testdev;
+	u32 nr_vcpus; /* 0 means 1 */
 	struct vm_module kernel;
 	const char *cmdline; /* the guest's, never NULL */
 	struct vm_module mods[VM_MAX_MODS];
@@ -48,7 +50,7 @@ struct vm {
 	const struct vm_config *cfg;
 	struct guest_mem mem;
 	struct bus bus;
-	struct vcpu vcpu[1];
+	struct vcpu vcpu[VM_MAX_VCPUS]; /* vcpu[i] has APIC ID i; 0 boots */
 	u32 nr_vcpus;
 	void *arch;          /* backend: nested page table, ASID */
 	const struct virq_chip_ops *irq_chip_ops;
