@@ -12,12 +12,17 @@ void bus_init(struct bus *b)
 	b->pio.split_refused = true;
 }
 
+void bus_freeze(struct bus *b)
+{
+	b->pio.frozen = b->mmio.frozen = true;
+}
+
 bool bus_register(struct bus_space *s, u64 base, u64 len, const struct bus_dev_ops *ops,
 		  void *dev, const char *name)
 {
 	unsigned i = 0;
 
-	if (len == 0 || base + len < base || s->n == BUS_MAX_REGIONS || !ops)
+	if (s->frozen || len == 0 || base + len < base || s->n == BUS_MAX_REGIONS || !ops)
 		return false;
 	while (i < s->n && s->r[i].base < base)
 		i++;
@@ -94,18 +99,22 @@ enum bus_result bus_write(struct bus_space *s, u64 addr, u32 size, u64 val)
 
 /* The region holding addr, or NULL; the last one found first (a guest
  * polls one register in a loop). Slots past n have len 0: never a hit. */
+/* The hint is shared by the VM's vCPUs on all CPUs: read once, and only
+ * ever a valid index of the frozen table. */
 static struct bus_region *region_at(struct bus_space *s, u64 addr)
 {
-	struct bus_region *h = &s->r[s->hint];
+	struct bus_region *h = &s->r[*(volatile unsigned *)&s->hint];
 	const struct bus_region *r;
+	unsigned i;
 
 	if (addr - h->base < h->len)
 		return h;
 	r = bus_find(s, addr, 1);
 	if (!r)
 		return NULL;
-	s->hint = (unsigned)(r - s->r);
-	return &s->r[s->hint];
+	i = (unsigned)(r - s->r);
+	*(volatile unsigned *)&s->hint = i;
+	return &s->r[i];
 }
 
 bool bus_claimed(struct bus_space *s, u64 addr)

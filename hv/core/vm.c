@@ -136,12 +136,27 @@ void vm_reset(struct vm *vm)
 		vm->reset_pending = true;
 }
 
+/* Builds the devices, then freezes the bus; on failure, those created so
+ * far are destroyed by vm_destroy. */
 static bool create_devices(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
-	for (const struct vm_device *d = __vm_devices_start; d < __vm_devices_end; d++)
+	for (const struct vm_device *d = __vm_devices_start; d < __vm_devices_end; d++) {
 		if (!d->create(vm, cfg, err))
 			return false;
+		vm->nr_devices_created++;
+	}
+	bus_freeze(&vm->bus);
 	return true;
+}
+
+static void destroy_devices(struct vm *vm)
+{
+	while (vm->nr_devices_created) {
+		const struct vm_device *d = &__vm_devices_start[--vm->nr_devices_created];
+
+		if (d->destroy)
+			d->destroy(vm);
+	}
 }
 
 bool vm_fault_in_ram(struct vm *vm, u64 gpa)
@@ -192,13 +207,14 @@ static void vcpu_power_on(struct vcpu *v)
 }
 
 /* Gives back whatever a (possibly partly) created VM holds, newest first:
- * vCPU backend state, the backend's VM state (nested page table, ASID),
- * guest RAM. Device state lives in the VM's arena and goes with it. */
+ * vCPU backend state, devices, the backend's VM state (nested page
+ * table), guest RAM. Device state in the VM's arena goes with the VM. */
 static void vm_destroy(struct vm *vm)
 {
 	for (u32 i = 0; i < ARRAY_SIZE(vm->vcpu); i++)
 		if (vm->vcpu[i].arch)
 			vmm->vcpu_destroy(&vm->vcpu[i]);
+	destroy_devices(vm);
 	if (vm->arch)
 		vmm->vm_destroy(vm);
 	guest_mem_free(&vm->mem, &host_mem);

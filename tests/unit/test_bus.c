@@ -74,6 +74,22 @@ static void test_full_table(void **state)
 	assert_null(bus_find(&b.mmio, 0x1100, 1));
 }
 
+/* A built VM's bus is frozen: nothing can be added, lookups still work. */
+static void test_frozen(void **state)
+{
+	struct bus b;
+	struct fake d = { 0 };
+
+	(void)state;
+	bus_init(&b);
+	assert_true(bus_register(&b.pio, 0x60, 1, &ops, &d, "kbd"));
+	bus_freeze(&b);
+	assert_false(bus_register(&b.pio, 0x70, 2, &ops, &d, "late"));
+	assert_false(bus_register(&b.mmio, 0x1000, 0x100, &ops, &d, "late"));
+	assert_int_equal(b.pio.n, 1);
+	assert_non_null(bus_find(&b.pio, 0x60, 1));
+}
+
 static void test_dispatch(void **state)
 {
 	struct bus b;
@@ -215,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register_sorted_and_overlaps),
 		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_frozen),
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_guest_port_split),
 		cmocka_unit_test(test_guest_mmio),

@@ -74,14 +74,27 @@ static enum bus_result dev_write(void *d, u64 off, u32 size, u64 val)
 static void dev_reset(void *d) { (void)d; }
 static const struct bus_dev_ops dev_ops = { dev_read, dev_write, dev_reset };
 
+/* Devices created and not yet destroyed: a failed creation must destroy
+ * exactly those it created. */
+static int devices_live;
+
 static bool dev_a_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	void *st = vm_dev_alloc(vm, 256);
 
 	(void)cfg;
 	(void)err;
-	return st && bus_register(&vm->bus.pio, 0x80, 1, &dev_ops, st, "a") &&
-	       vm_add_timer(vm, &dev_timer, st);
+	if (!(st && bus_register(&vm->bus.pio, 0x80, 1, &dev_ops, st, "a") &&
+	      vm_add_timer(vm, &dev_timer, st)))
+		return false;
+	devices_live++;
+	return true;
+}
+
+static void dev_destroy(struct vm *vm)
+{
+	(void)vm;
+	devices_live--;
 }
 
 static bool dev_b_create(struct vm *vm, const struct vm_config *cfg, const char **err)
@@ -92,13 +105,15 @@ static bool dev_b_create(struct vm *vm, const struct vm_config *cfg, const char 
 		*err = "fake device failure";
 		return false;
 	}
+	devices_live++;
 	return true;
 }
 
-const struct vm_device test_devices[2] = { { "a", dev_a_create }, { "b", dev_b_create } };
+const struct vm_device test_devices[2] = { { "a", dev_a_create, dev_destroy },
+					   { "b", dev_b_create, dev_destroy } };
 __asm__(".globl __vm_devices_start\n.set __vm_devices_start, test_devices\n"
-	".globl __vm_devices_end\n.set __vm_devices_end, test_devices + 32");
-_Static_assert(sizeof(struct vm_device) == 16, "two pointers");
+	".globl __vm_devices_end\n.set __vm_devices_end, test_devices + 48");
+_Static_assert(sizeof(struct vm_device) == 24, "three pointers");
 
 /* ---- the fake backend: pages from the pool, an ASID count, a VMCB-like
  * state it shows to the test ---- */
@@ -237,6 +252,7 @@ static void expect_nothing_held(u64 free_before)
 	assert_int_equal(hv_pages.free_pages, free_before);
 	assert_int_equal(asids_live, 0);
 	assert_int_equal(vcpus_live, 0);
+	assert_int_equal(devices_live, 0);
 	assert_memory_equal(&vms[0], &zero, sizeof(zero));
 }
 
@@ -266,6 +282,8 @@ static void test_failed_create_releases_everything(void **state)
 	assert_true(vm_create(&vms[0], &cfg, &err));
 	assert_int_equal(asids_live, 1);
 	assert_int_equal(vcpus_live, 1);
+	assert_int_equal(devices_live, 2);
+	assert_true(vms[0].bus.pio.frozen); /* built: no device can be added */
 	assert_true(hv_pages.free_pages < free_before - (40ULL << 20) / 4096);
 }
 

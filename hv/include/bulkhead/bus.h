@@ -37,6 +37,9 @@ struct bus_space {
 	 * 8-bit device. MMIO: a refused access reads all ones. */
 	bool split_refused;
 	unsigned hint; /* the region last found for a guest access */
+	/* No region is added once the VM is built (bus_freeze), so vCPUs on
+	 * several CPUs can look regions up without a lock. */
+	bool frozen;
 };
 
 struct bus {
@@ -45,8 +48,10 @@ struct bus {
 };
 
 void bus_init(struct bus *b);
-/* Fails on overlap with another region, an empty or wrapping range, or a
- * full table. */
+/* The VM is built: from now on the regions only change with a new bus. */
+void bus_freeze(struct bus *b);
+/* Fails on overlap with another region, an empty or wrapping range, a
+ * full table, or a frozen bus. */
 bool __must_check bus_register(struct bus_space *s, u64 base, u64 len,
 			       const struct bus_dev_ops *ops, void *dev, const char *name);
 const struct bus_region *bus_find(const struct bus_space *s, u64 addr, u64 len);

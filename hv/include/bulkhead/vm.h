@@ -72,6 +72,7 @@ struct vm {
 	u32 resets;
 	u64 exits[EXIT_NR];
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
+	unsigned nr_devices_created; /* of the VM_DEVICE table, in order */
 	u8 dev_arena[VM_DEV_ARENA] __aligned(16);
 	u64 dev_arena_used;
 };
@@ -114,15 +115,21 @@ enum gm_result __must_check vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 enum gm_result __must_check vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 
 /* Devices register themselves with VM_DEVICE(); created in priority order
- * when a VM is built (kvmtool's dev_init, Jailhouse DEFINE_UNIT). */
+ * when a VM is built (kvmtool's dev_init, Jailhouse DEFINE_UNIT), reset
+ * through their bus regions, and destroyed in the reverse order when the
+ * VM is torn down or its creation fails part way. State in the VM's arena
+ * goes with the VM; destroy gives back what a device holds elsewhere. */
 struct vm_device {
 	const char *name;
 	/* false with *err set on failure; true when created or not wanted. */
 	bool (*create)(struct vm *vm, const struct vm_config *cfg, const char **err);
+	/* May be NULL; called only after create returned true. */
+	void (*destroy)(struct vm *vm);
 };
 
-#define VM_DEVICE(prio, n, fn)                                                   \
+#define VM_DEVICE(prio, n, fn) VM_DEVICE_DESTROY(prio, n, fn, NULL)
+#define VM_DEVICE_DESTROY(prio, n, fn, destroy_fn)                               \
 	static const struct vm_device vm_device_##n __used                       \
-		__section(".vm_devices." #prio) __aligned(8) = { #n, fn }
+		__section(".vm_devices." #prio) __aligned(8) = { #n, fn, destroy_fn }
 
 #endif
