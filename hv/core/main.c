@@ -91,6 +91,8 @@ static void report_modules(void)
 	}
 }
 
+struct acpi_info host_acpi;
+
 static void report_acpi(void)
 {
 	struct acpi_info ai;
@@ -108,6 +110,7 @@ static void report_acpi(void)
 	printf("acpi: rsdp rev %u%s, %u CPUs in MADT, %u IOAPIC(s), LAPIC at %#x\n",
 	       ai.revision, boot.rsdp ? " (from loader)" : "", ai.nr_cpus, ai.nr_ioapics,
 	       ai.lapic_base);
+	host_acpi = ai;
 }
 
 /* The one choice of backend (the vendor ops table, vmm.h), from what CPUID
@@ -156,7 +159,7 @@ void hv_main(u32 magic, u32 info)
 	if (!hv_paging_init(&boot, boot_cpu.gbpages, &err))
 		boot_fail("paging", err);
 	report_memory();
-	printf("paging: own tables at %#lx, %lu table pages, W^X, %u guarded stacks\n",
+	printf("paging: own tables at %#lx, %lu table pages, W^X, %u guarded stacks per CPU\n",
 	       hv_pt.root, hv_pt.nr_tables, (unsigned)HV_NR_STACKS);
 	cpu_features_report(&boot_cpu);
 	report_acpi();

@@ -1,14 +1,27 @@
-/* The scheduler: round robin over runnable vCPUs, each for at most
- * SCHED_SLICE_TICKS host ticks. A halted vCPU is skipped until an
- * interrupt is pending for it; when every vCPU is halted the CPU sleeps
- * until the next tick. */
+/* The scheduler, on every CPU: round robin over the runnable vCPUs of all
+ * VMs, each for at most SCHED_SLICE_TICKS host ticks; a vCPU runs on one
+ * CPU at a time, any CPU. A halted vCPU is skipped until an interrupt is
+ * pending for it; a CPU with nothing to run halts until an interrupt (its
+ * tick, or a kick from a CPU that made work for it).
+ *
+ * One lock covers all hypervisor state (VMs, devices, the console, the
+ * page pool): a CPU holds it whenever it runs hypervisor code and drops
+ * it only while it runs a guest or halts. Exits on different CPUs are
+ * handled one at a time while guests run in parallel, as with the big
+ * kernel lock of early SMP Linux; no device model needs a lock of its
+ * own. Interrupt handlers never take it. */
 #include <bulkhead/console_mux.h>
 #include <bulkhead/exit.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
+#include <bulkhead/spinlock.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
+#include <bulkhead/x86/smp.h>
+
+static struct spinlock hv_lock;
+static volatile bool started; /* the boot CPU built the VMs */
 
 static void poll_timers(struct vcpu *v, u64 now)
 {
@@ -19,41 +32,64 @@ static void poll_timers(struct vcpu *v, u64 now)
 		v->state = VCPU_RUNNABLE;
 }
 
+/* The boot CPU reads the physical console, once a tick. */
+static void poll_console(u64 *polled)
+{
+	if (this_cpu()->index != 0 || host_ticks == *polled)
+		return;
+	*polled = host_ticks;
+	console_mux_poll();
+}
+
 static void run_slice(struct vcpu *v)
 {
 	u64 start = host_ticks, polled = host_ticks;
 	struct vm_exit exit;
 
 	this_cpu()->vcpu = v;
-	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm)) {
-		if (host_ticks != polled) { /* once per tick: a port read is slow */
-			polled = host_ticks;
-			console_mux_poll();
-		}
+	v->on_cpu = this_cpu();
+	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm) && !v->vm->reset_pending) {
+		poll_console(&polled);
 		vcpu_prepare_entry(v);
+		spin_unlock(&hv_lock);
 		vmm->vcpu_run(v, &exit);
+		spin_lock(&hv_lock);
 		exit_dispatch(v, &exit);
-		if (v->vm->reset_pending && !vm_do_reset(v->vm))
-			break;
 		host_irq_window();
 		if (host_ticks - start >= SCHED_SLICE_TICKS)
 			break;
 		poll_timers(v, rdtsc());
 	}
 	vmm->vcpu_put(v);
+	v->on_cpu = NULL;
 	this_cpu()->vcpu = NULL;
 }
 
 /* A vCPU that is halted with nothing that could ever wake it. */
 static bool asleep_forever(struct vcpu *v)
 {
-	return v->state == VCPU_HALTED &&
+	return v->state == VCPU_HALTED && !v->on_cpu &&
 	       (!v->irq_ops || v->irq_ops->next_deadline(v->irq_dev) == ~0ULL) &&
 	       vm_next_timer_deadline(v->vm) == ~0ULL && !vcpu_irq_pending(v);
 }
 
-/* Next vCPU after position *pos (vm * VM_MAX_VCPUS + vcpu) that can run;
- * NULL if none. */
+static bool vm_on_any_cpu(const struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpu[i].on_cpu)
+			return true;
+	return false;
+}
+
+/* A reset waits until no vCPU of the VM is on a CPU. */
+static void reset_if_due(struct vm *vm)
+{
+	if (vm->reset_pending && vm_is_running(vm) && !vm_on_any_cpu(vm))
+		vm_do_reset(vm);
+}
+
+/* Next vCPU after position *pos (vm * VM_MAX_VCPUS + vcpu) that can run
+ * and runs nowhere; NULL if none. */
 static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 {
 	unsigned slots = nr_vms * VM_MAX_VCPUS;
@@ -67,13 +103,19 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 		struct vm *vm = &vms[at / VM_MAX_VCPUS];
 		struct vcpu *v = &vm->vcpu[at % VM_MAX_VCPUS];
 
+		if (at % VM_MAX_VCPUS == 0)
+			reset_if_due(vm);
 		if (!vm_is_running(vm) || v->id >= vm->nr_vcpus || v->vm != vm)
 			continue;
 		*any_running = true;
+		if (v->on_cpu) {
+			*all_stuck = false;
+			continue;
+		}
 		poll_timers(v, now);
 		if (!asleep_forever(v))
 			*all_stuck = false;
-		if (!found && v->state == VCPU_RUNNABLE) {
+		if (!found && v->state == VCPU_RUNNABLE && !vm->reset_pending) {
 			found = v;
 			*pos = at;
 		}
@@ -81,7 +123,19 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 	return found;
 }
 
-void sched_run(void)
+static void idle(void)
+{
+	struct cpu *c = this_cpu();
+
+	c->idle = true;
+	spin_unlock(&hv_lock);
+	host_wait_for_irq();
+	spin_lock(&hv_lock);
+	c->idle = false;
+}
+
+/* The loop every CPU runs; returns when no VM is running any more. */
+static void run_vcpus(void)
 {
 	unsigned pos = nr_vms * VM_MAX_VCPUS - 1;
 	u64 polled = host_ticks;
@@ -90,12 +144,8 @@ void sched_run(void)
 	for (;;) {
 		struct vcpu *v;
 
-		if (host_ticks != polled) { /* console once per tick, whatever runs */
-			polled = host_ticks;
-			console_mux_poll();
-		}
+		poll_console(&polled);
 		v = pick(&pos, &any_running, &all_stuck);
-
 		if (v) {
 			run_slice(v);
 			continue;
@@ -108,6 +158,38 @@ void sched_run(void)
 					vm_crash(&vms[i], "halted with no interrupt that could wake it");
 			continue;
 		}
+		idle();
+	}
+}
+
+void sched_run(void)
+{
+	spin_lock(&hv_lock);
+	started = true;
+	for (unsigned i = 1; i < nr_cpus_online; i++)
+		smp_kick(&cpus[i]);
+	run_vcpus();
+	spin_unlock(&hv_lock);
+}
+
+void sched_run_ap(void)
+{
+	while (!started)
 		host_wait_for_irq();
+	spin_lock(&hv_lock);
+	run_vcpus();
+	spin_unlock(&hv_lock);
+	for (;;)
+		host_wait_for_irq();
+}
+
+void sched_kick_vm(const struct vm *vm)
+{
+	for (unsigned i = 0; i < nr_cpus_online; i++) {
+		struct cpu *c = &cpus[i];
+		const struct vcpu *v = c->vcpu;
+
+		if (c != this_cpu() && (c->idle || (v && v->vm == vm)))
+			smp_kick(c);
 	}
 }

@@ -9,7 +9,7 @@
 #include <bulkhead/x86/trap.h>
 
 extern const u8 __image_start[], __text_end[], __rodata_end[], __image_end[];
-extern u8 hv_stacks[HV_NR_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
+extern u8 hv_stacks[HV_NR_ALL_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
 
 static bool str_is(const char *got, const char *want)
 {
@@ -91,7 +91,7 @@ SELFTEST(hv_wx_layout)
 	ST_CHECK(page_flags((u64)(uintptr_t)__text_end, &p, &f) && p && !(f & PTE_W) && (f & PTE_NX));
 	ST_CHECK(page_flags((u64)(uintptr_t)&hv_pages, &p, &f) && p && (f & PTE_W) && (f & PTE_NX));
 	ST_CHECK(page_flags(0, &p, &f) && !p);
-	for (unsigned i = 0; i < HV_NR_STACKS; i++) {
+	for (unsigned i = 0; i < HV_NR_ALL_STACKS; i++) {
 		ST_CHECK(page_flags((u64)(uintptr_t)hv_stacks[i], &p, &f) && !p);
 		ST_CHECK(page_flags((u64)(uintptr_t)&hv_stacks[i][HV_STACK_GUARD], &p, &f) && p &&
 			 (f & PTE_W) && (f & PTE_NX));

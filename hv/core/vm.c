@@ -6,6 +6,7 @@
 #include <bulkhead/guest_load.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
@@ -70,6 +71,7 @@ static void stop_vcpus(struct vm *vm)
 {
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpu[i].state = VCPU_STOPPED;
+	sched_kick_vm(vm); /* its vCPUs on other CPUs leave the guest */
 }
 
 void vm_crash(struct vm *vm, const char *fmt, ...)
@@ -132,8 +134,10 @@ void vm_poweroff(struct vm *vm)
 
 void vm_reset(struct vm *vm)
 {
-	if (vm->state == VM_RUNNING)
+	if (vm->state == VM_RUNNING) {
 		vm->reset_pending = true;
+		sched_kick_vm(vm); /* carried out once none of its vCPUs runs */
+	}
 }
 
 /* Builds the devices, then freezes the bus; on failure, those created so

@@ -10,6 +10,7 @@
 #include <bulkhead/vms_boot.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/host_timer.h>
+#include <bulkhead/x86/smp.h>
 
 const struct vmm_ops *vmm;
 static struct vm_config configs[VM_MAX];
@@ -83,6 +84,7 @@ void vms_boot(const struct boot_info *bi)
 		printf("vms: cannot run VMs: %s\n", err);
 		hv_stop(HV_FAIL);
 	}
+	smp_start_cpus(bi, &host_acpi);
 	set_wall_clock();
 	for (unsigned i = 0; i < n; i++) {
 		struct vm *vm = &vms[nr_vms];

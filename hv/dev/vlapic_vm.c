@@ -4,6 +4,7 @@
  * the VM's APICs (apic_bus.h). */
 #include <bulkhead/dev.h>
 #include <bulkhead/percpu.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/vlapic.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
@@ -30,7 +31,8 @@ void vm_apic_send(struct vm *vm, const struct vlapic *from, const struct apic_ms
 
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		set[i] = vm->vcpu[i].irq_dev;
-	apic_msg_send(set, vm->nr_vcpus, from, m);
+	if (apic_msg_send(set, vm->nr_vcpus, from, m))
+		sched_kick_vm(vm); /* a vCPU on another CPU, or asleep, has work */
 }
 
 static void send_from_apic(void *ctx, const struct vlapic *from, const struct apic_msg *m)

@@ -19,6 +19,7 @@
 
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
+#include <bulkhead/sched.h>
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 #define MAX_DEVICES 64
@@ -47,6 +48,7 @@ void vm_crash(struct vm *m, const char *fmt, ...)
 	__builtin_trap(); /* a guest's access never stops its VM */
 }
 
+void sched_kick_vm(const struct vm *m) { (void)m; } /* one CPU: nobody to wake */
 void vm_poweroff(struct vm *m) { (void)m; }
 void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector) { (void)v; (void)mode; (void)vector; } /* NMI, INIT, SIPI: the vCPU is not modelled */
 void vm_reset(struct vm *m) { (void)m; }

@@ -5,7 +5,7 @@ boot --qemu "-smp 2"
 expect_status 0
 expect_line "boot: multiboot1, command line"
 expect_regex "^memory: [0-9]+ MiB usable in [0-9]+ map entries, [0-9]+ MiB free for VMs"
-expect_regex "^paging: own tables at 0x[0-9a-f]+, [0-9]+ table pages, W\^X, 4 guarded stacks"
+expect_regex "^paging: own tables at 0x[0-9a-f]+, [0-9]+ table pages, W\^X, 4 guarded stacks per CPU"
 expect_regex "^cpu: AuthenticAMD family 0x17 model"
 expect_line "cpu: svm yes, npt yes, nrip-save no, decode-assists no"
 expect_regex "^cpu: x2apic (yes|no), 1g-pages yes, nx yes"

@@ -11,6 +11,7 @@
 #include "unit.h"
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/pc_platform.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ void vm_crash(struct vm *m, const char *fmt, ...)
 	crashes++;
 }
 
+void sched_kick_vm(const struct vm *m) { (void)m; } /* one CPU: nobody to wake */
 void vm_poweroff(struct vm *m) { (void)m; poweroffs++; }
 void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector) { (void)v; (void)mode; (void)vector; } /* NMI, INIT, SIPI: the vCPU is not modelled */
 void vm_reset(struct vm *m) { (void)m; resets++; }

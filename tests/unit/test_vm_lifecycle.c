@@ -10,6 +10,7 @@
 #include <bulkhead/guest_load.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
 
@@ -27,6 +28,7 @@ void hv_panic(const char *fmt, ...)
 	abort();
 }
 
+void sched_kick_vm(const struct vm *m) { (void)m; } /* one CPU: nobody to wake */
 const char *vm_exit_name(enum vm_exitcode code)
 {
 	(void)code;

@@ -83,6 +83,17 @@ static const struct acpi_header *map_table(const struct phys_view *v, u64 pa)
 	return h;
 }
 
+/* MADT processor local APIC (5.2.12.2: ID at byte 3) and x2APIC (5.2.12.12:
+ * ID at bytes 4-7) entries; a firmware listing one ID twice gets it once. */
+static void add_apic_id(struct acpi_info *info, u32 id)
+{
+	for (u32 i = 0; i < info->nr_apic_ids; i++)
+		if (info->apic_ids[i] == id)
+			return;
+	if (info->nr_apic_ids < ACPI_MAX_CPUS)
+		info->apic_ids[info->nr_apic_ids++] = id;
+}
+
 static bool parse_madt(const struct acpi_header *h, struct acpi_info *info, const char **err)
 {
 	const u8 *p = (const u8 *)h;
@@ -105,10 +116,17 @@ static bool parse_madt(const struct acpi_header *h, struct acpi_info *info, cons
 			memcpy(&flags, p + off + 4, 4);
 			if (flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE))
 				info->nr_cpus++;
+			if (flags & MADT_ENABLED)
+				add_apic_id(info, p[off + 3]);
 		} else if (type == MADT_X2APIC && len >= 16) {
+			u32 id;
+
 			memcpy(&flags, p + off + 8, 4);
+			memcpy(&id, p + off + 4, 4);
 			if (flags & (MADT_ENABLED | MADT_ONLINE_CAPABLE))
 				info->nr_cpus++;
+			if (flags & MADT_ENABLED)
+				add_apic_id(info, id);
 		} else if (type == MADT_IOAPIC) {
 			info->nr_ioapics++;
 		}

@@ -1,6 +1,8 @@
 /* GDT, TSS and IDT of the hypervisor (SDM vol. 3 3.4, 6.10-6.14, 7.7).
  * #DF, NMI and #MC run on their own IST stacks, so a stack overflow into a
- * guard page still produces a report instead of a triple fault. */
+ * guard page still produces a report instead of a triple fault. Each CPU
+ * has its own GDT (its TSS descriptor goes busy on LTR), TSS and stacks;
+ * the IDT is shared. */
 #include <bulkhead/layout.h>
 #include <bulkhead/string.h>
 #include <bulkhead/x86/trap.h>
@@ -28,28 +30,30 @@ struct desc_ptr {
 } __packed;
 
 /* Stacks live at the start of .bss; hv_paging leaves each guard unmapped. */
-u8 hv_stacks[HV_NR_STACKS][HV_STACK_GUARD + HV_STACK_SIZE]
+u8 hv_stacks[HV_NR_ALL_STACKS][HV_STACK_GUARD + HV_STACK_SIZE]
 	__aligned(4096) __section(".bss.stacks");
 
-static struct tss64 tss __aligned(16);
-static u64 gdt[6] __aligned(16);
+static struct tss64 tss_of[HV_MAX_CPUS] __aligned(16);
+static u64 gdt_of[HV_MAX_CPUS][6] __aligned(16);
 static struct idt_entry idt[256] __aligned(16);
 extern const u64 trap_stubs[256];
 
-static u64 stack_top(unsigned i)
+u64 hv_stack_top(unsigned cpu, unsigned kind)
 {
-	return (u64)(uintptr_t)&hv_stacks[i][HV_STACK_GUARD + HV_STACK_SIZE];
+	return (u64)(uintptr_t)&hv_stacks[cpu * HV_NR_STACKS + kind][HV_STACK_GUARD + HV_STACK_SIZE];
 }
 
-static void gdt_init(void)
+static void gdt_init(unsigned cpu)
 {
-	u64 base = (u64)(uintptr_t)&tss, limit = sizeof(tss) - 1;
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
+	struct tss64 *tss = &tss_of[cpu];
+	u64 *gdt = gdt_of[cpu];
+	u64 base = (u64)(uintptr_t)tss, limit = sizeof(*tss) - 1;
+	struct desc_ptr p = { sizeof(gdt_of[cpu]) - 1, (u64)(uintptr_t)gdt };
 
-	tss.ist[0] = stack_top(HV_STACK_DF);
-	tss.ist[1] = stack_top(HV_STACK_NMI);
-	tss.ist[2] = stack_top(HV_STACK_MC);
-	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+	tss->ist[0] = hv_stack_top(cpu, HV_STACK_DF);
+	tss->ist[1] = hv_stack_top(cpu, HV_STACK_NMI);
+	tss->ist[2] = hv_stack_top(cpu, HV_STACK_MC);
+	tss->iomap_base = sizeof(*tss); /* no I/O permission bitmap */
 
 	gdt[0] = 0;
 	gdt[GDT_CODE64 / 8] = 0x00af9b000000ffffULL;
@@ -90,13 +94,18 @@ static void idt_set(unsigned vec, u64 handler, u8 ist)
 
 void desc_init(void)
 {
-	struct desc_ptr p = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
-
-	gdt_init();
 	for (unsigned v = 0; v < 256; v++)
 		idt_set(v, trap_stubs[v], 0);
 	idt_set(VEC_DF, trap_stubs[VEC_DF], 1);
 	idt_set(VEC_NMI, trap_stubs[VEC_NMI], 2);
 	idt_set(VEC_MC, trap_stubs[VEC_MC], 3);
+	desc_init_cpu(0);
+}
+
+void desc_init_cpu(unsigned cpu)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
+
+	gdt_init(cpu);
 	__asm__ volatile("lidt %0" ::"m"(p));
 }

@@ -3,6 +3,7 @@
  * preempts guests (SDM vol. 3 10.5.4; 8254 data sheet; the PIC is masked so
  * it never raises stray vectors). */
 #include <bulkhead/console.h>
+#include <bulkhead/percpu.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
 #include <bulkhead/x86/io.h>
@@ -24,18 +25,30 @@
 
 volatile u64 host_ticks;
 u64 tsc_hz;
+static u32 tick_count; /* APIC timer count per tick, the same on every CPU */
 
 static volatile u32 *lapic_reg(u32 off)
 {
 	return (volatile u32 *)(LAPIC_BASE + off);
 }
 
+/* Every CPU ticks (it preempts the guest it runs); the boot CPU's ticks
+ * are the hypervisor's clock. */
 static void tick(u8 vector, void *ctx)
 {
 	(void)vector;
 	(void)ctx;
-	host_ticks++;
+	if (this_cpu()->index == 0)
+		host_ticks++;
 	*lapic_reg(LAPIC_EOI) = 0;
+}
+
+void host_timer_start_this_cpu(void)
+{
+	*lapic_reg(LAPIC_SVR) = 0x100 | 0xff; /* APIC on, spurious vector 0xff */
+	*lapic_reg(LAPIC_TMR_DIV) = 0x3;      /* divide by 16, as calibrated */
+	*lapic_reg(LAPIC_LVT_TMR) = HOST_TICK_VECTOR | LVT_PERIODIC;
+	*lapic_reg(LAPIC_TMR_INIT) = tick_count;
 }
 
 /* One run: TSC and APIC-timer ticks across CALIBRATE_MS of PIT channel 2.
@@ -117,8 +130,8 @@ bool host_timer_init(const char **err)
 		*err = "timer: tick vector already taken";
 		return false;
 	}
-	*lapic_reg(LAPIC_LVT_TMR) = HOST_TICK_VECTOR | LVT_PERIODIC;
-	*lapic_reg(LAPIC_TMR_INIT) = apic_per_ms * 1000 / HOST_TICK_HZ;
+	tick_count = apic_per_ms * 1000 / HOST_TICK_HZ;
+	host_timer_start_this_cpu();
 	printf("timer: TSC %lu MHz, APIC timer %u kHz (/16), tick %u Hz\n", tsc_hz / 1000000,
 	       apic_per_ms, HOST_TICK_HZ);
 	return true;

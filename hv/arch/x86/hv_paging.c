@@ -7,7 +7,7 @@
 #include <bulkhead/x86/cpu_features.h>
 
 extern const u8 __image_start[], __text_end[], __rodata_end[], __image_end[];
-extern u8 hv_stacks[HV_NR_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
+extern u8 hv_stacks[HV_NR_ALL_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
 
 struct pagetable hv_pt;
 
@@ -67,14 +67,14 @@ bool hv_paging_init(const struct boot_info *bi, bool gbpages, const char **err)
 	u64 stacks = addr(hv_stacks);
 	struct seg {
 		u64 start, end, flags;
-	} segs[4 + 2 * HV_NR_STACKS];
+	} segs[4 + 2 * HV_NR_ALL_STACKS];
 	unsigned n = 0;
 
 	segs[n++] = (struct seg){ PAGE_SIZE, addr(__image_start), RWNX };
 	segs[n++] = (struct seg){ addr(__image_start), addr(__text_end), RX };
 	segs[n++] = (struct seg){ addr(__text_end), addr(__rodata_end), RNX };
 	segs[n++] = (struct seg){ addr(__rodata_end), stacks, RWNX };
-	for (unsigned i = 0; i < HV_NR_STACKS; i++) {
+	for (unsigned i = 0; i < HV_NR_ALL_STACKS; i++) {
 		u64 body = addr(&hv_stacks[i][HV_STACK_GUARD]);
 		segs[n++] = (struct seg){ body, body + HV_STACK_SIZE, RWNX };
 	}

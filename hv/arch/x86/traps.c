@@ -13,7 +13,7 @@ struct ex_entry {
 };
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
-extern u8 hv_stacks[HV_NR_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
+extern u8 hv_stacks[HV_NR_ALL_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
 extern const u8 __image_start[], __text_end[];
 
 static u64 last_fixup_vector;
@@ -51,7 +51,7 @@ bool irq_register(u8 vector, irq_handler_fn fn, void *ctx)
 
 static bool on_hv_stack(u64 addr, u64 len)
 {
-	for (unsigned i = 0; i < HV_NR_STACKS; i++) {
+	for (unsigned i = 0; i < HV_NR_ALL_STACKS; i++) {
 		u64 lo = (u64)(uintptr_t)&hv_stacks[i][HV_STACK_GUARD];
 		u64 hi = lo + HV_STACK_SIZE;
 		if (addr >= lo && addr <= hi - len)

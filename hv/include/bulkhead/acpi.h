@@ -15,12 +15,20 @@ struct acpi_info {
 	u32 nr_cpus;     /* enabled or online-capable processors in the MADT */
 	u32 lapic_base;
 	u32 nr_ioapics;
+	/* The APIC IDs of the enabled processors, in MADT order (the first
+	 * ACPI_MAX_CPUS of them); online-capable ones are not started. */
+	u32 apic_ids[ACPI_MAX_CPUS];
+	u32 nr_apic_ids;
 };
 
 /* rsdp_copy: the RSDP bytes a Multiboot2 loader passed, or NULL to scan the
  * EBDA and 0xE0000-0xFFFFF for it (ACPI 6.5 5.2.5.1). The scan is for BIOS
  * boots: hv_main never asks for it on UEFI, where that area is not the
  * firmware's. */
+/* What the boot CPU read of this machine (hv_main); nr_apic_ids 0 if
+ * there were no usable tables. */
+extern struct acpi_info host_acpi;
+
 bool __must_check acpi_read(const struct phys_view *v, const void *rsdp_copy, u64 rsdp_len,
 			    struct acpi_info *info, const char **err);
 

@@ -11,6 +11,23 @@
 #define HV_STACK_DF      1
 #define HV_STACK_NMI     2
 #define HV_STACK_MC      3
+#define HV_MAX_CPUS      8           /* physical CPUs the hypervisor runs on */
+/* Stack k of CPU c is hv_stacks[c * HV_NR_STACKS + k]; CPU 0's main stack
+ * comes first, which the boot entry uses. */
+#define HV_NR_ALL_STACKS (HV_MAX_CPUS * HV_NR_STACKS)
+
+/* Where application processors start (SIPI vector AP_TRAMPOLINE_PA >> 12,
+ * below 1 MiB, a page the boot memory map must show usable), and the
+ * mailbox in that page through which the boot CPU hands each one its
+ * control registers, stack and per-CPU area (hv/arch/x86/smp_entry.S). */
+#define AP_TRAMPOLINE_PA 0x8000
+#define AP_MAILBOX       (AP_TRAMPOLINE_PA + 0xf00)
+#define AP_MB_CR0        (AP_MAILBOX + 0x00)
+#define AP_MB_CR3        (AP_MAILBOX + 0x04)
+#define AP_MB_CR4        (AP_MAILBOX + 0x08)
+#define AP_MB_EFER       (AP_MAILBOX + 0x0c)
+#define AP_MB_STACK      (AP_MAILBOX + 0x10)
+#define AP_MB_CPU        (AP_MAILBOX + 0x18)
 
 /* GDT selectors (hv/arch/x86/desc.c) */
 #define GDT_CODE64       0x08

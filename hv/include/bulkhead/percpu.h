@@ -7,10 +7,9 @@
 #ifndef BULKHEAD_PERCPU_H
 #define BULKHEAD_PERCPU_H
 
+#include <bulkhead/layout.h>
 #include <bulkhead/types.h>
 #include <bulkhead/x86/xstate.h>
-
-#define HV_MAX_CPUS 8
 
 struct vcpu;
 
@@ -20,6 +19,7 @@ struct cpu {
 	u32 apic_id;
 	bool online;
 	struct vcpu *vcpu;    /* the vCPU this CPU is running (NULL between) */
+	volatile bool idle;   /* halted in the scheduler, waiting for work */
 	struct xstate_cpu xstate; /* whose x87/SSE/AVX state the registers hold */
 	u64 tsc_aux;          /* what IA32_TSC_AUX holds */
 	void *vmm;            /* the backend's host state for this CPU */

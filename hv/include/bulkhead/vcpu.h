@@ -12,6 +12,7 @@
 #include <bulkhead/x86/xstate.h>
 
 struct vm;
+struct cpu;
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -54,6 +55,7 @@ struct vcpu {
 	struct vm *vm;
 	u32 id;
 	enum vcpu_state state;
+	struct cpu *on_cpu; /* the CPU running it now; NULL: none */
 	u64 gpr[16];  /* enum x86_reg order: RAX .. R15 */
 	u64 rip;
 	u64 rflags;

@@ -19,7 +19,12 @@ struct trap_frame {
 #define VEC_NMI 2
 #define VEC_MC  18
 
+/* The IDT, and the boot CPU's GDT, TSS and stacks. */
 void desc_init(void);
+/* Another CPU's GDT and TSS (with its IST stacks), and the shared IDT. */
+void desc_init_cpu(unsigned cpu);
+/* The top of stack kind (HV_STACK_MAIN, ...) of a CPU. */
+u64 hv_stack_top(unsigned cpu, unsigned kind);
 void trap_dispatch(struct trap_frame *f);
 
 typedef void (*irq_handler_fn)(u8 vector, void *ctx);
