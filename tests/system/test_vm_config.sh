@@ -9,7 +9,9 @@
 # 4. each refusal the issue lists (unknown key, duplicate name, bad value,
 #    memory over the machine's, too many vCPUs, missing module, too many
 #    VMs): the host tool and the hypervisor print the same exact message,
-#    the hypervisor starts no VM and stops with failure.
+#    the hypervisor starts no VM and stops with failure;
+# 5. config= naming no module, and a configuration beside vm= words, are
+#    refused the same way.
 # The config= word on the hypervisor command line names the module in part 4;
 # the default name vms.conf is used in parts 2 and 3.
 source "$(dirname "$0")/lib.sh"
@@ -128,4 +130,18 @@ $GOOD_VM
 memory = 2
 "; done
 refusal too-many-vms "$text" "too-many-vms\.conf:33:5: too many VMs: at most 8"
+
+# 5. finding the configuration: config= naming no module; a configuration
+# and vm= words at once
+LOG=$DIR/no-such-config.serial
+boot --module "build/guests/ok.elf vm=a testexit" -- config=nothing.conf
+expect_status 1
+expect_line "vms: bad VM description: config= names no boot module"
+expect_line "vms: configuration refused, no VM started"
+expect_no_line "vm a: 16 MiB, 0 module(s), started"
+LOG=$DIR/both-forms.serial
+boot --module "build/guests/ok.elf vm=a testexit" --module "configs/test-guests.conf name=vms.conf" --
+expect_status 1
+expect_line "vms: bad VM description: a configuration file and vm=/vmmod= module words: give one or the other"
+expect_no_line "vm a: 16 MiB, 0 module(s), started"
 finish
