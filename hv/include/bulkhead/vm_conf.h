@@ -43,7 +43,8 @@ struct vm_conf {
 };
 
 /* Parses text[0..len) (no NUL needed) into out. False with out->err set on
- * the first error; out is then not a configuration to use. */
+ * the first error; out is then not a configuration to use. Not reentrant:
+ * the parser's state (1 KiB for a value) is static, off the small stacks. */
 bool __must_check vm_conf_parse(const char *text, size_t len, const struct vm_conf_env *env,
 				struct vm_conf *out);
 
