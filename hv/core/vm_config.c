@@ -3,7 +3,40 @@
 #include <bulkhead/string.h>
 #include <bulkhead/vm_config.h>
 
-static bool valid_name(const char *s)
+static const struct {
+	const char *name;
+	u32 label;
+} roles[] = {
+	[VM_ROLE_WORK] = { "work", 0x3070d0U },             /* blue */
+	[VM_ROLE_PERSONAL] = { "personal", 0x30a040U },     /* green */
+	[VM_ROLE_DISPOSABLE] = { "disposable", 0xe08020U }, /* orange */
+	[VM_ROLE_SERVICE] = { "service", 0x808080U },       /* grey */
+};
+
+const char *vm_role_name(enum vm_role role)
+{
+	return (unsigned)role < sizeof(roles) / sizeof(roles[0]) ? roles[role].name : "?";
+}
+
+u32 vm_role_label(enum vm_role role)
+{
+	return (unsigned)role < sizeof(roles) / sizeof(roles[0]) ? roles[role].label : 0x808080U;
+}
+
+void vm_config_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_bytes = (u64)VM_MEM_DEFAULT_MIB << 20;
+	cfg->cmdline = "";
+	cfg->role = VM_ROLE_PERSONAL;
+	cfg->label_rgb = vm_role_label(VM_ROLE_PERSONAL);
+	cfg->nr_vcpus = 1;
+	cfg->on_crash = VM_ON_CRASH_STOP;
+	cfg->autostart = true;
+	cfg->weight = VM_WEIGHT_DEFAULT;
+}
+
+bool vm_config_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -47,7 +80,7 @@ static bool parse_kernel(const char *words, const char *cmdline, struct vm_confi
 	char val[24], name[VM_NAME_MAX + 1];
 	u64 mib = VM_MEM_DEFAULT_MIB;
 
-	if (!cmdline_get(words, "vm", name, sizeof(name)) || !valid_name(name)) {
+	if (!cmdline_get(words, "vm", name, sizeof(name)) || !vm_config_valid_name(name)) {
 		*err = "vm= needs a name of 1-15 letters, digits, '-' or '_'";
 		return false;
 	}
@@ -90,12 +123,12 @@ enum vm_module_kind vm_config_parse(const char *cmdline, struct vm_config *cfg, 
 	*err = NULL;
 	host_part(cmdline, words, sizeof(words));
 	if (cmdline_has(words, "vm")) {
-		memset(cfg, 0, sizeof(*cfg));
+		vm_config_defaults(cfg);
 		return parse_kernel(words, cmdline, cfg, err) ? VM_MODULE_KERNEL : VM_MODULE_NONE;
 	}
 	if (!cmdline_get(words, "vmmod", tmp, sizeof(tmp)))
 		return VM_MODULE_NONE;
-	if (!valid_name(tmp)) {
+	if (!vm_config_valid_name(tmp)) {
 		*err = "vmmod= needs the name of a VM";
 		return VM_MODULE_NONE;
 	}

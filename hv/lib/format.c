@@ -32,7 +32,7 @@ static void emit_str(struct out *o, const struct spec *sp, const char *s)
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (sp->prec < 0 || n < sp->prec))
+	while ((sp->prec < 0 || n < sp->prec) && s[n])
 		n++;
 	if (!sp->left)
 		emit_pad(o, ' ', sp->width - n);

@@ -1,5 +1,6 @@
 /* hv/lib/format.c against the C library's snprintf, conversion by conversion. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "unit.h"
 #include <bulkhead/format.h>
@@ -49,6 +50,20 @@ static void test_strings_chars(void **state)
 	SAME("%p", (void *)0x1234);
 }
 
+/* "%.*s" reads at most the precision's bytes: the array need not hold a
+ * NUL (C11 7.21.6.1p8); ASan stops a read past the three bytes. */
+static void test_precision_reads_no_further(void **state)
+{
+	char *abc = malloc(3);
+	char buf[8];
+
+	(void)state;
+	memcpy(abc, "abc", 3);
+	assert_int_equal(fmt_snprintf(buf, sizeof(buf), "%.*s", 3, abc), 3);
+	assert_string_equal(buf, "abc");
+	free(abc);
+}
+
 static void test_truncation(void **state)
 {
 	char buf[8];
@@ -84,6 +99,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_flags_width_precision),
+		cmocka_unit_test(test_precision_reads_no_further),
 		cmocka_unit_test(test_strings_chars),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_null_string_and_unknown),

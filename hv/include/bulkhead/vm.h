@@ -29,7 +29,11 @@ struct vm_module {
 	const char *cmdline;
 };
 
-/* What a VM is made of, from the boot module that describes it. */
+enum vm_role { VM_ROLE_WORK, VM_ROLE_PERSONAL, VM_ROLE_DISPOSABLE, VM_ROLE_SERVICE };
+enum vm_on_crash { VM_ON_CRASH_STOP, VM_ON_CRASH_RESTART };
+
+/* What a VM is made of, from the configuration file (docs/configuration.md)
+ * or the boot module that describes it. */
 struct vm_config {
 	char name[VM_NAME_MAX];
 	u64 mem_bytes;
@@ -39,6 +43,14 @@ struct vm_config {
 	const char *cmdline; /* the guest's, never NULL */
 	struct vm_module mods[VM_MAX_MODS];
 	unsigned nr_mods;
+	/* Stored for the console label, SMP guests, lifecycle and scheduler:
+	 * for now only one vCPU runs and a crashed VM stays stopped. */
+	enum vm_role role;
+	u32 label_rgb; /* 0xRRGGBB */
+	u32 nr_vcpus;
+	enum vm_on_crash on_crash;
+	bool autostart;
+	u32 weight;
 };
 
 struct vm {

@@ -1,0 +1,277 @@
+/* The values of the configuration file's keys (docs/configuration.md):
+ * each checked and stored into the open VM's description. */
+#include <bulkhead/string.h>
+#include <bulkhead/vm_conf_priv.h>
+
+#define FOUND_MAX 32 /* bytes of a bad value quoted in a message */
+
+/* A decimal number at *s (no sign, no 0x); moves *s past it. */
+static bool parse_decimal(const char **s, u64 *out)
+{
+	const char *c = *s;
+	u64 v = 0;
+
+	if (*c < '0' || *c > '9')
+		return false;
+	for (; *c >= '0' && *c <= '9'; c++) {
+		if (v > (~0ULL - 9) / 10)
+			return false;
+		v = v * 10 + (u64)(*c - '0');
+	}
+	*s = c;
+	*out = v;
+	return true;
+}
+
+/* val is a whole decimal number. */
+static bool parse_number(const char *val, u64 *out)
+{
+	return parse_decimal(&val, out) && *val == '\0';
+}
+
+static bool one_of(const char *val, const char *const *names, unsigned n, unsigned *idx)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!strcmp(val, names[i])) {
+			*idx = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_role(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	static const char *const names[] = {
+		[VM_ROLE_WORK] = "work",
+		[VM_ROLE_PERSONAL] = "personal",
+		[VM_ROLE_DISPOSABLE] = "disposable",
+		[VM_ROLE_SERVICE] = "service",
+	};
+	unsigned r;
+
+	if (!one_of(val, names, 4, &r))
+		return vm_conf_fail(p, p->line, col,
+				    "expected a role (work, personal, disposable or service), found '%.*s'",
+				    FOUND_MAX, val);
+	p->vm->cfg.role = (enum vm_role)r;
+	return true;
+}
+
+static bool hex_digit(char c, u32 *d)
+{
+	if (c >= '0' && c <= '9')
+		*d = (u32)(c - '0');
+	else if (c >= 'a' && c <= 'f')
+		*d = (u32)(c - 'a' + 10);
+	else if (c >= 'A' && c <= 'F')
+		*d = (u32)(c - 'A' + 10);
+	else
+		return false;
+	return true;
+}
+
+static bool parse_label(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	static const char *const names[] = { "red", "orange", "yellow", "green", "blue",
+					     "purple", "grey", "white" };
+	static const u32 rgb[] = { 0xd03030U, 0xe08020U, 0xe0c020U, 0x30a040U, 0x3070d0U,
+				   0x8040b0U, 0x808080U, 0xffffffU };
+	unsigned i;
+	u32 v = 0, d;
+
+	if (one_of(val, names, 8, &i)) {
+		p->vm->cfg.label_rgb = rgb[i];
+		return true;
+	}
+	if (val[0] == '#' && strlen(val) == 7) {
+		for (i = 1; i < 7 && hex_digit(val[i], &d); i++)
+			v = v << 4 | d;
+		if (i == 7) {
+			p->vm->cfg.label_rgb = v;
+			return true;
+		}
+	}
+	return vm_conf_fail(p, p->line, col,
+			    "expected a colour (red, orange, yellow, green, blue, purple, grey, white "
+			    "or #RRGGBB), found '%.*s'", FOUND_MAX, val);
+}
+
+/* "N", "N MiB" or "N GiB"; 2 to VM_MEM_MAX_MIB MiB, rounded up to 2 MiB. */
+static bool parse_memory(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	const char *s = val;
+	u64 n, mib;
+
+	if (!parse_decimal(&s, &n))
+		goto bad;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0' || !strcmp(s, "MiB"))
+		mib = n;
+	else if (!strcmp(s, "GiB") && n <= VM_MEM_MAX_MIB)
+		mib = n * 1024;
+	else
+		goto bad;
+	if (mib < 2 || mib > VM_MEM_MAX_MIB)
+		return vm_conf_fail(p, p->line, col, "expected 2 to %u MiB of memory, found %.*s",
+				    VM_MEM_MAX_MIB, FOUND_MAX, val);
+	p->vm->cfg.mem_bytes = ALIGN_UP(mib, 2ULL) << 20;
+	return true;
+bad:
+	return vm_conf_fail(p, p->line, col, "expected a number of MiB, found '%.*s'", FOUND_MAX, val);
+}
+
+static bool parse_vcpus(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	u64 n;
+
+	if (!parse_number(val, &n))
+		return vm_conf_fail(p, p->line, col, "expected a number of vCPUs, found '%.*s'",
+				    FOUND_MAX, val);
+	if (n < 1 || n > VM_MAX_VCPUS)
+		return vm_conf_fail(p, p->line, col, "expected 1 to %u vCPUs, found %.*s", VM_MAX_VCPUS,
+				    FOUND_MAX, val);
+	p->vm->cfg.nr_vcpus = (u32)n;
+	return true;
+}
+
+/* The boot module named val: exactly one must have that name. */
+static bool find_module(struct vm_conf_parser *p, const char *val, u32 col, char *name,
+			unsigned *idx)
+{
+	const struct vm_conf_env *env = p->env;
+	char m[VM_CONF_MODNAME_MAX];
+	unsigned found = 0;
+
+	if (val[0] == '\0' || strlen(val) >= VM_CONF_MODNAME_MAX || strchr(val, ' ') ||
+	    strchr(val, '\t'))
+		return vm_conf_fail(p, p->line, col,
+				    "expected a boot module name (one word, at most %u characters), "
+				    "found '%.*s'", VM_CONF_MODNAME_MAX - 1, FOUND_MAX, val);
+	memcpy(name, val, strlen(val) + 1);
+	if (!env->check_mods)
+		return true;
+	for (unsigned i = 0; i < env->nr_mods; i++) {
+		if (vm_conf_module_name(env->mods[i], m, sizeof(m)) && !strcmp(m, val)) {
+			*idx = i;
+			found++;
+		}
+	}
+	if (found == 0)
+		return vm_conf_fail(p, p->line, col, "expected the name of a boot module, found '%s' "
+				    "(no module has that name)", val);
+	if (found > 1)
+		return vm_conf_fail(p, p->line, col, "expected the name of one boot module, found '%s' "
+				    "(%u modules have that name)", val, found);
+	return true;
+}
+
+static bool parse_kernel(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	return find_module(p, val, col, p->vm->kernel, &p->vm->kernel_mod);
+}
+
+static bool parse_initrd(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	return find_module(p, val, col, p->vm->initrd, &p->vm->initrd_mod);
+}
+
+static bool parse_cmdline(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	(void)col; /* read_value bounded it to the buffer's size */
+	memcpy(p->vm->cmdline, val, strlen(val) + 1);
+	return true;
+}
+
+/* Names separated by commas and/or spaces: serial, testexit, testdev. */
+static bool parse_devices(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	static const char *const names[] = { "serial", "testexit", "testdev" };
+	bool seen[3] = { false, false, false };
+	struct vm_config *c = &p->vm->cfg;
+	const char *s = val;
+
+	for (;;) {
+		size_t n = 0;
+		unsigned d;
+		char w[16];
+
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != ',')
+			n++;
+		w[0] = '\0';
+		if (n < sizeof(w)) {
+			memcpy(w, s, n);
+			w[n] = '\0';
+		}
+		if (!one_of(w, names, 3, &d))
+			return vm_conf_fail(p, p->line, col + (u32)(s - val),
+					    "expected a device (serial, testexit or testdev), found '%.*s'",
+					    (int)MIN(n, (size_t)FOUND_MAX), s);
+		if (seen[d])
+			return vm_conf_fail(p, p->line, col + (u32)(s - val),
+					    "expected each device once, found '%s' twice", w);
+		seen[d] = true;
+		s += n;
+	}
+	/* The 16550 console is in every VM: "serial" states it, nothing more. */
+	c->testexit = seen[1];
+	c->testdev = seen[2];
+	return true;
+}
+
+static bool parse_on_crash(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	static const char *const names[] = {
+		[VM_ON_CRASH_STOP] = "stop",
+		[VM_ON_CRASH_RESTART] = "restart",
+	};
+	unsigned r;
+
+	if (!one_of(val, names, 2, &r))
+		return vm_conf_fail(p, p->line, col, "expected 'stop' or 'restart', found '%.*s'",
+				    FOUND_MAX, val);
+	p->vm->cfg.on_crash = (enum vm_on_crash)r;
+	return true;
+}
+
+static bool parse_autostart(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	static const char *const names[] = { "no", "yes" };
+	unsigned r;
+
+	if (!one_of(val, names, 2, &r))
+		return vm_conf_fail(p, p->line, col, "expected 'yes' or 'no', found '%.*s'", FOUND_MAX,
+				    val);
+	p->vm->cfg.autostart = r == 1;
+	return true;
+}
+
+static bool parse_weight(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	u64 n;
+
+	if (!parse_number(val, &n) || n < 1 || n > VM_WEIGHT_MAX)
+		return vm_conf_fail(p, p->line, col, "expected a weight from 1 to %u, found '%.*s'",
+				    VM_WEIGHT_MAX, FOUND_MAX, val);
+	p->vm->cfg.weight = (u32)n;
+	return true;
+}
+
+const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
+	[KEY_ROLE] = { "role", parse_role },
+	[KEY_LABEL] = { "label", parse_label },
+	[KEY_MEMORY] = { "memory", parse_memory },
+	[KEY_VCPUS] = { "vcpus", parse_vcpus },
+	[KEY_KERNEL] = { "kernel", parse_kernel },
+	[KEY_INITRD] = { "initrd", parse_initrd },
+	[KEY_CMDLINE] = { "cmdline", parse_cmdline },
+	[KEY_DEVICES] = { "devices", parse_devices },
+	[KEY_ON_CRASH] = { "on_crash", parse_on_crash },
+	[KEY_AUTOSTART] = { "autostart", parse_autostart },
+	[KEY_WEIGHT] = { "weight", parse_weight },
+};

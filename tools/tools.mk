@@ -1,0 +1,10 @@
+# Hosted C tools (DESIGN.md "On-device tools"). tools/bulkhead-config checks
+# a machine's VM configuration with the hypervisor's own parser sources.
+VM_CONF_SRCS := hv/core/vm_conf_parse.c hv/core/vm_conf_values.c hv/core/vm_conf_module.c \
+	hv/core/vm_config.c hv/core/cmdline.c hv/lib/format.c
+
+$(BUILD)/tools/bulkhead-config: tools/bulkhead-config.c $(VM_CONF_SRCS) $(wildcard hv/include/bulkhead/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) tools/bulkhead-config.c $(VM_CONF_SRCS) -o $@
+
+ALL_TARGETS += $(BUILD)/tools/bulkhead-config
