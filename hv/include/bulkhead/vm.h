@@ -38,16 +38,15 @@ struct vm_config {
 	char name[VM_NAME_MAX];
 	u64 mem_bytes;
 	bool testexit, testdev;
-	u32 nr_vcpus; /* 0 means 1 */
 	struct vm_module kernel;
 	const char *cmdline; /* the guest's, never NULL */
 	struct vm_module mods[VM_MAX_MODS];
 	unsigned nr_mods;
-	/* Stored for the console label, SMP guests, lifecycle and scheduler:
-	 * for now only one vCPU runs and a crashed VM stays stopped. */
+	/* Stored for the console label, lifecycle and scheduler: for now a
+	 * crashed VM stays stopped. */
 	enum vm_role role;
 	u32 label_rgb; /* 0xRRGGBB */
-	u32 nr_vcpus;
+	u32 nr_vcpus;  /* 1..VM_MAX_VCPUS; 0 (a test's bare config) means 1 */
 	enum vm_on_crash on_crash;
 	bool autostart;
 	u32 weight;

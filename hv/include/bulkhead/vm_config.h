@@ -10,7 +10,6 @@
 
 #define VM_MEM_DEFAULT_MIB 16
 #define VM_MEM_MAX_MIB 1024
-#define VM_MAX_VCPUS 8
 #define VM_WEIGHT_DEFAULT 100
 #define VM_WEIGHT_MAX 10000
 
