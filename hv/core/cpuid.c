@@ -56,9 +56,13 @@ static OUT_OF_LINE struct cpuid_regs leaf1(struct vcpu *v, struct cpuid_regs r)
 	r.ecx &= ~L1_ECX_OSXSAVE;
 	if (vcpu_read_reg(v, X86_REG_CR4) & X86_CR4_OSXSAVE)
 		r.ecx |= L1_ECX_OSXSAVE;
-	/* one logical processor, APIC ID = vCPU id */
-	r.ebx = (r.ebx & 0x0000ffffU) | (1U << 16) | (v->id << 24);
-	r.edx &= ~(1U << 28); /* HTT */
+	/* APIC ID = vCPU id; the VM's vCPUs are the cores of one package:
+	 * EBX[23:16] counts them, HTT says the count is valid (SDM vol. 2
+	 * CPUID leaf 1; APM vol. 3 E.4.1, with CmpLegacy and NC below). */
+	r.ebx = (r.ebx & 0x0000ffffU) | (v->vm->nr_vcpus << 16) | (v->id << 24);
+	r.edx &= ~(1U << 28);
+	if (v->vm->nr_vcpus > 1)
+		r.edx |= 1U << 28;
 	return r;
 }
 
@@ -130,7 +134,9 @@ static struct cpuid_regs cpuid_policy(struct vcpu *v, u32 leaf, u32 sub)
 		break;
 	case 0x80000001U:
 		r.ecx &= ~E1_ECX_HIDDEN;
-		r.ecx &= ~(1U << 1); /* CmpLegacy: one core */
+		r.ecx &= ~(1U << 1); /* CmpLegacy: HTT counts cores, not threads */
+		if (v->vm->nr_vcpus > 1)
+			r.ecx |= 1U << 1;
 		break;
 	case 0x80000007U:
 		/* The guest's TSC is the host's plus a fixed offset: it runs at
@@ -139,7 +145,9 @@ static struct cpuid_regs cpuid_policy(struct vcpu *v, u32 leaf, u32 sub)
 		break;
 	case 0x80000008U:
 		r.ebx = (r.ebx & E8_EBX_KEPT) | E8_EBX_LMSLE_UNSUPPORTED;
-		r.ecx = 0; /* one core (NC = 0), no APIC ID size hint */
+		/* NC: cores - 1; ApicIdSize 0: derive it from NC (APM vol. 3
+		 * E.4.7). */
+		r.ecx = v->vm->nr_vcpus - 1;
 		break;
 	case 0x8000000aU:  /* SVM */
 	case 0x8000001eU:  /* extended topology (TOPOEXT hidden) */

@@ -48,7 +48,8 @@ static void run_slice(struct vcpu *v)
 
 	this_cpu()->vcpu = v;
 	v->on_cpu = this_cpu();
-	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm) && !v->vm->reset_pending) {
+	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm) && !v->vm->reset_pending &&
+	       !v->init_pending) {
 		poll_console(&polled);
 		vcpu_prepare_entry(v);
 		spin_unlock(&hv_lock);
@@ -65,9 +66,12 @@ static void run_slice(struct vcpu *v)
 	this_cpu()->vcpu = NULL;
 }
 
-/* A vCPU that is halted with nothing that could ever wake it. */
+/* A vCPU that is halted or waits for a SIPI with nothing that could ever
+ * wake it. */
 static bool asleep_forever(struct vcpu *v)
 {
+	if (v->state == VCPU_WAIT_SIPI)
+		return !v->sipi_pending && !v->init_pending;
 	return v->state == VCPU_HALTED && !v->on_cpu &&
 	       (!v->irq_ops || v->irq_ops->next_deadline(v->irq_dev) == ~0ULL) &&
 	       vm_next_timer_deadline(v->vm) == ~0ULL && !vcpu_irq_pending(v);
@@ -112,6 +116,7 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 			*all_stuck = false;
 			continue;
 		}
+		vcpu_startup(v);
 		poll_timers(v, now);
 		if (!asleep_forever(v))
 			*all_stuck = false;

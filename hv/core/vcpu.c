@@ -233,12 +233,88 @@ void vcpu_raise_nmi(struct vcpu *v)
 	v->nmi_pending = true;
 }
 
+/* The vCPU as at power-on, core and backend state alike, waiting for a
+ * SIPI; the VM's loader then starts vCPU 0 at its entry. What the core
+ * keeps is listed here whole, so that a reset cannot leave an old value
+ * behind. The TSC offset is the VM's and stays. */
+void vcpu_power_on(struct vcpu *v)
+{
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->rip = 0;
+	v->rflags = 2;
+	v->state = VCPU_WAIT_SIPI;
+	v->event = (struct vcpu_event){ 0 };
+	v->nmi_pending = v->nmi_blocked = v->nmi_iret_seen = false;
+	v->nmi_iret_rip = 0;
+	v->init_pending = v->sipi_pending = false;
+	v->sipi_vector = 0;
+	msr_vcpu_reset(v);
+	vmm->vcpu_reset(v);
+	vmm->vcpu_set_tsc_offset(v, v->tsc_offset);
+}
+
+/* INIT and SIPI are taken when the vCPU is on no CPU (vcpu_startup), not
+ * here: the sender may run on another CPU than the target. A SIPI counts
+ * only for a vCPU waiting for one (SDM vol. 3 8.4.2, 10.6.1); further
+ * ones, as the MP protocol sends, are dropped. */
 void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector)
 {
-	(void)vector;
-	if (mode == APIC_NMI)
+	switch (mode) {
+	case APIC_NMI:
 		vcpu_raise_nmi(v);
-	/* INIT and SIPI: the vCPU model of one vCPU per VM ignores them. */
+		break;
+	case APIC_INIT:
+		v->init_pending = true;
+		v->sipi_pending = false;
+		break;
+	case APIC_SIPI:
+		if (v->state == VCPU_WAIT_SIPI || v->init_pending) {
+			v->sipi_pending = true;
+			v->sipi_vector = vector;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Real mode at vector:0000 (SDM vol. 3 8.4.4.1, table 9-1: CR0 6000_0010h,
+ * CS selector VV00h and base VV000h, 64 KiB limits). */
+static void start_at_sipi(struct vcpu *v)
+{
+	struct x86_segment code = { .base = (u64)v->sipi_vector << 12, .limit = 0xffff,
+				    .type = 0xb, .s = true, .present = true };
+	struct x86_segment data = { .limit = 0xffff, .type = 0x3, .s = true, .present = true };
+	struct vcpu_init_state st = {
+		.cr0 = 0x60000010ULL,
+		.rflags = 2,
+		.cs_sel = (u16)(v->sipi_vector << 8),
+		.cs = code,
+		.ds = data,
+		.gdtr_limit = 0xffff,
+		.idtr_limit = 0xffff,
+	};
+
+	vmm->vcpu_set_state(v, &st);
+	v->state = VCPU_RUNNABLE;
+}
+
+void vcpu_startup(struct vcpu *v)
+{
+	if (v->init_pending) {
+		bool sipi = v->sipi_pending;
+		u8 vector = v->sipi_vector;
+
+		vcpu_power_on(v);
+		if (v->irq_ops)
+			v->irq_ops->init(v->irq_dev);
+		v->sipi_pending = sipi;
+		v->sipi_vector = vector;
+	}
+	if (v->state == VCPU_WAIT_SIPI && v->sipi_pending) {
+		v->sipi_pending = false;
+		start_at_sipi(v);
+	}
 }
 
 /* Can a waiting NMI go in? NMI blocking ends once the intercepted IRET has

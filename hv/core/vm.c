@@ -186,28 +186,13 @@ static bool boot_guest(struct vm *vm, const char **err)
 	if (!guest_load(vm, vm->cfg, &init, err))
 		return false;
 	vmm->vcpu_set_state(&vm->vcpu[0], &init);
+	vm->vcpu[0].state = VCPU_RUNNABLE; /* the others wait for a SIPI */
 	tsc_offset = -rdtsc();
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		vm->vcpu[i].tsc_offset = tsc_offset; /* one TSC for the whole VM */
 		vmm->vcpu_set_tsc_offset(&vm->vcpu[i], tsc_offset);
 	}
 	return true;
-}
-
-/* The vCPU as at power-on, core and backend state alike; boot_guest then
- * sets the entry state. What the core keeps is listed here whole, so that a
- * reset cannot leave an old value behind. */
-static void vcpu_power_on(struct vcpu *v)
-{
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->rip = 0;
-	v->rflags = 2;
-	v->state = VCPU_RUNNABLE;
-	v->event = (struct vcpu_event){ 0 };
-	v->nmi_pending = v->nmi_blocked = v->nmi_iret_seen = false;
-	v->nmi_iret_rip = 0;
-	msr_vcpu_reset(v);
-	vmm->vcpu_reset(v);
 }
 
 /* Gives back whatever a (possibly partly) created VM holds, newest first:

@@ -78,7 +78,7 @@ static bool parse_kernel(const char *words, const char *cmdline, struct vm_confi
 			 const char **err)
 {
 	char val[24], name[VM_NAME_MAX + 1];
-	u64 mib = VM_MEM_DEFAULT_MIB;
+	u64 mib = VM_MEM_DEFAULT_MIB, n = 1;
 
 	if (!cmdline_get(words, "vm", name, sizeof(name)) || !vm_config_valid_name(name)) {
 		*err = "vm= needs a name of 1-15 letters, digits, '-' or '_'";
@@ -91,6 +91,12 @@ static bool parse_kernel(const char *words, const char *cmdline, struct vm_confi
 		return false;
 	}
 	cfg->mem_bytes = ALIGN_UP(mib, 2ULL) << 20;
+	if (cmdline_get(words, "vcpus", val, sizeof(val)) &&
+	    (!cmdline_parse_u64(val, &n) || n < 1 || n > VM_MAX_VCPUS)) {
+		*err = "vcpus= must be a number from 1 to 8";
+		return false;
+	}
+	cfg->nr_vcpus = (u32)n;
 	cfg->testexit = cmdline_has(words, "testexit");
 	cfg->testdev = cmdline_has(words, "testdev");
 	cfg->cmdline = guest_part(cmdline);

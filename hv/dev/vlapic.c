@@ -487,4 +487,4 @@ static bool vlapic_msr_hook(void *dev, u32 index, bool write, u64 *val, u64 tsc_
 }
 
 const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept, vlapic_next_deadline,
-					     vlapic_poll, vlapic_msr_hook };
+					     vlapic_poll, vlapic_reset, vlapic_msr_hook };

@@ -18,6 +18,7 @@ enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,  /* HLT: waits for an interrupt */
 	VCPU_STOPPED, /* its VM stopped */
+	VCPU_WAIT_SIPI, /* after power-on or INIT, until a start-up IPI */
 };
 
 enum vcpu_event_type {
@@ -46,6 +47,8 @@ struct vcpu_irq_ops {
 	u64 (*next_deadline)(void *dev);
 	/* Called with the current TSC: run expired timers. */
 	void (*poll)(void *dev, u64 now);
+	/* INIT reached the vCPU: the controller as at power-on. */
+	void (*init)(void *dev);
 	/* The controller's MSRs (APIC base, x2APIC, TSC deadline); false if
 	 * index is not one of them or the access must #GP. */
 	bool (*msr)(void *dev, u32 index, bool write, u64 *val, u64 tsc_offset);
@@ -56,6 +59,8 @@ struct vcpu {
 	u32 id;
 	enum vcpu_state state;
 	struct cpu *on_cpu; /* the CPU running it now; NULL: none */
+	bool init_pending, sipi_pending; /* taken by vcpu_startup */
+	u8 sipi_vector;
 	u64 gpr[16];  /* enum x86_reg order: RAX .. R15 */
 	u64 rip;
 	u64 rflags;
@@ -99,6 +104,12 @@ void vcpu_inject_page_fault(struct vcpu *v, u32 error, u64 cr2);
 void vcpu_raise_nmi(struct vcpu *v);
 /* An NMI, INIT or SIPI (enum apic_mode) reached this vCPU's local APIC. */
 void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector);
+/* The vCPU as at power-on (registers, events, MSRs, backend state),
+ * waiting for a SIPI. */
+void vcpu_power_on(struct vcpu *v);
+/* Carries out a pending INIT, then a pending SIPI (real-mode start at
+ * the vector's page). Only for a vCPU that is on no CPU. */
+void vcpu_startup(struct vcpu *v);
 /* The backend saw the guest's IRET while NMIs were blocked (exit handler). */
 void vcpu_nmi_iret(struct vcpu *v, u64 rip);
 
