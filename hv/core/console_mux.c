@@ -1,6 +1,7 @@
 /* Physical console input, routed to the focused VM (see console_mux.h). */
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/sched.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/x86/uart.h>
 
@@ -16,6 +17,7 @@ static struct vm *focused(void)
 		struct vm *vm = &vms[(focus + i) % nr_vms];
 		if (vm_is_running(vm) && vm->console_input) {
 			focus = (focus + i) % nr_vms;
+			sched_set_focus(vm);
 			return vm;
 		}
 	}

@@ -14,6 +14,7 @@ void percpu_init_this(struct cpu *c, u32 index, u32 apic_id)
 	c->apic_id = apic_id;
 	c->asid_next = 1; /* tag 0 is the host's (APM vol. 2 15.16, SDM vol. 3 28.1) */
 	c->asid_gen = 1;
+	c->timer_deadline = ~0ULL;
 	wrmsr(MSR_GS_BASE, (u64)(uintptr_t)c);
 }
 

@@ -1,8 +1,19 @@
-/* The scheduler, on every CPU: round robin over the runnable vCPUs of all
- * VMs, each for at most SCHED_SLICE_TICKS host ticks; a vCPU runs on one
- * CPU at a time, any CPU. A halted vCPU is skipped until an interrupt is
- * pending for it; a CPU with nothing to run halts until an interrupt (its
- * tick, or a kick from a CPU that made work for it).
+/* The scheduler, on every CPU, for a client machine (docs/scheduler.md).
+ *
+ * Share: each VM has a virtual runtime, the time its vCPUs ran scaled by
+ * VM_WEIGHT_DEFAULT / weight; a CPU picks the runnable vCPU, on no
+ * other CPU, whose VM has the least (round robin among equals). So busy
+ * VMs share the CPUs in proportion to their weights, however many vCPUs
+ * each has, and none starves. A VM that slept comes back at most
+ * SCHED_LAG_MAX behind the least busy one: sleeping banks no credit.
+ * Focus: the VM whose console has focus counts SCHED_FOCUS_LEAD less, so
+ * it runs first when it wakes (a key typed), and a CPU running another VM
+ * ends that slice early for it; over time it still gets only its share.
+ * Tickless: each CPU's one-shot timer is armed at its next deadline (the
+ * end of the slice it runs, the guest timers of the vCPU it runs, or, idle,
+ * the earliest guest timer anywhere); a halted vCPU costs no exits and an
+ * idle CPU sleeps. The boot CPU also polls the physical console every
+ * SCHED_CONSOLE_POLL_MS.
  *
  * One lock covers all hypervisor state (VMs, devices, the console, the
  * page pool): a CPU holds it whenever it runs hypervisor code and drops
@@ -15,6 +26,7 @@
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/spinlock.h>
+#include <bulkhead/vm_config.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
@@ -22,6 +34,19 @@
 
 static struct spinlock hv_lock;
 static volatile bool started; /* the boot CPU built the VMs */
+static struct vm *focus;      /* the VM whose console has focus */
+static u64 slice_tsc, lag_tsc, lead_tsc, console_tsc;
+static u64 next_console_poll;
+
+static u64 ms_to_tsc(u64 ms)
+{
+	return tsc_hz / 1000 * ms;
+}
+
+static u32 vm_weight(const struct vm *vm)
+{
+	return vm->cfg && vm->cfg->weight ? vm->cfg->weight : VM_WEIGHT_DEFAULT;
+}
 
 static void poll_timers(struct vcpu *v, u64 now)
 {
@@ -32,38 +57,63 @@ static void poll_timers(struct vcpu *v, u64 now)
 		v->state = VCPU_RUNNABLE;
 }
 
-/* The boot CPU reads the physical console, once a tick. */
-static void poll_console(u64 *polled)
+/* The earliest TSC at which a timer of v, or of its VM's devices, fires. */
+static u64 vcpu_deadline(struct vcpu *v)
 {
-	if (this_cpu()->index != 0 || host_ticks == *polled)
+	u64 d = vm_next_timer_deadline(v->vm);
+
+	if (v->irq_ops)
+		d = MIN(d, v->irq_ops->next_deadline(v->irq_dev));
+	return d;
+}
+
+/* The boot CPU reads the physical console every SCHED_CONSOLE_POLL_MS. */
+static void poll_console(u64 now)
+{
+	if (this_cpu()->index != 0 || now < next_console_poll)
 		return;
-	*polled = host_ticks;
+	next_console_poll = now + console_tsc;
 	console_mux_poll();
+}
+
+static u64 console_deadline(void)
+{
+	return this_cpu()->index == 0 ? next_console_poll : ~0ULL;
+}
+
+static bool must_stop(struct vcpu *v)
+{
+	return v->state != VCPU_RUNNABLE || !vm_is_running(v->vm) || v->vm->reset_pending ||
+	       v->init_pending;
 }
 
 static void run_slice(struct vcpu *v)
 {
-	u64 start = host_ticks, polled = host_ticks;
+	struct cpu *c = this_cpu();
+	u64 start = rdtsc(), end = start + slice_tsc, now = start;
 	struct vm_exit exit;
 
-	this_cpu()->vcpu = v;
-	v->on_cpu = this_cpu();
-	while (v->state == VCPU_RUNNABLE && vm_is_running(v->vm) && !v->vm->reset_pending &&
-	       !v->init_pending) {
-		poll_console(&polled);
+	c->vcpu = v;
+	c->resched = false;
+	v->on_cpu = c;
+	while (!must_stop(v)) {
+		poll_console(now);
 		vcpu_prepare_entry(v);
+		host_timer_arm(MIN(MIN(end, vcpu_deadline(v)), console_deadline()));
 		spin_unlock(&hv_lock);
 		vmm->vcpu_run(v, &exit);
 		spin_lock(&hv_lock);
 		exit_dispatch(v, &exit);
 		host_irq_window();
-		if (host_ticks - start >= SCHED_SLICE_TICKS)
+		now = rdtsc();
+		if (now >= end || c->resched)
 			break;
-		poll_timers(v, rdtsc());
+		poll_timers(v, now);
 	}
+	v->vm->vruntime += (rdtsc() - start) * VM_WEIGHT_DEFAULT / vm_weight(v->vm);
 	vmm->vcpu_put(v);
 	v->on_cpu = NULL;
-	this_cpu()->vcpu = NULL;
+	c->vcpu = NULL;
 }
 
 /* A vCPU that is halted or waits for a SIPI with nothing that could ever
@@ -72,9 +122,8 @@ static bool asleep_forever(struct vcpu *v)
 {
 	if (v->state == VCPU_WAIT_SIPI)
 		return !v->sipi_pending && !v->init_pending;
-	return v->state == VCPU_HALTED && !v->on_cpu &&
-	       (!v->irq_ops || v->irq_ops->next_deadline(v->irq_dev) == ~0ULL) &&
-	       vm_next_timer_deadline(v->vm) == ~0ULL && !vcpu_irq_pending(v);
+	return v->state == VCPU_HALTED && !v->on_cpu && vcpu_deadline(v) == ~0ULL &&
+	       !vcpu_irq_pending(v);
 }
 
 static bool vm_on_any_cpu(const struct vm *vm)
@@ -92,16 +141,40 @@ static void reset_if_due(struct vm *vm)
 		vm_do_reset(vm);
 }
 
-/* Next vCPU after position *pos (vm * VM_MAX_VCPUS + vcpu) that can run
- * and runs nowhere; NULL if none. */
-static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
+/* The VM's place in line: its virtual runtime, less the focus lead. */
+static u64 vm_key(const struct vm *vm)
+{
+	return vm == focus ? vm->vruntime - MIN(vm->vruntime, lead_tsc) : vm->vruntime;
+}
+
+/* No VM banks more than SCHED_LAG_MAX of credit while it sleeps. */
+static void clamp_lag(void)
+{
+	u64 least = ~0ULL;
+
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vm_is_running(&vms[i]))
+			least = MIN(least, vms[i].vruntime);
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (least != ~0ULL && least > lag_tsc && vms[i].vruntime < least - lag_tsc)
+			vms[i].vruntime = least - lag_tsc;
+}
+
+struct pick {
+	struct vcpu *found;
+	bool any_running, all_stuck;
+	u64 wake; /* the earliest timer of a vCPU on no CPU */
+};
+
+/* The runnable vCPU on no CPU whose VM has the least key, scanning from
+ * after *pos (vm * VM_MAX_VCPUS + vcpu) so that equals take turns. */
+static void pick(unsigned *pos, struct pick *p)
 {
 	unsigned slots = nr_vms * VM_MAX_VCPUS;
-	u64 now = rdtsc();
-	struct vcpu *found = NULL;
+	u64 now = rdtsc(), best = ~0ULL;
 
-	*any_running = false;
-	*all_stuck = true;
+	*p = (struct pick){ .all_stuck = true, .wake = ~0ULL };
+	clamp_lag();
 	for (unsigned i = 1; i <= slots; i++) {
 		unsigned at = (*pos + i) % slots;
 		struct vm *vm = &vms[at / VM_MAX_VCPUS];
@@ -111,28 +184,31 @@ static struct vcpu *pick(unsigned *pos, bool *any_running, bool *all_stuck)
 			reset_if_due(vm);
 		if (!vm_is_running(vm) || v->id >= vm->nr_vcpus || v->vm != vm)
 			continue;
-		*any_running = true;
+		p->any_running = true;
 		if (v->on_cpu) {
-			*all_stuck = false;
+			p->all_stuck = false;
 			continue;
 		}
 		vcpu_startup(v);
 		poll_timers(v, now);
 		if (!asleep_forever(v))
-			*all_stuck = false;
-		if (!found && v->state == VCPU_RUNNABLE && !vm->reset_pending) {
-			found = v;
+			p->all_stuck = false;
+		if (v->state == VCPU_HALTED)
+			p->wake = MIN(p->wake, vcpu_deadline(v));
+		if (v->state == VCPU_RUNNABLE && !vm->reset_pending && vm_key(vm) < best) {
+			best = vm_key(vm);
+			p->found = v;
 			*pos = at;
 		}
 	}
-	return found;
 }
 
-static void idle(void)
+static void idle(u64 wake)
 {
 	struct cpu *c = this_cpu();
 
 	c->idle = true;
+	host_timer_arm(MIN(wake, console_deadline()));
 	spin_unlock(&hv_lock);
 	host_wait_for_irq();
 	spin_lock(&hv_lock);
@@ -143,37 +219,39 @@ static void idle(void)
 static void run_vcpus(void)
 {
 	unsigned pos = nr_vms * VM_MAX_VCPUS - 1;
-	u64 polled = host_ticks;
-	bool any_running, all_stuck;
+	struct pick p;
 
 	for (;;) {
-		struct vcpu *v;
-
-		poll_console(&polled);
-		v = pick(&pos, &any_running, &all_stuck);
-		if (v) {
-			run_slice(v);
+		poll_console(rdtsc());
+		pick(&pos, &p);
+		if (p.found) {
+			run_slice(p.found);
 			continue;
 		}
-		if (!any_running)
+		if (!p.any_running)
 			return;
-		if (all_stuck) {
+		if (p.all_stuck) {
 			for (unsigned i = 0; i < nr_vms; i++)
 				if (vm_is_running(&vms[i]))
 					vm_crash(&vms[i], "halted with no interrupt that could wake it");
 			continue;
 		}
-		idle();
+		idle(p.wake);
 	}
 }
 
 void sched_run(void)
 {
 	spin_lock(&hv_lock);
+	slice_tsc = ms_to_tsc(SCHED_SLICE_MS);
+	lag_tsc = ms_to_tsc(SCHED_LAG_MAX_MS);
+	lead_tsc = ms_to_tsc(SCHED_FOCUS_LEAD_MS);
+	console_tsc = ms_to_tsc(SCHED_CONSOLE_POLL_MS);
 	started = true;
 	for (unsigned i = 1; i < nr_cpus_online; i++)
 		smp_kick(&cpus[i]);
 	run_vcpus();
+	host_timer_arm(~0ULL);
 	spin_unlock(&hv_lock);
 }
 
@@ -183,18 +261,40 @@ void sched_run_ap(void)
 		host_wait_for_irq();
 	spin_lock(&hv_lock);
 	run_vcpus();
+	host_timer_arm(~0ULL);
 	spin_unlock(&hv_lock);
 	for (;;)
 		host_wait_for_irq();
 }
 
+void sched_set_focus(struct vm *vm)
+{
+	focus = vm;
+}
+
 void sched_kick_vm(const struct vm *vm)
 {
+	bool woken = false;
+
 	for (unsigned i = 0; i < nr_cpus_online; i++) {
 		struct cpu *c = &cpus[i];
 		const struct vcpu *v = c->vcpu;
 
-		if (c != this_cpu() && (c->idle || (v && v->vm == vm)))
+		if (c != this_cpu() && (c->idle || (v && v->vm == vm))) {
 			smp_kick(c);
+			woken = true;
+		}
+	}
+	if (woken || vm != focus)
+		return;
+	/* Every CPU runs another VM: the focused one need not wait a slice. */
+	for (unsigned i = 0; i < nr_cpus_online; i++) {
+		struct cpu *c = &cpus[i];
+
+		if (c->vcpu && c->vcpu->vm != focus) {
+			c->resched = true;
+			smp_kick(c);
+			return;
+		}
 	}
 }

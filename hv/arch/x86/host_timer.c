@@ -1,7 +1,9 @@
 /* Host time: the TSC and local-APIC timer calibrated against PIT channel 2
- * (from a run whose ends are known closely), and a periodic APIC tick that
- * preempts guests (SDM vol. 3 10.5.4; 8254 data sheet; the PIC is masked so
- * it never raises stray vectors). */
+ * (from a run whose ends are known closely), and a one-shot APIC timer per
+ * CPU that the scheduler arms at its next deadline: the end of a slice, a
+ * guest timer, a console poll (SDM vol. 3 10.5.4; 8254 data sheet; the PIC
+ * is masked so it never raises stray vectors). No deadline, no interrupt:
+ * an idle machine sleeps. */
 #include <bulkhead/console.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/x86/cpu.h>
@@ -17,29 +19,25 @@
 #define LAPIC_TMR_CUR  0x390
 #define LAPIC_TMR_DIV  0x3e0
 #define LVT_MASKED     (1U << 16)
-#define LVT_PERIODIC   (1U << 17)
 #define PIT_HZ         1193182U
 #define CALIBRATE_MS   5U
 #define CALIBRATE_SLACK 2000U /* a run's ends known to 0.05% of it */
 #define CALIBRATE_TRIES 200U
 
-volatile u64 host_ticks;
 u64 tsc_hz;
-static u32 tick_count; /* APIC timer count per tick, the same on every CPU */
+static u32 apic_per_ms; /* APIC timer counts per ms (/16), the same on every CPU */
 
 static volatile u32 *lapic_reg(u32 off)
 {
 	return (volatile u32 *)(LAPIC_BASE + off);
 }
 
-/* Every CPU ticks (it preempts the guest it runs); the boot CPU's ticks
- * are the hypervisor's clock. */
-static void tick(u8 vector, void *ctx)
+/* The interrupt only ends a guest's run or a CPU's halt; the scheduler
+ * then looks at the time itself. */
+static void timer_fired(u8 vector, void *ctx)
 {
 	(void)vector;
 	(void)ctx;
-	if (this_cpu()->index == 0)
-		host_ticks++;
 	*lapic_reg(LAPIC_EOI) = 0;
 }
 
@@ -47,8 +45,25 @@ void host_timer_start_this_cpu(void)
 {
 	*lapic_reg(LAPIC_SVR) = 0x100 | 0xff; /* APIC on, spurious vector 0xff */
 	*lapic_reg(LAPIC_TMR_DIV) = 0x3;      /* divide by 16, as calibrated */
-	*lapic_reg(LAPIC_LVT_TMR) = HOST_TICK_VECTOR | LVT_PERIODIC;
-	*lapic_reg(LAPIC_TMR_INIT) = tick_count;
+	*lapic_reg(LAPIC_LVT_TMR) = HOST_TIMER_VECTOR; /* one-shot */
+	*lapic_reg(LAPIC_TMR_INIT) = 0;                /* stopped */
+}
+
+void host_timer_arm(u64 deadline)
+{
+	struct cpu *c = this_cpu();
+	u64 now = rdtsc(), count;
+
+	/* Re-armed before every guest entry: most times for the same time. */
+	if (deadline == c->timer_deadline && deadline > now)
+		return;
+	c->timer_deadline = deadline;
+	if (deadline == ~0ULL) {
+		*lapic_reg(LAPIC_TMR_INIT) = 0;
+		return;
+	}
+	count = deadline > now ? (deadline - now) * apic_per_ms / (tsc_hz / 1000) : 0;
+	*lapic_reg(LAPIC_TMR_INIT) = (u32)MAX(1ULL, MIN(count, 0xffffffffULL));
 }
 
 /* One run: TSC and APIC-timer ticks across CALIBRATE_MS of PIT channel 2.
@@ -94,7 +109,7 @@ static bool calibrate_once(u64 *tsc, u32 *apic, u64 *slack)
 
 /* Runs until one knows its interval to 1/CALIBRATE_SLACK, at most
  * CALIBRATE_TRIES; failing that, the run that knew it best. */
-static bool calibrate(u64 *tsc_per_ms, u32 *apic_per_ms)
+static bool calibrate(u64 *tsc_per_ms, u32 *apic_ms)
 {
 	u64 tsc, slack, best_slack = ~0ULL, best_tsc = 0;
 	u32 apic, best_apic = 0;
@@ -109,14 +124,13 @@ static bool calibrate(u64 *tsc_per_ms, u32 *apic_per_ms)
 		}
 	}
 	*tsc_per_ms = best_tsc / CALIBRATE_MS;
-	*apic_per_ms = best_apic / CALIBRATE_MS;
-	return *tsc_per_ms && *apic_per_ms;
+	*apic_ms = best_apic / CALIBRATE_MS;
+	return *tsc_per_ms && *apic_ms;
 }
 
 bool host_timer_init(const char **err)
 {
 	u64 tsc_per_ms;
-	u32 apic_per_ms;
 
 	outb(0x21, 0xff); /* mask both PICs */
 	outb(0xa1, 0xff);
@@ -126,14 +140,13 @@ bool host_timer_init(const char **err)
 		return false;
 	}
 	tsc_hz = tsc_per_ms * 1000;
-	if (!irq_register(HOST_TICK_VECTOR, tick, NULL)) {
-		*err = "timer: tick vector already taken";
+	if (!irq_register(HOST_TIMER_VECTOR, timer_fired, NULL)) {
+		*err = "timer: its vector is already taken";
 		return false;
 	}
-	tick_count = apic_per_ms * 1000 / HOST_TICK_HZ;
 	host_timer_start_this_cpu();
-	printf("timer: TSC %lu MHz, APIC timer %u kHz (/16), tick %u Hz\n", tsc_hz / 1000000,
-	       apic_per_ms, HOST_TICK_HZ);
+	printf("timer: TSC %lu MHz, APIC timer %u kHz (/16), one-shot\n", tsc_hz / 1000000,
+	       apic_per_ms);
 	return true;
 }
 

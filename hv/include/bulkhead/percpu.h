@@ -20,8 +20,10 @@ struct cpu {
 	bool online;
 	struct vcpu *vcpu;    /* the vCPU this CPU is running (NULL between) */
 	volatile bool idle;   /* halted in the scheduler, waiting for work */
+	volatile bool resched; /* end the slice: the focused VM wants the CPU */
 	struct xstate_cpu xstate; /* whose x87/SSE/AVX state the registers hold */
 	u64 tsc_aux;          /* what IA32_TSC_AUX holds */
+	u64 timer_deadline;   /* what its one-shot timer is armed for (~0: off) */
 	void *vmm;            /* the backend's host state for this CPU */
 	/* ASIDs (SVM) or VPIDs (VMX) are handed out per CPU: a vCPU holds one
 	 * only while its generation is the CPU's; when they run out the CPU
