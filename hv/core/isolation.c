@@ -2,9 +2,9 @@
  * mapping of a VM points at that VM's own RAM at the matching offset, and
  * never at another VM's RAM or at the hypervisor's image; and the tables
  * map exactly the RAM blocks guest_mem handed out (RAM is mapped on first
- * touch, see guest_mem.h). Run after all VMs are built and again at the end
- * of the run, when the guests have touched their RAM; a failure is a
- * hypervisor bug. */
+ * touch, see guest_mem.h). Run after all VMs are built, for each VM when it
+ * stops (before its RAM goes back to the pool), and at the end of the run
+ * for the VMs that still hold RAM; a failure is a hypervisor bug. */
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/isolation.h>
@@ -57,21 +57,38 @@ static bool check_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 flags)
 	return true;
 }
 
+static u64 check_vm(struct vm *vm)
+{
+	struct check c = { vm, 0, NULL, 0 };
+	u64 handed_out = guest_mem_mapped_bytes(&vm->mem);
+
+	if (vm->released)
+		return 0; /* nothing mapped, nothing held */
+	if (!vmm->vm_for_each_mapping(vm, check_leaf, &c))
+		hv_panic("isolation: vm %s %s at gpa %#lx", vm->name, c.why, c.where);
+	if (c.mapped != handed_out)
+		hv_panic("isolation: vm %s maps %lu bytes, was given %lu", vm->name, c.mapped,
+			 handed_out);
+	return c.mapped;
+}
+
 void isolation_check_all(const char *when)
 {
 	u64 mapped = 0;
+	unsigned held = 0;
 
 	for (unsigned i = 0; i < nr_vms; i++) {
-		struct check c = { &vms[i], 0, NULL, 0 };
-		u64 handed_out = guest_mem_mapped_bytes(&vms[i].mem);
-
-		if (!vmm->vm_for_each_mapping(&vms[i], check_leaf, &c))
-			hv_panic("isolation: vm %s %s at gpa %#lx", vms[i].name, c.why, c.where);
-		if (c.mapped != handed_out)
-			hv_panic("isolation: vm %s maps %lu bytes, was given %lu", vms[i].name,
-				 c.mapped, handed_out);
-		mapped += c.mapped;
+		mapped += check_vm(&vms[i]);
+		held += !vms[i].released;
 	}
 	printf("isolation: %u VM(s): nested tables map only each VM's own RAM (%s, %lu MiB mapped)\n",
-	       nr_vms, when, mapped >> 20);
+	       held, when, mapped >> 20);
+}
+
+void isolation_check_vm(struct vm *vm, const char *when)
+{
+	u64 mapped = check_vm(vm);
+
+	printf("isolation: vm %s: nested tables map only its own RAM (%s, %lu MiB mapped)\n",
+	       vm->name, when, mapped >> 20);
 }

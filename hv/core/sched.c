@@ -134,11 +134,16 @@ static bool vm_on_any_cpu(const struct vm *vm)
 	return false;
 }
 
-/* A reset waits until no vCPU of the VM is on a CPU. */
-static void reset_if_due(struct vm *vm)
+/* A reset waits until no vCPU of the VM is on a CPU; so does giving back
+ * the RAM of a VM that ended. */
+static void reset_or_release(struct vm *vm)
 {
-	if (vm->reset_pending && vm_is_running(vm) && !vm_on_any_cpu(vm))
+	if (vm_on_any_cpu(vm))
+		return;
+	if (vm->reset_pending && vm_is_running(vm))
 		vm_do_reset(vm);
+	else if (!vm_is_running(vm) && !vm->released)
+		vm_release(vm);
 }
 
 /* The VM's place in line: its virtual runtime, less the focus lead. */
@@ -163,6 +168,7 @@ static void clamp_lag(void)
 struct pick {
 	struct vcpu *found;
 	bool any_running, all_stuck;
+	bool all_released; /* every VM that ended gave back its RAM */
 	u64 wake; /* the earliest timer of a vCPU on no CPU */
 };
 
@@ -173,15 +179,17 @@ static void pick(unsigned *pos, struct pick *p)
 	unsigned slots = nr_vms * VM_MAX_VCPUS;
 	u64 now = rdtsc(), best = ~0ULL;
 
-	*p = (struct pick){ .all_stuck = true, .wake = ~0ULL };
+	*p = (struct pick){ .all_stuck = true, .all_released = true, .wake = ~0ULL };
 	clamp_lag();
 	for (unsigned i = 1; i <= slots; i++) {
 		unsigned at = (*pos + i) % slots;
 		struct vm *vm = &vms[at / VM_MAX_VCPUS];
 		struct vcpu *v = &vm->vcpu[at % VM_MAX_VCPUS];
 
-		if (at % VM_MAX_VCPUS == 0)
-			reset_if_due(vm);
+		if (at % VM_MAX_VCPUS == 0) {
+			reset_or_release(vm);
+			p->all_released &= vm_is_running(vm) || vm->released;
+		}
 		if (!vm_is_running(vm) || v->id >= vm->nr_vcpus || v->vm != vm)
 			continue;
 		p->any_running = true;
@@ -228,9 +236,9 @@ static void run_vcpus(void)
 			run_slice(p.found);
 			continue;
 		}
-		if (!p.any_running)
+		if (!p.any_running && p.all_released)
 			return;
-		if (p.all_stuck) {
+		if (p.all_stuck && p.any_running) {
 			for (unsigned i = 0; i < nr_vms; i++)
 				if (vm_is_running(&vms[i]))
 					vm_crash(&vms[i], "halted with no interrupt that could wake it");

@@ -5,12 +5,14 @@
 #include <bulkhead/format.h>
 #include <bulkhead/guest_load.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/isolation.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/host_timer.h>
 
 struct vm vms[VM_MAX];
 unsigned nr_vms;
@@ -74,15 +76,37 @@ static void stop_vcpus(struct vm *vm)
 	sched_kick_vm(vm); /* its vCPUs on other CPUs leave the guest */
 }
 
+/* on_crash restart, unless the VM crashed VM_CRASH_LOOP_MAX times within
+ * VM_CRASH_LOOP_SECONDS: then it is a loop, and the VM stops. */
+static bool restart_after_crash(struct vm *vm)
+{
+	u64 now = rdtsc(), window = tsc_hz * VM_CRASH_LOOP_SECONDS;
+
+	if (!vm->cfg || vm->cfg->on_crash != VM_ON_CRASH_RESTART)
+		return false;
+	if (!vm->crash_restarts || now - vm->first_crash_tsc > window) {
+		vm->first_crash_tsc = now;
+		vm->crash_restarts = 0;
+	}
+	return ++vm->crash_restarts <= VM_CRASH_LOOP_MAX;
+}
+
 void vm_crash(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vm->state != VM_RUNNING)
+	if (vm->state != VM_RUNNING || vm->reset_pending)
 		return;
 	va_start(ap, fmt);
 	fmt_vsnprintf(vm->reason, sizeof(vm->reason), fmt, ap);
 	va_end(ap);
+	if (restart_after_crash(vm)) {
+		printf("vm %s: crashed: %s; restarting (on_crash restart)\n", vm->name, vm->reason);
+		vm->reset_why = "after a crash";
+		vm->reset_pending = true;
+		sched_kick_vm(vm);
+		return;
+	}
 	vm->state = VM_STOPPED;
 	stop_vcpus(vm);
 	printf("vm %s: stopped: %s\n", vm->name, vm->reason);
@@ -135,6 +159,7 @@ void vm_poweroff(struct vm *vm)
 void vm_reset(struct vm *vm)
 {
 	if (vm->state == VM_RUNNING) {
+		vm->reset_why = "reset by the guest";
 		vm->reset_pending = true;
 		sched_kick_vm(vm); /* carried out once none of its vCPUs runs */
 	}
@@ -197,8 +222,9 @@ static bool boot_guest(struct vm *vm, const char **err)
 
 /* Gives back whatever a (possibly partly) created VM holds, newest first:
  * vCPU backend state, devices, the backend's VM state (nested page
- * table), guest RAM. Device state in the VM's arena goes with the VM. */
-static void vm_destroy(struct vm *vm)
+ * table), guest RAM, zeroed first where the guest touched it. Device
+ * state in the VM's arena goes with the VM. */
+static void release_resources(struct vm *vm)
 {
 	for (u32 i = 0; i < ARRAY_SIZE(vm->vcpu); i++)
 		if (vm->vcpu[i].arch)
@@ -206,8 +232,24 @@ static void vm_destroy(struct vm *vm)
 	destroy_devices(vm);
 	if (vm->arch)
 		vmm->vm_destroy(vm);
+	guest_mem_wipe(&vm->mem, &host_mem);
 	guest_mem_free(&vm->mem, &host_mem);
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	release_resources(vm);
 	memset(vm, 0, sizeof(*vm));
+}
+
+void vm_release(struct vm *vm)
+{
+	u64 mib = vm->mem.size >> 20;
+
+	isolation_check_vm(vm, "at its stop");
+	release_resources(vm);
+	vm->released = true;
+	printf("vm %s: %lu MiB of RAM scrubbed and returned to the pool\n", vm->name, mib);
 }
 
 /* All or nothing: a VM that cannot be completed gives back what it took,
@@ -257,7 +299,7 @@ bool vm_do_reset(struct vm *vm)
 	const char *err;
 
 	vm->reset_pending = false;
-	printf("vm %s: reset by the guest, restarting\n", vm->name);
+	printf("vm %s: %s, restarting\n", vm->name, vm->reset_why ? vm->reset_why : "reset");
 	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)

@@ -58,5 +58,5 @@ expect_line "modules: 2"
 expect_regex "^module 0: 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ KiB\) 'vm=linux mem=512 -- "
 expect_regex "^module 1: 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ KiB\) 'vmmod=linux'"
 expect_line "virt: AMD SVM with NPT available"
-expect_regex "^isolation: 1 VM\\(s\\): nested tables map only each VM's own RAM \\(at the end, [1-9][0-9]* MiB mapped\\)"
+expect_regex "^isolation: vm linux: nested tables map only its own RAM \\(at its stop, [1-9][0-9]* MiB mapped\\)"
 finish

@@ -26,5 +26,5 @@ sed -n '/^=== run: dmesg$/,/^=== status/p' "$out" > "$LOGDIR/$TEST.dmesg"
 tests/linux/dmesg-audit.sh "$LOGDIR/$TEST.dmesg" || fail "dmesg has unexplained warnings"
 # the TSC stays Linux's clocksource: its watchdog (the HPET) never objected
 grep -iE "unstable|watchdog.*skew" "$LOGDIR/$TEST.dmesg" && fail "a clocksource was marked unstable"
-expect_regex "^isolation: 1 VM\\(s\\): nested tables map only each VM's own RAM \\(at the end, [1-9][0-9]* MiB mapped\\)"
+expect_regex "^isolation: vm linux: nested tables map only its own RAM \\(at its stop, [1-9][0-9]* MiB mapped\\)"
 finish

@@ -20,10 +20,14 @@ expect_line "[B] isolation: reading 0x1000000, just past RAM"
 expect_regex "^vm B: stopped: .*unbacked guest-physical memory at 0x0*1000000"
 expect_no_line "[B] isolation: read past RAM returned"
 expect_no_line "vm B: exited"
-# the nested tables are checked before the run and again at its end, when
-# RAM has been mapped on first touch: A filled and B scanned all of theirs
+# the nested tables are checked before the run and again for each VM when it
+# stops, when RAM has been mapped on first touch: A filled and B scanned all
+# of theirs; then each VM's RAM goes back to the pool, scrubbed
 expect_line "isolation: 2 VM(s): nested tables map only each VM's own RAM (at start, 0 MiB mapped)"
-expect_line "isolation: 2 VM(s): nested tables map only each VM's own RAM (at the end, 32 MiB mapped)"
+expect_line "isolation: vm A: nested tables map only its own RAM (at its stop, 16 MiB mapped)"
+expect_line "isolation: vm B: nested tables map only its own RAM (at its stop, 16 MiB mapped)"
+expect_line "vm A: 16 MiB of RAM scrubbed and returned to the pool"
+expect_line "vm B: 16 MiB of RAM scrubbed and returned to the pool"
 # B's scan ran while A's pattern was in place (A slept through it)
 a_filled=$(grep -n "^\[A\] isolation: A filled" "$LOG" | cut -d: -f1 | head -1)
 b_clean=$(grep -n "^\[B\] isolation: scan clean" "$LOG" | cut -d: -f1 | head -1)

@@ -9,6 +9,7 @@
 #include "unit.h"
 #include <bulkhead/guest_load.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/isolation.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vm.h>
@@ -29,6 +30,15 @@ void hv_panic(const char *fmt, ...)
 }
 
 void sched_kick_vm(const struct vm *m) { (void)m; } /* one CPU: nobody to wake */
+u64 tsc_hz = 1000000000ULL;
+static unsigned isolation_checks;
+void isolation_check_vm(struct vm *vm, const char *when)
+{
+	(void)vm;
+	(void)when;
+	isolation_checks++;
+}
+
 const char *vm_exit_name(enum vm_exitcode code)
 {
 	(void)code;
@@ -236,7 +246,11 @@ static int setup(void **state)
 	vmm = &fake_ops;
 	memset(&fails, 0, sizeof(fails));
 	asids_live = vcpus_live = 0;
+	devices_live = 0;
+	isolation_checks = 0;
 	cfg.mem_bytes = 40ULL << 20;
+	cfg.on_crash = VM_ON_CRASH_STOP;
+	memset(vms, 0, sizeof(vms));
 	return 0;
 }
 
@@ -471,6 +485,58 @@ static void test_nmi_blocked_until_iret(void **state)
 	assert_false(v->nmi_pending);
 }
 
+/* A VM that ended gives back everything it held, its RAM zeroed where the
+ * guest wrote; its record (name, state, reason) stays for the report. */
+static void test_release_returns_everything(void **state)
+{
+	u64 free_before = hv_pages.free_pages, block_hpa;
+	const char *err;
+	struct vm *vm = &vms[0];
+	u8 *ram;
+
+	(void)state;
+	assert_true(vm_create(vm, &cfg, &err));
+	assert_true(guest_mem_hpa(&vm->mem, 0x100000, &block_hpa));
+	ram = (u8 *)(uintptr_t)block_hpa;
+	assert_int_equal(ram[0], 0xf4); /* what guest_load wrote */
+	vm_crash(vm, "test %d", 1);
+	assert_int_equal(vm->state, VM_STOPPED);
+	vm_release(vm);
+	assert_int_equal(isolation_checks, 1);
+	assert_true(vm->released);
+	assert_int_equal(ram[0], 0); /* scrubbed before it went back */
+	assert_int_equal(hv_pages.free_pages, free_before);
+	assert_int_equal(asids_live, 0);
+	assert_int_equal(vcpus_live, 0);
+	assert_int_equal(devices_live, 0);
+	assert_string_equal(vm->name, "t");
+	assert_string_equal(vm->reason, "test 1");
+	/* the freed RAM is enough for a new VM of the same size */
+	assert_true(vm_create(&vms[1], &cfg, &err));
+}
+
+/* on_crash restart: a crash becomes a reset (the VM keeps running) until
+ * VM_CRASH_LOOP_MAX crashes within the window; the next one stops it. */
+static void test_on_crash_restart_until_a_loop(void **state)
+{
+	const char *err;
+	struct vm *vm = &vms[0];
+
+	(void)state;
+	cfg.on_crash = VM_ON_CRASH_RESTART;
+	assert_true(vm_create(vm, &cfg, &err));
+	for (unsigned i = 0; i < VM_CRASH_LOOP_MAX; i++) {
+		vm_crash(vm, "panic %u", i);
+		assert_int_equal(vm->state, VM_RUNNING);
+		assert_true(vm->reset_pending);
+		assert_true(vm_do_reset(vm));
+		assert_int_equal(vm->vcpu[0].state, VCPU_RUNNABLE);
+	}
+	vm_crash(vm, "panic again");
+	assert_int_equal(vm->state, VM_STOPPED);
+	assert_string_equal(vm->reason, "panic again");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +544,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_is_first_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exception_merging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_blocked_until_iret, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_returns_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_on_crash_restart_until_a_loop, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

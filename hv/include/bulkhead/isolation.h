@@ -4,5 +4,8 @@
 
 /* when: printed with the result, e.g. "at start". */
 void isolation_check_all(const char *when);
+struct vm;
+/* The same for one VM. */
+void isolation_check_vm(struct vm *vm, const char *when);
 
 #endif

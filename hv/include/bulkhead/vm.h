@@ -16,6 +16,8 @@
 #define VM_REASON_MAX 128
 #define VM_MAX_MODS 4
 #define VM_DEV_ARENA (16 * 1024)
+#define VM_CRASH_LOOP_MAX 3      /* on_crash restarts within ... */
+#define VM_CRASH_LOOP_SECONDS 60 /* ... this long; one more stops the VM */
 
 enum vm_state {
 	VM_RUNNING,
@@ -75,6 +77,10 @@ struct vm {
 	void (*console_flush)(void *dev);
 	void *console_dev;
 	bool reset_pending; /* set by devices, carried out between exits */
+	const char *reset_why; /* for the log: "reset by the guest", ... */
+	u32 crash_restarts;    /* on_crash restarts since first_crash_tsc */
+	u64 first_crash_tsc;
+	bool released;       /* stopped, its RAM and backend state given back */
 	struct {
 		const struct vtimer_ops *ops;
 		void *dev;
@@ -96,7 +102,9 @@ extern unsigned nr_vms;
 void *vm_dev_alloc(struct vm *vm, u64 size);
 
 /* The guest did something no well-behaved guest does, or the hypervisor
- * cannot serve it: stop this VM only, with a logged one-line reason. */
+ * cannot serve it: stop this VM only, with a logged one-line reason; or,
+ * with on_crash restart, restart it from its pristine kernel (a VM that
+ * crashes in a loop stops). */
 void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 /* The guest ended itself through the test-exit port. */
 void vm_exit_with_code(struct vm *vm, u32 code);
@@ -105,6 +113,10 @@ void vm_poweroff(struct vm *vm);
 /* The guest asked for a reset (0xcf9, i8042, ACPI reset register): the VM
  * restarts with a clean memory image once the current exit is handled. */
 void vm_reset(struct vm *vm);
+/* A VM that ended (stopped, off, exited) and runs on no CPU: checks its
+ * nested tables once more, then gives back its vCPUs' and the backend's
+ * state and its RAM, zeroed. The record (name, state, counts) stays. */
+void vm_release(struct vm *vm);
 /* Carries out a pending reset; false if the VM could not be rebuilt. */
 bool vm_do_reset(struct vm *vm);
 bool vm_is_running(const struct vm *vm);
