@@ -51,10 +51,13 @@ test:
 	  FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
 
 # RUN_ARGS is passed to scripts/run.sh (e.g. RUN_ARGS="--timeout 20").
+# One line per stage; V=1 shows every command.
 run:
+	@echo "run: checking the packages it needs (scripts/deps.sh)"
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all
-	@scripts/run.sh $(RUN_ARGS)
+	@echo "run: building the hypervisor, guests and tools"
+	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) all
+	@V="$(V)" scripts/run.sh $(RUN_ARGS)
 
 bench:
 	@scripts/deps.sh

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `make run`: boot Bulkhead in QEMU with its console on this terminal.
-#   make run                               a Debian VM ("linux") with a busybox
-#                                          shell: type commands, `poweroff` ends it
+#   make run                               the demo machine (configs/demo.conf):
+#                                          work, personal and scratch, three
+#                                          Debian VMs with 2 vCPUs each, on 2
+#                                          emulated CPUs
 #   make run RUN_ARGS="--bare"             the hypervisor alone: boot report, stop
 #   make run RUN_ARGS="--timeout 120"      bounded, for scripts (no terminal needed)
 # Other options and words after "--" go to scripts/qemu.sh and the hypervisor's
-# command line. Leave QEMU with Ctrl-A X; Ctrl-] d shows each VM's vCPU state.
+# command line. V=1 shows what each stage runs.
 set -u
 cd "$(dirname "$0")/.."
 bare=false
@@ -19,7 +21,20 @@ done
 if $bare; then
 	exec scripts/qemu.sh "${args[@]}"
 fi
-scripts/guest-linux.sh >/dev/null || { echo "run: could not build the Linux guest" >&2; exit 1; }
-exec scripts/qemu.sh --mem 2G \
-	--module "build/linux/bzImage vm=linux mem=512 -- $(cat build/linux/cmdline)" \
-	--module "build/linux/initramfs.cpio.gz vmmod=linux" "${args[@]}"
+echo "run: fetching Debian's kernel and making the guests' initramfs (scripts/guest-linux.sh)"
+if [ "${V:-}" = 1 ]; then
+	scripts/guest-linux.sh || { echo "run: could not build the Linux guest" >&2; exit 1; }
+else
+	scripts/guest-linux.sh >/dev/null || { echo "run: could not build the Linux guest (V=1 shows why)" >&2; exit 1; }
+fi
+cat <<'HELP'
+run: booting Bulkhead in QEMU with the VMs of configs/demo.conf
+run:   Ctrl-] 0, 1, 2   type into work, personal or scratch (their output is
+run:                    marked [work], [personal], [scratch])
+run:   Ctrl-] d         each VM's state and where its exits went
+run:   poweroff         in a VM's shell ends that VM; the run ends with the last
+run:   Ctrl-A X         leaves QEMU at once
+HELP
+exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi" \
+	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
+	--module "configs/demo.conf name=vms.conf" "${args[@]}"
