@@ -1,4 +1,4 @@
 # Benchmarks run by `make bench` (each a script; results in bench/results/).
-BENCH_TARGETS += bench/exits/run.sh
+BENCH_TARGETS += bench/exits/run.sh bench/multi/run.sh
 
 -include bench/boot/boot.mk
