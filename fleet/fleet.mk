@@ -46,6 +46,16 @@ $(FLEET_OUT)/bulkhead-checkin: $(FLEET_OUT)/obj/checkin/server.o $(FLEET_OUT)/ob
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
 
+# Web console: libmicrohttpd, libpq, jansson, libsodium (scripts/deps.d/fleet-console.list).
+CONSOLE_SRCS := main.c web.c auth.c pages.c pages_admin.c actions.c
+CONSOLE_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/console/%.o,$(CONSOLE_SRCS))
+$(FLEET_OUT)/obj/console/%.o: fleet/console/%.c $(FLEET_HDRS) $(wildcard fleet/console/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FLEET_CFLAGS) $(shell pkg-config --cflags $(CHECKIN_PKGS)) -c $< -o $@
+
+$(FLEET_OUT)/bulkhead-console: $(CONSOLE_OBJS) $(FLEET_OUT)/obj/checkin/db.o $(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
+
 # Benchmark helper: N simulated devices enrolling and checking in.
 $(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
@@ -55,7 +65,7 @@ $(FLEET_OUT)/obj/bench_checkin.o: bench/fleet/bench_checkin.c $(FLEET_HDRS)
 	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
 
 FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
-              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients
+              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console
 ALL_TARGETS += $(FLEET_BINS)
 
 # Unit tests (cmocka): tests/fleet/unit/test_fleet_*.c, linked with libfleet.
