@@ -11,6 +11,7 @@
 
 #include "caidx.h"
 #include "castore.h"
+#include "sync_checkin.h"
 #include "fetch.h"
 #include "policy.h"
 #include "state.h"
@@ -168,11 +169,23 @@ static int fetch_policies(struct client *c, struct fetched_policy *out, int *n, 
 	return 0;
 }
 
+/* The lease a role had before this sync; the epoch (already expired) if none. */
+static const char *old_lease(const struct client *c, const char *role)
+{
+	const char *t = json_string_value(json_object_get(json_object_get(c->st.policies, role), "lease_expires"));
+	time_t when;
+
+	return t && !fl_time_parse(t, &when) ? t : "1970-01-01T00:00:00Z";
+}
+
+/* Leases are renewed at each sync, unless the check-in service said this
+ * device is revoked (STATE_DIR/revoked, written by bulkhead-sync checkin). */
 static int save_policies(struct client *c, struct fetched_policy *fp, int n, time_t now,
 			 struct fl_err *err)
 {
 	json_t *pol = json_object();
 	char p[1300], when[32];
+	int revoked = !faccessat(c->a->dirfd, SYNC_REVOKED_FILE, F_OK, AT_SYMLINK_NOFOLLOW);
 
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%.63s.json", fp[i].p.vm_role); /* policy_parse checked the name */
@@ -181,6 +194,8 @@ static int save_policies(struct client *c, struct fetched_policy *fp, int n, tim
 			return -1;
 		}
 		fl_time_format(now + (time_t)fp[i].p.offline_lease_days * 86400, when);
+		if (revoked) /* a revoked device keeps the lease it had, or none */
+			snprintf(when, sizeof(when), "%s", old_lease(c, fp[i].p.vm_role));
 		json_object_set_new(pol, fp[i].p.vm_role, json_pack("{s:s, s:I, s:s}", "sha256", fp[i].sha,
 			"offline_lease_days", (json_int_t)fp[i].p.offline_lease_days, "lease_expires", when));
 	}
