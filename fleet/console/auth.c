@@ -42,7 +42,12 @@ enum MHD_Result auth_login_page(struct req *r, const char *error)
 	struct html h = { 0 };
 	char tok[65], cookie[160];
 
-	rand_hex(tok);
+	/* keep a login-form token the browser has: a second page load (another
+	 * tab, or a favicon request sent here) must not void the first form */
+	if (is_token(web_cookie(r, "bh_login")))
+		snprintf(tok, sizeof(tok), "%s", web_cookie(r, "bh_login"));
+	else
+		rand_hex(tok);
 	snprintf(cookie, sizeof(cookie), "bh_login=%s; Path=/login; HttpOnly; SameSite=Strict; Max-Age=900", tok);
 	page_begin(&h, "Log in", NULL);
 	if (error)

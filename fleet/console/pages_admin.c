@@ -164,8 +164,8 @@ enum MHD_Result page_rollouts(struct console *k, struct req *r, const struct ses
 	html(&h, "</select></label><label>Policy <select name=\"policy\">");
 	options(&h, p, 0, 1);
 	html(&h, "</select></label><label>Stage (%%) <input name=\"percent\" type=\"number\" min=\"1\" max=\"100\" "
-		 "value=\"10\"></label><button type=\"submit\">Assign</button></form><p>An assignment starts paused "
-		 "(state ready). Starting it at N%% reaches ceil(N%% of the group's devices), chosen in a fixed order per "
+		 "value=\"10\"></label><button type=\"submit\">Assign</button></form><p>An assignment starts in "
+		 "state ready and reaches no device until started. Starting it at N%% reaches ceil(N%% of the group's devices), chosen in a fixed order per "
 		 "rollout; raising N keeps the devices already reached. A device learns its assignment in its next "
 		 "check-in answer; what it installs is what the signed repository metadata says (docs/fleet.md).</p>"
 		 "</fieldset>");
