@@ -56,6 +56,8 @@ run:
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh $(RUN_ARGS)
 
+console: fleet-console # the fleet web console with a fresh database (fleet/fleet.mk, docs/fleet.md)
+
 bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all

@@ -56,6 +56,13 @@ $(FLEET_OUT)/obj/console/%.o: fleet/console/%.c $(FLEET_HDRS) $(wildcard fleet/c
 $(FLEET_OUT)/bulkhead-console: $(CONSOLE_OBJS) $(FLEET_OUT)/obj/checkin/db.o $(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
 
+# make console (the top Makefile's line): the console with a fresh database in one step.
+.PHONY: fleet-console
+fleet-console:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(FLEET_OUT)/bulkhead-console $(FLEET_OUT)/bulkhead-checkin
+	@fleet/console/run.sh
+
 # Benchmark helper: N simulated devices enrolling and checking in.
 $(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)

@@ -25,6 +25,12 @@ static int db_fail(struct fl_err *err, const char *msg)
 	return fl_fail(err, "database: %s", line);
 }
 
+/* Server notices ("relation ... already exists, skipping") are not errors. */
+static void no_notice(void *arg, const char *msg)
+{
+	(void)arg, (void)msg;
+}
+
 PGconn *db_connect(const char *conninfo, struct fl_err *err)
 {
 	PGconn *db = PQconnectdb(conninfo);
@@ -34,6 +40,7 @@ PGconn *db_connect(const char *conninfo, struct fl_err *err)
 		PQfinish(db);
 		return NULL;
 	}
+	PQsetNoticeProcessor(db, no_notice, NULL);
 	return db;
 }
 
