@@ -102,4 +102,4 @@ $(FLEET_OUT)/fuzz/%: fleet/fuzz/%.c $(FLEET_FUZZ_DEPS) $(FLEET_HDRS)
 
 FUZZ_TARGETS += $(FLEET_FUZZ_BINS)
 
-BENCH_TARGETS += bench/fleet/run.sh
+BENCH_TARGETS += bench/fleet/run.sh bench/fleet/checkin.sh
