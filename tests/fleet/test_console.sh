@@ -5,7 +5,9 @@
 # (every chunk verified); 100 simulated devices enroll and check in (one
 # process, their state kept between rounds). A rollout of corp 2 to 10% and
 # then 100% of their group shows the right counts on the rollouts page as
-# devices report; a paused rollout assigns nothing; a device revoked on the
+# devices report; a paused rollout assigns nothing; a real bulkhead-sync
+# device with --assigned installs only the signed version its check-in
+# answer assigned; a device revoked on the
 # console is refused at its next check-in. Bad input: a forged session, a
 # missing or wrong CSRF token, SQL metacharacters in every field of every
 # action, markup in values, and the database restarting under the console:
@@ -93,6 +95,30 @@ ro=$(page "$J" /rollouts)
 	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R")" = 100 ] &&
 	[ "$(grep -o 'class="versions">corp 2<' <<<"$(page "$J" /)" | wc -l)" = 100 ] &&
 	ok "widened to 100%: 100 reached, 100 updated (the first 10 kept)" || fail "100% stage"
+
+# a real device (bulkhead-sync) installs only what the console assigned, from the signed repository
+timeout 60 "$SYNC" --repo "$T/repo-v1" --dir "$T/dev" --image corp --root "$T/www/repo/1.root.json" -q
+timeout 30 "$SYNC" enroll --dir "$T/dev" --checkin "$C" --token "$("$CHECKIN" token --db "$PG_DB")" --name pilot-1 -q
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
+timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp --assigned -q
+[ ! -e "$T/dev/assignment.json" ] && [ "$(jq -r .installed_version "$T/dev/state.json")" = 1 ] &&
+	ok "a device on corp 1 without an assignment stays on 1 with --assigned, though the repository signs 2" ||
+	fail "unassigned device moved: $(jq -c . "$T/dev/state.json")"
+act /groups/new name=pilot
+PG_=$(sql "select id from device_groups where name = 'pilot'")
+act /groups/add-ungrouped "group=$PG_"
+act /rollouts/new "group=$PG_" "image_version=corp 2" policy=work percent=100
+RP=$(sql "select max(id) from rollouts")
+act /rollouts/start "rollout=$RP" percent=100
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
+timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp --assigned -q
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
+ro=$(page "$J" /rollouts)
+[ "$(jq -r '.image + " " + (.version | tostring)' "$T/dev/assignment.json")" = "corp 2" ] &&
+	cmp -s "$T/dev/images/corp.img" "$T/v2.img" && [ "$(cell "$ro" "rollout-$RP" updated)" = 1 ] &&
+	[ "$(cell "$ro" "rollout-$R" state)" = running ] &&
+	ok "assigned corp 2 in its check-in answer, it installed the signed v2 (bit-identical) and the pilot rollout shows it updated" ||
+	fail "assigned device"
 
 D=$(sql "select min(id) + 6 from devices")
 act /devices/revoke "device=$D"
@@ -192,5 +218,5 @@ n=$(sql "select count(*) from audit_log where admin = '$ADMIN' and action not in
 	fail "audit log has $n actions, $ACKED acknowledged"
 [ "$(post "$J" /logout "csrf=$CSRF")" = 303 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$J" "$K/")" = 303 ] &&
 	ok "after logout the session is gone" || fail "logout"
-[ "$checks" -eq 17 ] || fail "expected 17 checks, $checks passed"
+[ "$checks" -eq 19 ] || fail "expected 19 checks, $checks passed"
 echo "all $checks checks passed"
