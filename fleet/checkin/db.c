@@ -253,13 +253,14 @@ static const char *earliest_lease(const struct report *r, char out[32])
 	return out;
 }
 
-int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_err *err)
+int db_store_report(PGconn *db, const struct report *r, json_t **assignment, int *status, struct fl_err *err)
 {
 	char ids[24], seq[24], lease[32], *body = json_dumps(r->signed_part, JSON_COMPACT | JSON_SORT_KEYS);
-	const char *v[4] = { ids, seq, body, earliest_lease(r, lease) };
+	const char *v[3] = { ids, seq, body }, *u[3] = { ids, seq, earliest_lease(r, lease) };
 	PGresult *res;
 
 	*status = 503;
+	*assignment = NULL;
 	if (!body)
 		return fl_fail(err, "out of memory");
 	snprintf(ids, sizeof(ids), "%lld", (long long)r->device);
@@ -267,9 +268,12 @@ int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_e
 	if (db_exec(db, "BEGIN", err))
 		goto out_free;
 	/* the row lock of this UPDATE orders concurrent reports of one device */
-	res = db_query(db, "UPDATE devices SET last_seq = $2, last_checkin = now(), last_report = $3, "
-		    "lease_expires = $4 WHERE id = $1 AND revoked_at IS NULL AND last_seq < $2 RETURNING 1", 4, v,
-		    PGRES_TUPLES_OK, err);
+	/* the assignment comes back with the same statement: no extra round trip */
+	res = db_query(db, "UPDATE devices SET last_seq = $2, last_checkin = now(), lease_expires = $3 "
+		    "WHERE id = $1 AND revoked_at IS NULL AND last_seq < $2 RETURNING "
+		    "(SELECT json_build_object('rollout', r.id, 'image', r.image, 'version', r.version, 'policy', r.policy) "
+		    "FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.device_id = $1 "
+		    "AND r.state = 'running' ORDER BY r.id DESC LIMIT 1)", 3, u, PGRES_TUPLES_OK, err);
 	if (!res)
 		goto fail;
 	if (PQntuples(res) != 1) {
@@ -279,7 +283,12 @@ int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_e
 			(long long)r->seq, (long long)r->device);
 		goto fail;
 	}
+	*assignment = PQgetisnull(res, 0, 0) ? json_null() : json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 	PQclear(res);
+	if (!*assignment) {
+		fl_fail(err, "database: unreadable assignment");
+		goto fail;
+	}
 	res = db_query(db, "INSERT INTO reports (device_id, seq, report) VALUES ($1, $2, $3)", 3, v,
 		PGRES_COMMAND_OK, err);
 	if (!res)
@@ -293,6 +302,8 @@ int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_e
 fail:
 	db_exec(db, "ROLLBACK", NULL);
 out_free:
+	json_decref(*assignment);
+	*assignment = NULL;
 	free(body);
 	return -1;
 }
@@ -312,29 +323,4 @@ int db_revoke(PGconn *db, int64_t id, struct fl_err *err)
 	n = PQntuples(r);
 	PQclear(r);
 	return n == 1 ? 0 : fl_fail(err, "no such device, or already revoked");
-}
-
-json_t *db_assignment(PGconn *db, int64_t id, struct fl_err *err)
-{
-	char ids[24];
-	const char *v[1] = { ids };
-	PGresult *r;
-	json_t *a;
-
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	r = db_query(db, "SELECT r.id, r.image, r.version, r.policy FROM rollout_targets t JOIN rollouts r "
-		     "ON r.id = t.rollout_id WHERE t.device_id = $1 AND r.state = 'running' ORDER BY r.id DESC LIMIT 1",
-		     1, v, PGRES_TUPLES_OK, err);
-	if (!r)
-		return NULL;
-	if (PQntuples(r) == 0)
-		a = json_null();
-	else
-		a = json_pack("{s:I, s:s, s:I, s:s}", "rollout", (json_int_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10),
-			      "image", PQgetvalue(r, 0, 1), "version", (json_int_t)strtoll(PQgetvalue(r, 0, 2), NULL, 10),
-			      "policy", PQgetvalue(r, 0, 3));
-	PQclear(r);
-	if (!a)
-		fl_fail(err, "out of memory");
-	return a;
 }

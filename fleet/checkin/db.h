@@ -31,14 +31,13 @@ int db_enroll(PGconn *db, const char *token, const char *pubkey_hex, const char 
 /* The device's public key; *status 403 for unknown or revoked devices,
  * and *revoked set for the latter. */
 int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, int *revoked, struct fl_err *err);
-/* Store a verified report if its seq is above the device's last one (and
- * keep it as the device's latest, with its earliest lease):
+/* Store a verified report if its seq is above the device's last one (which
+ * makes it the device's latest; its earliest lease is kept too). 0 and in
+ * *assignment what the console assigned to the device: {"rollout", "image",
+ * "version", "policy"} of the newest running rollout that reached it, or JSON
+ * null (caller frees); else -1 and *status:
  * 409 replay, 403 revoked meanwhile, 503 database. */
-int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_err *err);
-/* What the console assigned to this device: {"rollout", "image", "version",
- * "policy"} of the newest running rollout that reached it, JSON null if none;
- * NULL (err) if the database failed. */
-json_t *db_assignment(PGconn *db, int64_t id, struct fl_err *err);
+int db_store_report(PGconn *db, const struct report *r, json_t **assignment, int *status, struct fl_err *err);
 int db_revoke(PGconn *db, int64_t id, struct fl_err *err);
 
 #endif

@@ -107,10 +107,8 @@ static enum MHD_Result checkin(struct server *s, struct MHD_Connection *c, const
 		rc = rev ? revoked(c, err.msg) : fail(c, (unsigned)status, err.msg);
 	else if (report_verify(&r, pub))
 		rc = fail(c, 403, "report: bad signature for this device's key");
-	else if (db_store_report(s->db, &r, &status, &err))
+	else if (db_store_report(s->db, &r, &a, &status, &err))
 		rc = fail(c, (unsigned)status, err.msg);
-	else if (!(a = db_assignment(s->db, r.device, &err)))
-		rc = fail(c, 503, err.msg); /* stored: the next report says the same */
 	else
 		rc = reply(c, 200, json_pack("{s:s, s:I, s:o}", "status", "ok", "seq", (json_int_t)r.seq,
 					     "assignment", a));

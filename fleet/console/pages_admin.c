@@ -47,7 +47,7 @@ enum MHD_Result page_images(struct console *k, struct req *r, const struct sessi
 	/* the versions IT registered and those devices report, with how many run each */
 	PGresult *im = page_query(k, r->c,
 				  "WITH running AS (SELECT i->>'image' AS image, (i->>'version')::bigint AS version, "
-				  "count(*) AS n FROM devices d, jsonb_array_elements(d.last_report->'images') i "
+				  "count(*) AS n FROM device_status d, jsonb_array_elements(d.last_report->'images') i "
 				  "WHERE d.revoked_at IS NULL GROUP BY 1, 2) "
 				  "SELECT coalesce(v.image, r.image), coalesce(v.version, r.version), v.image IS NOT NULL, "
 				  "coalesce(v.note, ''), coalesce(r.n, 0) FROM image_versions v FULL JOIN running r "
@@ -117,7 +117,7 @@ enum MHD_Result page_rollouts(struct console *k, struct req *r, const struct ses
 			"SELECT r.id, gr.name, r.image, r.version, r.policy, r.percent, r.state, "
 			"(SELECT count(*) FROM devices d WHERE d.group_id = r.group_id AND d.revoked_at IS NULL), "
 			"(SELECT count(*) FROM rollout_targets t WHERE t.rollout_id = r.id), "
-			"(SELECT count(*) FROM rollout_targets t JOIN devices d ON d.id = t.device_id WHERE t.rollout_id = r.id "
+			"(SELECT count(*) FROM rollout_targets t JOIN device_status d ON d.id = t.device_id WHERE t.rollout_id = r.id "
 			"AND d.last_report->'images' @> jsonb_build_array(jsonb_build_object('image', r.image, "
 			"'version', r.version))) FROM rollouts r JOIN device_groups gr ON gr.id = r.group_id ORDER BY r.id DESC",
 			0, NULL);

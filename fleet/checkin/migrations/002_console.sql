@@ -1,7 +1,7 @@
 -- The web console (fleet/console/): administrators, their sessions, the audit
 -- log, device groups, image versions and policies known to IT, rollouts.
--- Devices keep their latest verified report and its earliest lease, written
--- by the check-in service, so the fleet page needs no scan of reports.
+-- Devices keep the earliest lease of their latest verified report, written by
+-- the check-in service; the report itself is the one numbered last_seq.
 CREATE TABLE admins (
 	id           bigserial PRIMARY KEY,
 	name         text NOT NULL UNIQUE,
@@ -29,8 +29,7 @@ CREATE TABLE device_groups (
 );
 ALTER TABLE devices
 	ADD COLUMN group_id      bigint REFERENCES device_groups (id),
-	ADD COLUMN last_report   jsonb,             -- the latest verified "signed" part
-	ADD COLUMN lease_expires timestamptz;       -- the earliest lease in it
+	ADD COLUMN lease_expires timestamptz;       -- the earliest lease in the latest report
 CREATE TABLE image_versions (
 	image        text NOT NULL,
 	version      bigint NOT NULL,
@@ -70,11 +69,12 @@ CREATE INDEX devices_group ON devices (group_id);
 -- check-in for a day); lease expiring (within two days); ok.
 CREATE VIEW device_status AS
 SELECT d.id, d.name, d.group_id, g.name AS group_name, d.enrolled_at, d.revoked_at, d.last_checkin,
-       d.lease_expires, d.last_report,
+       d.lease_expires, r.report AS last_report,
        CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked'
             WHEN d.last_checkin IS NULL THEN 'never checked in'
             WHEN d.lease_expires IS NOT NULL AND d.lease_expires < now() THEN 'lease expired'
             WHEN d.last_checkin < now() - interval '1 day' THEN 'offline'
             WHEN d.lease_expires IS NOT NULL AND d.lease_expires < now() + interval '2 days' THEN 'lease expiring'
             ELSE 'ok' END AS health
-FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id;
+FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id
+     LEFT JOIN reports r ON r.device_id = d.id AND r.seq = d.last_seq;
