@@ -8,11 +8,14 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checkin/db.h"
 
 #define SESSION_SECONDS 28800
+#define LOGIN_FAILURES  10    /* refused logins of one name ... */
+#define LOGIN_WINDOW    "15"  /* ... within this many minutes lock that name out */
 
 static void rand_hex(char out[65])
 {
@@ -95,6 +98,16 @@ enum MHD_Result auth_login(struct console *k, struct req *r)
 		return auth_login_page(r, "wrong name or password");
 	if (db_ready(k->db, &err))
 		return web_error(r->c, 503, err.msg);
+	/* the audit log counts refused logins: a name guessed too often is locked
+	 * for a while, before any hash work */
+	res = db_query(k->db, "SELECT count(*) FROM audit_log WHERE action = 'login refused' AND admin = $1 "
+			      "AND at > now() - interval '" LOGIN_WINDOW " minutes'", 1, v, PGRES_TUPLES_OK, &err);
+	if (!res)
+		return web_error(r->c, 503, err.msg);
+	ok = atoi(PQgetvalue(res, 0, 0)) >= LOGIN_FAILURES;
+	PQclear(res);
+	if (ok)
+		return web_error(r->c, 429, "too many refused logins for this name: try again in " LOGIN_WINDOW " minutes");
 	res = db_query(k->db, "SELECT id, pwhash FROM admins WHERE name = $1", 1, v, PGRES_TUPLES_OK, &err);
 	if (!res)
 		return web_error(r->c, 503, err.msg);

@@ -1,5 +1,6 @@
 /* bulkhead-console: the fleet's web console (see console.h, docs/fleet.md).
  *   bulkhead-console serve   --db CONNINFO --listen IP:PORT [--migrations DIR] [--secure-cookies]
+ *                            [--tls-cert PEM --tls-key PEM]  (HTTPS; cookies are then Secure)
  *   bulkhead-console migrate --db CONNINFO [--migrations DIR]
  *   bulkhead-console admin   --db CONNINFO --name NAME
  *       sets NAME's password from BULKHEAD_ADMIN_PASSWORD, or makes one and prints it
@@ -95,9 +96,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int serve(struct console *k, const char *listen, struct fl_err *err)
+static int serve(struct console *k, const char *listen, const char *cert, const char *key, struct fl_err *err)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct fl_buf cb = { 0 }, kb = { 0 };
 	struct MHD_Daemon *d;
 	char host[64];
 	unsigned port;
@@ -105,18 +107,39 @@ static int serve(struct console *k, const char *listen, struct fl_err *err)
 	if (sscanf(listen, "%63[^:]:%u", host, &port) != 2 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		return fl_fail(err, "--listen wants IPv4:PORT");
 	sa.sin_port = htons((uint16_t)port);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, k,
-			     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 256U, MHD_OPTION_END);
-	if (!d)
+	if (cert) {
+		if (fl_read_file(cert, 1U << 20, &cb, err) || fl_buf_append(&cb, "", 1) ||
+		    fl_read_file(key, 1U << 20, &kb, err) || fl_buf_append(&kb, "", 1)) {
+			fl_buf_free(&cb);
+			fl_buf_free(&kb);
+			return -1;
+		}
+		k->secure_cookies = 1;
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TLS, 0, NULL, NULL,
+				     handle, k, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 256U,
+				     MHD_OPTION_HTTPS_MEM_CERT, (const char *)cb.data, MHD_OPTION_HTTPS_MEM_KEY,
+				     (const char *)kb.data, MHD_OPTION_END);
+	} else {
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, k,
+				     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 256U, MHD_OPTION_END);
+	}
+	if (!d) {
+		fl_buf_free(&cb);
+		fl_buf_free(&kb);
 		return fl_fail(err, "cannot listen on %s", listen);
-	printf("console listening on http://%s\n", listen);
+	}
+	printf("console listening on %s://%s\n", cert ? "https" : "http", listen);
 	fflush(stdout);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	while (!stop)
 		pause();
 	MHD_stop_daemon(d);
+	sodium_memzero(kb.data, kb.len);
+	fl_buf_free(&cb);
+	fl_buf_free(&kb);
 	return 0;
 }
 
@@ -148,16 +171,18 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "listen", required_argument, NULL, 'l' },
 		{ "migrations", required_argument, NULL, 'm' }, { "name", required_argument, NULL, 'n' },
 		{ "secure-cookies", no_argument, NULL, 's' }, { "quiet", no_argument, NULL, 'q' },
+		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *conninfo = NULL, *listen = NULL, *mig = "fleet/checkin/migrations", *name = NULL;
+	const char *cert = NULL, *key = NULL;
 	struct console k = { 0 };
 	struct fl_err err = { "" };
 	int c, quiet = 0, rc = 1;
 
 	if (argc < 2) {
 		fputs("usage: bulkhead-console serve|migrate|admin --db CONNINFO [--listen IP:PORT] [--migrations DIR] "
-		      "[--name ADMIN] [--secure-cookies]\n", stderr);
+		      "[--name ADMIN] [--secure-cookies] [--tls-cert PEM --tls-key PEM]\n", stderr);
 		return 2;
 	}
 	optind = 2;
@@ -169,11 +194,13 @@ int main(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 's': k.secure_cookies = 1; break;
 		case 'q': quiet = 1; break;
+		case 'c': cert = optarg; break;
+		case 'k': key = optarg; break;
 		default: return 2;
 		}
 	}
-	if (!conninfo || sodium_init() < 0) {
-		fprintf(stderr, "bulkhead-console: --db is required\n");
+	if (!conninfo || sodium_init() < 0 || (!cert) != (!key)) {
+		fprintf(stderr, "bulkhead-console: --db is required (and --tls-cert with --tls-key)\n");
 		return 2;
 	}
 	if (!(k.db = db_connect(conninfo, &err)))
@@ -181,7 +208,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "migrate") || !strcmp(argv[1], "serve")) {
 		if (db_migrate(k.db, mig, quiet, &err))
 			goto out;
-		if (!strcmp(argv[1], "serve") && (!listen || serve(&k, listen, &err))) {
+		if (!strcmp(argv[1], "serve") && (!listen || serve(&k, listen, cert, key, &err))) {
 			if (!listen)
 				fl_fail(&err, "serve needs --listen IP:PORT");
 			goto out;

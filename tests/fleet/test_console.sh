@@ -12,13 +12,16 @@
 # missing or wrong CSRF token, SQL metacharacters in every field of every
 # action, markup in values, and the database restarting under the console:
 # each refused cleanly, nothing written, and every acknowledged action kept.
+# Also: a name with too many refused logins is locked out; over HTTPS the
+# session cookie is Secure.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/fleet/pg.sh"
 source "$ROOT/tests/fleet/console_lib.sh"
 CL=$FLEET_BIN/fleet-clients CCL=$FLEET_BIN/fleet-checkin-clients
 pg_init "$T/pg"
 pg_start
-cleanup_all() { stop_fleet_services; pg_destroy; cleanup; }
+TLS_PID=
+cleanup_all() { [ -z "$TLS_PID" ] || kill "$TLS_PID" 2>/dev/null || true; stop_fleet_services; pg_destroy; cleanup; }
 trap cleanup_all EXIT
 start_fleet_services
 J=$T/jar
@@ -216,7 +219,28 @@ echo "  database down: GET $c1, POST $c2; back: GET $c3"
 n=$(sql "select count(*) from audit_log where admin = '$ADMIN' and action not in ('login', 'login refused', 'logout', 'administrator set')")
 [ "$n" = "$ACKED" ] && ok "every acknowledged action ($ACKED) is in the audit log, and nothing else" ||
 	fail "audit log has $n actions, $ACKED acknowledged"
+# a name guessed too often is locked out for a while, even with the right password
+BULKHEAD_ADMIN_PASSWORD=bob-password-12345 "$CONSOLE" admin --db "$PG_DB" --name bob >/dev/null
+codes=$(for _ in $(seq 1 10); do login "$T/jb" bob wrong-password-x; echo; done | sort | uniq -c | tr -s ' ')
+[ "$codes" = " 10 403" ] && [ "$(login "$T/jb" bob bob-password-12345)" = 429 ] && grep -q "too many refused logins" "$T/last.html" &&
+	[ "$(login "$T/ja")" = 303 ] && ok "10 refused logins lock that name out (429, even with its password); others log in" ||
+	fail "lockout: $codes"
+# the console over HTTPS: cookies marked Secure
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/tls.key" \
+	-out "$T/tls.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+SP=$(free_port)
+"$CONSOLE" serve --db "$PG_DB" --listen "127.0.0.1:$SP" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
+	>"$T/console-tls.log" 2>&1 &
+TLS_PID=$!
+wait_port "$SP"
+tok=$(curl -s --cacert "$T/tls.pem" -c "$T/jt" "https://127.0.0.1:$SP/login" | grep -o '[0-9a-f]\{64\}' | head -n1)
+hdr=$(curl -s --cacert "$T/tls.pem" -D - -o /dev/null -b "$T/jt" --data-urlencode "csrf=$tok" --data-urlencode "name=$ADMIN" \
+	--data-urlencode "password=$ADMIN_PW" "https://127.0.0.1:$SP/login")
+kill "$TLS_PID"
+TLS_PID=
+grep -qi '^set-cookie: bh_session=[0-9a-f]\{64\}; .*HttpOnly; SameSite=Strict; .*; Secure' <<<"$hdr" &&
+	ok "over HTTPS (--tls-cert) login works and the session cookie is Secure" || fail "https: $hdr"
 [ "$(post "$J" /logout "csrf=$CSRF")" = 303 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$J" "$K/")" = 303 ] &&
 	ok "after logout the session is gone" || fail "logout"
-[ "$checks" -eq 19 ] || fail "expected 19 checks, $checks passed"
+[ "$checks" -eq 21 ] || fail "expected 21 checks, $checks passed"
 echo "all $checks checks passed"
