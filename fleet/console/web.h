@@ -1,6 +1,6 @@
 /* The console's HTTP plumbing over libmicrohttpd: one request with its form
- * (application/x-www-form-urlencoded, decoded and checked to be UTF-8), HTML
- * built with every value escaped, and the answers (page, redirect, error). */
+ * (form.h), query arguments and cookies, and the answers (an HTML page built
+ * with html.h, a redirect, an error, the style sheet) with their headers. */
 #ifndef FLEET_CONSOLE_WEB_H
 #define FLEET_CONSOLE_WEB_H
 
@@ -8,37 +8,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "form.h"
+#include "html.h"
 #include "util.h"
 
-#define WEB_MAX_BODY   16384U
-#define WEB_MAX_FIELDS 32U
+#define WEB_MAX_BODY 16384U
 
 struct req {
 	struct MHD_Connection *c;
 	const char *method, *url;
 	struct fl_buf body;
 	int too_big;
-	size_t nform;
-	char *key[WEB_MAX_FIELDS], *val[WEB_MAX_FIELDS];
+	struct form form; /* a POST's body, once parsed */
 };
 
-/* Decode r->body into fields; -1 (err) for a malformed or non-UTF-8 form. */
+/* Decode r->body into r->form; -1 (err) for a malformed form (form.h). */
 int web_parse_form(struct req *r, struct fl_err *err);
 void web_free(struct req *r);
-/* The value of a form field, a query argument or a cookie; NULL if absent. */
+/* The value of a form field, a query argument (UTF-8 only) or a cookie; NULL if absent. */
 const char *web_form(const struct req *r, const char *key);
 const char *web_query(const struct req *r, const char *key);
 const char *web_cookie(const struct req *r, const char *name);
-
-/* An HTML document being built; any failed append marks it failed. */
-struct html {
-	struct fl_buf b;
-	int failed;
-};
-/* Append fmt: %s a string, HTML-escaped (NULL as empty); %u a string
- * percent-encoded for a URL's query; %d an int; %L a long long; %% a percent
- * sign. Nothing else is a conversion. */
-void html(struct html *h, const char *fmt, ...);
 
 /* Send h (freed) with code; set_cookie, if any, becomes a Set-Cookie header. */
 enum MHD_Result web_page(struct MHD_Connection *c, unsigned code, struct html *h, const char *set_cookie);
