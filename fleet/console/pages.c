@@ -103,7 +103,7 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	const char *id = web_query(r, "id");
 	const char *v[1] = { id };
 	struct html h = { 0 };
-	PGresult *d, *groups, *reps;
+	PGresult *d, *groups, *reps, *ro = NULL;
 	long n;
 
 	if (!id || fl_parse_long(id, 1, INT64_MAX, &n))
@@ -120,9 +120,13 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	groups = page_query(k, r->c, "SELECT id, name FROM device_groups ORDER BY name", 0, NULL);
 	reps = groups ? page_query(k, r->c, "SELECT seq, " UTC("received_at") " FROM reports WHERE device_id = $1 "
 					    "ORDER BY seq DESC LIMIT 10", 1, v) : NULL;
-	if (!reps) {
+	ro = reps ? page_query(k, r->c, "SELECT r.id, r.image || ' ' || r.version, r.policy, r.state, "
+					UTC("t.added_at") " FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id "
+					"WHERE t.device_id = $1 ORDER BY r.id DESC LIMIT 10", 1, v) : NULL;
+	if (!ro) {
 		PQclear(d);
 		PQclear(groups);
+		PQclear(reps);
 		return MHD_YES;
 	}
 	page_begin(&h, "Device", s);
@@ -145,7 +149,12 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 			 "<form method=\"post\" action=\"/devices/revoke\" id=\"revoke\"><input type=\"hidden\" name=\"csrf\" "
 			 "value=\"%s\"><input type=\"hidden\" name=\"device\" value=\"%s\"><button type=\"submit\" "
 			 "id=\"revoke-button\">Revoke this device</button></form></fieldset>", s->csrf, PQgetvalue(d, 0, 0));
-	html(&h, "<h2>Latest report</h2><pre id=\"report\">%s</pre><h2>Recent reports</h2><table><tr><th>Seq</th>"
+	html(&h, "<h2>Rollouts that reached it</h2><table id=\"device-rollouts\"><tr><th>Rollout</th><th>Version</th>"
+		 "<th>Policy</th><th>State</th><th>Reached (UTC)</th></tr>");
+	for (int i = 0; i < PQntuples(ro); i++)
+		html(&h, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", PQgetvalue(ro, i, 0),
+		     PQgetvalue(ro, i, 1), PQgetvalue(ro, i, 2), PQgetvalue(ro, i, 3), PQgetvalue(ro, i, 4));
+	html(&h, "</table><h2>Latest report</h2><pre id=\"report\">%s</pre><h2>Recent reports</h2><table><tr><th>Seq</th>"
 		 "<th>Received (UTC)</th></tr>", PQgetvalue(d, 0, 8));
 	for (int i = 0; i < PQntuples(reps); i++)
 		html(&h, "<tr><td>%s</td><td>%s</td></tr>", PQgetvalue(reps, i, 0), PQgetvalue(reps, i, 1));
@@ -154,6 +163,7 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	PQclear(d);
 	PQclear(groups);
 	PQclear(reps);
+	PQclear(ro);
 	return web_page(r->c, 200, &h, NULL);
 }
 

@@ -89,7 +89,7 @@ enum MHD_Result page_policies(struct console *k, struct req *r, const struct ses
 		html(&h, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", PQgetvalue(p, i, 0),
 		     PQgetvalue(p, i, 1), PQgetvalue(p, i, 2), PQgetvalue(p, i, 3));
 	html(&h, "</table><fieldset><legend>Register a policy</legend><p>The policy document itself is signed and "
-		 "published with bulkhead-publish policy; the console records its name for rollouts.</p>"
+		 "published with bulkhead-publish add --policy; the console records its name for rollouts.</p>"
 		 "<form method=\"post\" action=\"/policies/new\" id=\"new-policy\">");
 	csrf_field(&h, s);
 	html(&h, "<label>Name <input name=\"name\" maxlength=\"64\"></label><label>VM role <input name=\"vm_role\" "

@@ -3,7 +3,8 @@
 # A throw-away PostgreSQL cluster (tests/fleet/pg.sh: unprivileged, unix
 # socket only), the schema migrations, a first administrator, the check-in
 # service in the background and the console in the foreground; Ctrl-C stops
-# both and removes the cluster.
+# both and the cluster (as root its directory under /tmp is removed; else it
+# stays in build/console/ until the next run starts afresh).
 #   CONSOLE_LISTEN (127.0.0.1:8080)  CHECKIN_LISTEN (127.0.0.1:8081)
 #   CONSOLE_ADMIN (admin)  BULKHEAD_ADMIN_PASSWORD (else one is made and printed)
 set -euo pipefail

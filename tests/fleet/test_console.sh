@@ -80,6 +80,7 @@ ro=$(page "$J" /rollouts)
 [ "$(cell "$ro" "rollout-$R" group-size)" = 100 ] && [ "$(cell "$ro" "rollout-$R" reached)" = 10 ] &&
 	[ "$(cell "$ro" "rollout-$R" updated)" = 0 ] && [ "$(cell "$ro" "rollout-$R" state)" = running ] &&
 	ok "rollout of corp 2 started at 10%: 10 of 100 devices reached, none updated yet" || fail "10% stage"
+FIRST10=$(sql "select string_agg(device_id::text, ',') from rollout_targets where rollout_id = $R")
 out=$(round 2)
 ro=$(page "$J" /rollouts)
 [ "$(json_get assigned <<<"$out")" = 10 ] && [ "$(cell "$ro" "rollout-$R" updated)" = 10 ] &&
@@ -96,8 +97,10 @@ out=$(round 2)
 ro=$(page "$J" /rollouts)
 [ "$(cell "$ro" "rollout-$R" reached)" = 100 ] && [ "$(cell "$ro" "rollout-$R" updated)" = 100 ] &&
 	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R")" = 100 ] &&
+	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R and device_id in ($FIRST10)")" = 10 ] &&
 	[ "$(grep -o 'class="versions">corp 2<' <<<"$(page "$J" /)" | wc -l)" = 100 ] &&
-	ok "widened to 100%: 100 reached, 100 updated (the first 10 kept)" || fail "100% stage"
+	grep -q "<tr><td>$R</td><td>corp 2</td><td>work</td><td>running</td>" <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
+	ok "widened to 100%: 100 reached, 100 updated (the first 10 kept); a device's page lists the rollout" || fail "100% stage"
 
 # a real device (bulkhead-sync) installs only what the console assigned, from the signed repository
 timeout 60 "$SYNC" --repo "$T/repo-v1" --dir "$T/dev" --image corp --root "$T/www/repo/1.root.json" -q
