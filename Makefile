@@ -59,6 +59,8 @@ run:
 	@$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) all
 	@V="$(V)" scripts/run.sh $(RUN_ARGS)
 
+console: fleet-console # the fleet web console with a fresh database (fleet/fleet.mk, docs/fleet.md)
+
 bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all

@@ -7,9 +7,9 @@ FLEET_OUT    := $(BUILD)/fleet
 
 # Library sources shared by the tools (one job per file).
 FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c checkin/report.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
-                  policy.c progress.c repo.c targets.c state.c publish_image.c
+                  policy.c progress.c repo.c targets.c state.c publish_image.c console/form.c console/html.c
 FLEET_LIB_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/%.o,$(FLEET_LIB_SRCS))
-FLEET_HDRS     := $(wildcard fleet/*.h fleet/checkin/*.h)
+FLEET_HDRS     := $(wildcard fleet/*.h fleet/checkin/*.h fleet/console/*.h)
 
 $(FLEET_OUT)/obj/%.o: fleet/%.c $(FLEET_HDRS)
 	@mkdir -p $(dir $@)
@@ -46,6 +46,24 @@ $(FLEET_OUT)/bulkhead-checkin: $(FLEET_OUT)/obj/checkin/server.o $(FLEET_OUT)/ob
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
 
+# Web console: libmicrohttpd, libpq, jansson, libsodium (scripts/deps.d/fleet-console.list);
+# its pure parts (console/form.c, console/html.c) are in libfleet, for unit tests and fuzzing.
+CONSOLE_SRCS := main.c web.c auth.c pages.c pages_admin.c actions.c
+CONSOLE_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/console/%.o,$(CONSOLE_SRCS))
+$(FLEET_OUT)/obj/console/%.o: fleet/console/%.c $(FLEET_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FLEET_CFLAGS) $(shell pkg-config --cflags $(CHECKIN_PKGS)) -c $< -o $@
+
+$(FLEET_OUT)/bulkhead-console: $(CONSOLE_OBJS) $(FLEET_OUT)/obj/checkin/db.o $(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
+
+# make console (the top Makefile's line): the console with a fresh database in one step.
+.PHONY: fleet-console
+fleet-console:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(FLEET_OUT)/bulkhead-console $(FLEET_OUT)/bulkhead-checkin
+	@fleet/console/run.sh
+
 # Benchmark helper: N simulated devices enrolling and checking in.
 $(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
@@ -55,7 +73,7 @@ $(FLEET_OUT)/obj/bench_checkin.o: bench/fleet/bench_checkin.c $(FLEET_HDRS)
 	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
 
 FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
-              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients
+              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console
 ALL_TARGETS += $(FLEET_BINS)
 
 # Unit tests (cmocka): tests/fleet/unit/test_fleet_*.c, linked with libfleet.
@@ -74,7 +92,8 @@ ALL_TARGETS += $(FLEET_UNIT_BINS)
 # libFuzzer targets: fleet/fuzz/fuzz_fleet_*.c; seeds in tests/fuzz/seeds/<name>/.
 FLEET_FUZZ_SRCS := $(wildcard fleet/fuzz/fuzz_fleet_*.c)
 FLEET_FUZZ_BINS := $(patsubst fleet/fuzz/%.c,$(FLEET_OUT)/fuzz/%,$(FLEET_FUZZ_SRCS))
-FLEET_FUZZ_DEPS := fleet/util.c fleet/caidx.c fleet/tuf.c fleet/tuf_client.c fleet/policy.c fleet/checkin/report.c
+FLEET_FUZZ_DEPS := fleet/util.c fleet/caidx.c fleet/tuf.c fleet/tuf_client.c fleet/policy.c fleet/checkin/report.c \
+                   fleet/console/form.c fleet/console/html.c
 
 $(FLEET_OUT)/fuzz/%: fleet/fuzz/%.c $(FLEET_FUZZ_DEPS) $(FLEET_HDRS)
 	@mkdir -p $(dir $@)
@@ -85,4 +104,4 @@ $(FLEET_OUT)/fuzz/%: fleet/fuzz/%.c $(FLEET_FUZZ_DEPS) $(FLEET_HDRS)
 
 FUZZ_TARGETS += $(FLEET_FUZZ_BINS)
 
-BENCH_TARGETS += bench/fleet/run.sh
+BENCH_TARGETS += bench/fleet/run.sh bench/fleet/checkin.sh

@@ -21,7 +21,7 @@
 static void usage(void)
 {
 	fputs("usage: bulkhead-sync [sync] --repo URL|DIR --dir STATE_DIR --image NAME [--root PINNED_ROOT]\n"
-	      "                     [--json] [--quiet]\n"
+	      "                     [--assigned] [--json] [--quiet]\n"
 	      "       bulkhead-sync status --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync rollback --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync enroll --dir STATE_DIR --checkin URL --token TOKEN --name NAME [--ca PEM]\n"
@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },       { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },       { "checkin", required_argument, NULL, 'C' },
 		{ "token", required_argument, NULL, 'T' }, { "name", required_argument, NULL, 'N' },
-		{ "ca", required_argument, NULL, 'A' },   { NULL, 0, NULL, 0 }
+		{ "ca", required_argument, NULL, 'A' },   { "assigned", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_args a;
 	struct fl_err err = { "" };
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 		case 'T': a.token = optarg; break;
 		case 'N': a.name = optarg; break;
 		case 'A': a.ca = optarg; break;
+		case 'a': a.assigned = 1; break;
 		case 'j': a.json = 1; a.quiet = 1; break;
 		case 'q': a.quiet = 1; break;
 		case 'h': usage(); return 0;

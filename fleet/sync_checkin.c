@@ -72,8 +72,10 @@ static int post(const char *url, const char *ca, const char *body, json_t **out,
 		const char *e = json_string_value(json_object_get(*out, "error"));
 
 		fl_fail(err, "%s: HTTP %ld: %s", url, code, e ? e : "no error message");
-		json_decref(*out);
-		*out = NULL;
+		if (code != 403) { /* a 403's answer may say the device is revoked */
+			json_decref(*out);
+			*out = NULL;
+		}
 		return -1;
 	}
 	if (!*out)
@@ -207,6 +209,46 @@ static void save_for_test(const char *body)
 		fl_write_atomic(path, body, strlen(body), NULL);
 }
 
+/* The service refused this device as revoked: record it (sync renews no
+ * lease from now on), keeping the service's message in err. */
+static void record_revoked(const struct sync_args *a, struct fl_err *err)
+{
+	char now[32], line[80];
+	struct fl_err werr;
+
+	fl_time_format(fl_now(), now);
+	snprintf(line, sizeof(line), "{\"revoked_seen\": \"%s\"}\n", now);
+	if (fl_write_atomic_at(a->dirfd, SYNC_REVOKED_FILE, line, strlen(line), &werr))
+		fl_fail(err, "%.120s; and recording it failed: %.120s", err->msg, werr.msg);
+	else
+		fl_fail(err, "%.150s: this device is revoked; its leases are no longer renewed and its managed VM "
+			"locks", err->msg);
+}
+
+/* Keep the console's assignment (or its absence) as the service sent it,
+ * checked for shape: {"rollout", "image" (a valid name), "version", "policy"}. */
+static int record_assignment(const struct sync_args *a, json_t *as, struct fl_err *err)
+{
+	const char *img = json_string_value(json_object_get(as, "image"));
+	const char *pol = json_string_value(json_object_get(as, "policy"));
+	char *t;
+	int rc;
+
+	if (!as || json_is_null(as)) {
+		unlinkat(a->dirfd, SYNC_ASSIGNMENT_FILE, 0);
+		return 0;
+	}
+	if (!json_is_object(as) || json_object_size(as) != 4 || !img || !fl_valid_name(img) || !pol ||
+	    !fl_valid_name(pol) || !json_is_integer(json_object_get(as, "version")) ||
+	    !json_is_integer(json_object_get(as, "rollout")))
+		return fl_fail(err, "check-in answer: malformed assignment");
+	if (!(t = json_dumps(as, JSON_SORT_KEYS | JSON_INDENT(2))))
+		return fl_fail(err, "out of memory");
+	rc = fl_write_atomic_at(a->dirfd, SYNC_ASSIGNMENT_FILE, t, strlen(t), err);
+	free(t);
+	return rc;
+}
+
 int sync_checkin(const struct sync_args *a, struct fl_err *err)
 {
 	struct device d;
@@ -233,9 +275,16 @@ int sync_checkin(const struct sync_args *a, struct fl_err *err)
 	snprintf(url, sizeof(url), "%.1100s/v1/checkin", a->checkin);
 	rc = post(url, a->ca, body, &ans, err);
 	free(body);
+	if (rc) {
+		if (json_is_true(json_object_get(ans, "revoked")))
+			record_revoked(a, err);
+		json_decref(ans);
+		return -1;
+	}
+	rc = record_assignment(a, json_object_get(ans, "assignment"), err);
+	json_decref(ans);
 	if (rc)
 		return -1;
-	json_decref(ans);
 	if (!a->quiet)
 		printf("checked in (device %lld, report %lld)\n", (long long)d.id, (long long)d.seq);
 	return 0;

@@ -11,6 +11,7 @@
 
 #include "caidx.h"
 #include "castore.h"
+#include "sync_checkin.h"
 #include "fetch.h"
 #include "policy.h"
 #include "state.h"
@@ -168,11 +169,55 @@ static int fetch_policies(struct client *c, struct fetched_policy *out, int *n, 
 	return 0;
 }
 
+/* --assigned: the highest version this sync may install. The version the
+ * console assigned to this image (STATE_DIR/assignment.json, kept by
+ * bulkhead-sync checkin); without one, the installed version (no update), or
+ * no bound for a first install. Only a version the signed targets list is
+ * ever installed, and never one below the installed (rollback refused): the
+ * console chooses among signed versions, it cannot add one. */
+static int version_cap(const struct client *c, uint64_t *cap, struct fl_err *err)
+{
+	struct fl_buf b = { 0 };
+	json_t *j;
+	const char *img;
+	json_int_t v;
+
+	*cap = c->st.installed;
+	if (faccessat(c->a->dirfd, SYNC_ASSIGNMENT_FILE, F_OK, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	if (fl_read_at(c->a->dirfd, SYNC_ASSIGNMENT_FILE, 4096, &b, err))
+		return -1;
+	j = json_loadb((const char *)b.data, b.len, 0, NULL);
+	fl_buf_free(&b);
+	img = json_string_value(json_object_get(j, "image"));
+	v = json_integer_value(json_object_get(j, "version"));
+	if (!img || v < 1) {
+		json_decref(j);
+		return fl_fail(err, "%s: malformed", SYNC_ASSIGNMENT_FILE);
+	}
+	if (!strcmp(img, c->a->image))
+		*cap = (uint64_t)v;
+	json_decref(j);
+	return 0;
+}
+
+/* The lease a role had before this sync; the epoch (already expired) if none. */
+static const char *old_lease(const struct client *c, const char *role)
+{
+	const char *t = json_string_value(json_object_get(json_object_get(c->st.policies, role), "lease_expires"));
+	time_t when;
+
+	return t && !fl_time_parse(t, &when) ? t : "1970-01-01T00:00:00Z";
+}
+
+/* Leases are renewed at each sync, unless the check-in service said this
+ * device is revoked (STATE_DIR/revoked, written by bulkhead-sync checkin). */
 static int save_policies(struct client *c, struct fetched_policy *fp, int n, time_t now,
 			 struct fl_err *err)
 {
 	json_t *pol = json_object();
 	char p[1300], when[32];
+	int revoked = !faccessat(c->a->dirfd, SYNC_REVOKED_FILE, F_OK, AT_SYMLINK_NOFOLLOW);
 
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%.63s.json", fp[i].p.vm_role); /* policy_parse checked the name */
@@ -181,6 +226,8 @@ static int save_policies(struct client *c, struct fetched_policy *fp, int n, tim
 			return -1;
 		}
 		fl_time_format(now + (time_t)fp[i].p.offline_lease_days * 86400, when);
+		if (revoked) /* a revoked device keeps the lease it had, or none */
+			snprintf(when, sizeof(when), "%s", old_lease(c, fp[i].p.vm_role));
 		json_object_set_new(pol, fp[i].p.vm_role, json_pack("{s:s, s:I, s:s}", "sha256", fp[i].sha,
 			"offline_lease_days", (json_int_t)fp[i].p.offline_lease_days, "lease_expires", when));
 	}
@@ -328,6 +375,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 	struct client c;
 	const char *status = "up-to-date";
 	int npol = 0, rc = -1, st;
+	uint64_t cap = 0;
 	time_t now = fl_now();
 
 	memset(pol, 0, sizeof(pol));
@@ -335,8 +383,13 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 		goto out;
 	if (tuf_trust_refresh(&c.trust, targets_src_fetch, c.src, now, err))
 		goto out;
-	st = targets_latest_image(json_object_get(c.trust.sig[TUF_TARGETS], "targets"), a->image, &t, err);
-	if (st == 1)
+	if (a->assigned && version_cap(&c, &cap, err))
+		goto out;
+	st = targets_latest_image(json_object_get(c.trust.sig[TUF_TARGETS], "targets"), a->image, cap, &t, err);
+	if (st == 1 && cap)
+		fl_fail(err, "repository has no signed %s version up to v%llu (the assigned one)", a->image,
+			(unsigned long long)cap);
+	else if (st == 1)
 		fl_fail(err, "repository has no image \"%s\"", a->image);
 	if (st)
 		goto out;

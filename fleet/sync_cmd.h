@@ -11,6 +11,7 @@ struct sync_args {
 	const char *checkin, *token, *name, *ca; /* enroll, checkin */
 	int dirfd; /* dir, held open (and locked) by the caller */
 	int json, quiet;
+	int assigned; /* --assigned: install only what the console assigned (sync_cmd.c) */
 };
 
 int sync_run(const struct sync_args *a, struct fl_err *err);

@@ -19,7 +19,7 @@ static const char *safe_name_or_empty(const char *s)
 	return s && safe_name(s) ? s : "";
 }
 
-int targets_latest_image(const json_t *targets, const char *image, struct image_target *out,
+int targets_latest_image(const json_t *targets, const char *image, uint64_t at_most, struct image_target *out,
 			 struct fl_err *err)
 {
 	const char *name;
@@ -50,6 +50,8 @@ int targets_latest_image(const json_t *targets, const char *image, struct image_
 		snprintf(t.pack_index, sizeof(t.pack_index), "%s",
 			 safe_name_or_empty(json_string_value(json_object_get(c, "pack_index"))));
 		snprintf(t.name, sizeof(t.name), "%s", name);
+		if (at_most && t.version > at_most)
+			continue;
 		if (!found || t.version > out->version)
 			*out = t;
 		found = 1;

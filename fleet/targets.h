@@ -21,8 +21,9 @@ struct image_target {
 	char pack_index[256]; /* target name of its pack index, "" if none */
 };
 
-/* Highest version of image in the table: 0 found, 1 none, -1 malformed. */
-int targets_latest_image(const json_t *targets, const char *image, struct image_target *out,
+/* Highest version of image in the table, at most at_most unless that is 0:
+ * 0 found, 1 none, -1 malformed. */
+int targets_latest_image(const json_t *targets, const char *image, uint64_t at_most, struct image_target *out,
 			 struct fl_err *err);
 /* Fetch target `name` and check it against m. */
 int targets_fetch(struct src *s, const char *name, const struct tuf_meta *m, struct fl_buf *out,

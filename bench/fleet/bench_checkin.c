@@ -1,9 +1,15 @@
 /* fleet-checkin-clients: N simulated devices in one process (libcurl multi).
  * Each enrolls with one token of TOKENS (one per line, from `bulkhead-checkin
  * token --count N`) and a key it makes, then sends R signed reports one after
- * the other; up to C requests are in flight at once. Prints one JSON line:
- * reports accepted, reports per second and the p50/p99 latency of a report.
- *   fleet-checkin-clients URL TOKENS N R C */
+ * the other; up to C requests are in flight at once. A device reports image
+ * "corp" at version 1 until a check-in answer assigns it a version of corp
+ * (a console rollout); from its next report on it runs that version, as a
+ * device that synced it would. Prints one JSON line: reports accepted,
+ * reports per second, the p50/p99 latency of a report, how many devices had
+ * an assignment and how many were refused as revoked.
+ *   fleet-checkin-clients URL TOKENS N R C [STATE]
+ * With STATE, the devices (id, counter, key, version) are kept in that file
+ * between runs: a run that finds it skips enrollment (TOKENS unused). */
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -18,9 +24,9 @@ struct dev {
 	struct curl_slist *hdr;
 	struct fl_buf ans;
 	char *body, *enroll_req;
-	int64_t id, seq;
+	int64_t id, seq, version;
 	uint8_t pk[32], sk[64];
-	int enrolled, busy;
+	int enrolled, busy, assigned, revoked;
 };
 
 static size_t collect(char *p, size_t sz, size_t n, void *arg)
@@ -47,16 +53,17 @@ static int cmp_double(const void *a, const void *b)
 
 static char *report_body(struct dev *d)
 {
-	char now[32], h[65];
+	char now[32], lease[32], h[65];
 	json_t *s;
 	char *out;
 
 	fl_time_format(fl_now(), now);
+	fl_time_format(fl_now() + 14 * 86400, lease); /* a 14-day lease, renewed at each sync */
 	memset(h, 'a', 64);
 	h[64] = '\0';
 	s = json_pack("{s:I, s:I, s:s, s:[{s:s, s:I, s:s}], s:{s:{s:s}}, s:s, s:I}", "device", (json_int_t)d->id,
-		      "seq", (json_int_t)++d->seq, "time", now, "images", "image", "corp", "version", 2, "sha256", h,
-		      "policies", "work", "lease_expires", now, "last_sync", now, "free_bytes", (json_int_t)1 << 33);
+		      "seq", (json_int_t)++d->seq, "time", now, "images", "image", "corp", "version", (json_int_t)d->version, "sha256", h,
+		      "policies", "work", "lease_expires", lease, "last_sync", now, "free_bytes", (json_int_t)1 << 33);
 	out = report_sign(s, d->sk);
 	json_decref(s);
 	return out;
@@ -78,18 +85,75 @@ static void start(CURLM *m, struct dev *d, const char *url, char *body)
 	curl_multi_add_handle(m, d->h);
 }
 
+/* A check-in answer: follow an assignment of corp; note a revocation. */
+static void answer(struct dev *d, long code)
+{
+	json_t *a, *as;
+	const char *img;
+
+	if (fl_buf_append(&d->ans, "", 1) || !(a = json_loads((const char *)d->ans.data, 0, NULL)))
+		return;
+	as = json_object_get(a, "assignment");
+	img = json_string_value(json_object_get(as, "image"));
+	if (code == 200 && img && !strcmp(img, "corp")) {
+		d->version = json_integer_value(json_object_get(as, "version"));
+		d->assigned = 1;
+	}
+	if (code == 403 && json_is_true(json_object_get(a, "revoked")))
+		d->revoked = 1;
+	json_decref(a);
+}
+
+static int state_load(const char *path, struct dev *devs, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	char sk[129];
+	size_t i = 0;
+
+	if (!f)
+		return -1;
+	for (; i < n; i++) {
+		struct dev *d = &devs[i];
+		long long id, seq, ver;
+
+		if (fscanf(f, "%lld %lld %lld %128s", &id, &seq, &ver, sk) != 4 || fl_unhex(sk, d->sk, 64))
+			break;
+		d->id = id, d->seq = seq, d->version = ver;
+		d->enrolled = 1;
+	}
+	fclose(f);
+	return i == n ? 0 : -2;
+}
+
+static void state_save(const char *path, const struct dev *devs, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	char sk[129];
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		fl_hex(devs[i].sk, 64, sk);
+		fprintf(f, "%lld %lld %lld %s\n", (long long)devs[i].id, (long long)devs[i].seq,
+			(long long)devs[i].version, devs[i].enrolled ? sk : "-");
+	}
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
-	char enroll_url[600], checkin_url[600], line[256], pk[65];
+	char enroll_url[600], checkin_url[600], line[256], pk[65], name[32];
 	struct dev *devs;
 	double *lat, t0, t1;
-	size_t n, reports, inflight, nlat = 0, next = 0, ok = 0, failed = 0;
+	size_t n, reports, inflight, nlat = 0, next = 0, ok = 0, failed = 0, assigned = 0, revoked = 0;
+	const char *state = argc == 7 ? argv[6] : NULL;
+	int have_state = 0;
 	long c;
-	FILE *f;
+	FILE *f = NULL;
 	CURLM *m;
 
-	if (argc != 6 || sodium_init() < 0)
-		return fprintf(stderr, "usage: fleet-checkin-clients URL TOKENS N R C\n"), 2;
+	if ((argc != 6 && argc != 7) || sodium_init() < 0)
+		return fprintf(stderr, "usage: fleet-checkin-clients URL TOKENS N R C [STATE]\n"), 2;
 	n = strtoul(argv[3], NULL, 10);
 	reports = strtoul(argv[4], NULL, 10);
 	c = strtol(argv[5], NULL, 10);
@@ -97,8 +161,11 @@ int main(int argc, char **argv)
 	snprintf(checkin_url, sizeof(checkin_url), "%.500s/v1/checkin", argv[1]);
 	devs = calloc(n, sizeof(*devs));
 	lat = calloc(n * reports + 1, sizeof(*lat));
-	f = fopen(argv[2], "r");
-	if (!devs || !lat || !f || c < 1)
+	if (devs && state)
+		have_state = state_load(state, devs, n) == 0;
+	if (!have_state)
+		f = fopen(argv[2], "r");
+	if (!devs || !lat || (!have_state && !f) || c < 1)
 		return fprintf(stderr, "fleet-checkin-clients: bad arguments\n"), 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	m = curl_multi_init();
@@ -108,19 +175,24 @@ int main(int argc, char **argv)
 		struct dev *d = &devs[i];
 		json_t *req;
 
+		d->h = curl_easy_init();
+		d->hdr = curl_slist_append(NULL, "Content-Type: application/json");
+		if (have_state)
+			continue;
+		d->version = 1;
 		if (!fgets(line, sizeof(line), f))
 			return fprintf(stderr, "fleet-checkin-clients: fewer than %zu tokens\n", n), 2;
 		line[strcspn(line, "\n")] = '\0';
-		d->h = curl_easy_init();
-		d->hdr = curl_slist_append(NULL, "Content-Type: application/json");
 		crypto_sign_keypair(d->pk, d->sk);
 		fl_hex(d->pk, 32, pk);
-		req = json_pack("{s:s, s:s, s:s}", "token", line, "pubkey", pk, "name", "bench");
+		snprintf(name, sizeof(name), "device-%zu", i + 1);
+		req = json_pack("{s:s, s:s, s:s}", "token", line, "pubkey", pk, "name", name);
 		d->enroll_req = json_dumps(req, JSON_COMPACT);
 		json_decref(req);
 	}
-	fclose(f);
-	for (int phase = 0; phase < 2; phase++) {
+	if (f)
+		fclose(f);
+	for (int phase = have_state; phase < 2; phase++) {
 		size_t total = phase ? n * reports : n;
 
 		next = 0;
@@ -171,8 +243,11 @@ int main(int argc, char **argv)
 				} else if (phase == 1 && code == 200) {
 					ok++;
 					lat[nlat++] = (double)us / 1e6;
+					answer(d, code);
 				} else {
 					failed++;
+					if (phase == 1)
+						answer(d, code);
 				}
 			}
 			if (inflight)
@@ -181,9 +256,14 @@ int main(int argc, char **argv)
 		t1 = now_s();
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_double);
+	for (size_t i = 0; i < n; i++)
+		assigned += devs[i].assigned, revoked += devs[i].revoked;
+	if (state)
+		state_save(state, devs, n);
 	printf("{\"devices\":%zu,\"reports\":%zu,\"accepted\":%zu,\"failed\":%zu,\"seconds\":%.2f,"
-	       "\"reports_per_second\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"in_flight\":%ld}\n",
+	       "\"reports_per_second\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"in_flight\":%ld,"
+	       "\"assigned\":%zu,\"revoked\":%zu}\n",
 	       n, n * reports, ok, failed, t1 - t0, (double)ok / (t1 - t0),
-	       nlat ? lat[nlat / 2] * 1e3 : 0.0, nlat ? lat[nlat * 99 / 100] * 1e3 : 0.0, c);
+	       nlat ? lat[nlat / 2] * 1e3 : 0.0, nlat ? lat[nlat * 99 / 100] * 1e3 : 0.0, c, assigned, revoked);
 	return ok == n * reports && !failed ? 0 : 1;
 }

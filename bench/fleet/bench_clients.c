@@ -104,7 +104,7 @@ static int verify_chain(struct client *c, struct fl_err *err)
 		return -1;
 	rc = tuf_trust_refresh(&tr, mem_fetch, c, time(NULL), err);
 	if (!rc)
-		rc = targets_latest_image(json_object_get(tr.sig[TUF_TARGETS], "targets"), image, &t, err);
+		rc = targets_latest_image(json_object_get(tr.sig[TUF_TARGETS], "targets"), image, 0, &t, err);
 	if (!rc) {
 		c->index_pin = t.meta;
 		snprintf(c->index_name, sizeof(c->index_name), "%s", t.name);

@@ -25,6 +25,12 @@ static int db_fail(struct fl_err *err, const char *msg)
 	return fl_fail(err, "database: %s", line);
 }
 
+/* Server notices ("relation ... already exists, skipping") are not errors. */
+static void no_notice(void *arg, const char *msg)
+{
+	(void)arg, (void)msg;
+}
+
 PGconn *db_connect(const char *conninfo, struct fl_err *err)
 {
 	PGconn *db = PQconnectdb(conninfo);
@@ -34,6 +40,7 @@ PGconn *db_connect(const char *conninfo, struct fl_err *err)
 		PQfinish(db);
 		return NULL;
 	}
+	PQsetNoticeProcessor(db, no_notice, NULL);
 	return db;
 }
 
@@ -47,8 +54,7 @@ int db_ready(PGconn *db, struct fl_err *err)
 	return fl_fail(err, "database unavailable");
 }
 
-/* Run one statement with text parameters; returns the result or NULL (err). */
-static PGresult *q(PGconn *db, const char *sql, int n, const char *const *v, ExecStatusType want,
+PGresult *db_query(PGconn *db, const char *sql, int n, const char *const *v, ExecStatusType want,
 		   struct fl_err *err)
 {
 	PGresult *r = PQexecParams(db, sql, n, NULL, v, NULL, NULL, 0);
@@ -61,9 +67,9 @@ static PGresult *q(PGconn *db, const char *sql, int n, const char *const *v, Exe
 	return r;
 }
 
-static int exec0(PGconn *db, const char *sql, struct fl_err *err)
+int db_exec(PGconn *db, const char *sql, struct fl_err *err)
 {
-	PGresult *r = q(db, sql, 0, NULL, PGRES_COMMAND_OK, err);
+	PGresult *r = db_query(db, sql, 0, NULL, PGRES_COMMAND_OK, err);
 
 	PQclear(r);
 	return r ? 0 : -1;
@@ -102,7 +108,7 @@ int db_migrate(PGconn *db, const char *dir, int quiet, struct fl_err *err)
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	qsort(names, n, sizeof(*names), cmp_str);
-	if (exec0(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
 		      "applied_at timestamptz NOT NULL DEFAULT now())", err))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -111,7 +117,7 @@ int db_migrate(PGconn *db, const char *dir, int quiet, struct fl_err *err)
 		int have;
 
 		snprintf(ver, sizeof(ver), "%d", atoi(names[i]));
-		r = q(db, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, v, PGRES_TUPLES_OK, err);
+		r = db_query(db, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, v, PGRES_TUPLES_OK, err);
 		if (!r)
 			goto out;
 		have = PQntuples(r) > 0;
@@ -121,16 +127,16 @@ int db_migrate(PGconn *db, const char *dir, int quiet, struct fl_err *err)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (fl_read_file(path, 1U << 20, &sql, err) || fl_buf_append(&sql, "", 1))
 			goto out;
-		if (exec0(db, "BEGIN", err))
+		if (db_exec(db, "BEGIN", err))
 			goto out;
 		if (exec_script(db, (const char *)sql.data, err) ||
-		    !(r = q(db, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, v, PGRES_COMMAND_OK, err))) {
-			exec0(db, "ROLLBACK", NULL);
+		    !(r = db_query(db, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, v, PGRES_COMMAND_OK, err))) {
+			db_exec(db, "ROLLBACK", NULL);
 			fl_fail(err, "%s: %s", names[i], err->msg);
 			goto out;
 		}
 		PQclear(r);
-		if (exec0(db, "COMMIT", err))
+		if (db_exec(db, "COMMIT", err))
 			goto out;
 		if (!quiet)
 			printf("applied migration %s\n", names[i]);
@@ -154,7 +160,7 @@ int db_new_token(PGconn *db, char token[65], struct fl_err *err)
 	fl_hex(t, 32, token);
 	crypto_hash_sha256(h, (const uint8_t *)token, 64);
 	fl_hex(h, 32, hex);
-	r = q(db, "INSERT INTO enroll_tokens (token_sha256) VALUES ($1)", 1, v, PGRES_COMMAND_OK, err);
+	r = db_query(db, "INSERT INTO enroll_tokens (token_sha256) VALUES ($1)", 1, v, PGRES_COMMAND_OK, err);
 	PQclear(r);
 	return r ? 0 : -1;
 }
@@ -170,9 +176,9 @@ int db_enroll(PGconn *db, const char *token, const char *pubkey_hex, const char 
 	*status = 503;
 	crypto_hash_sha256(h, (const uint8_t *)token, strlen(token));
 	fl_hex(h, 32, hex);
-	if (exec0(db, "BEGIN", err))
+	if (db_exec(db, "BEGIN", err))
 		return -1;
-	r = q(db, "UPDATE enroll_tokens SET used_at = now() WHERE token_sha256 = $1 AND used_at IS NULL "
+	r = db_query(db, "UPDATE enroll_tokens SET used_at = now() WHERE token_sha256 = $1 AND used_at IS NULL "
 		  "RETURNING 1", 1, v1, PGRES_TUPLES_OK, err);
 	if (!r)
 		goto fail;
@@ -183,7 +189,7 @@ int db_enroll(PGconn *db, const char *token, const char *pubkey_hex, const char 
 		goto fail;
 	}
 	PQclear(r);
-	r = q(db, "INSERT INTO devices (pubkey, name) VALUES ($1, $2) ON CONFLICT (pubkey) DO NOTHING "
+	r = db_query(db, "INSERT INTO devices (pubkey, name) VALUES ($1, $2) ON CONFLICT (pubkey) DO NOTHING "
 		  "RETURNING id", 2, v2, PGRES_TUPLES_OK, err);
 	if (!r)
 		goto fail;
@@ -195,16 +201,16 @@ int db_enroll(PGconn *db, const char *token, const char *pubkey_hex, const char 
 	}
 	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	if (exec0(db, "COMMIT", err))
+	if (db_exec(db, "COMMIT", err))
 		return -1;
 	*status = 200;
 	return 0;
 fail:
-	exec0(db, "ROLLBACK", NULL);
+	db_exec(db, "ROLLBACK", NULL);
 	return -1;
 }
 
-int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, struct fl_err *err)
+int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, int *revoked, struct fl_err *err)
 {
 	char ids[24];
 	const char *v[1] = { ids };
@@ -212,15 +218,16 @@ int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, struct f
 	int rc = -1;
 
 	*status = 503;
+	*revoked = 0;
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	r = q(db, "SELECT pubkey, revoked_at IS NOT NULL FROM devices WHERE id = $1", 1, v, PGRES_TUPLES_OK, err);
+	r = db_query(db, "SELECT pubkey, revoked_at IS NOT NULL FROM devices WHERE id = $1", 1, v, PGRES_TUPLES_OK, err);
 	if (!r)
 		return -1;
 	*status = 403;
 	if (PQntuples(r) != 1)
 		fl_fail(err, "unknown device %lld", (long long)id);
 	else if (!strcmp(PQgetvalue(r, 0, 1), "t"))
-		fl_fail(err, "device %lld is revoked", (long long)id);
+		*revoked = 1, fl_fail(err, "device %lld is revoked", (long long)id);
 	else if (fl_unhex(PQgetvalue(r, 0, 0), pub, 32))
 		*status = 500, fl_fail(err, "device %lld: bad key in the database", (long long)id);
 	else
@@ -229,22 +236,44 @@ int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, struct f
 	return rc;
 }
 
-int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_err *err)
+/* The earliest lease_expires of the report's policies (report_parse checked
+ * each is a UTC time), or NULL when it names no policy. */
+static const char *earliest_lease(const struct report *r, char out[32])
 {
-	char ids[24], seq[24], *body = json_dumps(r->signed_part, JSON_COMPACT | JSON_SORT_KEYS);
-	const char *v[3] = { ids, seq, body };
+	const char *role;
+	json_t *p;
+	time_t t, min = 0;
+
+	json_object_foreach(json_object_get(r->signed_part, "policies"), role, p)
+		if (!fl_time_parse(json_string_value(json_object_get(p, "lease_expires")), &t) && (!min || t < min))
+			min = t;
+	if (!min)
+		return NULL;
+	fl_time_format(min, out);
+	return out;
+}
+
+int db_store_report(PGconn *db, const struct report *r, json_t **assignment, int *status, struct fl_err *err)
+{
+	char ids[24], seq[24], lease[32], *body = json_dumps(r->signed_part, JSON_COMPACT | JSON_SORT_KEYS);
+	const char *v[3] = { ids, seq, body }, *u[3] = { ids, seq, earliest_lease(r, lease) };
 	PGresult *res;
 
 	*status = 503;
+	*assignment = NULL;
 	if (!body)
 		return fl_fail(err, "out of memory");
 	snprintf(ids, sizeof(ids), "%lld", (long long)r->device);
 	snprintf(seq, sizeof(seq), "%lld", (long long)r->seq);
-	if (exec0(db, "BEGIN", err))
+	if (db_exec(db, "BEGIN", err))
 		goto out_free;
 	/* the row lock of this UPDATE orders concurrent reports of one device */
-	res = q(db, "UPDATE devices SET last_seq = $2, last_checkin = now() "
-		    "WHERE id = $1 AND revoked_at IS NULL AND last_seq < $2 RETURNING 1", 2, v, PGRES_TUPLES_OK, err);
+	/* the assignment comes back with the same statement: no extra round trip */
+	res = db_query(db, "UPDATE devices SET last_seq = $2, last_checkin = now(), lease_expires = $3 "
+		    "WHERE id = $1 AND revoked_at IS NULL AND last_seq < $2 RETURNING "
+		    "(SELECT json_build_object('rollout', r.id, 'image', r.image, 'version', r.version, 'policy', r.policy) "
+		    "FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.device_id = $1 "
+		    "AND r.state = 'running' ORDER BY r.id DESC LIMIT 1)", 3, u, PGRES_TUPLES_OK, err);
 	if (!res)
 		goto fail;
 	if (PQntuples(res) != 1) {
@@ -254,20 +283,27 @@ int db_store_report(PGconn *db, const struct report *r, int *status, struct fl_e
 			(long long)r->seq, (long long)r->device);
 		goto fail;
 	}
+	*assignment = PQgetisnull(res, 0, 0) ? json_null() : json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 	PQclear(res);
-	res = q(db, "INSERT INTO reports (device_id, seq, report) VALUES ($1, $2, $3)", 3, v,
+	if (!*assignment) {
+		fl_fail(err, "database: unreadable assignment");
+		goto fail;
+	}
+	res = db_query(db, "INSERT INTO reports (device_id, seq, report) VALUES ($1, $2, $3)", 3, v,
 		PGRES_COMMAND_OK, err);
 	if (!res)
 		goto fail;
 	PQclear(res);
-	if (exec0(db, "COMMIT", err))
+	if (db_exec(db, "COMMIT", err))
 		goto out_free;
 	free(body);
 	*status = 200;
 	return 0;
 fail:
-	exec0(db, "ROLLBACK", NULL);
+	db_exec(db, "ROLLBACK", NULL);
 out_free:
+	json_decref(*assignment);
+	*assignment = NULL;
 	free(body);
 	return -1;
 }
@@ -280,7 +316,7 @@ int db_revoke(PGconn *db, int64_t id, struct fl_err *err)
 	int n;
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	r = q(db, "UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING 1", 1, v,
+	r = db_query(db, "UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING 1", 1, v,
 	      PGRES_TUPLES_OK, err);
 	if (!r)
 		return -1;

@@ -6,9 +6,12 @@
  *   bulkhead-checkin token   --db CONNINFO [--count N]  (prints one-time enrollment tokens)
  *   bulkhead-checkin revoke  --db CONNINFO --device ID
  * POST /v1/enroll  {"token", "pubkey" (64 hex), "name"} -> {"device": ID}
- * POST /v1/checkin a signed report (report.h) -> {"status": "ok"}
+ * POST /v1/checkin a signed report (report.h) -> {"status": "ok", "seq": N,
+ *                  "assignment": what the console's running rollout assigned
+ *                  to this device ({"rollout", "image", "version", "policy"}) or null}
  * Errors: {"error": "..."} with 400 (malformed), 403 (bad token, unknown or
- * revoked device, bad signature), 409 (replay, known key), 413 (too large),
+ * revoked device, bad signature; a revoked one also gets "revoked": true and
+ * "lease": "not renewed"), 409 (replay, known key), 413 (too large),
  * 503 (database unavailable); nothing is written for a refused request. */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -80,26 +83,35 @@ static enum MHD_Result enroll(struct server *s, struct MHD_Connection *c, const 
 	return rc;
 }
 
+/* A revoked device is told so, and that its lease is not renewed: the client
+ * records it and its managed VM locks (docs/fleet.md). */
+static enum MHD_Result revoked(struct MHD_Connection *c, const char *msg)
+{
+	return reply(c, 403, json_pack("{s:s, s:b, s:s}", "error", msg, "revoked", 1, "lease", "not renewed"));
+}
+
 static enum MHD_Result checkin(struct server *s, struct MHD_Connection *c, const struct fl_buf *b)
 {
 	struct report r;
 	struct fl_err err;
 	uint8_t pub[32];
-	int status;
+	int status, rev;
+	json_t *a;
 	enum MHD_Result rc;
 
 	if (report_parse(b->data, b->len, &r, &err))
 		return fail(c, 400, err.msg);
 	if (db_ready(s->db, &err))
 		rc = fail(c, 503, err.msg);
-	else if (db_device_key(s->db, r.device, pub, &status, &err))
-		rc = fail(c, (unsigned)status, err.msg);
+	else if (db_device_key(s->db, r.device, pub, &status, &rev, &err))
+		rc = rev ? revoked(c, err.msg) : fail(c, (unsigned)status, err.msg);
 	else if (report_verify(&r, pub))
 		rc = fail(c, 403, "report: bad signature for this device's key");
-	else if (db_store_report(s->db, &r, &status, &err))
+	else if (db_store_report(s->db, &r, &a, &status, &err))
 		rc = fail(c, (unsigned)status, err.msg);
 	else
-		rc = reply(c, 200, json_pack("{s:s, s:I}", "status", "ok", "seq", (json_int_t)r.seq));
+		rc = reply(c, 200, json_pack("{s:s, s:I, s:o}", "status", "ok", "seq", (json_int_t)r.seq,
+					     "assignment", a));
 	report_free(&r);
 	return rc;
 }

@@ -104,6 +104,15 @@ echo "  revoked: exit $st: $err"
 [ $st -ne 0 ] && grep -q "HTTP 403: device 1 is revoked" <<<"$err" &&
 	[ "$(sql "select count(*) from reports where device_id = 1")" = 3 ] && ok "a revoked device is refused, nothing written" ||
 	fail "revoked"
+# the answer tells the device; it records that and renews no lease from then on
+lease() { jq -r '.policies.work.lease_expires' "$T/dev/state.json"; }
+grep -q "its leases are no longer renewed and its managed VM locks" <<<"$err" && [ -f "$T/dev/revoked" ] &&
+	ok "the revoked device recorded it (STATE_DIR/revoked)" || fail "revoked not recorded"
+before=$(lease)
+sleep 1.1
+timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp -q
+[ -n "$before" ] && [ "$before" != null ] && [ "$(lease)" = "$before" ] &&
+	ok "a sync after the revocation keeps the lease it had ($before), not renewed" || fail "lease renewed: $before -> $(lease)"
 # over HTTPS (libmicrohttpd with GnuTLS): a self-signed certificate that the
 # device trusts through --ca; a device without it refuses the connection
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/tls.key" \
@@ -131,5 +140,5 @@ kill "$TLS_PID"
 
 [ "$(sql "select count(*) from pg_tables where tablename in ('devices', 'reports', 'enroll_tokens')")" = 3 ] &&
 	ok "all tables intact" || fail "tables"
-[ "$checks" -eq 20 ] || fail "expected 20 checks, $checks passed"
+[ "$checks" -eq 22 ] || fail "expected 22 checks, $checks passed"
 echo "all $checks checks passed"
