@@ -40,6 +40,21 @@ for vm in A B; do
 done
 expect_no_line "regs: FAIL"
 
+# Three VMs on two CPUs (multi-threaded TCG, so no icount): each VM runs on
+# either CPU from slice to slice, beside another VM on the other CPU, and
+# every switch and move keeps its registers its own.
+boot --qemu "-smp 2 -accel tcg,thread=multi" \
+     --module "build/guests/regs.elf vm=A mem=8 testexit -- seed=1 xcr0=7 slices=$SLICES" \
+     --module "build/guests/regs.elf vm=B mem=8 testexit -- seed=2 xcr0=3 slices=$SLICES" \
+     --module "build/guests/regs.elf vm=C mem=8 testexit -- seed=3 xcr0=7 slices=$SLICES" --
+expect_status 0
+expect_line "smp: 2 CPU(s) online"
+for vm in A B C; do
+	expect_regex "^\[$vm\] regs: phase 2 \(xcr0 0x[37]\): [0-9]+ checks over $SLICES slices of the other VM, 0 bad"
+	expect_regex "^\[$vm\] regs: PASS \([0-9]+ checks\)"
+done
+expect_no_line "regs: FAIL"
+
 # A reset brings the state back to the reset state: the first start loads
 # the pattern (and XCR0 = 7) and resets the VM, the second start checks.
 boot --qemu "-icount shift=0,sleep=off" \
