@@ -126,18 +126,26 @@ if [ ! -s "$tsc" ] || [ guests/linux/tsc.c -nt "$tsc" ]; then
 		-o "$tsc" guests/linux/tsc.c
 fi
 
+# bulkhead-memscan: scans the VM's RAM for a token (the isolation tests).
+memscan=$out/bulkhead-memscan
+if [ ! -s "$memscan" ] || [ guests/linux/memscan.c -nt "$memscan" ]; then
+	${HOSTCC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
+		-fno-tree-loop-distribute-patterns -fno-pie -no-pie -fno-stack-protector \
+		-fcf-protection=none -Wl,--build-id=none -o "$memscan" guests/linux/memscan.c
+fi
+
 # Everything the initramfs is made of; rebuilt only when this key changes.
 key=$( {
 	basename "$kdeb"; basename "$bbdeb"; echo "$modules"
 	cat scripts/guest-linux.sh guests/linux/init guests/linux/inittab \
-		guests/linux/profile guests/linux/mkinitramfs.py "$tsc"
+		guests/linux/profile guests/linux/mkinitramfs.py "$tsc" "$memscan"
 } | sha256sum | cut -d' ' -f1)
 img=$out/initramfs.cpio.gz
 if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/null)" != "$key" ]; then
 	[ -x "$py" ] || die "$py missing (package python3; scripts/deps.sh)"
 	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
 		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
-		--add "bin/bulkhead-tsc=$tsc" \
+		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" \
 		--modules "$(echo $modules)" --out "$img" --list "$out/initramfs.list"
 	echo "$key" >"$out/initramfs.key"
 else
