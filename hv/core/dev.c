@@ -1,10 +1,16 @@
-/* Common device creation. */
+/* Device state in the VM's arena, and common device creation. */
 #include <bulkhead/dev.h>
+#include <bulkhead/vm.h>
 
-void *dev_create(struct vm *vm, struct bus_space *space, u64 base, u64 len, u64 state_size,
+void *dev_alloc(struct dev_host *h, u64 size)
+{
+	return vm_dev_alloc(vm_of_dev(h), size);
+}
+
+void *dev_create(struct dev_host *h, struct bus_space *space, u64 base, u64 len, u64 state_size,
 		 const struct bus_dev_ops *ops, const char *name, const char **err)
 {
-	void *dev = vm_dev_alloc(vm, state_size);
+	void *dev = dev_alloc(h, state_size);
 
 	if (!dev) {
 		*err = "out of device memory";

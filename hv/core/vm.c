@@ -170,7 +170,7 @@ void vm_reset(struct vm *vm)
 static bool create_devices(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	for (const struct vm_device *d = __vm_devices_start; d < __vm_devices_end; d++) {
-		if (!d->create(vm, cfg, err))
+		if (!d->create(&vm->dev, cfg, err))
 			return false;
 		vm->nr_devices_created++;
 	}
@@ -184,7 +184,7 @@ static void destroy_devices(struct vm *vm)
 		const struct vm_device *d = &__vm_devices_start[--vm->nr_devices_created];
 
 		if (d->destroy)
-			d->destroy(vm);
+			d->destroy(&vm->dev);
 	}
 }
 
@@ -258,6 +258,7 @@ bool vm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
 {
 	memset(vm, 0, sizeof(*vm));
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
+	vm_init_dev_host(vm);
 	vm->id = (u32)(vm - vms);
 	vm->cfg = cfg;
 	vm->state = VM_RUNNING;

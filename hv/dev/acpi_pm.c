@@ -25,7 +25,7 @@
 #define TMR_BITS    24
 
 struct acpi_pm {
-	struct vm *vm;
+	struct dev_host *host;
 	struct vclock clk;
 	u64 tmr_start;      /* TSC at which the timer read 0 */
 	u64 tmr_sts_since;  /* timer ticks at the last TMR_STS clear */
@@ -55,7 +55,7 @@ static void update_sci(struct acpi_pm *pm)
 
 	if (level != pm->sci) {
 		pm->sci = level;
-		vm_irq_set(pm->vm, PC_SCI_IRQ, level);
+		dev_irq_set(pm->host, PC_SCI_IRQ, level);
 	}
 }
 
@@ -106,7 +106,7 @@ static void write_cnt(struct acpi_pm *pm, u32 v)
 {
 	pm->cnt = (u16)(v & CNT_KEEP);
 	if ((v & PC_SLP_EN) && SLP_TYP(v) == PC_SLP_TYP_S5)
-		vm_poweroff(pm->vm);
+		dev_request_poweroff(pm->host);
 	/* Other sleep types have no \_Sx package: the guest never asks. */
 }
 
@@ -181,27 +181,27 @@ static void acpi_pm_reset(void *dev)
 static const struct bus_dev_ops pm1_ops = { pm1_read, pm1_write, acpi_pm_reset };
 static const struct bus_dev_ops gpe_ops = { gpe_read, gpe_write, NULL };
 
-struct acpi_pm *acpi_pm_attach(struct vm *vm, struct vclock clk, const char **err)
+struct acpi_pm *acpi_pm_attach(struct dev_host *host, struct vclock clk, const char **err)
 {
-	struct acpi_pm *pm = dev_create(vm, &vm->bus.pio, PC_PM1A_EVT, PM1_LEN, sizeof(*pm),
+	struct acpi_pm *pm = dev_create(host, &host->bus->pio, PC_PM1A_EVT, PM1_LEN, sizeof(*pm),
 					&pm1_ops, "acpi-pm1", err);
 
 	if (!pm)
 		return NULL;
-	if (!bus_register(&vm->bus.pio, PC_GPE0_BLK, PC_GPE0_LEN, &gpe_ops, pm, "acpi-gpe0")) {
+	if (!bus_register(&host->bus->pio, PC_GPE0_BLK, PC_GPE0_LEN, &gpe_ops, pm, "acpi-gpe0")) {
 		*err = "GPE0 block taken";
 		return NULL;
 	}
-	pm->vm = vm;
+	pm->host = host;
 	pm->clk = clk;
 	pm->tmr_start = clk.now();
 	return pm;
 }
 
-static bool acpi_pm_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool acpi_pm_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return acpi_pm_attach(vm, vclock_host(), err) != NULL;
+	return acpi_pm_attach(host, vclock_host(), err) != NULL;
 }
 
 VM_DEVICE(20, acpi_pm, acpi_pm_create);

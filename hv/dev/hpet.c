@@ -58,7 +58,7 @@ struct hpet_timer {
 };
 
 struct hpet {
-	struct vm *vm;
+	struct dev_host *host;
 	struct vclock clk;
 	u64 cfg, isr;
 	u64 count;  /* main counter at TSC start; its value while halted */
@@ -134,7 +134,7 @@ static void update_lines(struct hpet *h)
 	h->lines = want;
 	for (u32 gsi = 0; diff; gsi++, diff >>= 1)
 		if (diff & 1)
-			vm_irq_set(h->vm, gsi, (want >> gsi) & 1);
+			dev_irq_set(h->host, gsi, (want >> gsi) & 1);
 }
 
 /* A match of timer n: a level-triggered timer sets its status bit (even
@@ -148,7 +148,7 @@ static void signal_match(struct hpet *h, u32 n)
 	if (t->cfg & TN_INT_LEVEL)
 		h->isr |= 1ULL << n;
 	else if ((h->cfg & CFG_ENABLE) && (t->cfg & TN_INT_ENB) && gsi != NO_LINE)
-		vm_irq_pulse(h->vm, gsi);
+		dev_irq_pulse(h->host, gsi);
 }
 
 /* The TSC of the next match of a timer whose interrupt is enabled, or ~0.
@@ -349,27 +349,27 @@ static void hpet_reset(void *dev)
 
 static const struct bus_dev_ops hpet_ops = { hpet_read, hpet_write, hpet_reset };
 
-struct hpet *hpet_attach(struct vm *vm, struct vclock clk, const char **err)
+struct hpet *hpet_attach(struct dev_host *host, struct vclock clk, const char **err)
 {
-	struct hpet *h = dev_create(vm, &vm->bus.mmio, PC_HPET_BASE, PC_HPET_LEN, sizeof(*h),
+	struct hpet *h = dev_create(host, &host->bus->mmio, PC_HPET_BASE, PC_HPET_LEN, sizeof(*h),
 				    &hpet_ops, "hpet", err);
 
 	if (!h)
 		return NULL;
-	h->vm = vm;
+	h->host = host;
 	h->clk = clk;
 	hpet_reset(h);
-	if (!vm_add_timer(vm, &hpet_vtimer_ops, h)) {
+	if (!dev_add_timer(host, &hpet_vtimer_ops, h)) {
 		*err = "no room for the HPET among the VM's timers";
 		return NULL;
 	}
 	return h;
 }
 
-static bool hpet_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool hpet_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return hpet_attach(vm, vclock_host(), err) != NULL;
+	return hpet_attach(host, vclock_host(), err) != NULL;
 }
 
 VM_DEVICE(18, hpet, hpet_create);

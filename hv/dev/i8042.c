@@ -35,7 +35,7 @@
 #define OUTP_RESET      0x01 /* output port bit 0 low holds the CPU in reset */
 
 struct i8042 {
-	struct vm *vm;
+	struct dev_host *host;
 	u8 status, out, cb, pending_cmd;
 };
 
@@ -66,7 +66,7 @@ static void run_command(struct i8042 *k, u8 cmd)
 		if (cmd >= CMD_WRITE_KBD && cmd <= CMD_WRITE_AUX)
 			k->pending_cmd = cmd; /* its data byte goes nowhere */
 		else if (cmd >= CMD_PULSE && !(cmd & OUTP_RESET))
-			vm_reset(k->vm);
+			dev_request_reset(k->host);
 		break; /* other commands: nothing to do */
 	}
 }
@@ -79,7 +79,7 @@ static void write_data(struct i8042 *k, u8 v)
 	if (cmd == CMD_WRITE_CB)
 		k->cb = v;
 	else if (cmd == CMD_WRITE_OUTP && !(v & OUTP_RESET))
-		vm_reset(k->vm);
+		dev_request_reset(k->host);
 	/* else a byte for the keyboard (or a mouse): there is none */
 }
 
@@ -143,26 +143,26 @@ static void i8042_reset(void *dev)
 static const struct bus_dev_ops data_ops = { data_read, data_write, i8042_reset };
 static const struct bus_dev_ops cmd_ops = { cmd_read, cmd_write, NULL };
 
-struct i8042 *i8042_attach(struct vm *vm, const char **err)
+struct i8042 *i8042_attach(struct dev_host *host, const char **err)
 {
-	struct i8042 *k = dev_create(vm, &vm->bus.pio, PC_I8042_DATA, 1, sizeof(*k), &data_ops,
+	struct i8042 *k = dev_create(host, &host->bus->pio, PC_I8042_DATA, 1, sizeof(*k), &data_ops,
 				     "i8042-data", err);
 
 	if (!k)
 		return NULL;
-	if (!bus_register(&vm->bus.pio, PC_I8042_CMD, 1, &cmd_ops, k, "i8042-cmd")) {
+	if (!bus_register(&host->bus->pio, PC_I8042_CMD, 1, &cmd_ops, k, "i8042-cmd")) {
 		*err = "i8042 command port taken";
 		return NULL;
 	}
-	k->vm = vm;
+	k->host = host;
 	i8042_reset(k);
 	return k;
 }
 
-static bool i8042_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool i8042_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return i8042_attach(vm, err) != NULL;
+	return i8042_attach(host, err) != NULL;
 }
 
 VM_DEVICE(20, i8042, i8042_create);

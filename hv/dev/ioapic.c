@@ -35,7 +35,7 @@
 #define DELMODE_LOWEST 1U
 
 struct ioapic {
-	struct vm *vm;
+	struct dev_host *host;
 	u32 sel;
 	u32 id;
 	u32 lo[PC_IOAPIC_PINS], hi[PC_IOAPIC_PINS];
@@ -63,7 +63,7 @@ static void deliver(struct ioapic *io, u32 pin)
 	 * PCI lines that way. */
 	if (mode != DELMODE_FIXED && mode != DELMODE_LOWEST)
 		return;
-	vm_apic_send(io->vm, NULL, &m);
+	dev_apic_send(io->host, &m);
 }
 
 /* A level pin asks again while active, unmasked and not yet EOIed. */
@@ -206,23 +206,23 @@ static void ioapic_reset(void *dev)
 
 static const struct bus_dev_ops ioapic_ops = { ioapic_read, ioapic_write, ioapic_reset };
 
-struct ioapic *ioapic_attach(struct vm *vm, const char **err)
+struct ioapic *ioapic_attach(struct dev_host *host, const char **err)
 {
-	struct ioapic *io = dev_create(vm, &vm->bus.mmio, PC_IOAPIC_BASE, IOAPIC_MMIO_LEN,
+	struct ioapic *io = dev_create(host, &host->bus->mmio, PC_IOAPIC_BASE, IOAPIC_MMIO_LEN,
 				       sizeof(*io), &ioapic_ops, "ioapic", err);
 
 	if (!io)
 		return NULL;
-	io->vm = vm;
+	io->host = host;
 	ioapic_reset(io);
-	vm_set_irq_chip(vm, &ioapic_chip_ops, io);
+	dev_set_irq_chip(host, &ioapic_chip_ops, io);
 	return io;
 }
 
-static bool ioapic_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool ioapic_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return ioapic_attach(vm, err) != NULL;
+	return ioapic_attach(host, err) != NULL;
 }
 
 VM_DEVICE(16, ioapic, ioapic_create);

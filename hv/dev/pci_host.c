@@ -22,7 +22,7 @@ struct pci_slot {
 };
 
 struct pci_host {
-	struct vm *vm;
+	struct dev_host *host;
 	u32 address;
 	u8 rcr;
 	u16 bridge_cmd;
@@ -54,16 +54,17 @@ static const struct pci_slot *find_slot(const struct pci_host *h, u16 bdf)
 }
 
 /* The host's state is the device behind its CONFIG_ADDRESS port. */
-static struct pci_host *vm_pci_host(struct vm *vm)
+static struct pci_host *host_bridge(struct dev_host *host)
 {
-	const struct bus_region *r = bus_find(&vm->bus.pio, PC_PCI_CONFIG, 4);
+	const struct bus_region *r = bus_find(&host->bus->pio, PC_PCI_CONFIG, 4);
 
 	return r ? r->dev : NULL;
 }
 
-bool pci_register_function(struct vm *vm, u16 bdf, const struct pci_func_ops *ops, void *dev)
+bool pci_register_function(struct dev_host *host, u16 bdf, const struct pci_func_ops *ops,
+			   void *dev)
 {
-	struct pci_host *h = vm_pci_host(vm);
+	struct pci_host *h = host_bridge(host);
 
 	if (!h || !ops || !ops->cfg_read || !ops->cfg_write || find_slot(h, bdf) ||
 	    h->nr == PCI_MAX_FUNCS)
@@ -119,7 +120,7 @@ static enum bus_result pci_write(void *dev, u64 off, u32 size, u64 val)
 	} else if (off == RESET_CONTROL && size == 1) {
 		h->rcr = (u8)val & RCR_KEEP;
 		if (val & RCR_RESET)
-			vm_reset(h->vm);
+			dev_request_reset(h->host);
 	}
 	return BUS_OK;
 }
@@ -166,25 +167,25 @@ static void pci_host_reset(void *dev)
 
 static const struct bus_dev_ops pci_ops = { pci_read, pci_write, pci_host_reset };
 
-struct pci_host *pci_host_attach(struct vm *vm, const char **err)
+struct pci_host *pci_host_attach(struct dev_host *host, const char **err)
 {
-	struct pci_host *h = dev_create(vm, &vm->bus.pio, PC_PCI_CONFIG, 8, sizeof(*h), &pci_ops,
+	struct pci_host *h = dev_create(host, &host->bus->pio, PC_PCI_CONFIG, 8, sizeof(*h), &pci_ops,
 					"pci-config", err);
 
 	if (!h)
 		return NULL;
-	h->vm = vm;
-	if (!pci_register_function(vm, PCI_BDF(0, 0, 0), &bridge_ops, h)) {
+	h->host = host;
+	if (!pci_register_function(host, PCI_BDF(0, 0, 0), &bridge_ops, h)) {
 		*err = "PCI host bridge not registered";
 		return NULL;
 	}
 	return h;
 }
 
-static bool pci_host_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool pci_host_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return pci_host_attach(vm, err) != NULL;
+	return pci_host_attach(host, err) != NULL;
 }
 
 VM_DEVICE(20, pci_host, pci_host_create);

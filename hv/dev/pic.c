@@ -165,15 +165,15 @@ static const struct bus_dev_ops master_ops = { master_read, master_write, pic_re
 static const struct bus_dev_ops slave_ops = { slave_read, slave_write, NULL };
 static const struct bus_dev_ops elcr_ops = { elcr_read, elcr_write, NULL };
 
-struct pic *pic_attach(struct vm *vm, const char **err)
+struct pic *pic_attach(struct dev_host *host, const char **err)
 {
-	struct pic *p = dev_create(vm, &vm->bus.pio, PC_PIC_MASTER, 2, sizeof(*p), &master_ops,
+	struct pic *p = dev_create(host, &host->bus->pio, PC_PIC_MASTER, 2, sizeof(*p), &master_ops,
 				   "pic-master", err);
 
 	if (!p)
 		return NULL;
-	if (!bus_register(&vm->bus.pio, PC_PIC_SLAVE, 2, &slave_ops, p, "pic-slave") ||
-	    !bus_register(&vm->bus.pio, PC_PIC_ELCR, 2, &elcr_ops, p, "elcr")) {
+	if (!bus_register(&host->bus->pio, PC_PIC_SLAVE, 2, &slave_ops, p, "pic-slave") ||
+	    !bus_register(&host->bus->pio, PC_PIC_ELCR, 2, &elcr_ops, p, "elcr")) {
 		*err = "PIC address range taken";
 		return NULL;
 	}
@@ -181,10 +181,10 @@ struct pic *pic_attach(struct vm *vm, const char **err)
 	return p;
 }
 
-static bool pic_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool pic_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return pic_attach(vm, err) != NULL;
+	return pic_attach(host, err) != NULL;
 }
 
 VM_DEVICE(17, pic, pic_create);

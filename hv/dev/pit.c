@@ -45,7 +45,7 @@ struct pit_channel {
 };
 
 struct pit {
-	struct vm *vm;
+	struct dev_host *host;
 	struct vclock clk;
 	struct pit_channel ch[3];
 	u8 port_b;
@@ -326,7 +326,7 @@ void pit_poll(void *dev, u64 now)
 	if (!one_shot(c->mode) && edges > c->fired + PIT_HZ / period(c))
 		c->fired = edges - PIT_HZ / period(c);
 	c->fired++;
-	vm_irq_pulse(p->vm, PC_PIT_GSI);
+	dev_irq_pulse(p->host, PC_PIT_GSI);
 }
 
 const struct vtimer_ops pit_vtimer_ops = { pit_next_deadline, pit_poll };
@@ -346,31 +346,31 @@ static void pit_reset(void *dev)
 static const struct bus_dev_ops pit_ops = { pit_read, pit_write, pit_reset };
 static const struct bus_dev_ops port_b_ops = { port_b_read, port_b_write, NULL };
 
-struct pit *pit_attach(struct vm *vm, struct vclock clk, const char **err)
+struct pit *pit_attach(struct dev_host *host, struct vclock clk, const char **err)
 {
-	struct pit *p = dev_create(vm, &vm->bus.pio, PC_PIT_BASE, 4, sizeof(*p), &pit_ops, "pit",
+	struct pit *p = dev_create(host, &host->bus->pio, PC_PIT_BASE, 4, sizeof(*p), &pit_ops, "pit",
 				   err);
 
 	if (!p)
 		return NULL;
-	if (!bus_register(&vm->bus.pio, PC_PORT_B, 1, &port_b_ops, p, "port-b")) {
+	if (!bus_register(&host->bus->pio, PC_PORT_B, 1, &port_b_ops, p, "port-b")) {
 		*err = "port B taken";
 		return NULL;
 	}
-	p->vm = vm;
+	p->host = host;
 	p->clk = clk;
 	pit_reset(p);
-	if (!vm_add_timer(vm, &pit_vtimer_ops, p)) {
+	if (!dev_add_timer(host, &pit_vtimer_ops, p)) {
 		*err = "no room for the PIT among the VM's timers";
 		return NULL;
 	}
 	return p;
 }
 
-static bool pit_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool pit_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return pit_attach(vm, vclock_host(), err) != NULL;
+	return pit_attach(host, vclock_host(), err) != NULL;
 }
 
 VM_DEVICE(18, pit, pit_create);

@@ -248,9 +248,9 @@ static void rtc_reset(void *dev)
 
 static const struct bus_dev_ops rtc_ops = { rtc_read, rtc_write, rtc_reset };
 
-struct rtc *rtc_attach(struct vm *vm, struct vclock clk, const char **err)
+struct rtc *rtc_attach(struct dev_host *host, struct vclock clk, const char **err)
 {
-	struct rtc *r = dev_create(vm, &vm->bus.pio, PC_RTC_BASE, 2, sizeof(*r), &rtc_ops, "rtc",
+	struct rtc *r = dev_create(host, &host->bus->pio, PC_RTC_BASE, 2, sizeof(*r), &rtc_ops, "rtc",
 				   err);
 
 	if (!r)
@@ -263,10 +263,10 @@ struct rtc *rtc_attach(struct vm *vm, struct vclock clk, const char **err)
 	return r;
 }
 
-static bool rtc_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool rtc_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	(void)cfg;
-	return rtc_attach(vm, vclock_host(), err) != NULL;
+	return rtc_attach(host, vclock_host(), err) != NULL;
 }
 
 VM_DEVICE(19, rtc, rtc_create);

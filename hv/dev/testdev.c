@@ -2,6 +2,7 @@
  * latch at 0xe0, a byte FIFO at 0xe4 for string I/O, an MMIO scratch page
  * at 0xd0000000 that behaves like memory, and an MMIO access counter. */
 #include <bulkhead/dev.h>
+#include <bulkhead/vm_config.h>
 #include <bulkhead/string.h>
 
 #define LATCH_PORT   0xe0
@@ -126,18 +127,18 @@ static const struct bus_dev_ops fifo_ops = { fifo_read, fifo_write, NULL };
 static const struct bus_dev_ops scratch_ops = { scratch_read, scratch_write, NULL };
 static const struct bus_dev_ops counter_ops = { counter_read, ignore_write, NULL };
 
-static bool testdev_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool testdev_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	struct testdev *t;
 
 	if (!cfg->testdev)
 		return true;
-	t = dev_create(vm, &vm->bus.pio, LATCH_PORT, 4, sizeof(*t), &latch_ops, "testdev-latch", err);
+	t = dev_create(host, &host->bus->pio, LATCH_PORT, 4, sizeof(*t), &latch_ops, "testdev-latch", err);
 	if (!t)
 		return false;
-	if (!bus_register(&vm->bus.pio, FIFO_PORT, 4, &fifo_ops, t, "testdev-fifo") ||
-	    !bus_register(&vm->bus.mmio, SCRATCH_GPA, SCRATCH_LEN, &scratch_ops, t, "testdev-scratch") ||
-	    !bus_register(&vm->bus.mmio, COUNTER_GPA, COUNTER_LEN, &counter_ops, t, "testdev-counter")) {
+	if (!bus_register(&host->bus->pio, FIFO_PORT, 4, &fifo_ops, t, "testdev-fifo") ||
+	    !bus_register(&host->bus->mmio, SCRATCH_GPA, SCRATCH_LEN, &scratch_ops, t, "testdev-scratch") ||
+	    !bus_register(&host->bus->mmio, COUNTER_GPA, COUNTER_LEN, &counter_ops, t, "testdev-counter")) {
 		*err = "test device address ranges taken";
 		return false;
 	}

@@ -1,12 +1,13 @@
 /* Test-exit port 0xf4, like QEMU's isa-debug-exit: a write stops the VM
  * with the value as its exit code. Only with the VM's "testexit" option. */
 #include <bulkhead/dev.h>
+#include <bulkhead/vm_config.h>
 
 #define TESTEXIT_PORT 0xf4
 #define TESTEXIT_LEN  4
 
 struct testexit {
-	struct vm *vm;
+	struct dev_host *host;
 };
 
 static enum bus_result testexit_write(void *dev, u64 off, u32 size, u64 val)
@@ -16,7 +17,7 @@ static enum bus_result testexit_write(void *dev, u64 off, u32 size, u64 val)
 	if (off != 0)
 		return BUS_OK; /* writes to 0xf5-0xf7 alone are ignored */
 	(void)size;
-	vm_exit_with_code(t->vm, (u32)val);
+	dev_exit_with_code(t->host, (u32)val);
 	return BUS_OK;
 }
 
@@ -31,17 +32,17 @@ static enum bus_result testexit_read(void *dev, u64 off, u32 size, u64 *val)
 
 static const struct bus_dev_ops testexit_ops = { .read = testexit_read, .write = testexit_write };
 
-static bool testexit_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool testexit_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
 	struct testexit *t;
 
 	if (!cfg->testexit)
 		return true;
-	t = dev_create(vm, &vm->bus.pio, TESTEXIT_PORT, TESTEXIT_LEN, sizeof(*t), &testexit_ops,
+	t = dev_create(host, &host->bus->pio, TESTEXIT_PORT, TESTEXIT_LEN, sizeof(*t), &testexit_ops,
 		       "testexit", err);
 	if (!t)
 		return false;
-	t->vm = vm;
+	t->host = host;
 	return true;
 }
 

@@ -42,7 +42,7 @@
 #define LSR_TEMT 0x40
 
 struct uart {
-	struct vm *vm;
+	struct dev_host *host;
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thri_pending; /* THR empty interrupt not yet acknowledged */
 	bool irq_level;
@@ -70,7 +70,7 @@ static void update_irq(struct uart *u)
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		vm_irq_set(u->vm, PC_COM1_IRQ, level);
+		dev_irq_set(u->host, PC_COM1_IRQ, level);
 	}
 }
 
@@ -78,7 +78,7 @@ static void update_irq(struct uart *u)
  * decides whether it needs the "[vm] " prefix again). */
 static void show(struct uart *u, bool newline)
 {
-	console_guest_write(u, u->vm->name, u->line + u->shown, u->len - u->shown, newline);
+	console_guest_write(u, u->host->name, u->line + u->shown, u->len - u->shown, newline);
 	u->shown = newline ? 0 : u->len;
 }
 
@@ -103,7 +103,7 @@ static void flush_line(struct uart *u)
 				u->line[u->len < LINE_MAX ? u->len : LINE_MAX - 1] = '\0';
 				while (*why == ':' || *why == ' ')
 					why++;
-				vm_crash(u->vm, "guest kernel panic: %s", why);
+				dev_fail(u->host, "guest kernel panic: %s", why);
 				break;
 			}
 		}
@@ -222,7 +222,7 @@ static enum bus_result uart_write(void *dev, u64 off, u32 size, u64 val)
 	case REG_SCR: u->scr = b; break;
 	default: break; /* LSR, MSR: read-only */
 	}
-	if (!vm_is_running(u->vm))
+	if (!dev_vm_running(u->host))
 		return BUS_OK;
 	update_irq(u);
 	return BUS_OK;
@@ -231,11 +231,11 @@ static enum bus_result uart_write(void *dev, u64 off, u32 size, u64 val)
 static void uart_reset(void *dev)
 {
 	struct uart *u = dev;
-	struct vm *vm = u->vm;
+	struct dev_host *host = u->host;
 
 	if (u->irq_level)
-		vm_irq_set(vm, PC_COM1_IRQ, false);
-	*u = (struct uart){ .vm = vm };
+		dev_irq_set(host, PC_COM1_IRQ, false);
+	*u = (struct uart){ .host = host };
 }
 
 static void uart_input(void *dev, u8 c)
@@ -255,19 +255,16 @@ static u32 uart_room(void *dev)
 
 static const struct bus_dev_ops uart_ops = { uart_read, uart_write, uart_reset };
 
-static bool uart_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool uart_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
-	struct uart *u = dev_create(vm, &vm->bus.pio, PC_COM1_BASE, UART_LEN, sizeof(*u), &uart_ops,
+	struct uart *u = dev_create(host, &host->bus->pio, PC_COM1_BASE, UART_LEN, sizeof(*u), &uart_ops,
 				    "uart", err);
 
 	(void)cfg;
 	if (!u)
 		return false;
-	u->vm = vm;
-	vm->console_input = uart_input;
-	vm->console_room = uart_room;
-	vm->console_flush = uart_flush;
-	vm->console_dev = u;
+	u->host = host;
+	dev_attach_console(host, uart_input, uart_room, uart_flush, u);
 	return true;
 }
 

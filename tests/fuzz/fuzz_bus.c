@@ -87,13 +87,14 @@ static void build_vm(void)
 	const char *err = NULL;
 
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	bus_init(&vm.bus);
 	vm.state = VM_RUNNING;
 	vm.nr_vcpus = 1;
 	vm.vcpu[0].vm = &vm;
 	host_percpu_init(&vm.vcpu[0]); /* the LAPIC page is the accessing vCPU's */
 	for (unsigned i = 0; i < nr_devices; i++)
-		CHECK(devices[i]->create(&vm, &cfg, &err));
+		CHECK(devices[i]->create(&vm.dev, &cfg, &err));
 }
 
 static void one_access(const u8 *r)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "unit.h"
 #include <bulkhead/dev.h>
+#include <bulkhead/vm.h>
 
 static struct vm vm;
 

@@ -35,10 +35,11 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	poweroffs = 0;
 	sci = false;
 	clock_now = 7 * TSC_HZ;
-	assert_non_null(acpi_pm_attach(&vm, (struct vclock){ fake_now, TSC_HZ }, &err));
+	assert_non_null(acpi_pm_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err));
 	return 0;
 }
 

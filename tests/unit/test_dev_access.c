@@ -76,6 +76,7 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	bus_init(&vm.bus);
 	vm.state = VM_RUNNING;
 	vm.nr_vcpus = 1;
@@ -85,7 +86,7 @@ static int setup(void **state)
 	if (!nr_devices)
 		find_devices();
 	for (unsigned i = 0; i < nr_devices; i++, n++)
-		if (!devices[i]->create(&vm, &cfg, &err))
+		if (!devices[i]->create(&vm.dev, &cfg, &err))
 			fail_msg("%s: %s", devices[i]->name, err);
 	assert_true(n >= 11); /* uart, lapic, ioapic, pic, pit, rtc, i8042, ... */
 	return 0;

@@ -99,11 +99,12 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	memset(pulses, 0, sizeof(pulses));
 	memset(level, 0, sizeof(level));
 	timers_added = 0;
 	clock_now = start = 3 * TSC_HZ;
-	hpet = hpet_attach(&vm, (struct vclock){ fake_now, TSC_HZ }, &err);
+	hpet = hpet_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err);
 	assert_non_null(hpet);
 	assert_int_equal(timers_added, 1);
 	return 0;

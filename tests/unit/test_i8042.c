@@ -42,8 +42,9 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	resets = 0;
-	assert_non_null(i8042_attach(&vm, &err));
+	assert_non_null(i8042_attach(&vm.dev, &err));
 	return 0;
 }
 

@@ -57,8 +57,9 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	nr_got = 0;
-	assert_non_null(ioapic_attach(&vm, &err));
+	assert_non_null(ioapic_attach(&vm.dev, &err));
 	assert_non_null(vm.irq_chip_ops);
 	return 0;
 }

@@ -27,8 +27,9 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	resets = 0;
-	assert_non_null(pci_host_attach(&vm, &err));
+	assert_non_null(pci_host_attach(&vm.dev, &err));
 	return 0;
 }
 
@@ -129,17 +130,17 @@ static void test_registry(void **state)
 {
 	(void)state;
 	pci_cfg_put(fn_cfg, 0, 4, 0x10001af4U); /* a virtio device */
-	assert_true(pci_register_function(&vm, PCI_BDF(0, 3, 0), &fn_ops, fn_cfg));
-	assert_false(pci_register_function(&vm, PCI_BDF(0, 3, 0), &fn_ops, fn_cfg));
-	assert_false(pci_register_function(&vm, PCI_BDF(0, 0, 0), &fn_ops, fn_cfg));
+	assert_true(pci_register_function(&vm.dev, PCI_BDF(0, 3, 0), &fn_ops, fn_cfg));
+	assert_false(pci_register_function(&vm.dev, PCI_BDF(0, 3, 0), &fn_ops, fn_cfg));
+	assert_false(pci_register_function(&vm.dev, PCI_BDF(0, 0, 0), &fn_ops, fn_cfg));
 	assert_int_equal(cfg(0, 3, 0, 0x00, 4), 0x10001af4U);
 	cfg(0, 3, 0, 0x40, 4);
 	pio_out(0xcfe, 2, 0xbeef);
 	assert_int_equal(fn_cfg[0x42], 0xef);
 	assert_int_equal(cfg(0, 3, 0, 0x42, 2), 0xbeef);
 	for (u32 i = 1; i < PCI_MAX_FUNCS - 1; i++)
-		assert_true(pci_register_function(&vm, PCI_BDF(1, i, 0), &fn_ops, fn_cfg));
-	assert_false(pci_register_function(&vm, PCI_BDF(2, 0, 0), &fn_ops, fn_cfg));
+		assert_true(pci_register_function(&vm.dev, PCI_BDF(1, i, 0), &fn_ops, fn_cfg));
+	assert_false(pci_register_function(&vm.dev, PCI_BDF(2, 0, 0), &fn_ops, fn_cfg));
 	{
 		struct vm other;
 		memset(&other, 0, sizeof(other));

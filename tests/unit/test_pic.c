@@ -13,7 +13,8 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
-	assert_non_null(pic_attach(&vm, &err));
+	vm_init_dev_host(&vm);
+	assert_non_null(pic_attach(&vm.dev, &err));
 	return 0;
 }
 

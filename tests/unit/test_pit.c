@@ -71,9 +71,10 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	pulses = timers_added = 0;
 	clock_now = 5000000;
-	pit = pit_attach(&vm, (struct vclock){ fake_now, TSC_HZ }, &err);
+	pit = pit_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err);
 	assert_non_null(pit);
 	assert_int_equal(timers_added, 1);
 	return 0;

@@ -36,9 +36,10 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	clock_now = 5 * TSC_HZ;
 	rtc_set_host_clock(1704067198, TSC_HZ);
-	assert_non_null(rtc_attach(&vm, (struct vclock){ fake_now, TSC_HZ }, &err));
+	assert_non_null(rtc_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err));
 	return 0;
 }
 
@@ -138,9 +139,10 @@ static void test_guest_sets_time(void **state)
 	assert_int_equal(cmos(0x02), 0x30);
 	/* a new VM still starts from the host's clock */
 	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
 	{
 		const char *err;
-		assert_non_null(rtc_attach(&vm, (struct vclock){ fake_now, TSC_HZ }, &err));
+		assert_non_null(rtc_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err));
 	}
 	assert_int_equal(cmos(0x09), 0x24);
 }

@@ -6,9 +6,9 @@
 #include <bulkhead/types.h>
 #include <bulkhead/vtimer.h>
 
-struct vm;
+struct dev_host;
 struct acpi_pm;
 
-struct acpi_pm *acpi_pm_attach(struct vm *vm, struct vclock clk, const char **err);
+struct acpi_pm *acpi_pm_attach(struct dev_host *host, struct vclock clk, const char **err);
 
 #endif

@@ -11,11 +11,11 @@
  * device of the virtual PC drives. */
 #define HPET_ROUTE_CAP 0x00ff0000U
 
-struct vm;
+struct dev_host;
 struct hpet;
 
 /* Creates the HPET on clock clk and adds it to the VM's timers. */
-struct hpet *hpet_attach(struct vm *vm, struct vclock clk, const char **err);
+struct hpet *hpet_attach(struct dev_host *host, struct vclock clk, const char **err);
 /* Host TSC of the next interrupt of an enabled timer, or ~0. */
 u64 hpet_next_deadline(void *dev);
 /* Raises the interrupts due at TSC now. */

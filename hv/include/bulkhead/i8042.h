@@ -3,9 +3,9 @@
 #ifndef BULKHEAD_I8042_H
 #define BULKHEAD_I8042_H
 
-struct vm;
+struct dev_host;
 struct i8042;
 
-struct i8042 *i8042_attach(struct vm *vm, const char **err);
+struct i8042 *i8042_attach(struct dev_host *host, const char **err);
 
 #endif

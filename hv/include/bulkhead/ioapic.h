@@ -6,12 +6,12 @@
 
 #include <bulkhead/types.h>
 
-struct vm;
+struct dev_host;
 struct ioapic;
 
 #define IOAPIC_MMIO_LEN 0x1000ULL
 
 /* Creates the IOAPIC and attaches it with vm_set_irq_chip(). */
-struct ioapic *ioapic_attach(struct vm *vm, const char **err);
+struct ioapic *ioapic_attach(struct dev_host *host, const char **err);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include <bulkhead/types.h>
 
-struct vm;
+struct dev_host;
 
 #define PCI_BDF(bus, dev, fn) ((u16)(((bus) << 8) | ((dev) << 3) | (fn)))
 #define PCI_CFG_SIZE 256U
@@ -31,13 +31,13 @@ struct pci_func_ops {
 
 /* Adds function bdf to vm's PCI bus; false when the VM has no host
  * bridge yet, bdf is taken, or the registry is full. */
-bool __must_check pci_register_function(struct vm *vm, u16 bdf, const struct pci_func_ops *ops,
+bool __must_check pci_register_function(struct dev_host *host, u16 bdf, const struct pci_func_ops *ops,
 					void *dev);
 
 struct pci_host;
 
 /* Creates the host bridge (00:00.0) and the configuration ports. */
-struct pci_host *pci_host_attach(struct vm *vm, const char **err);
+struct pci_host *pci_host_attach(struct dev_host *host, const char **err);
 
 /* Little-endian access to a config image (for functions that keep one). */
 u32 pci_cfg_get(const u8 *cfg, u32 off, u32 size);

@@ -4,9 +4,9 @@
 #ifndef BULKHEAD_PIC_H
 #define BULKHEAD_PIC_H
 
-struct vm;
+struct dev_host;
 struct pic;
 
-struct pic *pic_attach(struct vm *vm, const char **err);
+struct pic *pic_attach(struct dev_host *host, const char **err);
 
 #endif

@@ -9,11 +9,11 @@
 
 #define PIT_HZ 1193182ULL /* as Linux's PIT_TICK_RATE */
 
-struct vm;
+struct dev_host;
 struct pit;
 
 /* Creates the PIT on clock clk and adds it to the VM's timers. */
-struct pit *pit_attach(struct vm *vm, struct vclock clk, const char **err);
+struct pit *pit_attach(struct dev_host *host, struct vclock clk, const char **err);
 /* Host TSC of channel 0's next interrupt, or ~0. */
 u64 pit_next_deadline(void *dev);
 /* Raises channel 0's interrupt if it is due at TSC now. */

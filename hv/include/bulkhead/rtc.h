@@ -6,7 +6,7 @@
 #include <bulkhead/types.h>
 #include <bulkhead/vtimer.h>
 
-struct vm;
+struct dev_host;
 struct rtc;
 
 /* Reads the host's CMOS clock as Unix seconds (UTC assumed), waiting for
@@ -19,6 +19,6 @@ bool host_rtc_read(u64 *unix_seconds);
 void rtc_set_host_clock(s64 unix_seconds, u64 tsc);
 
 /* Creates the RTC of vm on ports PC_RTC_BASE..+1, on clock clk. */
-struct rtc *rtc_attach(struct vm *vm, struct vclock clk, const char **err);
+struct rtc *rtc_attach(struct dev_host *host, struct vclock clk, const char **err);
 
 #endif

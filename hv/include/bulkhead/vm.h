@@ -3,6 +3,7 @@
 #define BULKHEAD_VM_H
 
 #include <bulkhead/bus.h>
+#include <bulkhead/dev.h>
 #include <bulkhead/guest_mem.h>
 #include <bulkhead/vcpu.h>
 #include <bulkhead/virq.h>
@@ -63,6 +64,7 @@ struct vm {
 	const struct vm_config *cfg;
 	struct guest_mem mem;
 	struct bus bus;
+	struct dev_host dev;  /* what its devices see of it: &bus, name */
 	struct vcpu vcpu[VM_MAX_VCPUS]; /* vcpu[i] has APIC ID i; 0 boots */
 	u32 nr_vcpus;
 	void *arch;          /* backend: nested page table, ASID */
@@ -100,6 +102,17 @@ extern unsigned nr_vms;
 
 /* Device state lives in the VM's arena; zeroed. NULL when full. */
 void *vm_dev_alloc(struct vm *vm, u64 size);
+/* The VM of a device's host (dev.h). */
+static inline struct vm *vm_of_dev(struct dev_host *h)
+{
+	return (struct vm *)((char *)h - __builtin_offsetof(struct vm, dev));
+}
+/* Points the VM's dev_host at its bus and name (after a memset). */
+static inline void vm_init_dev_host(struct vm *vm)
+{
+	vm->dev.bus = &vm->bus;
+	vm->dev.name = vm->name;
+}
 
 /* The guest did something no well-behaved guest does, or the hypervisor
  * cannot serve it: stop this VM only, with a logged one-line reason; or,
@@ -137,23 +150,5 @@ bool vm_all_passed(void);
 bool vm_fault_in_ram(struct vm *vm, u64 gpa);
 enum gm_result __must_check vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 enum gm_result __must_check vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
-
-/* Devices register themselves with VM_DEVICE(); created in priority order
- * when a VM is built (kvmtool's dev_init, Jailhouse DEFINE_UNIT), reset
- * through their bus regions, and destroyed in the reverse order when the
- * VM is torn down or its creation fails part way. State in the VM's arena
- * goes with the VM; destroy gives back what a device holds elsewhere. */
-struct vm_device {
-	const char *name;
-	/* false with *err set on failure; true when created or not wanted. */
-	bool (*create)(struct vm *vm, const struct vm_config *cfg, const char **err);
-	/* May be NULL; called only after create returned true. */
-	void (*destroy)(struct vm *vm);
-};
-
-#define VM_DEVICE(prio, n, fn) VM_DEVICE_DESTROY(prio, n, fn, NULL)
-#define VM_DEVICE_DESTROY(prio, n, fn, destroy_fn)                               \
-	static const struct vm_device vm_device_##n __used                       \
-		__section(".vm_devices." #prio) __aligned(8) = { #n, fn, destroy_fn }
 
 #endif

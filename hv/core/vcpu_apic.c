@@ -1,8 +1,10 @@
 /* The VM's local APICs: one per vCPU, APIC ID = vCPU index, all at the
- * same address. An access to the APIC page reaches the APIC of the vCPU
+ * same address. Core code, not a device model: it wires the APICs to the
+ * vCPUs. An access to the APIC page reaches the APIC of the vCPU
  * making it (the one this CPU runs), and IPIs are routed by APIC ID over
  * the VM's APICs (apic_bus.h). */
 #include <bulkhead/dev.h>
+#include <bulkhead/vm.h>
 #include <bulkhead/percpu.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vlapic.h>
@@ -72,8 +74,10 @@ static void apic_page_reset(void *dev)
 static const struct bus_dev_ops apic_page_ops = { apic_page_read, apic_page_write,
 						  apic_page_reset };
 
-static bool vlapic_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool vlapic_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
+	struct vm *vm = vm_of_dev(host);
+
 	(void)cfg;
 	if (!bus_register(&vm->bus.mmio, VLAPIC_BASE, VLAPIC_SIZE, &apic_page_ops, vm, "lapic")) {
 		*err = "device address range taken";
