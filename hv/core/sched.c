@@ -27,6 +27,7 @@ static void run_slice(struct vcpu *v)
 		if (host_ticks != polled) { /* once per tick: a port read is slow */
 			polled = host_ticks;
 			console_mux_poll();
+			continue; /* the hypervisor console may have stopped this VM */
 		}
 		vcpu_prepare_entry(v);
 		vmm->vcpu_run(v, &exit);

@@ -1,7 +1,10 @@
-/* Ending the run, normally or on the hypervisor's own bug. */
+/* Ending the run, normally or on the hypervisor's own bug; the operator's
+ * stop and restart of one VM. */
 #include <stdarg.h>
 #include <bulkhead/console.h>
+#include <bulkhead/format.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/vm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/io.h>
 
@@ -30,4 +33,24 @@ void hv_panic(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	hv_stop(HV_FAIL);
+}
+
+void vm_stop(struct vm *vm, const char *reason)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	fmt_snprintf(vm->reason, sizeof(vm->reason), "%s", reason);
+	vm->state = VM_STOPPED;
+	vm->reset_pending = false;
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpu[i].state = VCPU_STOPPED;
+	printf("vm %s: stopped: %s\n", vm->name, vm->reason);
+}
+
+bool vm_restart(struct vm *vm, const char *why)
+{
+	printf("vm %s: %s\n", vm->name, why);
+	vm->state = VM_RUNNING;
+	vm->reset_pending = false;
+	return vm_do_reset(vm);
 }

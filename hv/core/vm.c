@@ -241,8 +241,9 @@ bool vm_do_reset(struct vm *vm)
 	struct vcpu *v = &vm->vcpu[0];
 	const char *err;
 
+	if (vm->reset_pending) /* else the operator's restart, logged there */
+		printf("vm %s: reset by the guest, restarting\n", vm->name);
 	vm->reset_pending = false;
-	printf("vm %s: reset by the guest, restarting\n", vm->name);
 	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
 	vcpu_power_on(v);

@@ -9,6 +9,7 @@
  * a new device model is covered once it is listed in test_dev_access.deps. */
 #include "unit.h"
 #include <bulkhead/console.h>
+#include <bulkhead/console_mux.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ void vcpu_raise_nmi(struct vcpu *v) { (void)v; } /* NMI IPIs: the vCPU is not mo
 void vm_reset(struct vm *m) { (void)m; resets++; }
 void vm_exit_with_code(struct vm *m, u32 code) { (void)m; (void)code; exits++; }
 bool vm_is_running(const struct vm *m) { (void)m; return true; }
+
+void console_mux_output(struct vm *m, u8 c) { (void)m; (void)c; }
 
 void console_guest_write(const void *owner, const char *name, const char *s, size_t n,
 			 bool newline)

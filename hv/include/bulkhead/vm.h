@@ -16,6 +16,8 @@
 #define VM_MAX_MODS 4
 #define VM_DEV_ARENA (16 * 1024)
 
+struct acpi_pm;
+
 enum vm_state {
 	VM_RUNNING,
 	VM_EXITED,  /* the guest wrote the test-exit port */
@@ -61,6 +63,8 @@ struct vm {
 	/* Shows a partial output line (a prompt) once the guest goes idle. */
 	void (*console_flush)(void *dev);
 	void *console_dev;
+	u8 label_colour;     /* ANSI colour 1-7 of its console banner; 0: by index */
+	struct acpi_pm *acpi_pm; /* its ACPI fixed hardware: the power button */
 	bool reset_pending; /* set by devices, carried out between exits */
 	struct {
 		const struct vtimer_ops *ops;
@@ -83,6 +87,13 @@ void *vm_dev_alloc(struct vm *vm, u64 size);
 /* The guest did something no well-behaved guest does, or the hypervisor
  * cannot serve it: stop this VM only, with a logged one-line reason. */
 void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+/* The operator's hard stop (hypervisor console): the VM stops at once, as if
+ * unplugged, with reason logged; not a crash of the guest. */
+void vm_stop(struct vm *vm, const char *reason);
+/* The operator's start or restart: the VM, whatever its state, boots again
+ * from a clean memory image (vm_do_reset); why is logged. False if it could
+ * not be rebuilt (then it is stopped with the reason). */
+bool vm_restart(struct vm *vm, const char *why);
 /* The guest ended itself through the test-exit port. */
 void vm_exit_with_code(struct vm *vm, u32 code);
 /* ACPI S5 from the guest: the VM is off. */

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Focus mode (console=focus) with two Debian VMs: the console shows one VM
+# at a time, raw (no "[name] " prefix); output of the VM without the focus
+# is kept and replayed when it gets the focus (Ctrl-] N, or the Ctrl-] m
+# menu), after the hypervisor's banner. A guest printing the banner's text,
+# with the RIS (ESC c) that precedes every real banner, cannot fake a
+# switch: its RIS is filtered out, so what distinguishes the two in the
+# byte stream is the ESC c directly before the banner's colour.
+source "$(dirname "$0")/lib.sh"
+make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
+cat > "$LOGDIR/$TEST.steps" <<'STEPS'
+# VM 0 (a) has the focus from the start: its banner (blue), then its boot
+expect \x1bc\x1b\[1;97;44m bulkhead: VM 0 a \(running\) 60
+expect ^bulkhead-guest: userspace up$ 300
+expect Enter 'help' for a list 120
+expect ~ # 30
+run cat /proc/cmdline
+check 'tag=alpha' in out
+# a prints three ticks within 3 s, while b will have the focus
+send (for i in 1 2 3; do sleep 1; echo tick-$i-$((i*7)); done) &
+sleep 1
+# the menu gives b the focus: banner (green), then b's buffered boot output
+sendraw \x1dm
+expect ^console: VMs 30
+sendraw 1
+expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(running\) 30
+expect ^bulkhead-guest: userspace up$ 60
+expect Enter 'help' for a list 120
+run cat /proc/cmdline
+check 'tag=beta' in out
+sleep 5
+run echo b-$((6*7))
+check out.strip() == 'b-42'
+# b forges a switch back to a: RIS, colour, banner text
+send printf '\\033c\\033[1;97;44m bulkhead: VM 0 a (running) \\033[0m forged\\n'
+expect \x1b\[1;97;44m bulkhead: VM 0 a \(running\) \x1b\[0m forged$ 30
+# the real switch to a: its ticks, kept while b had the focus, replayed
+sendraw \x1d0
+expect \x1bc\x1b\[1;97;44m bulkhead: VM 0 a \(running\) 30
+expect ^tick-1-7$ 10
+expect ^tick-3-21$ 10
+run cat /proc/cmdline
+check 'tag=alpha' in out
+send poweroff
+expect ^vm a: powered off by the guest$ 120
+sendraw \x1d1
+expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(off\)|\x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(running\) 30
+send poweroff
+expect ^vm b: powered off by the guest$ 120
+expect ^bulkhead: stopping, status PASS$ 30
+exit 0 30
+STEPS
+cmdline=$(cat build/linux/cmdline)
+qemu="scripts/qemu.sh --timeout 400 --mem 2G --module 'build/linux/bzImage vm=a mem=256 -- $cmdline tag=alpha' --module 'build/linux/initramfs.cpio.gz vmmod=a' --module 'build/linux/bzImage vm=b mem=256 -- $cmdline tag=beta' --module 'build/linux/initramfs.cpio.gz vmmod=b' -- console=focus"
+timeout 450 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$LOGDIR/$TEST.steps" \
+	--log "$LOG" --timeout 120 --total 420
+[ $? -eq 0 ] || fail "the console session failed (see above)"
+# The transcript, checked as a whole: three real banners (each right after
+# ESC c), one forged (no ESC c before it); b's output never shown before
+# b's banner, a's ticks only after a got the focus back; no line prefixes.
+/usr/bin/python3 - "$LOG" <<'PY' || fail "transcript checks"
+import re, sys
+t = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+t = t[t.index("bulkhead: boot complete"):]  # after the firmware and boot report
+ban = re.compile(r"(\x1bc)?\x1b\[1;97;4(\d)m bulkhead: VM (\d) (\w+) \((\w+)\) ")
+real = [m for m in ban.finditer(t) if m.group(1)]
+fake = [m for m in ban.finditer(t) if not m.group(1)]
+ok = True
+def check(cond, what):
+    global ok
+    print(("ok: " if cond else "FAIL: ") + what)
+    ok &= bool(cond)
+check([m.group(4) for m in real] == ["a", "b", "a", "b"], "real banners a, b, a, b: %s" % [m.group(4) for m in real])
+check(len(fake) == 1 and t[fake[0].end():].startswith("\x1b[0m forged"), "one forged banner, without ESC c")
+check(t.count("\x1bc") == 4, "ESC c only before the 4 real banners (%d)" % t.count("\x1bc"))
+a1, b1, a2 = real[0].start(), real[1].start(), real[2].start()
+check("tag=beta" not in t[:b1], "b's output not shown before its banner")
+check(t[a1:b1].count("bulkhead-guest: userspace up") == 1, "one boot shown before b's banner")
+check(re.match(r"[^\n]*\n\[ *0\.0+\] Linux version .*?^bulkhead-guest: userspace up$(?:(?!@@RUN).)*?^~ # ", t[b1:], re.M | re.S),
+      "b's boot, from its first line to its prompt, replayed right after its banner")
+check("tick-1-7\n" not in t[b1:a2] and "tick-3-21\n" not in t[b1:a2], "a's ticks not shown while b had the focus")
+check(re.search(r"^tick-1-7\ntick-2-14\ntick-3-21$", t[a2:], re.M), "a's ticks replayed in order after its banner")
+check(not re.search(r"^\[(a|b)\] ", t, re.M), "no [name] prefixes in focus mode")
+sys.exit(0 if ok else 1)
+PY
+finish
