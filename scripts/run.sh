@@ -5,7 +5,8 @@
 #   make run RUN_ARGS="--bare"             the hypervisor alone: boot report, stop
 #   make run RUN_ARGS="--timeout 120"      bounded, for scripts (no terminal needed)
 # Other options and words after "--" go to scripts/qemu.sh and the hypervisor's
-# command line. Leave QEMU with Ctrl-A X; Ctrl-] d shows each VM's vCPU state.
+# command line. Leave QEMU with Ctrl-A X; Ctrl-] d shows each VM's vCPU state,
+# Ctrl-] c opens the hypervisor console (docs/user-guide.md, "The console").
 set -u
 cd "$(dirname "$0")/.."
 bare=false
