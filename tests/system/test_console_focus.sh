@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Focus mode (console=focus) with two Debian VMs: the console shows one VM
-# at a time, raw (no "[name] " prefix); output of the VM without the focus
-# is kept and replayed when it gets the focus (Ctrl-] N, or the Ctrl-] m
-# menu), after the hypervisor's banner. A guest printing the banner's text,
+# at a time, raw (no "[name] " prefix), so top and vi work; output of the
+# VM without the focus is kept (its newest 16 KiB) and replayed when it gets
+# the focus (Ctrl-] N, or the Ctrl-] m menu), after the hypervisor's banner. A guest printing the banner's text,
 # with the RIS (ESC c) that precedes every real banner, cannot fake a
 # switch: its RIS is filtered out, so what distinguishes the two in the
 # byte stream is the ESC c directly before the banner's colour.
@@ -16,8 +16,9 @@ expect Enter 'help' for a list 120
 expect ~ # 30
 run cat /proc/cmdline
 check 'tag=alpha' in out
-# a prints three ticks within 3 s, while b will have the focus
-send (for i in 1 2 3; do sleep 1; echo tick-$i-$((i*7)); done) &
+# while b will have the focus, a prints 5000 numbers (23893 bytes, more
+# than the 16 KiB its ring keeps), then three ticks
+send (sleep 1; seq 1 5000; for i in 1 2 3; do sleep 1; echo tick-$i-$((i*7)); done) &
 sleep 1
 # the menu gives b the focus: banner (green), then b's buffered boot output
 sendraw \x1dm
@@ -31,12 +32,30 @@ check 'tag=beta' in out
 sleep 5
 run echo b-$((6*7))
 check out.strip() == 'b-42'
+# full-screen programs: top's and vi's screen control reaches the terminal
+# as they sent it (the expects match their sequences), and vi edits a file
+send stty rows 24 cols 80; top -n 1 -d 1
+expect ^\x1b\[H\x1b\[JMem: 30
+expect ^\x1b\[7m  PID  PPID USER 30
+send vi /tmp/f
+expect \x1b\[\?1049h\x1b\[H\x1b\[J\x1b\[2;1H~ 30
+expect - /tmp/f 30
+sendraw ihello from vi
+sleep 1
+sendraw \x1b
+sleep 1
+sendraw :wq\r
+expect \x1b\[\?1049l 30
+run cat /tmp/f
+check out.strip() == 'hello from vi'
 # b forges a switch back to a: RIS, colour, banner text
 send printf '\\033c\\033[1;97;44m bulkhead: VM 0 a (running) \\033[0m forged\\n'
 expect \x1b\[1;97;44m bulkhead: VM 0 a \(running\) \x1b\[0m forged$ 30
 # the real switch to a: its ticks, kept while b had the focus, replayed
 sendraw \x1d0
 expect \x1bc\x1b\[1;97;44m bulkhead: VM 0 a \(running\) 30
+expect ^bulkhead: \d+ bytes of a's earlier output dropped \(the buffer keeps 16384\)$ 10
+expect ^5000$ 10
 expect ^tick-1-7$ 10
 expect ^tick-3-21$ 10
 run cat /proc/cmdline
@@ -79,7 +98,17 @@ check(t[a1:b1].count("bulkhead-guest: userspace up") == 1, "one boot shown befor
 check(re.match(r"[^\n]*\n\[ *0\.0+\] Linux version .*?^bulkhead-guest: userspace up$(?:(?!@@RUN).)*?^~ # ", t[b1:], re.M | re.S),
       "b's boot, from its first line to its prompt, replayed right after its banner")
 check("tick-1-7\n" not in t[b1:a2] and "tick-3-21\n" not in t[b1:a2], "a's ticks not shown while b had the focus")
-check(re.search(r"^tick-1-7\ntick-2-14\ntick-3-21$", t[a2:], re.M), "a's ticks replayed in order after its banner")
+# after a's banner: the drop notice, then whole lines N..5000 (the newest
+# bytes up to 16 KiB, from a line start), then the ticks (replayed or live)
+m = re.match(r"[^\n]*\nbulkhead: (\d+) bytes of a's earlier output dropped[^\n]*\n((?:\d+\n)+)"
+             r"tick-1-7\ntick-2-14\ntick-3-21\n", t[a2:])
+nums = [int(x) for x in m.group(2).split()] if m else []
+check(m and nums == list(range(nums[0], 5001)), "a's ring replayed whole lines %s..5000, then its ticks"
+      % (nums[:1] or "?"))
+# each number line is 6 bytes in the ring (CR LF: the transcript drops the
+# CRs); the ring holds 16384, less a partial line and up to 32 bytes of ticks
+# (the last ticks may come after the switch, live)
+check(m and 2720 <= len(nums) <= 2730, "the replay is the ring's 16 KiB (%d number lines)" % len(nums))
 check(not re.search(r"^\[(a|b)\] ", t, re.M), "no [name] prefixes in focus mode")
 sys.exit(0 if ok else 1)
 PY
