@@ -45,7 +45,8 @@ void console_mux_output(struct vm *vm, u8 c)
 static struct vm *focused(void)
 {
 	if (console_focus_enabled())
-		return focus < nr_vms && vm_is_running(&vms[focus]) ? &vms[focus] : NULL;
+		return focus < nr_vms && vm_is_running(&vms[focus]) && vms[focus].console_input ?
+			       &vms[focus] : NULL;
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[(focus + i) % nr_vms];
 		if (vm_is_running(vm) && vm->console_input) {

@@ -63,7 +63,14 @@ check 'tag=alpha' in out
 send poweroff
 expect ^vm a: powered off by the guest$ 120
 sendraw \x1d1
-expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(off\)|\x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(running\) 30
+expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(running\) 30
+# the hypervisor console in focus mode; leaving it shows b again
+sendraw \x1dc
+expect ^bulkhead> 10
+send list
+expect ^  0  a +off .*$ 10
+send quit
+expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 b \(running\) 30
 send poweroff
 expect ^vm b: powered off by the guest$ 120
 expect ^bulkhead: stopping, status PASS$ 30
@@ -74,7 +81,7 @@ qemu="scripts/qemu.sh --timeout 400 --mem 2G --module 'build/linux/bzImage vm=a 
 timeout 450 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$LOGDIR/$TEST.steps" \
 	--log "$LOG" --timeout 120 --total 420
 [ $? -eq 0 ] || fail "the console session failed (see above)"
-# The transcript, checked as a whole: three real banners (each right after
+# The transcript, checked as a whole: five real banners (each right after
 # ESC c), one forged (no ESC c before it); b's output never shown before
 # b's banner, a's ticks only after a got the focus back; no line prefixes.
 /usr/bin/python3 - "$LOG" <<'PY' || fail "transcript checks"
@@ -89,9 +96,9 @@ def check(cond, what):
     global ok
     print(("ok: " if cond else "FAIL: ") + what)
     ok &= bool(cond)
-check([m.group(4) for m in real] == ["a", "b", "a", "b"], "real banners a, b, a, b: %s" % [m.group(4) for m in real])
+check([m.group(4) for m in real] == ["a", "b", "a", "b", "b"], "real banners a, b, a, b, b: %s" % [m.group(4) for m in real])
 check(len(fake) == 1 and t[fake[0].end():].startswith("\x1b[0m forged"), "one forged banner, without ESC c")
-check(t.count("\x1bc") == 4, "ESC c only before the 4 real banners (%d)" % t.count("\x1bc"))
+check(t.count("\x1bc") == 5, "ESC c only before the 5 real banners (%d)" % t.count("\x1bc"))
 a1, b1, a2 = real[0].start(), real[1].start(), real[2].start()
 check("tag=beta" not in t[:b1], "b's output not shown before its banner")
 check(t[a1:b1].count("bulkhead-guest: userspace up") == 1, "one boot shown before b's banner")
