@@ -1,9 +1,9 @@
 /* 16550A UART at 0x3f8 on IRQ 4 (PC16550D data sheet; Linux's 8250 driver
  * is the client that matters). Transmission is instantaneous: each byte
- * goes to the console multiplexer as it is (focus mode shows it raw) and to
- * a line buffer, printed on the hypervisor console as "[vm] text" in log
- * mode and searched for a kernel panic in both; input comes from the
- * physical console while this VM has the focus. */
+ * goes to the console multiplexer as it is (focus mode filters and shows
+ * it) and to a line buffer, printed on the hypervisor console as "[vm]
+ * text" in log mode and searched for a kernel panic in both; input comes
+ * from the physical console while this VM has the focus. */
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
 #include <bulkhead/dev.h>

@@ -6,7 +6,9 @@
  * the C1 controls U+0080-U+009F; and the escape sequences a full-screen
  * program (vi, top, less) draws with: cursor movement, erase in the screen,
  * insert/delete, scroll region, SGR colours, the alternate screen, cursor
- * visibility, keypad and cursor-key modes, G0/G1 ASCII or line drawing.
+ * visibility, keypad and cursor-key modes, G0/G1 ASCII or line drawing;
+ * and the cursor-position, status and device-attribute queries, marked as
+ * such (CONSOLE_QUERY).
  * Dropped whole: every other control and sequence, among them RIS (ESC c),
  * which the hypervisor alone sends before its banner, OSC (window title,
  * clipboard), DCS/APC/PM/SOS strings, window operations (CSI t), printer
