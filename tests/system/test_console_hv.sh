@@ -3,7 +3,8 @@
 # list shows each VM's state, vCPUs, memory, uptime and exit rate; a hard
 # stop ends one VM at once while the other (the bystander) keeps answering
 # at its shell; start boots the stopped VM again from a clean image;
-# restart reboots a running one; Ctrl-] leaves the console.
+# restart reboots a running one; Ctrl-] leaves the console, Ctrl-] Ctrl-]
+# gives the guest one Ctrl-].
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 cat > "$LOGDIR/$TEST.steps" <<'STEPS'
@@ -25,6 +26,12 @@ expect ^  1  b +running +1 +256 MiB +\d+:\d\d:\d\d +\d+$ 10
 sendraw \x1d
 send echo b-$((6*7))
 expect ^\[b\] b-42$ 30
+# Ctrl-] Ctrl-] types one Ctrl-] (0x1d) into the guest
+send od -An -tx1 -N3
+sleep 1
+sendraw A\x1d\x1dB
+send
+expect ^\[b\]  41 1d 42$ 30
 sleep 1
 # exits/s is over the time since the previous list: a stopped VM has none
 sendraw \x1dc
