@@ -239,6 +239,9 @@ static void uart_reset(void *dev)
 
 	if (u->irq_level)
 		vm_irq_set(vm, PC_COM1_IRQ, false);
+	/* The guest's byte stream starts afresh: CAN (ECMA-48 8.3.6) ends an
+	 * escape sequence it left unfinished in the focus-mode filter. */
+	console_mux_output(vm, 0x18);
 	*u = (struct uart){ .vm = vm };
 }
 
