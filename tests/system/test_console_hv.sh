@@ -19,6 +19,8 @@ expect ^bulkhead> 10
 # a hard stop of a; b, the bystander, runs on
 send stop a
 expect ^vm a: stopped: hard stop from the hypervisor console$ 30
+# over a second after the first list: this one measures exits/s anew
+sleep 1.5
 send list
 expect ^  0  a +stopped +1 +256 MiB +- +\d+$ 10
 expect ^  1  b +running +1 +256 MiB +\d+:\d\d:\d\d +\d+$ 10

@@ -19,9 +19,9 @@ sendraw \x1dc
 expect ^bulkhead> 10
 send shutdown a
 expect ^vm a: power button pressed$ 10
-# (after a's prompt, on the same line: the console is the shell's too)
+# (these may follow a's prompt on its line: the console is the shell's too)
 expect ^\[a\] .*bulkhead-guest: power button pressed, powering off$ 60
-expect ^\[a\] bulkhead-guest: shutting down$ 60
+expect ^\[a\] .*bulkhead-guest: shutting down$ 60
 expect ^vm a: powered off by the guest$ 60
 sendraw \x1d
 send echo b-$((6*8))
