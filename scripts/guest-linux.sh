@@ -5,8 +5,9 @@
 # Outputs, all under build/linux/ (downloads cached in build/linux/debs/):
 #   bzImage             vmlinuz-* of linux-image-6.1.0-N-amd64 (what the
 #                       linux-image-amd64 metapackage depends on today)
-#   initramfs.cpio.gz   busybox-static + guests/linux/{init,inittab,profile}
-#                       + the virtio modules below and their dependencies
+#   initramfs.cpio.gz   busybox-static + guests/linux/{init,inittab,profile,power-button}
+#                       + the modules below (virtio, ACPI button, evdev) and
+#                       their dependencies
 #   cmdline             recommended kernel command line (guests/linux/cmdline)
 #   kernel-version      e.g. 6.1.0-56-amd64
 # Idempotent: downloads only what is not cached, rebuilds only when an input
@@ -18,8 +19,10 @@ cd "$(dirname "$0")/.."
 out=build/linux
 debs=$out/debs
 py=/usr/bin/python3
+# button and evdev: the ACPI power button reaches busybox acpid (inittab).
 modules="virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_ring
-	virtio virtio_blk virtio_net net_failover failover virtio_console virtio_rng"
+	virtio virtio_blk virtio_net net_failover failover virtio_console virtio_rng
+	button evdev"
 force=0
 [ "${1:-}" = "--force" ] && force=1
 mkdir -p "$debs"
@@ -138,7 +141,7 @@ fi
 key=$( {
 	basename "$kdeb"; basename "$bbdeb"; echo "$modules"
 	cat scripts/guest-linux.sh guests/linux/init guests/linux/inittab \
-		guests/linux/profile guests/linux/mkinitramfs.py "$tsc" "$memscan"
+		guests/linux/profile guests/linux/power-button guests/linux/mkinitramfs.py "$tsc" "$memscan"
 } | sha256sum | cut -d' ' -f1)
 img=$out/initramfs.cpio.gz
 if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/null)" != "$key" ]; then
@@ -146,6 +149,7 @@ if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/n
 	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
 		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
 		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" \
+		--add "etc/acpi/PWRF/00000080=guests/linux/power-button" \
 		--modules "$(echo $modules)" --out "$img" --list "$out/initramfs.list"
 	echo "$key" >"$out/initramfs.key"
 else

@@ -7,7 +7,8 @@
 #   make run RUN_ARGS="--bare"             the hypervisor alone: boot report, stop
 #   make run RUN_ARGS="--timeout 120"      bounded, for scripts (no terminal needed)
 # Other options and words after "--" go to scripts/qemu.sh and the hypervisor's
-# command line. V=1 shows what each stage runs.
+# command line. V=1 shows what each stage runs. Ctrl-] c opens the
+# hypervisor console (docs/user-guide.md, "The console").
 set -u
 cd "$(dirname "$0")/.."
 bare=false

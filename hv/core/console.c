@@ -1,13 +1,21 @@
 /* Console output: printf on the physical UART, LF expanded to CR LF.
  * One physical line is shared by the hypervisor and every VM's console:
  * whoever writes after someone else left a line unfinished (a guest's
- * prompt) starts a new line, so no message is glued onto another's. */
+ * prompt) starts a new line, so no message is glued onto another's. VM
+ * output comes as "[name] text" lines (log mode) or, in focus mode, as the
+ * focused VM's filtered bytes (console_mux.h). */
 #include <bulkhead/console.h>
 #include <bulkhead/format.h>
 #include <bulkhead/x86/uart.h>
 
 static bool midline;            /* the last character was not a newline */
 static const void *line_owner;  /* who wrote that unfinished line; NULL: hypervisor */
+static bool log_lines = true;   /* VM output as "[name] text" lines */
+
+void console_set_log_lines(bool on)
+{
+	log_lines = on;
+}
 
 void console_init(void)
 {
@@ -43,6 +51,8 @@ void console_putc(char c)
 void console_guest_write(const void *owner, const char *name, const char *s, size_t n,
 			 bool newline)
 {
+	if (!log_lines)
+		return;
 	if (!claim_line(owner)) {
 		emit('[');
 		while (*name)
@@ -54,6 +64,15 @@ void console_guest_write(const void *owner, const char *name, const char *s, siz
 		emit(*s++);
 	if (newline)
 		emit('\n');
+}
+
+void console_guest_raw(const void *owner, const u8 *s, size_t n)
+{
+	claim_line(owner);
+	while (n--) {
+		uart_putc(COM1_PORT, (char)*s);
+		midline = *s++ != '\n';
+	}
 }
 
 void console_write(const char *s, size_t n)

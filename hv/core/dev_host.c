@@ -1,5 +1,6 @@
 /* What a device may ask of its VM (dev.h), carried out on the VM. */
 #include <stdarg.h>
+#include <bulkhead/console_mux.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/format.h>
 #include <bulkhead/vm.h>
@@ -38,6 +39,19 @@ void dev_attach_console(struct dev_host *h, void (*input)(void *dev, u8 c),
 	vm->console_room = room;
 	vm->console_flush = flush;
 	vm->console_dev = dev;
+}
+
+void dev_console_output(struct dev_host *h, u8 c)
+{
+	console_mux_output(vm_of_dev(h), c);
+}
+
+void dev_attach_power_button(struct dev_host *h, bool (*press)(void *dev), void *dev)
+{
+	struct vm *vm = vm_of_dev(h);
+
+	vm->power_button = press;
+	vm->power_button_dev = dev;
 }
 
 void dev_request_reset(struct dev_host *h)

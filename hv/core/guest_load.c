@@ -12,7 +12,7 @@ static u8 acpi_buf[ACPI_AREA] __aligned(16);
 
 bool guest_load_acpi(struct vm *vm, u64 *rsdp, const char **err)
 {
-	struct acpi_platform p = { .nr_cpus = vm->nr_vcpus, .fixed_power_button = false };
+	struct acpi_platform p = { .nr_cpus = vm->nr_vcpus, .fixed_power_button = true };
 
 	if (!acpi_tables_build(acpi_buf, PC_ACPI_RSDP_GPA, ACPI_AREA, &p, rsdp, err))
 		return false;

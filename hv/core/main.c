@@ -4,6 +4,7 @@
 #include <bulkhead/boot_info.h>
 #include <bulkhead/cmdline.h>
 #include <bulkhead/console.h>
+#include <bulkhead/console_mux.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/layout.h>
@@ -173,6 +174,8 @@ void hv_main(u32 magic, u32 info)
 		}
 		hv_stop(selftest_run_all() ? HV_PASS : HV_FAIL);
 	}
+	if (!console_mux_init(boot.cmdline, &err))
+		boot_fail("console", err);
 	printf("bulkhead: boot complete\n");
 	if (vmm)
 		vms_boot(&boot);

@@ -98,6 +98,8 @@ static void run_slice(struct vcpu *v)
 	v->on_cpu = c;
 	while (!must_stop(v)) {
 		poll_console(now);
+		if (must_stop(v))
+			break; /* the hypervisor console may have stopped this VM */
 		vcpu_prepare_entry(v);
 		host_timer_arm(MIN(MIN(end, vcpu_deadline(v)), console_deadline()));
 		spin_unlock(&hv_lock);
@@ -135,15 +137,19 @@ static bool vm_on_any_cpu(const struct vm *vm)
 }
 
 /* A reset waits until no vCPU of the VM is on a CPU; so does giving back
- * the RAM of a VM that ended. */
+ * the RAM of a VM that ended, and building it again (vm_restart). */
 static void reset_or_release(struct vm *vm)
 {
 	if (vm_on_any_cpu(vm))
 		return;
-	if (vm->reset_pending && vm_is_running(vm))
+	if (vm->reset_pending && vm_is_running(vm)) {
 		vm_do_reset(vm);
-	else if (!vm_is_running(vm) && !vm->released)
-		vm_release(vm);
+	} else if (!vm_is_running(vm)) {
+		if (!vm->released)
+			vm_release(vm);
+		if (vm->start_pending)
+			vm_start_again(vm);
+	}
 }
 
 /* The VM's place in line: its virtual runtime, less the focus lead. */

@@ -1,4 +1,5 @@
-/* Ending the run, normally or on the hypervisor's own bug. */
+/* Ending the run, normally or on the hypervisor's own bug; the operator's
+ * stop and restart of one VM. */
 #include <stdarg.h>
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>

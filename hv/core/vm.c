@@ -91,6 +91,62 @@ static bool restart_after_crash(struct vm *vm)
 	return ++vm->crash_restarts <= VM_CRASH_LOOP_MAX;
 }
 
+static void stop_with_reason(struct vm *vm)
+{
+	vm->state = VM_STOPPED;
+	vm->reset_pending = false;
+	stop_vcpus(vm);
+	printf("vm %s: stopped: %s\n", vm->name, vm->reason);
+}
+
+void vm_stop(struct vm *vm, const char *reason)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	fmt_snprintf(vm->reason, sizeof(vm->reason), "%s", reason);
+	stop_with_reason(vm);
+}
+
+/* A running VM is reset once none of its vCPUs runs (sched.c); one that
+ * ended is built again in its slot once it has given back its RAM, from
+ * its configuration, with its reset count kept. */
+void vm_restart(struct vm *vm, const char *why)
+{
+	printf("vm %s: %s\n", vm->name, why);
+	if (vm->state == VM_RUNNING) {
+		vm->reset_why = NULL; /* logged here */
+		vm->reset_pending = true;
+	} else {
+		vm->start_pending = true;
+	}
+	sched_kick_vm(vm);
+}
+
+bool vm_start_again(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	char name[VM_NAME_MAX];
+	u32 resets = vm->resets + 1;
+	const char *err;
+
+	memcpy(name, vm->name, sizeof(name));
+	if (!vm_create(vm, cfg, &err)) {
+		/* vm_create left the slot empty: keep the record and say why. */
+		memcpy(vm->name, name, sizeof(vm->name));
+		vm->cfg = cfg;
+		vm->id = (u32)(vm - vms);
+		vm_init_dev_host(vm);
+		vm->state = VM_STOPPED;
+		vm->released = true;
+		vm->resets = resets - 1;
+		fmt_snprintf(vm->reason, sizeof(vm->reason), "could not start again: %s", err);
+		printf("vm %s: %s\n", vm->name, vm->reason);
+		return false;
+	}
+	vm->resets = resets;
+	return true;
+}
+
 void vm_crash(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -107,9 +163,7 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 		sched_kick_vm(vm);
 		return;
 	}
-	vm->state = VM_STOPPED;
-	stop_vcpus(vm);
-	printf("vm %s: stopped: %s\n", vm->name, vm->reason);
+	stop_with_reason(vm);
 }
 
 void vm_exit_with_code(struct vm *vm, u32 code)
@@ -299,8 +353,11 @@ bool vm_do_reset(struct vm *vm)
 {
 	const char *err;
 
+	if (vm->reset_pending) /* else the operator's restart, logged there */
+		printf("vm %s: reset by the guest, restarting\n", vm->name);
 	vm->reset_pending = false;
-	printf("vm %s: %s, restarting\n", vm->name, vm->reset_why ? vm->reset_why : "reset");
+	if (vm->reset_why)
+		printf("vm %s: %s, restarting\n", vm->name, vm->reset_why);
 	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)

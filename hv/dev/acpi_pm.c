@@ -2,9 +2,10 @@
  * PM1a control at PC_PM1A_CNT, the 24-bit PM timer at PC_PM_TMR (one
  * region, dwords 0-2) and GPE0 status/enable at PC_GPE0_BLK. There is no
  * SMM, so SCI_EN always reads 1. Sleeping with SLP_TYP = S5 powers the VM
- * off. Nothing raises a status bit but the PM timer's TMR_STS, which does
- * not raise the SCI by itself (the timer is not polled); the SCI level is
- * recomputed on each register write. */
+ * off. Status bits are raised by the PM timer's TMR_STS, which does not
+ * raise the SCI by itself (the timer is not polled), and by the fixed power
+ * button (acpi_pm_power_button), which does; the SCI level is recomputed on
+ * each register write and on a button press. */
 #include <bulkhead/acpi_pm.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
@@ -16,6 +17,7 @@
 
 /* PM1 status/enable bits (ACPI 6.5 tables 4.16-4.17) */
 #define TMR_STS     (1U << 0)
+#define PWRBTN_STS  (1U << 8)  /* PWRBTN_EN is the same bit of the enable word */
 #define PM1_STS_MASK 0xcf31U /* TMR BM GBL PWRBTN SLPBTN RTC PCIEXP WAK */
 #define PM1_EN_MASK  0x4721U /* TMR GBL PWRBTN SLPBTN RTC PCIEXP_WAKE_DIS */
 /* PM1 control (table 4.18) */
@@ -198,10 +200,30 @@ struct acpi_pm *acpi_pm_attach(struct dev_host *host, struct vclock clk, const c
 	return pm;
 }
 
+/* ACPI 6.5 4.8.2.2.1.1 (fixed hardware power button) and 4.8.3.1 (PM1
+ * event grouping, table 4.16): pressing the button sets PWRBTN_STS, whatever PWRBTN_EN; with PWRBTN_EN
+ * set the SCI is raised, and the OS clears the status by writing 1. */
+bool acpi_pm_power_button(struct acpi_pm *pm)
+{
+	pm->sts |= PWRBTN_STS;
+	update_sci(pm);
+	return pm->en & PWRBTN_STS;
+}
+
+static bool press_power_button(void *dev)
+{
+	return acpi_pm_power_button(dev);
+}
+
 static bool acpi_pm_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
+	struct acpi_pm *pm = acpi_pm_attach(host, vclock_host(), err);
+
 	(void)cfg;
-	return acpi_pm_attach(host, vclock_host(), err) != NULL;
+	if (!pm)
+		return false;
+	dev_attach_power_button(host, press_power_button, pm);
+	return true;
 }
 
 VM_DEVICE(20, acpi_pm, acpi_pm_create);

@@ -1,8 +1,11 @@
 /* 16550A UART at 0x3f8 on IRQ 4 (PC16550D data sheet; Linux's 8250 driver
  * is the client that matters). Transmission is instantaneous: each byte
- * goes to a line buffer printed on the hypervisor console as "[vm] text";
- * input comes from the physical console while this VM has the focus. */
+ * goes to the console multiplexer as it is (focus mode filters and shows
+ * it) and to a line buffer, printed on the hypervisor console as "[vm]
+ * text" in log mode and searched for a kernel panic in both; input comes
+ * from the physical console while this VM has the focus. */
 #include <bulkhead/console.h>
+#include <bulkhead/console_mux.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/string.h>
@@ -113,6 +116,7 @@ static void flush_line(struct uart *u)
 
 static void transmit(struct uart *u, u8 c)
 {
+	dev_console_output(u->host, c);
 	if (c == '\n') {
 		flush_line(u);
 		return;
@@ -235,6 +239,9 @@ static void uart_reset(void *dev)
 
 	if (u->irq_level)
 		dev_irq_set(host, PC_COM1_IRQ, false);
+	/* The guest's byte stream starts afresh: CAN (ECMA-48 8.3.6) ends an
+	 * escape sequence it left unfinished in the focus-mode filter. */
+	dev_console_output(host, 0x18);
 	*u = (struct uart){ .host = host };
 }
 

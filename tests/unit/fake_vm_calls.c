@@ -3,6 +3,7 @@
  * call defines the function itself, which takes precedence. */
 #include <bulkhead/apic_bus.h>
 #include <bulkhead/console.h>
+#include <bulkhead/console_mux.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vm.h>
 
@@ -35,3 +36,4 @@ WEAK void console_guest_write(const void *owner, const char *name, const char *s
 	(void)owner; (void)name; (void)s; (void)n; (void)newline;
 }
 WEAK void sched_kick_vm(const struct vm *vm) { (void)vm; }
+WEAK void console_mux_output(struct vm *vm, u8 c) { (void)vm; (void)c; }

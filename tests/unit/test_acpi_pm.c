@@ -29,6 +29,8 @@ void vm_irq_set(struct vm *m, u32 gsi, bool level)
 	sci = level;
 }
 
+static struct acpi_pm *pm;
+
 static int setup(void **state)
 {
 	const char *err = NULL;
@@ -39,7 +41,8 @@ static int setup(void **state)
 	poweroffs = 0;
 	sci = false;
 	clock_now = 7 * TSC_HZ;
-	assert_non_null(acpi_pm_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err));
+	pm = acpi_pm_attach(&vm.dev, (struct vclock){ fake_now, TSC_HZ }, &err);
+	assert_non_null(pm);
 	return 0;
 }
 
@@ -132,6 +135,38 @@ static void test_gpe0_and_access_rules(void **state)
 	assert_int_equal(pio_in(PC_PM_TMR, 4), PC_PM_TMR_HZ);
 }
 
+/* ACPI 6.5 4.8.2.2.1.1: a press sets PWRBTN_STS (bit 8) whether enabled or
+ * not; the SCI follows PWRBTN_EN; the OS clears the status by writing 1. */
+static void test_power_button(void **state)
+{
+	(void)state;
+	/* not enabled: status set, no SCI, the caller is told */
+	assert_false(acpi_pm_power_button(pm));
+	assert_int_equal(pio_in(PC_PM1A_EVT, 2) & 0x0100, 0x0100);
+	assert_false(sci);
+	pio_out(PC_PM1A_EVT, 2, 0x0100);
+	assert_int_equal(pio_in(PC_PM1A_EVT, 2) & 0x0100, 0);
+	/* enabled (as Linux's button driver does): the press raises the SCI */
+	pio_out(PC_PM1A_EVT + 2, 2, 0x0100);
+	assert_false(sci);
+	assert_true(acpi_pm_power_button(pm));
+	assert_true(sci);
+	assert_int_equal(pio_in(PC_PM1A_EVT, 2) & 0x0100, 0x0100);
+	/* other status bits written as 1 leave it set */
+	pio_out(PC_PM1A_EVT, 2, 0x0020);
+	assert_true(sci);
+	pio_out(PC_PM1A_EVT, 2, 0x0100);
+	assert_false(sci);
+	assert_int_equal(pio_in(PC_PM1A_EVT, 2) & 0x0100, 0);
+	/* a reset clears status and enable */
+	assert_true(acpi_pm_power_button(pm));
+	assert_true(sci);
+	bus_reset(&vm.bus);
+	assert_false(sci);
+	assert_int_equal(pio_in(PC_PM1A_EVT, 4), 0);
+	assert_int_equal(poweroffs, 0); /* the button asks; only S5 powers off */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +174,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pm1_event_and_tmr_sts, setup),
 		cmocka_unit_test_setup(test_pm1_control_and_s5, setup),
 		cmocka_unit_test_setup(test_gpe0_and_access_rules, setup),
+		cmocka_unit_test_setup(test_power_button, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include "../lib/host_percpu.h"
 #include "unit.h"
 #include <bulkhead/console.h>
+#include <bulkhead/console_mux.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/pc_platform.h>
@@ -45,6 +46,8 @@ void vcpu_apic_signal(struct vcpu *v, u8 mode, u8 vector) { (void)v; (void)mode;
 void vm_reset(struct vm *m) { (void)m; resets++; }
 void vm_exit_with_code(struct vm *m, u32 code) { (void)m; (void)code; exits++; }
 bool vm_is_running(const struct vm *m) { (void)m; return true; }
+
+void console_mux_output(struct vm *m, u8 c) { (void)m; (void)c; }
 
 void console_guest_write(const void *owner, const char *name, const char *s, size_t n,
 			 bool newline)

@@ -144,7 +144,8 @@ static void test_registry(void **state)
 	{
 		struct vm other;
 		memset(&other, 0, sizeof(other));
-		assert_false(pci_register_function(&other, PCI_BDF(0, 1, 0), &fn_ops, fn_cfg));
+		vm_init_dev_host(&other);
+		assert_false(pci_register_function(&other.dev, PCI_BDF(0, 1, 0), &fn_ops, fn_cfg));
 	}
 }
 

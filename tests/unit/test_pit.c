@@ -4,6 +4,7 @@
  * channel 0 periodic and one-shot interrupts, port B. */
 #include "unit.h"
 #include <bulkhead/dev.h>
+#include <bulkhead/vm.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pit.h>
 #include <string.h>

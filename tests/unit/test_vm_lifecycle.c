@@ -90,8 +90,9 @@ static const struct bus_dev_ops dev_ops = { dev_read, dev_write, dev_reset };
  * exactly those it created. */
 static int devices_live;
 
-static bool dev_a_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool dev_a_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
+	struct vm *vm = vm_of_dev(host);
 	void *st = vm_dev_alloc(vm, 256);
 
 	(void)cfg;
@@ -103,15 +104,15 @@ static bool dev_a_create(struct vm *vm, const struct vm_config *cfg, const char 
 	return true;
 }
 
-static void dev_destroy(struct vm *vm)
+static void dev_destroy(struct dev_host *host)
 {
-	(void)vm;
+	(void)host;
 	devices_live--;
 }
 
-static bool dev_b_create(struct vm *vm, const struct vm_config *cfg, const char **err)
+static bool dev_b_create(struct dev_host *host, const struct vm_config *cfg, const char **err)
 {
-	(void)vm;
+	(void)host;
 	(void)cfg;
 	if (fails.device) {
 		*err = "fake device failure";

@@ -10,5 +10,9 @@ struct dev_host;
 struct acpi_pm;
 
 struct acpi_pm *acpi_pm_attach(struct dev_host *host, struct vclock clk, const char **err);
+/* A press of the fixed-feature power button (the operator's request for a
+ * graceful shutdown); true if the guest enabled its event (PWRBTN_EN), so
+ * the press raised the SCI. */
+bool acpi_pm_power_button(struct acpi_pm *pm);
 
 #endif

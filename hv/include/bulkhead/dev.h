@@ -42,6 +42,13 @@ bool __must_check dev_add_timer(struct dev_host *h, const struct vtimer_ops *ops
 void dev_attach_console(struct dev_host *h, void (*input)(void *dev, u8 c),
 			u32 (*room)(void *dev), void (*flush)(void *dev), void *dev);
 
+/* A byte of the guest's console output (focus mode: filtered, shown or
+ * kept in the VM's ring; console_mux.h). */
+void dev_console_output(struct dev_host *h, u8 c);
+/* The VM's power button, for the operator's graceful shutdown: press
+ * returns true if the guest enabled its event. */
+void dev_attach_power_button(struct dev_host *h, bool (*press)(void *dev), void *dev);
+
 /* What only the VM can do, asked for by the guest through a device. */
 void dev_request_reset(struct dev_host *h);
 void dev_request_poweroff(struct dev_host *h);

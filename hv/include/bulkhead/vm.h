@@ -20,6 +20,7 @@
 #define VM_CRASH_LOOP_MAX 3      /* on_crash restarts within ... */
 #define VM_CRASH_LOOP_SECONDS 60 /* ... this long; one more stops the VM */
 
+
 enum vm_state {
 	VM_RUNNING,
 	VM_EXITED,  /* the guest wrote the test-exit port */
@@ -78,11 +79,17 @@ struct vm {
 	/* Shows a partial output line (a prompt) once the guest goes idle. */
 	void (*console_flush)(void *dev);
 	void *console_dev;
+	u8 label_colour;     /* ANSI colour 1-7 of its console banner; 0: by index */
+	/* Its power button (the ACPI fixed hardware's), NULL if none: true if
+	 * the guest enabled the button's event. */
+	bool (*power_button)(void *dev);
+	void *power_button_dev;
 	bool reset_pending; /* set by devices, carried out between exits */
 	const char *reset_why; /* for the log: "reset by the guest", ... */
 	u32 crash_restarts;    /* on_crash restarts since first_crash_tsc */
 	u64 first_crash_tsc;
 	bool released;       /* stopped, its RAM and backend state given back */
+	bool start_pending;  /* vm_restart of an ended VM: build it again */
 	struct {
 		const struct vtimer_ops *ops;
 		void *dev;
@@ -119,6 +126,17 @@ static inline void vm_init_dev_host(struct vm *vm)
  * with on_crash restart, restart it from its pristine kernel (a VM that
  * crashes in a loop stops). */
 void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+/* The operator's hard stop (hypervisor console): the VM stops at once, as if
+ * unplugged, with reason logged; not a crash of the guest. */
+void vm_stop(struct vm *vm, const char *reason);
+/* The operator's start or restart (why is logged): the VM boots again from
+ * its pristine kernel once none of its vCPUs runs. A running VM is reset in
+ * place (vm_do_reset); one that ended is built again (vm_start_again) in the
+ * pool's RAM after giving back its own. */
+void vm_restart(struct vm *vm, const char *why);
+/* Builds an ended, released VM again in its slot (sched.c, for
+ * vm_restart); false, with the reason as its stop reason, if it cannot. */
+bool vm_start_again(struct vm *vm);
 /* The guest ended itself through the test-exit port. */
 void vm_exit_with_code(struct vm *vm, u32 code);
 /* ACPI S5 from the guest: the VM is off. */
