@@ -6,7 +6,7 @@ FLEET_LIBS   := $(shell pkg-config --libs $(FLEET_PKGS)) -pthread
 FLEET_OUT    := $(BUILD)/fleet
 
 # Library sources shared by the tools (one job per file).
-FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c checkin/report.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
+FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c checkin/report.c checkin/answer.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
                   policy.c progress.c repo.c targets.c state.c publish_image.c console/form.c console/html.c
 FLEET_LIB_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/%.o,$(FLEET_LIB_SRCS))
 FLEET_HDRS     := $(wildcard fleet/*.h fleet/checkin/*.h fleet/console/*.h)
@@ -93,6 +93,7 @@ ALL_TARGETS += $(FLEET_UNIT_BINS)
 FLEET_FUZZ_SRCS := $(wildcard fleet/fuzz/fuzz_fleet_*.c)
 FLEET_FUZZ_BINS := $(patsubst fleet/fuzz/%.c,$(FLEET_OUT)/fuzz/%,$(FLEET_FUZZ_SRCS))
 FLEET_FUZZ_DEPS := fleet/util.c fleet/caidx.c fleet/tuf.c fleet/tuf_client.c fleet/policy.c fleet/checkin/report.c \
+                   fleet/checkin/answer.c \
                    fleet/console/form.c fleet/console/html.c
 
 $(FLEET_OUT)/fuzz/%: fleet/fuzz/%.c $(FLEET_FUZZ_DEPS) $(FLEET_HDRS)

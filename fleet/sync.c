@@ -25,6 +25,7 @@ static void usage(void)
 	      "       bulkhead-sync status --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync rollback --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync enroll --dir STATE_DIR --checkin URL --token TOKEN --name NAME [--ca PEM]\n"
+	      "                     [--service-key HEX]\n"
 	      "       bulkhead-sync checkin --dir STATE_DIR --checkin URL [--ca PEM]\n", stderr);
 }
 
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },       { "checkin", required_argument, NULL, 'C' },
 		{ "token", required_argument, NULL, 'T' }, { "name", required_argument, NULL, 'N' },
 		{ "ca", required_argument, NULL, 'A' },   { "assigned", no_argument, NULL, 'a' },
+		{ "service-key", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_args a;
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
 		case 'N': a.name = optarg; break;
 		case 'A': a.ca = optarg; break;
 		case 'a': a.assigned = 1; break;
+		case 'S': a.service_key = optarg; break;
 		case 'j': a.json = 1; a.quiet = 1; break;
 		case 'q': a.quiet = 1; break;
 		case 'h': usage(); return 0;

@@ -6,7 +6,9 @@
  * (a console rollout); from its next report on it runs that version, as a
  * device that synced it would. Prints one JSON line: reports accepted,
  * reports per second, the p50/p99 latency of a report, how many devices had
- * an assignment and how many were refused as revoked.
+ * an assignment and how many were refused as revoked. Each device pins the
+ * service key of its enrollment answer and acts only on answers signed by it
+ * for its report (checkin/answer.h); "bad_answers" counts the others.
  *   fleet-checkin-clients URL TOKENS N R C [STATE]
  * With STATE, the devices (id, counter, key, version) are kept in that file
  * between runs: a run that finds it skips enrollment (TOKENS unused). */
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkin/answer.h"
 #include "checkin/report.h"
 
 struct dev {
@@ -26,7 +29,8 @@ struct dev {
 	char *body, *enroll_req;
 	int64_t id, seq, version;
 	uint8_t pk[32], sk[64];
-	int enrolled, busy, assigned, revoked;
+	uint8_t service[32], hash[32]; /* pinned service key; hash of the report in flight */
+	int enrolled, busy, assigned, revoked, bad_answers;
 };
 
 static size_t collect(char *p, size_t sz, size_t n, void *arg)
@@ -64,7 +68,7 @@ static char *report_body(struct dev *d)
 	s = json_pack("{s:I, s:I, s:s, s:[{s:s, s:I, s:s}], s:{s:{s:s}}, s:s, s:I}", "device", (json_int_t)d->id,
 		      "seq", (json_int_t)++d->seq, "time", now, "images", "image", "corp", "version", (json_int_t)d->version, "sha256", h,
 		      "policies", "work", "lease_expires", lease, "last_sync", now, "free_bytes", (json_int_t)1 << 33);
-	out = report_sign(s, d->sk);
+	out = answer_report_hash(s, d->hash) ? NULL : report_sign(s, d->sk);
 	json_decref(s);
 	return out;
 }
@@ -85,29 +89,33 @@ static void start(CURLM *m, struct dev *d, const char *url, char *body)
 	curl_multi_add_handle(m, d->h);
 }
 
-/* A check-in answer: follow an assignment of corp; note a revocation. */
+/* A check-in answer: if signed by the pinned key for this report, follow an
+ * assignment of corp and note a revocation. */
 static void answer(struct dev *d, long code)
 {
-	json_t *a, *as;
+	struct answer an;
+	struct fl_err err;
 	const char *img;
 
-	if (fl_buf_append(&d->ans, "", 1) || !(a = json_loads((const char *)d->ans.data, 0, NULL)))
+	if ((code != 200 && code != 403) ||
+	    answer_check(d->ans.data, d->ans.len, d->service, d->id, d->seq, d->hash, &an, &err)) {
+		d->bad_answers += code == 200 || code == 403;
 		return;
-	as = json_object_get(a, "assignment");
-	img = json_string_value(json_object_get(as, "image"));
+	}
+	img = json_string_value(json_object_get(an.assignment, "image"));
 	if (code == 200 && img && !strcmp(img, "corp")) {
-		d->version = json_integer_value(json_object_get(as, "version"));
+		d->version = json_integer_value(json_object_get(an.assignment, "version"));
 		d->assigned = 1;
 	}
-	if (code == 403 && json_is_true(json_object_get(a, "revoked")))
+	if (code == 403 && an.revoked)
 		d->revoked = 1;
-	json_decref(a);
+	answer_free(&an);
 }
 
 static int state_load(const char *path, struct dev *devs, size_t n)
 {
 	FILE *f = fopen(path, "r");
-	char sk[129];
+	char sk[129], svc[65];
 	size_t i = 0;
 
 	if (!f)
@@ -116,7 +124,8 @@ static int state_load(const char *path, struct dev *devs, size_t n)
 		struct dev *d = &devs[i];
 		long long id, seq, ver;
 
-		if (fscanf(f, "%lld %lld %lld %128s", &id, &seq, &ver, sk) != 4 || fl_unhex(sk, d->sk, 64))
+		if (fscanf(f, "%lld %lld %lld %128s %64s", &id, &seq, &ver, sk, svc) != 5 || fl_unhex(sk, d->sk, 64) ||
+		    fl_unhex(svc, d->service, 32))
 			break;
 		d->id = id, d->seq = seq, d->version = ver;
 		d->enrolled = 1;
@@ -128,14 +137,15 @@ static int state_load(const char *path, struct dev *devs, size_t n)
 static void state_save(const char *path, const struct dev *devs, size_t n)
 {
 	FILE *f = fopen(path, "w");
-	char sk[129];
+	char sk[129], svc[65];
 
 	if (!f)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		fl_hex(devs[i].sk, 64, sk);
-		fprintf(f, "%lld %lld %lld %s\n", (long long)devs[i].id, (long long)devs[i].seq,
-			(long long)devs[i].version, devs[i].enrolled ? sk : "-");
+		fl_hex(devs[i].service, 32, svc);
+		fprintf(f, "%lld %lld %lld %s %s\n", (long long)devs[i].id, (long long)devs[i].seq,
+			(long long)devs[i].version, devs[i].enrolled ? sk : "-", devs[i].enrolled ? svc : "-");
 	}
 	fclose(f);
 }
@@ -145,7 +155,7 @@ int main(int argc, char **argv)
 	char enroll_url[600], checkin_url[600], line[256], pk[65], name[32];
 	struct dev *devs;
 	double *lat, t0, t1;
-	size_t n, reports, inflight, nlat = 0, next = 0, ok = 0, failed = 0, assigned = 0, revoked = 0;
+	size_t n, reports, inflight, nlat = 0, next = 0, ok = 0, failed = 0, assigned = 0, revoked = 0, bad = 0;
 	const char *state = argc == 7 ? argv[6] : NULL;
 	int have_state = 0;
 	long c;
@@ -237,8 +247,10 @@ int main(int argc, char **argv)
 				if (phase == 0 && code == 200 && fl_buf_append(&d->ans, "", 1) == 0) {
 					json_t *a = json_loads((const char *)d->ans.data, 0, NULL);
 
+					const char *svc = json_string_value(json_object_get(a, "service_key"));
+
 					d->id = json_integer_value(json_object_get(a, "device"));
-					d->enrolled = d->id > 0;
+					d->enrolled = d->id > 0 && svc && !fl_unhex(svc, d->service, 32);
 					json_decref(a);
 				} else if (phase == 1 && code == 200) {
 					ok++;
@@ -257,13 +269,13 @@ int main(int argc, char **argv)
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_double);
 	for (size_t i = 0; i < n; i++)
-		assigned += devs[i].assigned, revoked += devs[i].revoked;
+		assigned += devs[i].assigned, revoked += devs[i].revoked, bad += (size_t)devs[i].bad_answers;
 	if (state)
 		state_save(state, devs, n);
 	printf("{\"devices\":%zu,\"reports\":%zu,\"accepted\":%zu,\"failed\":%zu,\"seconds\":%.2f,"
 	       "\"reports_per_second\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"in_flight\":%ld,"
-	       "\"assigned\":%zu,\"revoked\":%zu}\n",
+	       "\"assigned\":%zu,\"revoked\":%zu,\"bad_answers\":%zu}\n",
 	       n, n * reports, ok, failed, t1 - t0, (double)ok / (t1 - t0),
-	       nlat ? lat[nlat / 2] * 1e3 : 0.0, nlat ? lat[nlat * 99 / 100] * 1e3 : 0.0, c, assigned, revoked);
-	return ok == n * reports && !failed ? 0 : 1;
+	       nlat ? lat[nlat / 2] * 1e3 : 0.0, nlat ? lat[nlat * 99 / 100] * 1e3 : 0.0, c, assigned, revoked, bad);
+	return ok == n * reports && !failed && !bad ? 0 : 1;
 }

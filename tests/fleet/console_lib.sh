@@ -25,7 +25,7 @@ start_fleet_services() {
 	BULKHEAD_ADMIN_PASSWORD=$ADMIN_PW "$CONSOLE" admin --db "$PG_DB" --name "$ADMIN" >/dev/null
 	local cp kp
 	cp=$(free_port)
-	"$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$cp" -q >"$T/checkin.log" 2>&1 &
+	"$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$cp" --key "$T/checkin.key" -q >"$T/checkin.log" 2>&1 &
 	CHECKIN_PID=$!
 	wait_port "$cp"
 	C=http://127.0.0.1:$cp

@@ -33,7 +33,7 @@ for _ in $(seq 1 20); do
 	CPORT=$((20000 + RANDOM % 20000))
 	(exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null || break
 done
-"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$CPORT" -q >"$T/checkin.log" 2>&1 &
+"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$CPORT" --key "$T/checkin.key" -q >"$T/checkin.log" 2>&1 &
 CHECKIN_PID=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null && break; sleep 0.1; done
 C=http://127.0.0.1:$CPORT
@@ -121,7 +121,7 @@ for _ in $(seq 1 20); do
 	SPORT=$((20000 + RANDOM % 20000))
 	(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null || break
 done
-"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$SPORT" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
+"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$SPORT" --key "$T/checkin.key" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
 	>"$T/checkin-tls.log" 2>&1 &
 TLS_PID=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break; sleep 0.1; done
