@@ -228,6 +228,39 @@ static json_t *build_report(const struct sync_args *a, const struct device *d, s
 	return s;
 }
 
+/* --hv-status FILE: what the hypervisor side says of itself, {"hypervisor":
+ * version, "vms": [{"name", "state", "uptime_s"}]} (report.h), copied into
+ * the report. The file is written by whatever on the device knows (nothing
+ * in the hypervisor writes it yet); report_parse checks the values before the
+ * report leaves. */
+static int add_hv_status(const struct sync_args *a, json_t *s, struct fl_err *err)
+{
+	struct fl_buf b = { 0 };
+	json_error_t je;
+	json_t *j, *v;
+	const char *k;
+	int rc = 0;
+
+	if (!a->hv_status)
+		return 0;
+	if (fl_read_file(a->hv_status, 65536, &b, err))
+		return -1;
+	j = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, &je);
+	fl_buf_free(&b);
+	if (!json_is_object(j)) {
+		if (j)
+			json_decref(j);
+		return fl_fail(err, "%s: not a JSON object (%s)", a->hv_status, je.text);
+	}
+	json_object_foreach(j, k, v)
+		if (strcmp(k, "hypervisor") && strcmp(k, "vms"))
+			rc = fl_fail(err, "%s: unknown field \"%.40s\" (want hypervisor, vms)", a->hv_status, k);
+		else
+			json_object_set(s, k, v);
+	json_decref(j);
+	return rc;
+}
+
 /* Test hooks: BULKHEAD_CHECKIN_SAVE=FILE keeps a copy of the signed report,
  * BULKHEAD_CHECKIN_SAVE_ANSWER=FILE one of the service's answer as received
  * (tests replay them and tamper with them). */
@@ -310,8 +343,11 @@ int sync_checkin(const struct sync_args *a, struct fl_err *err)
 		return fl_fail(err, "%s has no pinned check-in service key (enrolled before answers were signed): "
 			       "enroll again", DEVICE_FILE);
 	}
-	if (!(s = build_report(a, &d, err)))
+	if (!(s = build_report(a, &d, err)) || add_hv_status(a, s, err)) {
+		json_decref(s);
+		sodium_memzero(d.sk, sizeof(d.sk));
 		return -1;
+	}
 	/* the counter is saved before the report leaves: a report never repeats a seq */
 	d.seq++;
 	rc = answer_report_hash(s, hash) ? fl_fail(err, "out of memory") : device_save(a->dirfd, &d, err);
@@ -325,6 +361,15 @@ int sync_checkin(const struct sync_args *a, struct fl_err *err)
 	json_decref(s);
 	if (!body)
 		return fl_fail(err, "out of memory");
+	{ /* the service's own checks, here first: a clear local error for a bad --hv-status */
+		struct report r;
+
+		if (report_parse((const uint8_t *)body, strlen(body), &r, err)) {
+			free(body);
+			return fl_fail(err, "%.300s (in --hv-status %.200s?)", err->msg, a->hv_status ? a->hv_status : "");
+		}
+		report_free(&r);
+	}
 	save_for_test("BULKHEAD_CHECKIN_SAVE", body, strlen(body));
 	snprintf(url, sizeof(url), "%.1100s/v1/checkin", a->checkin);
 	rc = post(url, a->ca, body, &b, &code, err);

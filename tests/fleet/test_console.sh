@@ -125,6 +125,19 @@ ro=$(page "$J" /rollouts)
 	[ "$(cell "$ro" "rollout-$R" state)" = running ] &&
 	ok "assigned corp 2 in its check-in answer, it installed the signed v2 (bit-identical) and the pilot rollout shows it updated" ||
 	fail "assigned device"
+# its page shows the hypervisor's version and its VMs (from --hv-status), markup escaped
+cat >"$T/hv.json" <<'JSON'
+{"hypervisor": "bulkhead 0.9.1 <b>", "vms": [{"name": "work", "state": "running", "uptime_s": 93784},
+ {"name": "scratch", "state": "stopped", "uptime_s": 5}]}
+JSON
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" --hv-status "$T/hv.json" -q
+dp=$(page "$J" "/device?id=$(jq .device "$T/dev/device.json")")
+grep -q '<td id="hypervisor">bulkhead 0.9.1 &lt;b&gt;</td>' <<<"$dp" &&
+	grep -q '<tr class="vm"><td>work</td><td>running</td><td>1 day 02:03:04</td></tr>' <<<"$dp" &&
+	grep -q '<tr class="vm"><td>scratch</td><td>stopped</td><td>00:00:05</td></tr>' <<<"$dp" &&
+	grep -q '<td id="hypervisor">not reported</td>' <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
+	ok "the device page shows the reported hypervisor version and each VM's state and uptime" ||
+	fail "hypervisor and VMs on the device page: $(grep -A3 'id="hypervisor"' <<<"$dp")"
 
 D=$(sql "select min(id) + 6 from devices")
 act /devices/revoke "device=$D"
@@ -245,5 +258,5 @@ grep -qi '^set-cookie: bh_session=[0-9a-f]\{64\}; .*HttpOnly; SameSite=Strict; .
 	ok "over HTTPS (--tls-cert) login works and the session cookie is Secure" || fail "https: $hdr"
 [ "$(post "$J" /logout "csrf=$CSRF")" = 303 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$J" "$K/")" = 303 ] &&
 	ok "after logout the session is gone" || fail "logout"
-[ "$checks" -eq 21 ] || fail "expected 21 checks, $checks passed"
+[ "$checks" -eq 22 ] || fail "expected 22 checks, $checks passed"
 echo "all $checks checks passed"
