@@ -28,13 +28,17 @@ $(FLEET_OUT)/bulkhead-sync: $(FLEET_OUT)/obj/sync.o $(FLEET_OUT)/obj/sync_cmd.o 
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
-# Benchmark helper: N concurrent clients in one process (libcurl multi).
-$(FLEET_OUT)/fleet-clients: $(FLEET_OUT)/obj/bench_clients.o $(FLEET_OUT)/libfleet.a
-	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
-
-$(FLEET_OUT)/obj/bench_clients.o: bench/fleet/bench_clients.c $(FLEET_HDRS)
+# Simulated devices, many in one process (libcurl multi): bench/fleet/sim_sync.c
+# (a sync) and sim_checkin.c (enrollment and check-in), shared by the
+# benchmark helpers fleet-clients and fleet-checkin-clients.
+SIM_HDRS := $(wildcard bench/fleet/*.h)
+$(FLEET_OUT)/obj/bench/%.o: bench/fleet/%.c $(FLEET_HDRS) $(SIM_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
+	$(HOSTCC) $(FLEET_CFLAGS) -Ibench/fleet -c $< -o $@
+
+$(FLEET_OUT)/fleet-clients: $(FLEET_OUT)/obj/bench/bench_clients.o $(FLEET_OUT)/obj/bench/sim_sync.o \
+		$(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
 # Check-in service: libmicrohttpd and libpq (scripts/deps.d/fleet-checkin.list).
 CHECKIN_PKGS := libmicrohttpd libpq
@@ -64,13 +68,9 @@ fleet-console:
 	@$(MAKE) --no-print-directory $(FLEET_OUT)/bulkhead-console $(FLEET_OUT)/bulkhead-checkin
 	@fleet/console/run.sh
 
-# Benchmark helper: N simulated devices enrolling and checking in.
-$(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
+$(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench/bench_checkin.o $(FLEET_OUT)/obj/bench/sim_checkin.o \
+		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
-
-$(FLEET_OUT)/obj/bench_checkin.o: bench/fleet/bench_checkin.c $(FLEET_HDRS)
-	@mkdir -p $(dir $@)
-	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
 
 FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
               $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console
