@@ -30,7 +30,8 @@ $(FLEET_OUT)/bulkhead-sync: $(FLEET_OUT)/obj/sync.o $(FLEET_OUT)/obj/sync_cmd.o 
 
 # Simulated devices, many in one process (libcurl multi): bench/fleet/sim_sync.c
 # (a sync) and sim_checkin.c (enrollment and check-in), shared by the
-# benchmark helpers fleet-clients and fleet-checkin-clients.
+# benchmark helpers fleet-clients and fleet-checkin-clients and by
+# fleet-devices (enroll, check in, sync what is assigned), the end-to-end test's.
 SIM_HDRS := $(wildcard bench/fleet/*.h)
 $(FLEET_OUT)/obj/bench/%.o: bench/fleet/%.c $(FLEET_HDRS) $(SIM_HDRS)
 	@mkdir -p $(dir $@)
@@ -72,8 +73,13 @@ $(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench/bench_checkin.o $(FLE
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
+$(FLEET_OUT)/fleet-devices: $(FLEET_OUT)/obj/bench/fleet_devices.o $(FLEET_OUT)/obj/bench/sim_checkin.o \
+		$(FLEET_OUT)/obj/bench/sim_sync.o $(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
+
 FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
-              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console
+              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console \
+              $(FLEET_OUT)/fleet-devices
 ALL_TARGETS += $(FLEET_BINS)
 
 # Unit tests (cmocka): tests/fleet/unit/test_fleet_*.c, linked with libfleet.

@@ -22,20 +22,12 @@
 #include "sim_checkin.h"
 
 struct dev {
-	struct sim_dev s;
+	struct sim_dev *s; /* in an array of its own, as sim_state_load/save want */
 	CURL *h;
-	struct curl_slist *hdr;
 	struct fl_buf ans;
 	char *body, *enroll_req;
 	int busy;
 };
-
-static size_t collect(char *p, size_t sz, size_t n, void *arg)
-{
-	struct fl_buf *b = arg;
-
-	return fl_buf_append(b, p, sz * n) ? 0 : sz * n;
-}
 
 static double now_s(void)
 {
@@ -56,22 +48,14 @@ static void start(CURLM *m, struct dev *d, const char *url, char *body)
 {
 	free(d->body);
 	d->body = body;
-	d->ans.len = 0;
-	curl_easy_reset(d->h);
-	curl_easy_setopt(d->h, CURLOPT_URL, url);
-	curl_easy_setopt(d->h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(d->h, CURLOPT_HTTPHEADER, d->hdr);
-	curl_easy_setopt(d->h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(d->h, CURLOPT_WRITEDATA, &d->ans);
-	curl_easy_setopt(d->h, CURLOPT_PRIVATE, d);
-	curl_easy_setopt(d->h, CURLOPT_TIMEOUT, 60L);
-	curl_multi_add_handle(m, d->h);
+	sim_post(m, d->h, url, body, &d->ans, d);
 }
 
 int main(int argc, char **argv)
 {
 	char enroll_url[600], checkin_url[600], line[256];
 	struct dev *devs;
+	struct sim_dev *sd;
 	double *lat, t0, t1;
 	size_t n, reports, inflight, nlat = 0, next = 0, ok = 0, failed = 0, assigned = 0, revoked = 0, bad = 0;
 	const char *state = argc == 7 ? argv[6] : NULL;
@@ -88,19 +72,18 @@ int main(int argc, char **argv)
 	snprintf(enroll_url, sizeof(enroll_url), "%.500s/v1/enroll", argv[1]);
 	snprintf(checkin_url, sizeof(checkin_url), "%.500s/v1/checkin", argv[1]);
 	devs = calloc(n, sizeof(*devs));
+	sd = calloc(n, sizeof(*sd));
 	lat = calloc(n * reports + 1, sizeof(*lat));
-	if (devs && state)
-		{
-		struct sim_dev *sd = calloc(n, sizeof(*sd));
-
-		have_state = sd && sim_state_load(state, sd, n) == 0;
-		for (size_t i = 0; sd && i < n; i++)
-			devs[i].s = sd[i];
-		free(sd);
+	if (devs && sd && state)
+		have_state = sim_state_load(state, sd, n) == 0;
+	for (size_t i = 0; devs && sd && i < n; i++) {
+		devs[i].s = &sd[i];
+		if (!have_state)
+			memset(&sd[i], 0, sizeof(sd[i]));
 	}
 	if (!have_state)
 		f = fopen(argv[2], "r");
-	if (!devs || !lat || (!have_state && !f) || c < 1)
+	if (!devs || !sd || !lat || (!have_state && !f) || c < 1)
 		return fprintf(stderr, "fleet-checkin-clients: bad arguments\n"), 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	m = curl_multi_init();
@@ -110,14 +93,13 @@ int main(int argc, char **argv)
 		struct dev *d = &devs[i];
 
 		d->h = curl_easy_init();
-		d->hdr = curl_slist_append(NULL, "Content-Type: application/json");
 		if (have_state)
 			continue;
-		d->s.version = 1;
+		d->s->version = 1;
 		if (!fgets(line, sizeof(line), f))
 			return fprintf(stderr, "fleet-checkin-clients: fewer than %zu tokens\n", n), 2;
 		line[strcspn(line, "\n")] = '\0';
-		d->enroll_req = sim_enroll_body(&d->s, i + 1, line);
+		d->enroll_req = sim_enroll_body(d->s, i + 1, line);
 	}
 	if (f)
 		fclose(f);
@@ -139,8 +121,8 @@ int main(int argc, char **argv)
 				if (phase == 0) {
 					start(m, d, enroll_url, d->enroll_req); /* start owns it now */
 					d->enroll_req = NULL;
-				} else if (d->s.enrolled) {
-					start(m, d, checkin_url, sim_report_body(&d->s));
+				} else if (d->s->enrolled) {
+					start(m, d, checkin_url, sim_report_body(d->s));
 				} else {
 					next++;
 					continue;
@@ -164,16 +146,16 @@ int main(int argc, char **argv)
 				inflight--;
 				d->busy = 0;
 				if (phase == 0) {
-					failed += sim_enrolled(&d->s, code, &d->ans) != 0;
+					failed += sim_enrolled(d->s, code, &d->ans) != 0;
 					continue;
 				}
 				if (code == 200)
 					ok++, lat[nlat++] = (double)us / 1e6;
 				else
 					failed++;
-				sim_answer(&d->s, code, &d->ans);
-				if (d->s.assigned_version) /* runs it from now on, as if it had synced it */
-					d->s.version = d->s.assigned_version;
+				sim_answer(d->s, code, &d->ans);
+				if (d->s->assigned_version) /* runs it from now on, as if it had synced it */
+					d->s->version = d->s->assigned_version;
 			}
 			if (inflight)
 				curl_multi_poll(m, NULL, 0, 100, NULL);
@@ -182,16 +164,9 @@ int main(int argc, char **argv)
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_double);
 	for (size_t i = 0; i < n; i++)
-		assigned += devs[i].s.assigned, revoked += devs[i].s.revoked, bad += (size_t)devs[i].s.bad_answers;
-	if (state) {
-		struct sim_dev *sd = calloc(n, sizeof(*sd));
-
-		for (size_t i = 0; sd && i < n; i++)
-			sd[i] = devs[i].s;
-		if (sd)
-			sim_state_save(state, sd, n);
-		free(sd);
-	}
+		assigned += devs[i].s->assigned, revoked += devs[i].s->revoked, bad += (size_t)devs[i].s->bad_answers;
+	if (state)
+		sim_state_save(state, sd, n);
 	printf("{\"devices\":%zu,\"reports\":%zu,\"accepted\":%zu,\"failed\":%zu,\"seconds\":%.2f,"
 	       "\"reports_per_second\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"in_flight\":%ld,"
 	       "\"assigned\":%zu,\"revoked\":%zu,\"bad_answers\":%zu}\n",

@@ -75,6 +75,29 @@ void sim_answer(struct sim_dev *d, long code, const struct fl_buf *ans)
 	answer_free(&an);
 }
 
+static size_t collect(char *p, size_t sz, size_t n, void *arg)
+{
+	return fl_buf_append(arg, p, sz * n) ? 0 : sz * n;
+}
+
+void sim_post(CURLM *m, CURL *h, const char *url, const char *body, struct fl_buf *ans, void *priv)
+{
+	static struct curl_slist *hdr;
+
+	if (!hdr)
+		hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	ans->len = 0;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, ans);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, priv);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+	curl_multi_add_handle(m, h);
+}
+
 int sim_state_load(const char *path, struct sim_dev *devs, size_t n)
 {
 	FILE *f = fopen(path, "r");

@@ -8,6 +8,7 @@
 #ifndef BENCH_FLEET_SIM_CHECKIN_H
 #define BENCH_FLEET_SIM_CHECKIN_H
 
+#include <curl/curl.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ char *sim_report_body(struct sim_dev *d);
  * report just sent, note an assignment of corp (assigned_version) and a
  * revocation; else count a bad answer (for 200 and 403). */
 void sim_answer(struct sim_dev *d, long code, const struct fl_buf *ans);
+/* Start POSTing body (JSON; it must live until the transfer ends) to url
+ * on handle h in m (reset here; priv its CURLOPT_PRIVATE); the answer goes
+ * to ans (emptied first). */
+void sim_post(CURLM *m, CURL *h, const char *url, const char *body, struct fl_buf *ans, void *priv);
 /* State of n devices in a file, one line each. load: 0 ok, -1 no file, -2 bad. */
 int sim_state_load(const char *path, struct sim_dev *devs, size_t n);
 void sim_state_save(const char *path, const struct sim_dev *devs, size_t n);

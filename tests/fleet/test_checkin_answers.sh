@@ -21,18 +21,11 @@ trap cleanup_all EXIT
 DB=$PG_DB
 "$CHECKIN" migrate --db "$DB" -q >/dev/null
 
-free_port() {
-	local p
-	for _ in $(seq 1 20); do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
 serve() { # serve KEYFILE: a check-in service with that key; sets URL_OUT
 	local port; port=$(free_port)
 	"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$port" --key "$1" -q >>"$T/checkin.log" 2>&1 &
 	PIDS+=($!)
-	for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+	wait_port "$port"
 	URL_OUT=http://127.0.0.1:$port
 }
 serve "$T/service.key"; C=$URL_OUT
