@@ -388,9 +388,14 @@ int sync_checkin(const struct sync_args *a, struct fl_err *err)
 		return -1;
 	}
 	fl_buf_free(&b);
-	if (code != 200) {
-		if (code == 403 && an.doc && an.revoked)
-			record_revoked(a, err);
+	if (an.revoked) { /* a signed revocation for this report, whatever the status code */
+		if (code == 200)
+			fl_fail(err, "%s: revoked", url);
+		record_revoked(a, err);
+		answer_free(&an);
+		return -1;
+	}
+	if (code != 200) { /* a refusal: nothing to act on */
 		answer_free(&an);
 		return -1;
 	}
