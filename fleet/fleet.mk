@@ -6,7 +6,7 @@ FLEET_LIBS   := $(shell pkg-config --libs $(FLEET_PKGS)) -pthread
 FLEET_OUT    := $(BUILD)/fleet
 
 # Library sources shared by the tools (one job per file).
-FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c checkin/report.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
+FLEET_LIB_SRCS := util.c sha256.c idmap.c pack.c checkin/report.c checkin/answer.c chunker.c caidx.c castore.c tuf.c tuf_client.c fetch.c keys.c \
                   policy.c progress.c repo.c targets.c state.c publish_image.c console/form.c console/html.c
 FLEET_LIB_OBJS := $(patsubst %.c,$(FLEET_OUT)/obj/%.o,$(FLEET_LIB_SRCS))
 FLEET_HDRS     := $(wildcard fleet/*.h fleet/checkin/*.h fleet/console/*.h)
@@ -28,13 +28,18 @@ $(FLEET_OUT)/bulkhead-sync: $(FLEET_OUT)/obj/sync.o $(FLEET_OUT)/obj/sync_cmd.o 
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
-# Benchmark helper: N concurrent clients in one process (libcurl multi).
-$(FLEET_OUT)/fleet-clients: $(FLEET_OUT)/obj/bench_clients.o $(FLEET_OUT)/libfleet.a
-	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
-
-$(FLEET_OUT)/obj/bench_clients.o: bench/fleet/bench_clients.c $(FLEET_HDRS)
+# Simulated devices, many in one process (libcurl multi): bench/fleet/sim_sync.c
+# (a sync) and sim_checkin.c (enrollment and check-in), shared by the
+# benchmark helpers fleet-clients and fleet-checkin-clients and by
+# fleet-devices (enroll, check in, sync what is assigned), the end-to-end test's.
+SIM_HDRS := $(wildcard bench/fleet/*.h)
+$(FLEET_OUT)/obj/bench/%.o: bench/fleet/%.c $(FLEET_HDRS) $(SIM_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
+	$(HOSTCC) $(FLEET_CFLAGS) -Ibench/fleet -c $< -o $@
+
+$(FLEET_OUT)/fleet-clients: $(FLEET_OUT)/obj/bench/bench_clients.o $(FLEET_OUT)/obj/bench/sim_sync.o \
+		$(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
 # Check-in service: libmicrohttpd and libpq (scripts/deps.d/fleet-checkin.list).
 CHECKIN_PKGS := libmicrohttpd libpq
@@ -64,16 +69,17 @@ fleet-console:
 	@$(MAKE) --no-print-directory $(FLEET_OUT)/bulkhead-console $(FLEET_OUT)/bulkhead-checkin
 	@fleet/console/run.sh
 
-# Benchmark helper: N simulated devices enrolling and checking in.
-$(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench_checkin.o $(FLEET_OUT)/libfleet.a
+$(FLEET_OUT)/fleet-checkin-clients: $(FLEET_OUT)/obj/bench/bench_checkin.o $(FLEET_OUT)/obj/bench/sim_checkin.o \
+		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
-$(FLEET_OUT)/obj/bench_checkin.o: bench/fleet/bench_checkin.c $(FLEET_HDRS)
-	@mkdir -p $(dir $@)
-	$(HOSTCC) $(FLEET_CFLAGS) -c $< -o $@
+$(FLEET_OUT)/fleet-devices: $(FLEET_OUT)/obj/bench/fleet_devices.o $(FLEET_OUT)/obj/bench/sim_checkin.o \
+		$(FLEET_OUT)/obj/bench/sim_sync.o $(FLEET_OUT)/libfleet.a
+	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
 FLEET_BINS := $(FLEET_OUT)/bulkhead-publish $(FLEET_OUT)/bulkhead-sync $(FLEET_OUT)/fleet-clients \
-              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console
+              $(FLEET_OUT)/bulkhead-checkin $(FLEET_OUT)/fleet-checkin-clients $(FLEET_OUT)/bulkhead-console \
+              $(FLEET_OUT)/fleet-devices
 ALL_TARGETS += $(FLEET_BINS)
 
 # Unit tests (cmocka): tests/fleet/unit/test_fleet_*.c, linked with libfleet.
@@ -93,6 +99,7 @@ ALL_TARGETS += $(FLEET_UNIT_BINS)
 FLEET_FUZZ_SRCS := $(wildcard fleet/fuzz/fuzz_fleet_*.c)
 FLEET_FUZZ_BINS := $(patsubst fleet/fuzz/%.c,$(FLEET_OUT)/fuzz/%,$(FLEET_FUZZ_SRCS))
 FLEET_FUZZ_DEPS := fleet/util.c fleet/caidx.c fleet/tuf.c fleet/tuf_client.c fleet/policy.c fleet/checkin/report.c \
+                   fleet/checkin/answer.c \
                    fleet/console/form.c fleet/console/html.c
 
 $(FLEET_OUT)/fuzz/%: fleet/fuzz/%.c $(FLEET_FUZZ_DEPS) $(FLEET_HDRS)

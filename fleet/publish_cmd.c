@@ -366,6 +366,7 @@ static int add_policy(struct repo *r, const char *file, int quiet, struct fl_err
 	struct fl_buf b = { 0 };
 	struct policy p;
 	char name[128];
+	json_int_t version;
 	json_t *e;
 
 	if (fl_read_file(file, 1U << 20, &b, err))
@@ -376,15 +377,20 @@ static int add_policy(struct repo *r, const char *file, int quiet, struct fl_err
 		return -1;
 	}
 	snprintf(name, sizeof(name), "policy/%s.json", p.vm_role);
-	e = put_target(r, name, b.data, b.len, json_pack("{s:s, s:s, s:I}", "kind", "policy",
-		       "vm_role", p.vm_role, "offline_lease_days", (json_int_t)p.offline_lease_days), err);
+	/* each policy of a role is a new version, one above the one it replaces:
+	 * devices apply a policy version only upward (sync_cmd.c) */
+	version = json_integer_value(json_object_get(json_object_get(json_object_get(r->targets, name), "custom"),
+						     "version")) + 1;
+	e = put_target(r, name, b.data, b.len, json_pack("{s:s, s:s, s:I, s:I}", "kind", "policy",
+		       "vm_role", p.vm_role, "offline_lease_days", (json_int_t)p.offline_lease_days, "version",
+		       version), err);
 	fl_buf_free(&b);
 	if (!e)
 		return -1;
 	json_object_set_new(r->targets, name, e);
 	if (!quiet)
-		printf("added policy for VM role %s (offline lease %lld days)\n", p.vm_role,
-		       (long long)p.offline_lease_days);
+		printf("added policy for VM role %s, version %lld (offline lease %lld days)\n", p.vm_role,
+		       (long long)version, (long long)p.offline_lease_days);
 	return 0;
 }
 

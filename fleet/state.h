@@ -15,7 +15,7 @@ struct sync_state {
 	uint64_t installed, previous; /* 0 = none */
 	uint8_t installed_sha256[32], previous_sha256[32];
 	time_t last_checkin;
-	json_t *policies; /* role -> {"sha256","offline_lease_days","lease_expires"} */
+	json_t *policies; /* role -> {"sha256","offline_lease_days","lease_expires","version"} */
 };
 
 #define STATE_FILE "state.json"

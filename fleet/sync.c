@@ -25,7 +25,8 @@ static void usage(void)
 	      "       bulkhead-sync status --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync rollback --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync enroll --dir STATE_DIR --checkin URL --token TOKEN --name NAME [--ca PEM]\n"
-	      "       bulkhead-sync checkin --dir STATE_DIR --checkin URL [--ca PEM]\n", stderr);
+	      "                     [--service-key HEX]\n"
+	      "       bulkhead-sync checkin --dir STATE_DIR --checkin URL [--ca PEM] [--hv-status FILE]\n", stderr);
 }
 
 static void report_error(const struct sync_args *a, const char *msg)
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },       { "checkin", required_argument, NULL, 'C' },
 		{ "token", required_argument, NULL, 'T' }, { "name", required_argument, NULL, 'N' },
 		{ "ca", required_argument, NULL, 'A' },   { "assigned", no_argument, NULL, 'a' },
+		{ "service-key", required_argument, NULL, 'S' }, { "hv-status", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_args a;
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
 		case 'N': a.name = optarg; break;
 		case 'A': a.ca = optarg; break;
 		case 'a': a.assigned = 1; break;
+		case 'S': a.service_key = optarg; break;
+		case 'H': a.hv_status = optarg; break;
 		case 'j': a.json = 1; a.quiet = 1; break;
 		case 'q': a.quiet = 1; break;
 		case 'h': usage(); return 0;

@@ -1,7 +1,9 @@
 /* bulkhead-sync enroll / checkin: the device's identity and its reports to
  * the check-in service (fleet/checkin/). The device key is made here, on the
  * device, and never leaves it: STATE_DIR/device.json (mode 0600) holds the
- * device id, the ed25519 key pair and the counter of the last report. */
+ * device id, the ed25519 key pair, the counter of the last report and the
+ * check-in service key pinned at enrollment, which must have signed every
+ * answer the device acts on (checkin/answer.h). */
 #include "sync_checkin.h"
 
 #include <curl/curl.h>
@@ -14,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "checkin/answer.h"
 #include "checkin/report.h"
 #include "state.h"
 
@@ -23,6 +26,8 @@
 struct device {
 	int64_t id, seq;
 	uint8_t pk[32], sk[64];
+	uint8_t service[32]; /* the check-in service key, pinned at enrollment */
+	int has_service;
 };
 
 static size_t collect(char *p, size_t sz, size_t n, void *arg)
@@ -35,17 +40,17 @@ static size_t collect(char *p, size_t sz, size_t n, void *arg)
 	return n;
 }
 
-/* POST body to url; 0 and the answer's JSON in *out, or -1 with the
- * service's error (or the transport's) in err. */
-static int post(const char *url, const char *ca, const char *body, json_t **out, struct fl_err *err)
+/* POST body to url; 0 with the HTTP status in *code and the answer's bytes
+ * in ans (the caller frees), or -1 with the transport's error in err. */
+static int post(const char *url, const char *ca, const char *body, struct fl_buf *ans, long *code,
+		struct fl_err *err)
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
-	struct fl_buf b = { 0 };
-	long code = 0;
 	CURLcode rc;
 
-	*out = NULL;
+	*code = 0;
+	memset(ans, 0, sizeof(*ans));
 	if (!h)
 		return fl_fail(err, "curl: cannot initialise");
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -53,34 +58,32 @@ static int post(const char *url, const char *ca, const char *body, json_t **out,
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, ans);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, POST_TIMEOUT_S);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	if (ca)
 		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
 	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
 	curl_slist_free_all(hd);
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK) {
-		fl_buf_free(&b);
+		fl_buf_free(ans);
 		return fl_fail(err, "%s: %s", url, curl_easy_strerror(rc));
 	}
-	*out = json_loadb((const char *)b.data, b.len, 0, NULL);
-	fl_buf_free(&b);
-	if (code != 200) {
-		const char *e = json_string_value(json_object_get(*out, "error"));
-
-		fl_fail(err, "%s: HTTP %ld: %s", url, code, e ? e : "no error message");
-		if (code != 403) { /* a 403's answer may say the device is revoked */
-			json_decref(*out);
-			*out = NULL;
-		}
-		return -1;
-	}
-	if (!*out)
-		return fl_fail(err, "%s: answer is not JSON", url);
 	return 0;
+}
+
+/* The service's error message of an answer (outside any signature: for
+ * people, never acted on). */
+static void answer_error(const char *url, long code, const struct fl_buf *ans, struct fl_err *err)
+{
+	json_t *j = json_loadb((const char *)ans->data, ans->len, 0, NULL);
+	const char *e = json_string_value(json_object_get(j, "error"));
+
+	fl_fail(err, "%s: HTTP %ld: %.200s", url, code, e ? e : "no error message");
+	if (j)
+		json_decref(j);
 }
 
 static int device_save(int dirfd, const struct device *d, struct fl_err *err)
@@ -94,6 +97,10 @@ static int device_save(int dirfd, const struct device *d, struct fl_err *err)
 	fl_hex(d->sk, 64, sk);
 	j = json_pack("{s:I, s:I, s:s, s:s}", "device", (json_int_t)d->id, "seq", (json_int_t)d->seq,
 		      "public", pk, "secret", sk);
+	if (j && d->has_service) {
+		fl_hex(d->service, 32, pk);
+		json_object_set_new(j, "service_key", json_string(pk));
+	}
 	t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(j);
 	sodium_memzero(sk, sizeof(sk));
@@ -109,7 +116,7 @@ static int device_load(int dirfd, struct device *d, struct fl_err *err)
 {
 	struct fl_buf b = { 0 };
 	json_t *j;
-	const char *pk, *sk;
+	const char *pk, *sk, *svc;
 	int rc = -1;
 
 	if (faccessat(dirfd, DEVICE_FILE, F_OK, AT_SYMLINK_NOFOLLOW))
@@ -121,7 +128,10 @@ static int device_load(int dirfd, struct device *d, struct fl_err *err)
 	sk = json_string_value(json_object_get(j, "secret"));
 	d->id = json_integer_value(json_object_get(j, "device"));
 	d->seq = json_integer_value(json_object_get(j, "seq"));
-	if (!pk || !sk || fl_unhex(pk, d->pk, 32) || fl_unhex(sk, d->sk, 64) || d->id < 1 || d->seq < 0)
+	svc = json_string_value(json_object_get(j, "service_key"));
+	d->has_service = svc && !fl_unhex(svc, d->service, 32);
+	if (!pk || !sk || fl_unhex(pk, d->pk, 32) || fl_unhex(sk, d->sk, 64) || d->id < 1 || d->seq < 0 ||
+	    (svc && !d->has_service))
 		fl_fail(err, "%s: malformed", DEVICE_FILE);
 	else
 		rc = 0;
@@ -135,12 +145,18 @@ static int device_load(int dirfd, struct device *d, struct fl_err *err)
 int sync_enroll(const struct sync_args *a, struct fl_err *err)
 {
 	struct device d = { 0 };
+	struct fl_buf b;
 	char url[1200], pk[65], *body;
+	const char *svc;
+	uint8_t want[32];
 	json_t *req, *ans;
+	long code;
 	int rc;
 
 	if (!a->checkin || !a->token || !a->name)
 		return fl_fail(err, "enroll needs --checkin URL, --token TOKEN and --name NAME");
+	if (a->service_key && fl_unhex(a->service_key, want, 32))
+		return fl_fail(err, "--service-key wants 64 hex digits (bulkhead-checkin pubkey)");
 	if (!faccessat(a->dirfd, DEVICE_FILE, F_OK, AT_SYMLINK_NOFOLLOW))
 		return fl_fail(err, "%s: already enrolled (%s exists)", a->dir, DEVICE_FILE);
 	crypto_sign_keypair(d.pk, d.sk);
@@ -151,14 +167,27 @@ int sync_enroll(const struct sync_args *a, struct fl_err *err)
 	if (!body)
 		return fl_fail(err, "out of memory");
 	snprintf(url, sizeof(url), "%.1100s/v1/enroll", a->checkin);
-	rc = post(url, a->ca, body, &ans, err);
+	rc = post(url, a->ca, body, &b, &code, err);
 	free(body);
 	if (rc)
 		return -1;
+	if (code != 200) {
+		answer_error(url, code, &b, err);
+		fl_buf_free(&b);
+		return -1;
+	}
+	ans = json_loadb((const char *)b.data, b.len, 0, NULL);
+	fl_buf_free(&b);
 	d.id = json_integer_value(json_object_get(ans, "device"));
-	json_decref(ans);
-	if (d.id < 1)
-		return fl_fail(err, "%s: no device id in the answer", url);
+	svc = json_string_value(json_object_get(ans, "service_key"));
+	d.has_service = svc && !fl_unhex(svc, d.service, 32);
+	if (ans)
+		json_decref(ans);
+	if (d.id < 1 || !d.has_service)
+		return fl_fail(err, "%s: no device id or service key in the answer", url);
+	/* the key given out of band wins over the network's: pinned only if equal */
+	if (a->service_key && sodium_memcmp(want, d.service, 32))
+		return fl_fail(err, "%s: the service's key is not the --service-key given (refused; not enrolled)", url);
 	if (device_save(a->dirfd, &d, err))
 		return -1;
 	sodium_memzero(d.sk, sizeof(d.sk));
@@ -199,14 +228,48 @@ static json_t *build_report(const struct sync_args *a, const struct device *d, s
 	return s;
 }
 
-/* Test hook: BULKHEAD_CHECKIN_SAVE=FILE keeps a copy of the signed report
- * (tests replay it and tamper with it). */
-static void save_for_test(const char *body)
+/* --hv-status FILE: what the hypervisor side says of itself, {"hypervisor":
+ * version, "vms": [{"name", "state", "uptime_s"}]} (report.h), copied into
+ * the report. The file is written by whatever on the device knows (nothing
+ * in the hypervisor writes it yet); report_parse checks the values before the
+ * report leaves. */
+static int add_hv_status(const struct sync_args *a, json_t *s, struct fl_err *err)
 {
-	const char *path = getenv("BULKHEAD_CHECKIN_SAVE");
+	struct fl_buf b = { 0 };
+	json_error_t je;
+	json_t *j, *v;
+	const char *k;
+	int rc = 0;
+
+	if (!a->hv_status)
+		return 0;
+	if (fl_read_file(a->hv_status, 65536, &b, err))
+		return -1;
+	j = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, &je);
+	fl_buf_free(&b);
+	if (!json_is_object(j)) {
+		if (j)
+			json_decref(j);
+		return fl_fail(err, "%s: not a JSON object (%s)", a->hv_status, je.text);
+	}
+	json_object_foreach(j, k, v)
+		if (strcmp(k, "hypervisor") && strcmp(k, "vms"))
+			rc = fl_fail(err, "%s: unknown field \"%.40s\" (want hypervisor, vms)", a->hv_status, k);
+		else
+			json_object_set(s, k, v);
+	json_decref(j);
+	return rc;
+}
+
+/* Test hooks: BULKHEAD_CHECKIN_SAVE=FILE keeps a copy of the signed report,
+ * BULKHEAD_CHECKIN_SAVE_ANSWER=FILE one of the service's answer as received
+ * (tests replay them and tamper with them). */
+static void save_for_test(const char *var, const void *body, size_t len)
+{
+	const char *path = getenv(var);
 
 	if (path)
-		fl_write_atomic(path, body, strlen(body), NULL);
+		fl_write_atomic(path, body, len, NULL);
 }
 
 /* The service refused this device as revoked: record it (sync renews no
@@ -225,23 +288,17 @@ static void record_revoked(const struct sync_args *a, struct fl_err *err)
 			"locks", err->msg);
 }
 
-/* Keep the console's assignment (or its absence) as the service sent it,
- * checked for shape: {"rollout", "image" (a valid name), "version", "policy"}. */
-static int record_assignment(const struct sync_args *a, json_t *as, struct fl_err *err)
+/* Keep the console's assignment (or its absence) from a verified answer
+ * (answer_check checked its shape). */
+static int record_assignment(const struct sync_args *a, const json_t *as, struct fl_err *err)
 {
-	const char *img = json_string_value(json_object_get(as, "image"));
-	const char *pol = json_string_value(json_object_get(as, "policy"));
 	char *t;
 	int rc;
 
-	if (!as || json_is_null(as)) {
+	if (!as) {
 		unlinkat(a->dirfd, SYNC_ASSIGNMENT_FILE, 0);
 		return 0;
 	}
-	if (!json_is_object(as) || json_object_size(as) != 4 || !img || !fl_valid_name(img) || !pol ||
-	    !fl_valid_name(pol) || !json_is_integer(json_object_get(as, "version")) ||
-	    !json_is_integer(json_object_get(as, "rollout")))
-		return fl_fail(err, "check-in answer: malformed assignment");
 	if (!(t = json_dumps(as, JSON_SORT_KEYS | JSON_INDENT(2))))
 		return fl_fail(err, "out of memory");
 	rc = fl_write_atomic_at(a->dirfd, SYNC_ASSIGNMENT_FILE, t, strlen(t), err);
@@ -249,21 +306,54 @@ static int record_assignment(const struct sync_args *a, json_t *as, struct fl_er
 	return rc;
 }
 
+/* Does this answer claim anything the device would act on? Then it must be
+ * a signed answer to this report; other refusals are only reported. */
+static int claims_something(long code, const struct fl_buf *b)
+{
+	json_t *j;
+	int r;
+
+	if (code == 200)
+		return 1;
+	j = json_loadb((const char *)b->data, b->len, 0, NULL);
+	r = json_object_get(j, "signed") || json_object_get(j, "revoked") || json_object_get(j, "assignment");
+	if (j)
+		json_decref(j);
+	return r;
+}
+
 int sync_checkin(const struct sync_args *a, struct fl_err *err)
 {
 	struct device d;
+	struct answer an = { 0 };
+	struct fl_buf b;
+	struct fl_err aerr;
 	char url[1200], *body;
-	json_t *s, *ans;
+	uint8_t hash[32];
+	json_t *s;
+	long code;
 	int rc;
 
 	if (!a->checkin)
 		return fl_fail(err, "checkin needs --checkin URL");
-	if (device_load(a->dirfd, &d, err) || !(s = build_report(a, &d, err)))
+	if (device_load(a->dirfd, &d, err))
 		return -1;
+	if (!d.has_service) {
+		sodium_memzero(d.sk, sizeof(d.sk));
+		return fl_fail(err, "%s has no pinned check-in service key (enrolled before answers were signed): "
+			       "enroll again", DEVICE_FILE);
+	}
+	if (!(s = build_report(a, &d, err)) || add_hv_status(a, s, err)) {
+		json_decref(s);
+		sodium_memzero(d.sk, sizeof(d.sk));
+		return -1;
+	}
 	/* the counter is saved before the report leaves: a report never repeats a seq */
 	d.seq++;
-	if (device_save(a->dirfd, &d, err)) {
+	rc = answer_report_hash(s, hash) ? fl_fail(err, "out of memory") : device_save(a->dirfd, &d, err);
+	if (rc) {
 		json_decref(s);
+		sodium_memzero(d.sk, sizeof(d.sk));
 		return -1;
 	}
 	body = report_sign(s, d.sk);
@@ -271,18 +361,46 @@ int sync_checkin(const struct sync_args *a, struct fl_err *err)
 	json_decref(s);
 	if (!body)
 		return fl_fail(err, "out of memory");
-	save_for_test(body);
+	{ /* the service's own checks, here first: a clear local error for a bad --hv-status */
+		struct report r;
+
+		if (report_parse((const uint8_t *)body, strlen(body), &r, err)) {
+			free(body);
+			return fl_fail(err, "%.300s (in --hv-status %.200s?)", err->msg, a->hv_status ? a->hv_status : "");
+		}
+		report_free(&r);
+	}
+	save_for_test("BULKHEAD_CHECKIN_SAVE", body, strlen(body));
 	snprintf(url, sizeof(url), "%.1100s/v1/checkin", a->checkin);
-	rc = post(url, a->ca, body, &ans, err);
+	rc = post(url, a->ca, body, &b, &code, err);
 	free(body);
-	if (rc) {
-		if (json_is_true(json_object_get(ans, "revoked")))
-			record_revoked(a, err);
-		json_decref(ans);
+	if (rc)
+		return -1;
+	save_for_test("BULKHEAD_CHECKIN_SAVE_ANSWER", b.data, b.len);
+	if (code != 200)
+		answer_error(url, code, &b, err);
+	if (claims_something(code, &b) && answer_check(b.data, b.len, d.service, d.id, d.seq, hash, &an, &aerr)) {
+		if (code == 200)
+			fl_fail(err, "%s: %s", url, aerr.msg);
+		else
+			fl_fail(err, "%.300s; %.300s", err->msg, aerr.msg);
+		fl_buf_free(&b);
 		return -1;
 	}
-	rc = record_assignment(a, json_object_get(ans, "assignment"), err);
-	json_decref(ans);
+	fl_buf_free(&b);
+	if (an.revoked) { /* a signed revocation for this report, whatever the status code */
+		if (code == 200)
+			fl_fail(err, "%s: revoked", url);
+		record_revoked(a, err);
+		answer_free(&an);
+		return -1;
+	}
+	if (code != 200) { /* a refusal: nothing to act on */
+		answer_free(&an);
+		return -1;
+	}
+	rc = record_assignment(a, an.assignment, err);
+	answer_free(&an);
 	if (rc)
 		return -1;
 	if (!a->quiet)

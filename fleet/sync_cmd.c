@@ -140,49 +140,75 @@ struct fetched_policy {
 	struct policy p;
 	struct fl_buf body;
 	char sha[65];
+	int64_t version; /* the signed custom "version" (0 for a policy published without one) */
 };
 
-/* Fetch and check every VM-role policy the targets list. */
-static int fetch_policies(struct client *c, struct fetched_policy *out, int *n, struct fl_err *err)
+/* The policy version this device applied for a role (0: none, or one
+ * published before policies had versions). */
+static int64_t applied_policy_version(const struct client *c, const char *role)
+{
+	return json_integer_value(json_object_get(json_object_get(c->st.policies, role), "version"));
+}
+
+/* Fetch and check the VM-role policies the targets list: every one, or with
+ * only set just the target policy/<only>.json. A signed version below the
+ * one applied for its role is refused (rollback), as for images. */
+static int fetch_policies(struct client *c, const char *only, struct fetched_policy *out, int *n,
+			  struct fl_err *err)
 {
 	json_t *targets = json_object_get(c->trust.sig[TUF_TARGETS], "targets"), *e;
 	const char *name;
+	char want[128];
 
 	*n = 0;
+	snprintf(want, sizeof(want), "policy/%.63s.json", only ? only : "");
 	json_object_foreach(targets, name, e) {
-		const char *kind = json_string_value(json_object_get(json_object_get(e, "custom"), "kind"));
+		json_t *custom = json_object_get(e, "custom"), *ver = json_object_get(custom, "version");
+		const char *kind = json_string_value(json_object_get(custom, "kind"));
 		struct fetched_policy *fp = &out[*n];
 		struct tuf_meta m;
 
-		if (!kind || strcmp(kind, "policy"))
+		if (!kind || strcmp(kind, "policy") || (only && strcmp(name, want)))
 			continue;
 		if (*n == MAX_POLICIES)
 			return fl_fail(err, "targets metadata: too many policies");
+		if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1))
+			return fl_fail(err, "%s: signed policy version is not a number >= 1", name);
 		memset(fp, 0, sizeof(*fp));
 		(*n)++;
+		fp->version = ver ? json_integer_value(ver) : 0;
 		if (tuf_meta_get(targets, name, 0, &m, err) || targets_fetch(c->src, name, &m, &fp->body, err))
 			return -1;
 		if (policy_parse(fp->body.data, fp->body.len, &fp->p, err))
 			return fl_fail(err, "%s: %s", name, err->msg);
+		if (fp->version < applied_policy_version(c, fp->p.vm_role))
+			return fl_fail(err, "%s: signed version %lld is older than applied v%lld (rollback refused)", name,
+				       (long long)fp->version, (long long)applied_policy_version(c, fp->p.vm_role));
 		fl_hex(m.sha256, 32, fp->sha);
 	}
+	if (only && !*n)
+		return fl_fail(err, "repository has no signed policy \"%s\" (the assigned one)", only);
 	return 0;
 }
 
-/* --assigned: the highest version this sync may install. The version the
- * console assigned to this image (STATE_DIR/assignment.json, kept by
- * bulkhead-sync checkin); without one, the installed version (no update), or
- * no bound for a first install. Only a version the signed targets list is
- * ever installed, and never one below the installed (rollback refused): the
- * console chooses among signed versions, it cannot add one. */
-static int version_cap(const struct client *c, uint64_t *cap, struct fl_err *err)
+/* --assigned: what the console assigned (STATE_DIR/assignment.json, kept by
+ * bulkhead-sync checkin from a signed answer). *cap: the highest version this
+ * sync may install, the assigned version of this image; without one, the
+ * installed version (no update), or no bound for a first install. policy:
+ * the one policy this sync applies, the assigned one ("" without an
+ * assignment: none, the applied policies stay). Only a version the signed
+ * targets list is ever installed or applied, and never one below the
+ * installed (rollback refused): the console chooses among signed versions,
+ * it cannot add one. */
+static int read_assignment(const struct client *c, uint64_t *cap, char policy[64], struct fl_err *err)
 {
 	struct fl_buf b = { 0 };
 	json_t *j;
-	const char *img;
+	const char *img, *pol;
 	json_int_t v;
 
 	*cap = c->st.installed;
+	policy[0] = '\0';
 	if (faccessat(c->a->dirfd, SYNC_ASSIGNMENT_FILE, F_OK, AT_SYMLINK_NOFOLLOW))
 		return 0;
 	if (fl_read_at(c->a->dirfd, SYNC_ASSIGNMENT_FILE, 4096, &b, err))
@@ -190,13 +216,15 @@ static int version_cap(const struct client *c, uint64_t *cap, struct fl_err *err
 	j = json_loadb((const char *)b.data, b.len, 0, NULL);
 	fl_buf_free(&b);
 	img = json_string_value(json_object_get(j, "image"));
+	pol = json_string_value(json_object_get(j, "policy"));
 	v = json_integer_value(json_object_get(j, "version"));
-	if (!img || v < 1) {
+	if (!img || v < 1 || !fl_valid_name(pol)) {
 		json_decref(j);
 		return fl_fail(err, "%s: malformed", SYNC_ASSIGNMENT_FILE);
 	}
 	if (!strcmp(img, c->a->image))
 		*cap = (uint64_t)v;
+	snprintf(policy, 64, "%s", pol);
 	json_decref(j);
 	return 0;
 }
@@ -211,13 +239,26 @@ static const char *old_lease(const struct client *c, const char *role)
 }
 
 /* Leases are renewed at each sync, unless the check-in service said this
- * device is revoked (STATE_DIR/revoked, written by bulkhead-sync checkin). */
-static int save_policies(struct client *c, struct fetched_policy *fp, int n, time_t now,
+ * device is revoked (STATE_DIR/revoked, written by bulkhead-sync checkin).
+ * keep: the policies applied before and not fetched now stay (--assigned),
+ * their leases renewed likewise from their own offline_lease_days; else the
+ * fetched ones replace them all. */
+static int save_policies(struct client *c, struct fetched_policy *fp, int n, int keep, time_t now,
 			 struct fl_err *err)
 {
-	json_t *pol = json_object();
+	json_t *pol = json_object(), *old;
+	const char *role;
 	char p[1300], when[32];
 	int revoked = !faccessat(c->a->dirfd, SYNC_REVOKED_FILE, F_OK, AT_SYMLINK_NOFOLLOW);
+
+	json_object_foreach(keep ? c->st.policies : NULL, role, old) {
+		json_t *kept = json_deep_copy(old);
+
+		fl_time_format(now + (time_t)json_integer_value(json_object_get(old, "offline_lease_days")) * 86400, when);
+		if (!revoked)
+			json_object_set_new(kept, "lease_expires", json_string(when));
+		json_object_set_new(pol, role, kept);
+	}
 
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%.63s.json", fp[i].p.vm_role); /* policy_parse checked the name */
@@ -228,8 +269,9 @@ static int save_policies(struct client *c, struct fetched_policy *fp, int n, tim
 		fl_time_format(now + (time_t)fp[i].p.offline_lease_days * 86400, when);
 		if (revoked) /* a revoked device keeps the lease it had, or none */
 			snprintf(when, sizeof(when), "%s", old_lease(c, fp[i].p.vm_role));
-		json_object_set_new(pol, fp[i].p.vm_role, json_pack("{s:s, s:I, s:s}", "sha256", fp[i].sha,
-			"offline_lease_days", (json_int_t)fp[i].p.offline_lease_days, "lease_expires", when));
+		json_object_set_new(pol, fp[i].p.vm_role, json_pack("{s:s, s:I, s:s, s:I}", "sha256", fp[i].sha,
+			"offline_lease_days", (json_int_t)fp[i].p.offline_lease_days, "lease_expires", when,
+			"version", (json_int_t)fp[i].version));
 	}
 	if (c->st.policies)
 		json_decref(c->st.policies);
@@ -376,6 +418,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 	const char *status = "up-to-date";
 	int npol = 0, rc = -1, st;
 	uint64_t cap = 0;
+	char assigned_policy[64] = "";
 	time_t now = fl_now();
 
 	memset(pol, 0, sizeof(pol));
@@ -383,7 +426,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 		goto out;
 	if (tuf_trust_refresh(&c.trust, targets_src_fetch, c.src, now, err))
 		goto out;
-	if (a->assigned && version_cap(&c, &cap, err))
+	if (a->assigned && read_assignment(&c, &cap, assigned_policy, err))
 		goto out;
 	st = targets_latest_image(json_object_get(c.trust.sig[TUF_TARGETS], "targets"), a->image, cap, &t, err);
 	if (st == 1 && cap)
@@ -403,7 +446,9 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 			(unsigned long long)t.version);
 		goto out;
 	}
-	if (fetch_policies(&c, pol, &npol, err))
+	/* --assigned: the assigned policy only, or none without an assignment */
+	if ((!a->assigned || assigned_policy[0]) &&
+	    fetch_policies(&c, a->assigned ? assigned_policy : NULL, pol, &npol, err))
 		goto out;
 	if (t.version > c.st.installed) {
 		if (install(&c, &t, &as, err))
@@ -415,7 +460,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 		status = "updated";
 	}
 	/* commit: trusted metadata, policies, then the state file, then the link */
-	if (save_trust(&c, err) || save_policies(&c, pol, npol, now, err))
+	if (save_trust(&c, err) || save_policies(&c, pol, npol, a->assigned, now, err))
 		goto out;
 	c.st.last_checkin = now;
 	if (state_save(a->dirfd, &c.st, err))

@@ -9,6 +9,8 @@
 struct sync_args {
 	const char *repo, *dir, *image, *root;
 	const char *checkin, *token, *name, *ca; /* enroll, checkin */
+	const char *service_key;
+	const char *hv_status; /* checkin: --hv-status FILE, the hypervisor's version and VM states */ /* enroll: the check-in service key, given out of band (hex) */
 	int dirfd; /* dir, held open (and locked) by the caller */
 	int json, quiet;
 	int assigned; /* --assigned: install only what the console assigned (sync_cmd.c) */

@@ -36,7 +36,7 @@ pg_init "$W/pg"
 pg_start
 "$BIN/bulkhead-console" migrate --db "$PG_DB" -q
 BULKHEAD_ADMIN_PASSWORD=bench-password-1234 "$BIN/bulkhead-console" admin --db "$PG_DB" --name bench >/dev/null
-CP=$(port); "$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$CP" -q >"$W/checkin.log" 2>&1 & CS=$!
+CP=$(port); "$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$CP" --key "$W/checkin.key" -q >"$W/checkin.log" 2>&1 & CS=$!
 KP=$(port); "$BIN/bulkhead-console" serve --db "$PG_DB" --listen "127.0.0.1:$KP" -q >"$W/console.log" 2>&1 & KS=$!
 up "$CP"; up "$KP"
 K=http://127.0.0.1:$KP

@@ -121,7 +121,7 @@ for _ in $(seq 1 20); do
 	CPORT=$((20000 + RANDOM % 20000))
 	(exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null || break
 done
-"$CHK" serve --db "$PG_DB" --listen "127.0.0.1:$CPORT" -q >"$W/checkin.log" 2>&1 &
+"$CHK" serve --db "$PG_DB" --listen "127.0.0.1:$CPORT" --key "$W/checkin.key" -q >"$W/checkin.log" 2>&1 &
 CS=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null && break; sleep 0.1; done
 "$CHK" token --db "$PG_DB" --count "$DEVICES" >"$W/tokens"

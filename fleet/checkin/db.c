@@ -226,10 +226,10 @@ int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, int *rev
 	*status = 403;
 	if (PQntuples(r) != 1)
 		fl_fail(err, "unknown device %lld", (long long)id);
-	else if (!strcmp(PQgetvalue(r, 0, 1), "t"))
-		*revoked = 1, fl_fail(err, "device %lld is revoked", (long long)id);
 	else if (fl_unhex(PQgetvalue(r, 0, 0), pub, 32))
 		*status = 500, fl_fail(err, "device %lld: bad key in the database", (long long)id);
+	else if (!strcmp(PQgetvalue(r, 0, 1), "t"))
+		*revoked = 1, fl_fail(err, "device %lld is revoked", (long long)id);
 	else
 		rc = 0, *status = 200;
 	PQclear(r);

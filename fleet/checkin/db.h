@@ -29,7 +29,8 @@ int db_new_token(PGconn *db, char token[65], struct fl_err *err);
 int db_enroll(PGconn *db, const char *token, const char *pubkey_hex, const char *name, int64_t *id,
 	      int *status, struct fl_err *err);
 /* The device's public key; *status 403 for unknown or revoked devices,
- * and *revoked set for the latter. */
+ * and *revoked set for the latter (pub is filled in for it too, so that its
+ * report can be verified before it is answered). */
 int db_device_key(PGconn *db, int64_t id, uint8_t pub[32], int *status, int *revoked, struct fl_err *err);
 /* Store a verified report if its seq is above the device's last one (which
  * makes it the device's latest; its earliest lease is kept too). 0 and in

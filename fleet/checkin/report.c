@@ -71,11 +71,59 @@ static int check_policies(const json_t *o, struct fl_err *err)
 	return 0;
 }
 
+/* "hypervisor": a version string, 1..64 printable ASCII characters. */
+static int check_hypervisor(const json_t *v, struct fl_err *err)
+{
+	const char *s = json_string_value(v);
+	size_t n = s ? json_string_length(v) : 0;
+
+	if (!v)
+		return 0;
+	if (!s || n < 1 || n > REPORT_MAX_HV_LEN || strlen(s) != n)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			goto bad;
+	return 0;
+bad:
+	return fl_fail(err, "report: \"hypervisor\" must be 1 to %u printable ASCII characters", REPORT_MAX_HV_LEN);
+}
+
+int report_vm_state_ok(const char *s)
+{
+	static const char *const states[] = { "running", "exited", "stopped", "off", NULL };
+
+	for (const char *const *p = states; s && *p; p++)
+		if (!strcmp(*p, s))
+			return 1;
+	return 0;
+}
+
+static int check_vms(const json_t *a, struct fl_err *err)
+{
+	static const char *const keys[] = { "name", "state", "uptime_s", NULL };
+	size_t i;
+	json_t *e;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > REPORT_MAX_VMS)
+		return fl_fail(err, "report: \"vms\" must be a list of at most %u", REPORT_MAX_VMS);
+	json_array_foreach(a, i, e)
+		if (!json_is_object(e) || !only_keys(e, keys) ||
+		    !fl_valid_name(json_string_value(json_object_get(e, "name"))) ||
+		    !report_vm_state_ok(json_string_value(json_object_get(e, "state"))) ||
+		    !is_int(json_object_get(e, "uptime_s"), 0))
+			return fl_fail(err, "report: vms[%zu] must be {name, state (running, exited, stopped or off), "
+				       "uptime_s}", i);
+	return 0;
+}
+
 int report_parse(const uint8_t *buf, size_t len, struct report *out, struct fl_err *err)
 {
 	static const char *const env_keys[] = { "signed", "sig", NULL };
 	static const char *const keys[] = { "device", "seq", "time", "images", "policies", "last_sync",
-					    "free_bytes", NULL };
+					    "free_bytes", "hypervisor", "vms", NULL };
 	json_error_t je;
 	json_t *s;
 	const char *sig;
@@ -103,7 +151,8 @@ int report_parse(const uint8_t *buf, size_t len, struct report *out, struct fl_e
 		fl_fail(err, "report: device, seq (>= 1), time, last_sync (UTC) and free_bytes are required");
 		goto fail;
 	}
-	if (check_images(json_object_get(s, "images"), err) || check_policies(json_object_get(s, "policies"), err))
+	if (check_images(json_object_get(s, "images"), err) || check_policies(json_object_get(s, "policies"), err) ||
+	    check_hypervisor(json_object_get(s, "hypervisor"), err) || check_vms(json_object_get(s, "vms"), err))
 		goto fail;
 	out->signed_part = s;
 	out->device = json_integer_value(json_object_get(s, "device"));

@@ -1,18 +1,25 @@
 /* bulkhead-checkin: device enrollment and signed check-in reports, a small
  * HTTP service apart from the static update repository.
- *   bulkhead-checkin serve   --db CONNINFO --listen 127.0.0.1:PORT [--migrations DIR]
+ *   bulkhead-checkin serve   --db CONNINFO --listen 127.0.0.1:PORT --key FILE [--migrations DIR]
  *                            [--tls-cert PEM --tls-key PEM]
  *   bulkhead-checkin migrate --db CONNINFO [--migrations DIR]
  *   bulkhead-checkin token   --db CONNINFO [--count N]  (prints one-time enrollment tokens)
  *   bulkhead-checkin revoke  --db CONNINFO --device ID
- * POST /v1/enroll  {"token", "pubkey" (64 hex), "name"} -> {"device": ID}
- * POST /v1/checkin a signed report (report.h) -> {"status": "ok", "seq": N,
- *                  "assignment": what the console's running rollout assigned
- *                  to this device ({"rollout", "image", "version", "policy"}) or null}
- * Errors: {"error": "..."} with 400 (malformed), 403 (bad token, unknown or
- * revoked device, bad signature; a revoked one also gets "revoked": true and
- * "lease": "not renewed"), 409 (replay, known key), 413 (too large),
- * 503 (database unavailable); nothing is written for a refused request. */
+ *   bulkhead-checkin pubkey  --key FILE                  (prints the service key's public half)
+ * --key FILE: the check-in service key (ed25519, a key file as keys.h, role
+ * "checkin"), made with mode 0600 if FILE does not exist. It signs every
+ * answer to a report (answer.h); a device pins its public half at enrollment.
+ * POST /v1/enroll  {"token", "pubkey" (64 hex), "name"} -> {"device": ID,
+ *                  "service_key": 64 hex}
+ * POST /v1/checkin a signed report (report.h) -> 200 and a signed answer
+ *                  (answer.h): "status": "ok" and "assignment", what the
+ *                  console's running rollout assigned to this device
+ *                  ({"rollout", "image", "version", "policy"}) or null
+ * Errors: {"error": "..."} with 400 (malformed), 403 (bad token, unknown
+ * device, bad signature), 409 (replay, known key), 413 (too large),
+ * 503 (database unavailable); nothing is written for a refused request. A
+ * revoked device's correctly signed report gets 403 with a signed answer,
+ * "status": "revoked", "lease": "not renewed" (and "error" beside it). */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <microhttpd.h>
@@ -23,11 +30,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "db.h"
+#include "keys.h"
 #include "report.h"
 
 struct server {
 	PGconn *db;
+	struct fl_key key; /* the check-in service key: signs answers */
 };
 
 struct upload {
@@ -43,6 +53,21 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, json_t *j)
 
 	json_decref(j);
 	r = MHD_create_response_from_buffer(t ? strlen(t) : 0, t ? t : (char *)"", MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	rc = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* A signed answer (answer.h), already serialised; NULL: out of memory. */
+static enum MHD_Result reply_signed(struct MHD_Connection *c, unsigned code, char *t)
+{
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	if (!t)
+		return reply(c, 500, json_pack("{s:s}", "error", "out of memory"));
+	r = MHD_create_response_from_buffer(strlen(t), t, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	rc = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
@@ -77,41 +102,48 @@ static enum MHD_Result enroll(struct server *s, struct MHD_Connection *c, const 
 		rc = fail(c, 503, err.msg);
 	else if (db_enroll(s->db, tok, pub, name, &id, &status, &err))
 		rc = fail(c, (unsigned)status, err.msg);
-	else
-		rc = reply(c, 200, json_pack("{s:I}", "device", (json_int_t)id));
+	else {
+		char pk[65];
+
+		fl_hex(s->key.pub, 32, pk);
+		rc = reply(c, 200, json_pack("{s:I, s:s}", "device", (json_int_t)id, "service_key", pk));
+	}
 	json_decref(j);
 	return rc;
 }
 
-/* A revoked device is told so, and that its lease is not renewed: the client
- * records it and its managed VM locks (docs/fleet.md). */
-static enum MHD_Result revoked(struct MHD_Connection *c, const char *msg)
-{
-	return reply(c, 403, json_pack("{s:s, s:b, s:s}", "error", msg, "revoked", 1, "lease", "not renewed"));
-}
-
+/* A report is verified with the device's key before anything is answered;
+ * the answer is signed and bound to the report (answer.h). A revoked device
+ * is told so, and that its lease is not renewed: the client records it and
+ * its managed VM locks (docs/fleet.md). */
 static enum MHD_Result checkin(struct server *s, struct MHD_Connection *c, const struct fl_buf *b)
 {
 	struct report r;
 	struct fl_err err;
-	uint8_t pub[32];
+	uint8_t pub[32], hash[32];
 	int status, rev;
 	json_t *a;
 	enum MHD_Result rc;
 
 	if (report_parse(b->data, b->len, &r, &err))
 		return fail(c, 400, err.msg);
-	if (db_ready(s->db, &err))
+	if (answer_report_hash(r.signed_part, hash))
+		rc = fail(c, 500, "out of memory");
+	else if (db_ready(s->db, &err))
 		rc = fail(c, 503, err.msg);
-	else if (db_device_key(s->db, r.device, pub, &status, &rev, &err))
-		rc = rev ? revoked(c, err.msg) : fail(c, (unsigned)status, err.msg);
+	else if (db_device_key(s->db, r.device, pub, &status, &rev, &err) && !rev)
+		rc = fail(c, (unsigned)status, err.msg);
 	else if (report_verify(&r, pub))
 		rc = fail(c, 403, "report: bad signature for this device's key");
+	else if (rev)
+		rc = reply_signed(c, 403, answer_sign(r.device, r.seq, hash, NULL, 1, err.msg, s->key.sk));
 	else if (db_store_report(s->db, &r, &a, &status, &err))
 		rc = fail(c, (unsigned)status, err.msg);
-	else
-		rc = reply(c, 200, json_pack("{s:s, s:I, s:o}", "status", "ok", "seq", (json_int_t)r.seq,
-					     "assignment", a));
+	else {
+		rc = reply_signed(c, 200, answer_sign(r.device, r.seq, hash, json_is_null(a) ? NULL : a, 0, NULL,
+						      s->key.sk));
+		json_decref(a);
+	}
 	report_free(&r);
 	return rc;
 }
@@ -218,17 +250,19 @@ int main(int argc, char **argv)
 		{ "migrations", required_argument, NULL, 'm' }, { "device", required_argument, NULL, 'D' },
 		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' }, { "count", required_argument, NULL, 'n' },
+		{ "key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *conninfo = NULL, *listen = NULL, *mig = "fleet/checkin/migrations", *cert = NULL, *key = NULL;
+	const char *conninfo = NULL, *listen = NULL, *mig = "fleet/checkin/migrations", *cert = NULL, *key = NULL,
+		   *svc = NULL;
 	struct fl_err err = { "" };
 	struct server s;
 	long device = 0, count = 1;
 	int c, quiet = 0, rc = 1;
 
 	if (argc < 2) {
-		fputs("usage: bulkhead-checkin serve|migrate|token|revoke --db CONNINFO [--listen IP:PORT] "
-		      "[--migrations DIR] [--device ID] [--tls-cert PEM --tls-key PEM]\n", stderr);
+		fputs("usage: bulkhead-checkin serve|migrate|token|revoke|pubkey --db CONNINFO [--listen IP:PORT] "
+		      "[--key FILE] [--migrations DIR] [--device ID] [--tls-cert PEM --tls-key PEM]\n", stderr);
 		return 2;
 	}
 	optind = 2;
@@ -240,6 +274,7 @@ int main(int argc, char **argv)
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'K': svc = optarg; break;
 		case 'n':
 			if (fl_parse_long(optarg, 1, 1000000, &count)) {
 				fprintf(stderr, "bulkhead-checkin: --count wants 1 to 1000000\n");
@@ -255,7 +290,33 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (!conninfo || sodium_init() < 0 || (!cert) != (!key)) {
+	memset(&s, 0, sizeof(s));
+	if (sodium_init() < 0) {
+		fprintf(stderr, "bulkhead-checkin: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (!strcmp(argv[1], "serve") || !strcmp(argv[1], "pubkey")) {
+		char pk[65];
+
+		if (!svc) {
+			fprintf(stderr, "bulkhead-checkin: %s needs --key FILE (the check-in service key)\n", argv[1]);
+			return 2;
+		}
+		if (access(svc, F_OK) ? keys_generate(svc, "checkin", &s.key, &err) : keys_load(svc, &s.key, &err)) {
+			fprintf(stderr, "bulkhead-checkin: %s\n", err.msg);
+			return 1;
+		}
+		if (strcmp(s.key.role, "checkin")) {
+			fprintf(stderr, "bulkhead-checkin: %s: a %s key, not a checkin key\n", svc, s.key.role);
+			return 1;
+		}
+		if (!strcmp(argv[1], "pubkey")) {
+			fl_hex(s.key.pub, 32, pk);
+			printf("%s\n", pk);
+			return 0;
+		}
+	}
+	if (!conninfo || (!cert) != (!key)) {
 		fprintf(stderr, "bulkhead-checkin: --db is required (and --tls-cert with --tls-key)\n");
 		return 2;
 	}
@@ -294,5 +355,6 @@ out:
 		fprintf(stderr, "bulkhead-checkin: %s\n", err.msg);
 	if (s.db)
 		PQfinish(s.db);
+	sodium_memzero(&s.key, sizeof(s.key));
 	return rc;
 }

@@ -97,20 +97,22 @@ static enum MHD_Result page_fleet(struct console *k, struct req *r, const struct
 	return web_page(r->c, 200, &h, NULL);
 }
 
-/* GET /device?id=N: one device, its latest report, its group, revoke. */
+/* GET /device?id=N: one device, its latest report (with the hypervisor's
+ * version and its VMs' states when the device reports them), its group, revoke. */
 static enum MHD_Result page_device(struct console *k, struct req *r, const struct session *s)
 {
 	const char *id = web_query(r, "id");
 	const char *v[1] = { id };
 	struct html h = { 0 };
-	PGresult *d, *groups, *reps, *ro = NULL;
+	PGresult *d, *groups, *reps, *ro = NULL, *vms = NULL;
 	long n;
 
 	if (!id || fl_parse_long(id, 1, INT64_MAX, &n))
 		return web_error(r->c, 400, "device: want ?id=N");
 	if (!(d = page_query(k, r->c, "SELECT id, name, coalesce(group_name, ''), " UTC("enrolled_at") ", "
 				      UTC("revoked_at") ", " UTC("last_checkin") ", " UTC("lease_expires") ", health, "
-				      "coalesce(jsonb_pretty(last_report), ''), coalesce(group_id, 0) "
+				      "coalesce(jsonb_pretty(last_report), ''), coalesce(group_id, 0), "
+				      "coalesce(last_report->>'hypervisor', 'not reported') "
 				      "FROM device_status WHERE id = $1", 1, v)))
 		return MHD_YES;
 	if (PQntuples(d) != 1) {
@@ -123,7 +125,15 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	ro = reps ? page_query(k, r->c, "SELECT r.id, r.image || ' ' || r.version, r.policy, r.state, "
 					UTC("t.added_at") " FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id "
 					"WHERE t.device_id = $1 ORDER BY r.id DESC LIMIT 10", 1, v) : NULL;
-	if (!ro) {
+	/* report_parse let in only names, the four states and integers >= 0; an
+	 * uptime past 100 years is shown in seconds rather than as an interval */
+	vms = ro ? page_query(k, r->c, "SELECT x->>'name', x->>'state', CASE WHEN (x->>'uptime_s')::numeric < 3153600000 "
+					"THEN justify_hours(make_interval(secs => (x->>'uptime_s')::bigint))::text "
+					"ELSE (x->>'uptime_s') || ' s' END FROM device_status, "
+					"jsonb_array_elements(CASE WHEN jsonb_typeof(last_report->'vms') = 'array' "
+					"THEN last_report->'vms' ELSE '[]'::jsonb END) x WHERE id = $1", 1, v) : NULL;
+	if (!vms) {
+		PQclear(ro);
 		PQclear(d);
 		PQclear(groups);
 		PQclear(reps);
@@ -133,9 +143,17 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	html(&h, "<table id=\"device\"><tr><th>Device</th><td>%s</td></tr><tr><th>Name</th><td id=\"name\">%s</td></tr>"
 		 "<tr><th>Group</th><td>%s</td></tr><tr><th>Enrolled (UTC)</th><td>%s</td></tr>"
 		 "<tr><th>Revoked (UTC)</th><td>%s</td></tr><tr><th>Last check-in (UTC)</th><td>%s</td></tr>"
-		 "<tr><th>Lease expires (UTC)</th><td>%s</td></tr><tr><th>Health</th><td id=\"health\">%s</td></tr></table>",
+		 "<tr><th>Lease expires (UTC)</th><td>%s</td></tr><tr><th>Health</th><td id=\"health\">%s</td></tr>"
+		 "<tr><th>Hypervisor</th><td id=\"hypervisor\">%s</td></tr></table>",
 	     PQgetvalue(d, 0, 0), PQgetvalue(d, 0, 1), PQgetvalue(d, 0, 2), PQgetvalue(d, 0, 3), PQgetvalue(d, 0, 4),
-	     PQgetvalue(d, 0, 5), PQgetvalue(d, 0, 6), PQgetvalue(d, 0, 7));
+	     PQgetvalue(d, 0, 5), PQgetvalue(d, 0, 6), PQgetvalue(d, 0, 7), PQgetvalue(d, 0, 10));
+	html(&h, "<h2>Virtual machines</h2><table id=\"vms\"><tr><th>VM</th><th>State</th><th>Uptime</th></tr>");
+	for (int i = 0; i < PQntuples(vms); i++)
+		html(&h, "<tr class=\"vm\"><td>%s</td><td>%s</td><td>%s</td></tr>", PQgetvalue(vms, i, 0),
+		     PQgetvalue(vms, i, 1), PQgetvalue(vms, i, 2));
+	if (!PQntuples(vms))
+		html(&h, "<tr><td colspan=\"3\">none reported</td></tr>");
+	html(&h, "</table>");
 	html(&h, "<fieldset><legend>Group</legend><form method=\"post\" action=\"/devices/group\">"
 		 "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"device\" value=\"%s\">"
 		 "<select name=\"group\"><option value=\"0\">none</option>", s->csrf, PQgetvalue(d, 0, 0));
@@ -164,6 +182,7 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	PQclear(groups);
 	PQclear(reps);
 	PQclear(ro);
+	PQclear(vms);
 	return web_page(r->c, 200, &h, NULL);
 }
 

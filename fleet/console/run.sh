@@ -29,12 +29,14 @@ pg_init "$W/pg"
 pg_start
 "$BIN/bulkhead-console" migrate --db "$PG_DB" -q 2>/dev/null
 "$BIN/bulkhead-console" admin --db "$PG_DB" --name "$CONSOLE_ADMIN"
-"$BIN/bulkhead-checkin" serve --db "$PG_DB" --listen "$CHECKIN_LISTEN" -q >"$W/checkin.log" 2>&1 &
+SERVICE_KEY=$("$BIN/bulkhead-checkin" pubkey --key "$W/checkin.key") # made here, before serve
+"$BIN/bulkhead-checkin" serve --db "$PG_DB" --listen "$CHECKIN_LISTEN" --key "$W/checkin.key" -q >"$W/checkin.log" 2>&1 &
 CHECKIN_PID=$!
 cat <<EOT
 console:          http://$CONSOLE_LISTEN/  (log in as $CONSOLE_ADMIN)
 check-in service: http://$CHECKIN_LISTEN/  (devices: bulkhead-sync enroll/checkin --checkin URL)
 enrollment token: $BIN/bulkhead-checkin token --db "$PG_DB"
+service key:      $SERVICE_KEY  (bulkhead-sync enroll --service-key)
 database:         psql "$PG_DB"   (removed when this stops: Ctrl-C)
 EOT
 "$BIN/bulkhead-console" serve --db "$PG_DB" --listen "$CONSOLE_LISTEN" -q &

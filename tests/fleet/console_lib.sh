@@ -7,25 +7,13 @@ for b in "$CONSOLE" "$CHECKIN"; do [ -x "$b" ] || fail "missing $b (run make all
 CONSOLE_PID= CHECKIN_PID=
 ADMIN=alice ADMIN_PW=correct-horse-battery-staple
 
-free_port() {
-	local p
-	for _ in $(seq 1 20); do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-	done
-	fail "no free port"
-}
-wait_port() {
-	for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-	fail "nothing listens on port $1"
-}
 # start_fleet_services: migrations, the administrator, check-in ($C) and console ($K)
 start_fleet_services() {
 	"$CONSOLE" migrate --db "$PG_DB" -q 2>/dev/null
 	BULKHEAD_ADMIN_PASSWORD=$ADMIN_PW "$CONSOLE" admin --db "$PG_DB" --name "$ADMIN" >/dev/null
 	local cp kp
 	cp=$(free_port)
-	"$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$cp" -q >"$T/checkin.log" 2>&1 &
+	"$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$cp" --key "$T/checkin.key" -q >"$T/checkin.log" 2>&1 &
 	CHECKIN_PID=$!
 	wait_port "$cp"
 	C=http://127.0.0.1:$cp

@@ -33,7 +33,7 @@ for _ in $(seq 1 20); do
 	CPORT=$((20000 + RANDOM % 20000))
 	(exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null || break
 done
-"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$CPORT" -q >"$T/checkin.log" 2>&1 &
+"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$CPORT" --key "$T/checkin.key" -q >"$T/checkin.log" 2>&1 &
 CHECKIN_PID=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null && break; sleep 0.1; done
 C=http://127.0.0.1:$CPORT
@@ -79,14 +79,34 @@ jq -c '.signed.device = 999 | .signed.seq += 10' "$R" >"$T/unknown.json"
 refused "a report from an unknown device" 403 "unknown device 999" --data-binary @"$T/unknown.json" "$C/v1/checkin"
 jq -c ".signed.images[0].image = \"corp'; DROP TABLE reports; --\"" "$R" >"$T/sqli.json"
 refused "a report with SQL in an image name" 400 "images\\[0\\] must be" --data-binary @"$T/sqli.json" "$C/v1/checkin"
-jq -c '.signed.hypervisor = "x"' "$R" >"$T/extra.json"
+jq -c '.signed.colour = "x"' "$R" >"$T/extra.json"
 refused "a report with an unknown field" 400 "unknown field" --data-binary @"$T/extra.json" "$C/v1/checkin"
 refused "malformed JSON" 400 "bad JSON" --data-binary '{"signed": {"device": 1,' "$C/v1/checkin"
 head -c 100000 /dev/zero | tr '\0' ' ' >"$T/big.json"
 refused "a 100 KB request" 413 "larger than 65536" --data-binary @"$T/big.json" "$C/v1/checkin"
 
-timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
-[ "$(sql "select count(*) from reports where device_id = 1")" = 2 ] && ok "a second report (seq 2) is accepted" || fail "second report"
+# the hypervisor's version and its VMs' states, from --hv-status FILE
+cat >"$T/hv.json" <<'JSON'
+{"hypervisor": "bulkhead 0.9.1", "vms": [{"name": "work", "state": "running", "uptime_s": 3725},
+ {"name": "personal", "state": "off", "uptime_s": 0}]}
+JSON
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" --hv-status "$T/hv.json" -q
+[ "$(sql "select count(*) from reports where device_id = 1")" = 2 ] &&
+	[ "$(sql "select report->>'hypervisor', jsonb_array_length(report->'vms'), report->'vms'->0->>'name', report->'vms'->0->>'state', report->'vms'->0->>'uptime_s', report->'vms'->1->>'state' from reports where device_id = 1 and seq = 2")" = "bulkhead 0.9.1|2|work|running|3725|off" ] &&
+	ok "a second report (seq 2) carries the hypervisor version and the VMs' name, state and uptime" || fail "second report"
+jq -c '.signed.vms = [{"name": "work", "state": "exploded", "uptime_s": 1}] | .signed.seq += 10' "$R" >"$T/badvm.json"
+refused "a report with an unknown VM state" 400 "vms\\[0\\] must be" --data-binary @"$T/badvm.json" "$C/v1/checkin"
+jq -c '.signed.vms = [{"name": "work", "state": "running", "uptime_s": -1}] | .signed.seq += 10' "$R" >"$T/badup.json"
+refused "a report with a negative uptime" 400 "vms\\[0\\] must be" --data-binary @"$T/badup.json" "$C/v1/checkin"
+jq -c '.signed.hypervisor = "<script>\u0007" | .signed.seq += 10' "$R" >"$T/badhv.json"
+refused "a report with a control character in the hypervisor version" 400 "hypervisor" --data-binary @"$T/badhv.json" "$C/v1/checkin"
+jq -c '.vms[0].state = "exploded"' "$T/hv.json" >"$T/hv-bad.json"
+before=$(jq .seq "$T/dev/device.json")
+set +e; err=$(timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" --hv-status "$T/hv-bad.json" 2>&1); st=$?; set -e
+echo "  bad --hv-status: exit $st: $err"
+[ $st -ne 0 ] && grep -q "vms\[0\] must be .* (in --hv-status" <<<"$err" &&
+	[ "$(sql "select count(*) from reports where device_id = 1")" = 2 ] &&
+	ok "a bad --hv-status file is refused on the device, no report sent" || fail "bad --hv-status"
 
 # the database restarts under the service: a clean 503, then it works again
 pg_stop
@@ -121,7 +141,7 @@ for _ in $(seq 1 20); do
 	SPORT=$((20000 + RANDOM % 20000))
 	(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null || break
 done
-"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$SPORT" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
+"$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$SPORT" --key "$T/checkin.key" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
 	>"$T/checkin-tls.log" 2>&1 &
 TLS_PID=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break; sleep 0.1; done
@@ -140,5 +160,5 @@ kill "$TLS_PID"
 
 [ "$(sql "select count(*) from pg_tables where tablename in ('devices', 'reports', 'enroll_tokens')")" = 3 ] &&
 	ok "all tables intact" || fail "tables"
-[ "$checks" -eq 22 ] || fail "expected 22 checks, $checks passed"
+[ "$checks" -eq 26 ] || fail "expected 26 checks, $checks passed"
 echo "all $checks checks passed"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The web console end to end, with the real parts: a throw-away PostgreSQL
 # cluster, nginx serving the update repository, the check-in service and the
-# console. 100 simulated devices in one process sync v1 -> v2 from nginx
-# (every chunk verified); 100 simulated devices enroll and check in (one
-# process, their state kept between rounds). A rollout of corp 2 to 10% and
-# then 100% of their group shows the right counts on the rollouts page as
-# devices report; a paused rollout assigns nothing; a real bulkhead-sync
+# console. 100 simulated devices in one process (fleet-devices, their state
+# kept between rounds) enroll, check in, and sync from nginx the version a
+# signed check-in answer assigns them (TUF chain from their pinned root,
+# every chunk verified), then report it. A rollout of corp 2 to 10% and then
+# 100% of their group shows the right counts on the rollouts page as devices
+# sync and report; a paused rollout assigns nothing; a real bulkhead-sync
 # device with --assigned installs only the signed version its check-in
 # answer assigned; a device revoked on the
 # console is refused at its next check-in. Bad input: a forged session, a
@@ -17,7 +18,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/fleet/pg.sh"
 source "$ROOT/tests/fleet/console_lib.sh"
-CL=$FLEET_BIN/fleet-clients CCL=$FLEET_BIN/fleet-checkin-clients
+DEVICES=$FLEET_BIN/fleet-devices
 pg_init "$T/pg"
 pg_start
 TLS_PID=
@@ -44,24 +45,25 @@ grep -qi '^set-cookie: bh_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Str
 	ok "a wrong password is refused; login sets an HttpOnly, SameSite=Strict session cookie with an expiry" ||
 	fail "session cookie: $hdr"
 
-# 100 devices sync v1 -> v2 from nginx, in one process
+# the repository on nginx: corp 1 and 2 signed; the devices start on corp 1
 publish_pair "$T"
 start_nginx "$T/www"
-out=$("$CL" "$URL/repo" "$T/www/repo/1.root.json" "$(ls "$T"/repo-v1/targets/images/corp/*.corp-1.caibx)" corp 100)
-echo "  $out"
-[ "$(json_get verified <<<"$out")" = 100 ] && ok "100 simulated devices synced corp v1 -> v2 from nginx, every chunk verified" ||
-	fail "sync: $out"
-
-# 100 devices enroll and check in: they run corp 1 until a rollout assigns 2
+# 100 devices in one process enroll and check in; they run corp 1 until a
+# rollout assigns 2, then sync it from nginx and report it
 "$CHECKIN" token --db "$PG_DB" --count 100 >"$T/tokens"
-round() { # round R: every device sends R reports; prints the client's JSON line
+V1IDX=$(ls "$T"/repo-v1/targets/images/corp/*.corp-1.caibx)
+round() { # round R: every device sends R reports (syncing what is assigned); prints the JSON line
 	local o
-	set +e; o=$(timeout 120 "$CCL" "$C" "$T/tokens" 100 "$1" 16 "$T/devices.state"); set -e
+	set +e
+	o=$(timeout 180 "$DEVICES" "$C" "$T/tokens" "$URL/repo" "$T/www/repo/1.root.json" "$V1IDX" 100 "$1" 16 \
+		"$T/devices.state")
+	set -e
 	echo "  round: $o" >&2
 	echo "$o"
 }
 out=$(round 1)
-[ "$(json_get accepted <<<"$out")" = 100 ] && [ "$(json_get assigned <<<"$out")" = 0 ] || fail "first check-in: $out"
+[ "$(json_get enrolled <<<"$out")" = 100 ] && [ "$(json_get accepted <<<"$out")" = 100 ] &&
+	[ "$(json_get assigned <<<"$out")" = 0 ] && [ "$(json_get synced <<<"$out")" = 0 ] || fail "first check-in: $out"
 fleet=$(page "$J" /)
 [ "$(grep -o '<tr class="device">' <<<"$fleet" | wc -l)" = 100 ] &&
 	[ "$(grep -o 'class="versions">corp 1<' <<<"$fleet" | wc -l)" = 100 ] &&
@@ -83,24 +85,29 @@ ro=$(page "$J" /rollouts)
 FIRST10=$(sql "select string_agg(device_id::text, ',') from rollout_targets where rollout_id = $R")
 out=$(round 2)
 ro=$(page "$J" /rollouts)
-[ "$(json_get assigned <<<"$out")" = 10 ] && [ "$(cell "$ro" "rollout-$R" updated)" = 10 ] &&
+[ "$(json_get assigned <<<"$out")" = 10 ] && [ "$(json_get synced <<<"$out")" = 10 ] &&
+	[ "$(json_get sync_failed <<<"$out")" = 0 ] && [ "$(json_get accepted <<<"$out")" = 200 ] &&
+	[ "$(cell "$ro" "rollout-$R" updated)" = 10 ] &&
 	[ "$(grep -o 'class="versions">corp 2<' <<<"$(page "$J" /)" | wc -l)" = 10 ] &&
-	ok "after the devices report: 10 assigned, the rollouts page shows 10 updated, the fleet page 10 on corp 2" ||
-	fail "10% progress: $(cell "$ro" "rollout-$R" updated)"
+	ok "10 assigned devices synced corp 2 from nginx (every chunk verified) and reported it: the rollouts page shows 10 updated, the fleet page 10 on corp 2" ||
+	fail "10% progress: $out; updated $(cell "$ro" "rollout-$R" updated)"
 act /rollouts/pause "rollout=$R"
 out=$(round 2)
 ro=$(page "$J" /rollouts)
-[ "$(json_get assigned <<<"$out")" = 0 ] && [ "$(cell "$ro" "rollout-$R" state)" = paused ] &&
+[ "$(json_get assigned <<<"$out")" = 0 ] && [ "$(json_get synced <<<"$out")" = 0 ] &&
+	[ "$(cell "$ro" "rollout-$R" state)" = paused ] &&
 	[ "$(cell "$ro" "rollout-$R" updated)" = 10 ] && ok "a paused rollout assigns nothing" || fail "pause"
 act /rollouts/start "rollout=$R" percent=100
 out=$(round 2)
 ro=$(page "$J" /rollouts)
 [ "$(cell "$ro" "rollout-$R" reached)" = 100 ] && [ "$(cell "$ro" "rollout-$R" updated)" = 100 ] &&
+	[ "$(json_get synced <<<"$out")" = 90 ] && [ "$(json_get sync_failed <<<"$out")" = 0 ] &&
 	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R")" = 100 ] &&
 	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R and device_id in ($FIRST10)")" = 10 ] &&
 	[ "$(grep -o 'class="versions">corp 2<' <<<"$(page "$J" /)" | wc -l)" = 100 ] &&
 	grep -q "<tr><td>$R</td><td>corp 2</td><td>work</td><td>running</td>" <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
-	ok "widened to 100%: 100 reached, 100 updated (the first 10 kept); a device's page lists the rollout" || fail "100% stage"
+	ok "widened to 100%: the other 90 synced corp 2; 100 reached, 100 updated (the first 10 kept); a device's page lists the rollout" ||
+	fail "100% stage: $out"
 
 # a real device (bulkhead-sync) installs only what the console assigned, from the signed repository
 timeout 60 "$SYNC" --repo "$T/repo-v1" --dir "$T/dev" --image corp --root "$T/www/repo/1.root.json" -q
@@ -125,6 +132,19 @@ ro=$(page "$J" /rollouts)
 	[ "$(cell "$ro" "rollout-$R" state)" = running ] &&
 	ok "assigned corp 2 in its check-in answer, it installed the signed v2 (bit-identical) and the pilot rollout shows it updated" ||
 	fail "assigned device"
+# its page shows the hypervisor's version and its VMs (from --hv-status), markup escaped
+cat >"$T/hv.json" <<'JSON'
+{"hypervisor": "bulkhead 0.9.1 <b>", "vms": [{"name": "work", "state": "running", "uptime_s": 93784},
+ {"name": "scratch", "state": "stopped", "uptime_s": 5}]}
+JSON
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" --hv-status "$T/hv.json" -q
+dp=$(page "$J" "/device?id=$(jq .device "$T/dev/device.json")")
+grep -q '<td id="hypervisor">bulkhead 0.9.1 &lt;b&gt;</td>' <<<"$dp" &&
+	grep -q '<tr class="vm"><td>work</td><td>running</td><td>1 day 02:03:04</td></tr>' <<<"$dp" &&
+	grep -q '<tr class="vm"><td>scratch</td><td>stopped</td><td>00:00:05</td></tr>' <<<"$dp" &&
+	grep -q '<td id="hypervisor">not reported</td>' <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
+	ok "the device page shows the reported hypervisor version and each VM's state and uptime" ||
+	fail "hypervisor and VMs on the device page: $(grep -A3 'id="hypervisor"' <<<"$dp")"
 
 D=$(sql "select min(id) + 6 from devices")
 act /devices/revoke "device=$D"
