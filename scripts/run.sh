@@ -30,12 +30,19 @@ else
 fi
 cat <<'HELP'
 run: booting Bulkhead in QEMU with the VMs of configs/demo.conf
-run:   Ctrl-] 0, 1, 2   type into work, personal or scratch (their output is
-run:                    marked [work], [personal], [scratch])
-run:   Ctrl-] d         each VM's state and where its exits went
+run:   the screen shows one VM at a time, under a banner the hypervisor draws
+run:   with its name and colour (work blue, personal green, scratch yellow)
+run:   Ctrl-] 0, 1, 2   show and type into work, personal or scratch
+run:   Ctrl-] m         a menu of the VMs; Ctrl-] c the hypervisor console
+run:                    (list, stop, start, restart, shutdown)
 run:   poweroff         in a VM's shell ends that VM; the run ends with the last
 run:   Ctrl-A X         leaves QEMU at once
 HELP
+# The hypervisor's own words go after "--" (focus mode: docs/user-guide.md).
+hv_words=(-- console=focus)
+for a in "${args[@]}"; do
+	[ "$a" = "--" ] && hv_words=(console=focus)
+done
 exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
-	--module "configs/demo.conf name=vms.conf" "${args[@]}"
+	--module "configs/demo.conf name=vms.conf" "${args[@]}" "${hv_words[@]}"

@@ -14,14 +14,26 @@ static struct vm_screen screens[VM_MAX];
 static bool enabled;
 static struct vm *live; /* whose output goes to the terminal; NULL: nobody's */
 
-/* Label colours by VM index until the configuration gives one (ANSI
+/* Label colours by VM index when the configuration gives none (ANSI
  * colours: blue, green, magenta, cyan, yellow, red). */
 static const u8 default_colours[] = { 4, 2, 5, 6, 3, 1 };
+
+/* The configuration's label colour as the nearest of the terminal's 7
+ * (ANSI: bit 0 red, 1 green, 2 blue): each channel on from 0x80. */
+static u8 ansi_of_rgb(u32 rgb)
+{
+	u8 c = (u8)((((rgb >> 16) & 0xff) >= 0x80 ? 1 : 0) | (((rgb >> 8) & 0xff) >= 0x80 ? 2 : 0) |
+		    ((rgb & 0xff) >= 0x80 ? 4 : 0));
+
+	return c ? c : 7; /* black on black would hide the name */
+}
 
 u8 console_label_colour(const struct vm *vm)
 {
 	if (vm->label_colour >= 1 && vm->label_colour <= 7)
 		return vm->label_colour;
+	if (vm->cfg && vm->cfg->label_rgb)
+		return ansi_of_rgb(vm->cfg->label_rgb);
 	return default_colours[vm->id % ARRAY_SIZE(default_colours)];
 }
 

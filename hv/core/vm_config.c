@@ -29,7 +29,7 @@ void vm_config_defaults(struct vm_config *cfg)
 	cfg->mem_bytes = (u64)VM_MEM_DEFAULT_MIB << 20;
 	cfg->cmdline = "";
 	cfg->role = VM_ROLE_PERSONAL;
-	cfg->label_rgb = vm_role_label(VM_ROLE_PERSONAL);
+	cfg->label_rgb = 0; /* none: the console picks one by VM index */
 	cfg->nr_vcpus = 1;
 	cfg->on_crash = VM_ON_CRASH_STOP;
 	cfg->autostart = true;

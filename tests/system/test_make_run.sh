@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run` without a terminal, as a script would use it: it builds, boots
 # the demo machine (work, personal, scratch: Debian VMs with 2 vCPUs each on
-# 2 emulated CPUs), and a person (here, the console driver) can switch
-# between the VMs and type at their shells; `poweroff` in each ends the run
+# 2 emulated CPUs) in focus mode, and a person (here, the console driver)
+# sees one VM at a time under its banner, switches between them and types
+# at their shells; `poweroff` in each ends the run
 # with PASS. `--bare` boots the hypervisor alone, shows the boot report and
 # stops. Each stage is one line; compiler commands are not shown.
 source "$(dirname "$0")/lib.sh"
@@ -18,22 +19,32 @@ expect_line "bulkhead: stopping, status PASS"
 
 cat > "$LOGDIR/$TEST.steps" <<'STEPS'
 expect ^run: booting Bulkhead in QEMU with the VMs of configs/demo.conf$ 300
-expect (?s)(?=.*^\[work\] ~ # )(?=.*^\[personal\] ~ # )(?=.*^\[scratch\] ~ # ) 900
+# focus mode: work (VM 0) is shown first, under its blue banner
+expect \x1bc\x1b\[1;97;44m bulkhead: VM 0 work \(running\) 120
+expect ^bulkhead-guest: userspace up$ 900
+expect Enter 'help' for a list 300
+expect ~ # 60
+send echo w-$((6*7))
+expect ^w-42$ 60
+# personal (green banner), its boot replayed from its ring, then its shell
 sendraw \x1d1
-expect ^console: input goes to vm personal$ 60
+expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 personal \(running\) 30
+expect Enter 'help' for a list 600
 send uname -r; nproc
-expect ^\[personal\] 6\.1\.\S+-amd64$ 60
-expect ^\[personal\] 2$ 60
+expect ^6\.1\.\S+-amd64$ 60
+expect ^2$ 60
 send poweroff
 expect ^vm personal: powered off by the guest$ 120
-sendraw \x1d0
-expect ^console: input goes to vm work$ 60
-send poweroff
-expect ^vm work: powered off by the guest$ 120
+# scratch (orange in the configuration: yellow on a terminal)
 sendraw \x1d2
-expect ^console: input goes to vm scratch$ 60
+expect \x1bc\x1b\[1;97;43m bulkhead: VM 2 scratch \(running\) 30
+expect Enter 'help' for a list 600
 send poweroff
 expect ^vm scratch: powered off by the guest$ 120
+sendraw \x1d0
+expect \x1bc\x1b\[1;97;44m bulkhead: VM 0 work \(running\) 30
+send poweroff
+expect ^vm work: powered off by the guest$ 120
 expect ^bulkhead: stopping, status PASS$ 60
 STEPS
 timeout 1000 /usr/bin/python3 tests/lib/console.py --cmd "make --no-print-directory run RUN_ARGS='--timeout 900'" \
