@@ -9,6 +9,7 @@
 #include <bulkhead/x86/guest_regs.h>
 #include <bulkhead/x86/xstate.h>
 #include "ept.h"
+#include "vmx_check.h"
 #include "vmx_cpu.h"
 #include "vmx_priv.h"
 
@@ -378,6 +379,7 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu_full *f = full(v);
 	struct vmx_exit_raw raw;
+	struct invalid_exit found = { 0, 0 };
 	int rc;
 
 	vmcs_load(v);
@@ -418,6 +420,11 @@ again:
 	v->rip = f->exit_rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = vmread(VMCS_GUEST_RFLAGS);
 	read_exit(&raw);
+	/* Entry refused the guest state (27.8): name the first check of
+	 * 26.3.1 it fails, before the injection field is cleared below. */
+	if ((raw.reason & VMX_EXIT_ENTRY_FAILED) &&
+	    (raw.reason & 0xffffU) == VMX_EXIT_BAD_GUEST)
+		vmx_check_vmcs(&found);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	if (!(raw.reason & VMX_EXIT_ENTRY_FAILED)) {
 		requeue_event(v);
@@ -430,6 +437,8 @@ again:
 		goto again;
 	vmx_snapshot(v);
 	vmx_translate_exit(v, &raw, exit);
+	if (found.what)
+		exit->u.invalid = found;
 }
 
 bool vmx_vcpu_msr(struct vcpu *v, u32 index, bool write, u64 *val)
