@@ -8,7 +8,6 @@
 #include "vmx_cpu.h"
 #include "vmx_priv.h"
 
-#define MSR_VMX_MISC        0x485U
 #define VMCS_GUEST_SYSENTER_ESP 0x6824U
 #define VMCS_GUEST_SYSENTER_EIP 0x6826U
 
@@ -44,7 +43,7 @@ void vmx_check_vmcs(struct invalid_exit *out)
 		vmx_cpu.cr0_fixed0, vmx_cpu.cr0_fixed1, vmx_cpu.cr4_fixed0, vmx_cpu.cr4_fixed1,
 		boot_cpu.phys_addr_bits, boot_cpu.virt_addr_bits,
 		EFER_SCE | EFER_LME | EFER_LMA | (boot_cpu.nx ? EFER_NXE : 0),
-		(u32)(rdmsr(MSR_VMX_MISC) >> 6) & 7U,
+		(u32)(vmx_cpu.misc >> 6) & 7U,
 	};
 	struct invalid_exit found;
 

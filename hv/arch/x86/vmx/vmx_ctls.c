@@ -34,9 +34,11 @@ bool vmx_controls_init(const char **err)
 	bool t = vmx_cpu.true_ctls;
 
 	/* 25.6.1: physical interrupts and NMIs exit; virtual NMIs give the
-	 * NMI-window exit after the guest's IRET. */
+	 * NMI-window exit after the guest's IRET; the VMX-preemption timer,
+	 * where the CPU has it, bounds each entry to one host tick (26.7.4,
+	 * vmx_vcpu.c). */
 	if (!adjust(t ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
-		    PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMIS, 0, &vmx_cpu.pin,
+		    PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMIS, PIN_PREEMPT_TIMER, &vmx_cpu.pin,
 		    "vmx: no external-interrupt exiting or virtual NMIs", err))
 		return false;
 	/* 25.6.2: the SVM backend's intercepts (HLT, RDPMC, I/O, MSRs,

@@ -7,6 +7,7 @@
 #include <bulkhead/layout.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/guest_regs.h>
+#include <bulkhead/x86/host_timer.h>
 #include <bulkhead/x86/xstate.h>
 #include "ept.h"
 #include "vmx_check.h"
@@ -375,6 +376,23 @@ static void read_exit(struct vmx_exit_raw *r)
 
 static void shadow_update(struct vcpu *v);
 
+/* The VMX-preemption timer counts down at the TSC rate divided by
+ * 2^IA32_VMX_MISC[4:0] and exits when it reaches zero (26.7.4, A.6).
+ * Loaded at every entry with one host tick, it bounds how long a guest
+ * runs without an exit even where the tick interrupt's exit does not come:
+ * Bochs 2.7 never delivers it while the guest's RFLAGS.IF is 0
+ * (docs/architecture.md, "VT-x"). */
+static u32 preempt_budget(void)
+{
+	u64 t;
+
+	if (!vmx_cpu.preempt_budget) {
+		t = (tsc_hz / HOST_TICK_HZ) >> (vmx_cpu.misc & 0x1f);
+		vmx_cpu.preempt_budget = t == 0 ? 1 : t > 0xffffffffU ? 0xffffffffU : (u32)t;
+	}
+	return vmx_cpu.preempt_budget;
+}
+
 void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu_full *f = full(v);
@@ -387,6 +405,8 @@ void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		vmcs_host_state(); /* this CPU's GS base, TR, GDT and IDT (27.5) */
 again:
 	shadow_update(v);
+	if (vmx_cpu.pin & PIN_PREEMPT_TIMER)
+		vmwrite(VMCS_PREEMPT_TIMER, preempt_budget());
 	vmwrite(VMCS_GUEST_RSP, v->gpr[X86_REG_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, v->rflags | RFLAGS_FIXED);
