@@ -1,0 +1,63 @@
+# Boots build/bulkhead.elf in Bochs, the platform of the VMX backend (cpu
+# model corei7_skylake_x: VMX with EPT, VPID and unrestricted guest), for
+# test_bochs_vmx and bench/exits/vmx.sh. Source this file.
+#
+# bochs_boot DIR LOG LIMIT "file args"...: a GRUB ISO in DIR with
+# bulkhead.elf and these modules (Bochs has no direct kernel boot), booted
+# with the serial port written to LOG. Bochs has no exit device here: the
+# run ends when LOG shows the hypervisor stopping, when Bochs exits, or
+# after LIMIT seconds. Returns 0 if the hypervisor's last line came, 1 if
+# not, 2 if the ISO could not be made. Bochs counts time in instructions
+# (clock: sync=none), so the guests' TSC is an instruction count.
+bochs_boot() {
+	local d=$1 log=$2 limit=$3 f start pid
+	shift 3
+	rm -rf "$d" && mkdir -p "$d/iso/boot/grub"
+	cp build/bulkhead.elf "$d/iso/boot/"
+	# gfxpayload=text and no VBE (vga: extension=none below): Bochs'
+	# text-only term display stops on a graphics mode.
+	{
+		printf 'set timeout=0\nset default=0\nset gfxpayload=text\n'
+		printf 'serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\n'
+		printf 'menuentry "Bulkhead" {\n\tmultiboot2 /boot/bulkhead.elf on-bochs\n'
+		for m in "$@"; do
+			f=${m%% *}
+			cp "$f" "$d/iso/boot/"
+			printf '\tmodule2 /boot/%s %s\n' "$(basename "$f")" "${m#* }"
+		done
+		printf '\tboot\n}\n'
+	} > "$d/iso/boot/grub/grub.cfg"
+	if ! grub-mkrescue -o "$d/bulkhead.iso" "$d/iso" > "$d/mkrescue.log" 2>&1; then
+		cat "$d/mkrescue.log"
+		return 2
+	fi
+	cat > "$d/bochsrc" <<CFG
+megs: 512
+cpu: model=corei7_skylake_x, count=1, ips=50000000
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path=$d/bulkhead.iso, status=inserted
+boot: cdrom
+display_library: term
+com1: enabled=1, mode=file, dev=$log
+log: $d/bochs.log
+panic: action=fatal
+clock: sync=none
+speaker: enabled=0
+vga: extension=none
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+CFG
+	echo c > "$d/rc" # the debugger's first command: continue
+	: > "$log"
+	start=$(date +%s)
+	TERM=xterm timeout -s KILL "$limit" bochs -q -f "$d/bochsrc" -rc "$d/rc" > "$d/bochs.out" 2>&1 &
+	pid=$!
+	# Bounded: the hypervisor's last line, Bochs exiting, or the time limit.
+	while kill -0 "$pid" 2>/dev/null && ! grep -aq "^bulkhead: stopping, status" "$log"; do
+		sleep 1
+	done
+	kill -KILL $(pgrep -P "$pid") "$pid" 2>/dev/null # Bochs ignores SIGTERM
+	wait "$pid" 2>/dev/null
+	echo "bochs $(basename "$d"): $(( $(date +%s) - start )) s (limit $limit s; log $log)"
+	grep -aq "^bulkhead: stopping, status" "$log"
+}
