@@ -9,11 +9,12 @@
 # after LIMIT seconds. Returns 0 if the hypervisor's last line came, 1 if
 # not, 2 if the ISO could not be made. Bochs counts time in instructions
 # (clock: sync=none), so the guests' TSC is an instruction count.
+# BULKHEAD_ELF=path boots another build of the hypervisor (A/B runs).
 bochs_boot() {
 	local d=$1 log=$2 limit=$3 f start pid
 	shift 3
 	rm -rf "$d" && mkdir -p "$d/iso/boot/grub"
-	cp build/bulkhead.elf "$d/iso/boot/"
+	cp "${BULKHEAD_ELF:-build/bulkhead.elf}" "$d/iso/boot/bulkhead.elf"
 	# gfxpayload=text and no VBE (vga: extension=none below): Bochs'
 	# text-only term display stops on a graphics mode.
 	{
