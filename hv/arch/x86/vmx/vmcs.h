@@ -122,6 +122,7 @@
 #define PROC2_RDTSCP            (1U << 3)
 #define PROC2_VPID              (1U << 5)
 #define PROC2_UNRESTRICTED      (1U << 7)
+#define PROC2_INVPCID           (1U << 12)
 /* VM-exit controls (25.7.1) */
 #define EXIT_HOST_64            (1U << 9)
 #define EXIT_SAVE_PAT           (1U << 18)

@@ -52,8 +52,11 @@ bool vmx_controls_init(const char **err)
 		    0, &vmx_cpu.proc, "vmx: a needed processor-based control is missing", err))
 		return false;
 	vmx_cpu.proc &= ~(PROC_NMI_WINDOW | PROC_INTR_WINDOW); /* on demand only */
+	/* RDTSCP (and RDPID) and INVPCID raise #UD in the guest unless their
+	 * enable control is set (25.6.2, table 25-7), while CPUID offers them
+	 * as the CPU has them: enabled where the CPU allows. */
 	if (!adjust(MSR_VMX_PROCBASED2, PROC2_EPT | PROC2_UNRESTRICTED,
-		    PROC2_RDTSCP | (vmx_cpu.use_vpid ? PROC2_VPID : 0), &vmx_cpu.proc2,
+		    PROC2_RDTSCP | PROC2_INVPCID | (vmx_cpu.use_vpid ? PROC2_VPID : 0), &vmx_cpu.proc2,
 		    "vmx: no EPT or unrestricted guest", err))
 		return false;
 	/* 25.7.1: 64-bit host; EFER and PAT switched through the VMCS. */
