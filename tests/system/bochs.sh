@@ -6,8 +6,9 @@
 # bulkhead.elf and these modules (Bochs has no direct kernel boot), booted
 # with the serial port written to LOG. Bochs has no exit device here: the
 # run ends when LOG shows the hypervisor stopping, when Bochs exits, or
-# after LIMIT seconds. Returns 0 if the hypervisor's last line came, 1 if
-# not, 2 if the ISO could not be made. Bochs counts time in instructions
+# after LIMIT seconds; with BOCHS_UNTIL=REGEX, also when a line of LOG
+# matches it. Returns 0 if the hypervisor's last line (or that line) came,
+# 1 if not, 2 if the ISO could not be made. Bochs counts time in instructions
 # (clock: sync=none), so the guests' TSC is an instruction count.
 # BULKHEAD_ELF=path boots another build of the hypervisor (A/B runs).
 bochs_boot() {
@@ -54,11 +55,12 @@ CFG
 	TERM=xterm timeout -s KILL "$limit" bochs -q -f "$d/bochsrc" -rc "$d/rc" > "$d/bochs.out" 2>&1 &
 	pid=$!
 	# Bounded: the hypervisor's last line, Bochs exiting, or the time limit.
-	while kill -0 "$pid" 2>/dev/null && ! grep -aq "^bulkhead: stopping, status" "$log"; do
+	local until="^bulkhead: stopping, status${BOCHS_UNTIL:+|$BOCHS_UNTIL}"
+	while kill -0 "$pid" 2>/dev/null && ! grep -aqE "$until" "$log"; do
 		sleep 1
 	done
 	kill -KILL $(pgrep -P "$pid") "$pid" 2>/dev/null # Bochs ignores SIGTERM
 	wait "$pid" 2>/dev/null
 	echo "bochs $(basename "$d"): $(( $(date +%s) - start )) s (limit $limit s; log $log)"
-	grep -aq "^bulkhead: stopping, status" "$log"
+	grep -aqE "$until" "$log"
 }
