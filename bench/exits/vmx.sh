@@ -6,7 +6,8 @@
 # same commit under QEMU's icount (bench/exits/run.sh, run first if its
 # results file for this commit is missing), and the ratio VMX/SVM.
 # Both count instructions, not time: Bochs with clock: sync=none advances
-# its TSC by one per instruction, as QEMU's -icount shift=0 does, so each
+# its TSC by one per instruction (and skips ahead only while the CPU halts,
+# which the timed loops never do), as QEMU's -icount shift=0 does, so each
 # figure is the instructions of the guest's loop iteration minus the empty
 # loop's, that is the hypervisor's exit handling and the world switch
 # (VMRESUME or VMRUN counted as one instruction by either emulator). They
@@ -55,7 +56,7 @@ res=bench/results/exits-vmx-$commit.txt
 	echo "# the guest's loop iteration minus the empty loop, best of 5 x $ITERS."
 	echo "# commit $commit$dirty, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# vmx: Bochs $(dpkg-query -W -f '${Version}' bochs 2>/dev/null || echo '(version unknown)')," \
-	     "cpu model corei7_skylake_x, clock: sync=none (TSC = instruction count)"
+	     "cpu model corei7_skylake_x, clock: sync=none (TSC: one tick per instruction; no halts in the loops)"
 	echo "# svm: $(sed -n 's/^# commit [^,]*, [^,]*, //p' "$svm" | head -1), -cpu EPYC -icount shift=0 ($svm)"
 	echo "# vmx exits counted by the hypervisor: $exits"
 	if grep -q "this QEMU ignores the XSETBV intercept" "$svm"; then
