@@ -10,7 +10,7 @@
 # as CPUID's vendor string says, and checks that AMD's VMMCALL raises #UD.
 # Bochs has no exit device here: each run ends when the serial log shows
 # the hypervisor stopping, or at its bound (BOCHS_TIMEOUT, 75 s, so the
-# six boots stay under 8 minutes). They took 4-8 s each on an idle host.
+# six boots stay under 8 minutes). They took 3-8 s each on an idle host.
 source "$(dirname "$0")/lib.sh"
 command -v bochs >/dev/null || { fail "bochs not installed (scripts/deps.d/bochs.list)"; finish; }
 source "$(dirname "$0")/bochs.sh"
