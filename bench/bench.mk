@@ -2,3 +2,6 @@
 BENCH_TARGETS += bench/exits/run.sh bench/multi/run.sh
 
 -include bench/boot/boot.mk
+# VMX under Bochs beside SVM under QEMU (runs bench/exits/run.sh itself if
+# this commit has no SVM figures yet).
+BENCH_TARGETS += bench/exits/vmx.sh

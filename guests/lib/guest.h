@@ -138,6 +138,14 @@ static inline struct cpuid_regs cpuid(u32 leaf, u32 sub)
 		     : "a"(leaf), "c"(sub));
 	return r;
 }
+/* CPUID leaf 0 vendor string "GenuineIntel" (EBX, EDX, ECX; SDM vol. 2A
+ * CPUID): an Intel CPU, where the hypercall instruction is VMCALL, not
+ * AMD's VMMCALL. */
+static inline bool cpu_is_intel(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	return r.ebx == 0x756e6547U && r.edx == 0x49656e69U && r.ecx == 0x6c65746eU;
+}
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;

@@ -122,6 +122,9 @@ static void test_simple_exits(void **state)
 	assert_int_equal(e.code, EXIT_SHUTDOWN);
 	run(VMX_EXIT_EXT_INTR, 0, NULL);
 	assert_int_equal(e.code, EXIT_INTR);
+	/* VMX-preemption timer expired (26.7.4): a host event, as an interrupt */
+	run(VMX_EXIT_PREEMPT_TIMER, 0, NULL);
+	assert_int_equal(e.code, EXIT_INTR);
 	run(VMX_EXIT_INTR_WINDOW, 0, NULL);
 	assert_int_equal(e.code, EXIT_IRQ_WINDOW);
 	run(VMX_EXIT_NMI_WINDOW, 0, NULL);

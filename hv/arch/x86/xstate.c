@@ -104,8 +104,36 @@ u32 xstate_size(u64 mask, bool compacted)
 	return size;
 }
 
+/* XSAVEC stores the first extended component, the YMM upper halves, right
+ * after the 64-byte header at offset 576 and leaves the header's reserved
+ * bytes 16-63 zero (SDM vol. 1 13.4.2-13.4.3, 13.11); XRSTOR refuses an
+ * area whose reserved header bytes are not zero with #GP. Bochs 2.7 stores
+ * the component at offset 416 (its XSAVEC starts counting at the SSE
+ * registers' offset 160 and adds their 256 bytes), over the header, so
+ * every area it saves with AVX state in use is refused. Checked once, at
+ * boot, with a pattern in YMM0 (no guest state is loaded yet); a CPU that
+ * fails it is not given XSAVEC. */
+static bool xsavec_layout_ok(void)
+{
+	static u8 area[XSAVE_LEGACY_SIZE + XSAVE_HDR_SIZE + 256] __attribute__((aligned(64)));
+	static const u8 pattern[32] = { [16] = 0x5a, [17] = 0xa5, [30] = 0x3c, [31] = 0xc3 };
+	const u32 rfbm = (u32)(XFEATURE_X87 | XFEATURE_SSE | XFEATURE_YMM);
+	const u32 ymm = XSAVE_LEGACY_SIZE + XSAVE_HDR_SIZE;
+
+	memset(area, 0, sizeof(area));
+	__asm__ volatile("vmovdqu %0, %%ymm0" ::"m"(pattern));
+	__asm__ volatile("xsavec64 %0" : "+m"(area) : "a"(rfbm), "d"(0) : "memory");
+	__asm__ volatile("vpxor %%xmm0, %%xmm0, %%xmm0" ::: "memory"); /* zeroes all of YMM0 */
+	for (u32 i = XSAVE_LEGACY_SIZE + 16; i < ymm; i++)
+		if (area[i])
+			return false;
+	return memcmp(area + ymm, pattern + 16, 16) == 0;
+}
+
 bool xstate_cpu_init(const char **err)
 {
+	static bool xsavec_checked;
+
 	if (!boot_cpu.xsave || !(boot_cpu.xcr0_supported & XFEATURE_SSE)) {
 		*err = "xstate: this CPU lacks XSAVE, which running VMs requires";
 		return false;
@@ -133,6 +161,14 @@ bool xstate_cpu_init(const char **err)
 	write_cr4(read_cr4() | X86_CR4_OSXSAVE);
 	write_cr0(read_cr0() & ~(X86_CR0_TS | X86_CR0_EM));
 	xsetbv(switched);
+	if (!xsavec_checked && save_with == SAVE_XSAVEC && (switched & XFEATURE_YMM) &&
+	    !xsavec_layout_ok()) {
+		save_with = boot_cpu.xsaveopt ? SAVE_XSAVEOPT : SAVE_XSAVE;
+		printf("xstate: XSAVEC puts the AVX state over the XSAVE header (XRSTOR would "
+		       "refuse the area): saving with %s\n",
+		       save_with == SAVE_XSAVEOPT ? "XSAVEOPT" : "XSAVE");
+	}
+	xsavec_checked = true;
 	xstate_this_cpu()->xcr0 = switched;
 	xstate_this_cpu()->owner = NULL;
 	return true;

@@ -66,6 +66,7 @@
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824U
 #define VMCS_GUEST_ACTIVITY     0x4826U
 #define VMCS_GUEST_SYSENTER_CS  0x482aU
+#define VMCS_PREEMPT_TIMER      0x482eU /* VMX-preemption timer value */
 #define VMCS_HOST_SYSENTER_CS   0x4c00U
 
 /* Natural-width fields (B.4) */
@@ -103,6 +104,7 @@
 #define PIN_EXT_INTR_EXIT       (1U << 0)
 #define PIN_NMI_EXIT            (1U << 3)
 #define PIN_VIRTUAL_NMIS        (1U << 5)
+#define PIN_PREEMPT_TIMER       (1U << 6)
 /* Primary processor-based controls (25.6.2) */
 #define PROC_INTR_WINDOW        (1U << 2)
 #define PROC_TSC_OFFSET         (1U << 3)
@@ -120,6 +122,7 @@
 #define PROC2_RDTSCP            (1U << 3)
 #define PROC2_VPID              (1U << 5)
 #define PROC2_UNRESTRICTED      (1U << 7)
+#define PROC2_INVPCID           (1U << 12)
 /* VM-exit controls (25.7.1) */
 #define EXIT_HOST_64            (1U << 9)
 #define EXIT_SAVE_PAT           (1U << 18)
@@ -180,6 +183,7 @@
 #define VMX_EXIT_MACHINE_CHECK  41U
 #define VMX_EXIT_EPT_VIOLATION  48U
 #define VMX_EXIT_EPT_MISCONFIG  49U
+#define VMX_EXIT_PREEMPT_TIMER  52U
 #define VMX_EXIT_INVEPT         50U
 #define VMX_EXIT_INVVPID        53U
 #define VMX_EXIT_XSETBV         55U

@@ -22,6 +22,7 @@
 #define MSR_VMX_CR0_FIXED1     0x487U
 #define MSR_VMX_CR4_FIXED0     0x488U
 #define MSR_VMX_CR4_FIXED1     0x489U
+#define MSR_VMX_MISC           0x485U
 #define MSR_VMX_EPT_VPID_CAP   0x48cU
 #define CR4_VMXE               (1ULL << 13)
 #define EPT_CAP_INVEPT         (1ULL << 20)
@@ -123,6 +124,7 @@ static bool vmx_cpu_enable(const char **err)
 	vmx_cpu.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	vmx_cpu.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	vmx_cpu.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	vmx_cpu.misc = rdmsr(MSR_VMX_MISC);
 	/* Bits fixed to 1 are set (CR0.NE: native x87 error reporting, which
 	 * the hypervisor does not use; CR4.VMXE); bits fixed to 0 must be. */
 	cr0 = read_cr0() | vmx_cpu.cr0_fixed0;

@@ -11,6 +11,7 @@ struct vmx_cpu {
 	bool io_insn_info;   /* INS/OUTS fill the instruction information (A.1) */
 	bool use_vpid;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1; /* A.7, A.8 */
+	u64 misc;            /* IA32_VMX_MISC (A.6) */
 	u32 pin, proc, proc2, exit, entry; /* controls as adjusted (vmx_ctls.c) */
 	u64 io_bitmaps;      /* two pages: ports 0-7FFFh, 8000h-FFFFh */
 	u64 msr_bitmap;

@@ -34,9 +34,11 @@ bool vmx_controls_init(const char **err)
 	bool t = vmx_cpu.true_ctls;
 
 	/* 25.6.1: physical interrupts and NMIs exit; virtual NMIs give the
-	 * NMI-window exit after the guest's IRET. */
+	 * NMI-window exit after the guest's IRET; the VMX-preemption timer,
+	 * where the CPU has it, bounds each entry to one host tick (26.7.4,
+	 * vmx_vcpu.c). */
 	if (!adjust(t ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
-		    PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMIS, 0, &vmx_cpu.pin,
+		    PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMIS, PIN_PREEMPT_TIMER, &vmx_cpu.pin,
 		    "vmx: no external-interrupt exiting or virtual NMIs", err))
 		return false;
 	/* 25.6.2: the SVM backend's intercepts (HLT, RDPMC, I/O, MSRs,
@@ -50,8 +52,11 @@ bool vmx_controls_init(const char **err)
 		    0, &vmx_cpu.proc, "vmx: a needed processor-based control is missing", err))
 		return false;
 	vmx_cpu.proc &= ~(PROC_NMI_WINDOW | PROC_INTR_WINDOW); /* on demand only */
+	/* RDTSCP (and RDPID) and INVPCID raise #UD in the guest unless their
+	 * enable control is set (25.6.2, table 25-7), while CPUID offers them
+	 * as the CPU has them: enabled where the CPU allows. */
 	if (!adjust(MSR_VMX_PROCBASED2, PROC2_EPT | PROC2_UNRESTRICTED,
-		    PROC2_RDTSCP | (vmx_cpu.use_vpid ? PROC2_VPID : 0), &vmx_cpu.proc2,
+		    PROC2_RDTSCP | PROC2_INVPCID | (vmx_cpu.use_vpid ? PROC2_VPID : 0), &vmx_cpu.proc2,
 		    "vmx: no EPT or unrestricted guest", err))
 		return false;
 	/* 25.7.1: 64-bit host; EFER and PAT switched through the VMCS. */

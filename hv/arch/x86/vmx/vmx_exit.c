@@ -137,6 +137,7 @@ void vmx_translate_exit(const struct vcpu *v, const struct vmx_exit_raw *r, stru
 	case VMX_EXIT_TRIPLE_FAULT: e->code = EXIT_SHUTDOWN; return;
 	case VMX_EXIT_EXT_INTR:
 	case VMX_EXIT_SMI:
+	case VMX_EXIT_PREEMPT_TIMER: /* the host's tick budget ran out (26.7.4) */
 		e->code = EXIT_INTR;
 		return;
 	case VMX_EXIT_INTR_WINDOW: e->code = EXIT_IRQ_WINDOW; return;
