@@ -87,6 +87,15 @@ static bool must_stop(struct vcpu *v)
 	       v->init_pending;
 }
 
+static u32 vcpus_on_cpus(const struct vm *vm)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		n += vm->vcpu[i].on_cpu != NULL;
+	return n;
+}
+
 static void run_slice(struct vcpu *v)
 {
 	struct cpu *c = this_cpu();
@@ -96,6 +105,7 @@ static void run_slice(struct vcpu *v)
 	c->vcpu = v;
 	c->resched = false;
 	v->on_cpu = c;
+	v->vm->most_on_cpus = MAX(v->vm->most_on_cpus, vcpus_on_cpus(v->vm));
 	while (!must_stop(v)) {
 		poll_console(now);
 		if (must_stop(v))
@@ -130,10 +140,7 @@ static bool asleep_forever(struct vcpu *v)
 
 static bool vm_on_any_cpu(const struct vm *vm)
 {
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpu[i].on_cpu)
-			return true;
-	return false;
+	return vcpus_on_cpus(vm) != 0;
 }
 
 /* A reset waits until no vCPU of the VM is on a CPU; so does giving back

@@ -452,6 +452,9 @@ void vm_report_all(void)
 		if (vm->resets)
 			printf(", %u reset(s)", vm->resets);
 		printf("\n");
+		if (vm->nr_vcpus > 1)
+			printf("vm %s: %u vCPUs, at most %u of them on CPUs at once\n", vm->name,
+			       vm->nr_vcpus, vm->most_on_cpus);
 		vm_print_exits(vm);
 	}
 }

@@ -31,9 +31,13 @@ pgdir=$(sed -n 's/.*host=\([^ ]*\)\/sock .*/\1/p' "$T/run.log" | head -n1)
 kill -TERM -- "-$RUN_PID"
 timeout 30 tail --pid="$RUN_PID" -f /dev/null
 RUN_PID=
-sleep 0.5
-! (exec 3<>"/dev/tcp/127.0.0.1/$KP") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$CP") 2>/dev/null &&
-	{ [ ! -d "$pgdir/data" ] || [ "$(id -u)" -ne 0 ]; } &&
-	ok "stopped: both services gone$([ "$(id -u)" -eq 0 ] && echo ", the cluster removed")" || fail "stop"
+# make may exit before the recipe's clean-up (stopping PostgreSQL, removing
+# the cluster) has finished: wait for it, bounded.
+stopped() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$KP") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$CP") 2>/dev/null &&
+		{ [ ! -d "$pgdir/data" ] || [ "$(id -u)" -ne 0 ]; }
+}
+for _ in $(seq 1 150); do stopped && break; sleep 0.2; done
+stopped && ok "stopped: both services gone$([ "$(id -u)" -eq 0 ] && echo ", the cluster removed")" || fail "stop"
 [ "$checks" -eq 3 ] || fail "expected 3 checks, $checks passed"
 echo "all $checks checks passed"

@@ -97,6 +97,7 @@ struct vm {
 	unsigned nr_timers;
 	u32 resets;
 	u64 vruntime; /* TSC its vCPUs ran, scaled by its weight (sched.c) */
+	u32 most_on_cpus; /* the most of its vCPUs that ran at once */
 	u64 exits[EXIT_NR];
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
 	unsigned nr_devices_created; /* of the VM_DEVICE table, in order */
