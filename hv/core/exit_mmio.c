@@ -12,8 +12,11 @@ void exit_handle_mmio(struct vcpu *v, const struct vm_exit *e)
 	enum x86_emul_result r;
 
 	if (gpa < vm->mem.size) {
-		/* demand-zero RAM (guest_mem.h): the instruction restarts */
-		if (!vm_fault_in_ram(vm, gpa))
+		/* demand-zero RAM (guest_mem.h): the instruction restarts. A
+		 * block that is mapped already was mapped for another vCPU of
+		 * this VM that faulted on it at the same time, on another CPU:
+		 * restarting finds it now. */
+		if (!guest_mem_mapped(&vm->mem, gpa) && !vm_fault_in_ram(vm, gpa))
 			vm_crash(vm, "nested page fault on its own RAM at %#lx (rip %#lx)", gpa,
 				 e->rip);
 		return;

@@ -116,6 +116,11 @@ bool guest_mem_fault_in(struct guest_mem *gm, const struct guest_mem_host *h, u6
 	return true;
 }
 
+bool guest_mem_mapped(const struct guest_mem *gm, u64 gpa)
+{
+	return gpa < gm->size && test_bit(gm->mapped, gpa);
+}
+
 u64 guest_mem_mapped_bytes(const struct guest_mem *gm)
 {
 	u64 n = 0;

@@ -174,7 +174,12 @@ static void test_fault_in_maps_each_block_once(void **state)
 	(void)state;
 	order[1] = 3;
 	assert_true(guest_mem_alloc(&gm, &h, 4ULL << 20));
+	assert_false(guest_mem_mapped(&gm, BLOCK + 0x1234));
 	assert_true(guest_mem_fault_in(&gm, &h, BLOCK + 0x1234, &bgpa, &bhpa));
+	/* what a second vCPU faulting on the same block meanwhile finds */
+	assert_true(guest_mem_mapped(&gm, BLOCK));
+	assert_false(guest_mem_mapped(&gm, 0));
+	assert_false(guest_mem_mapped(&gm, 4ULL << 20));
 	assert_int_equal(bgpa, BLOCK);
 	assert_int_equal(bhpa, HOST_BASE + 3 * BLOCK);
 	assert_true(all_bytes(host + 3 * BLOCK, BLOCK, 0));

@@ -61,6 +61,8 @@ bool __must_check guest_mem_fault_in(struct guest_mem *gm, const struct guest_me
 				     u64 gpa, u64 *block_gpa, u64 *block_hpa);
 /* Blocks mapped for the guest, and the bytes they cover. */
 u64 guest_mem_mapped_bytes(const struct guest_mem *gm);
+/* Is the block holding gpa mapped (faulted in)? */
+bool guest_mem_mapped(const struct guest_mem *gm, u64 gpa);
 /* Every byte of RAM reads as zero again (a VM reset). Blocks that were
  * never touched stay untouched. */
 void guest_mem_wipe(struct guest_mem *gm, const struct guest_mem_host *h);
