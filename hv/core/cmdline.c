@@ -2,14 +2,14 @@
 #include <bulkhead/cmdline.h>
 #include <bulkhead/string.h>
 
-static const char *skip_spaces(const char *s)
+const char *cmdline_skip_spaces(const char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
 	return s;
 }
 
-static size_t word_len(const char *s)
+size_t cmdline_word_len(const char *s)
 {
 	size_t n = 0;
 
@@ -22,8 +22,9 @@ bool cmdline_get(const char *cmdline, const char *key, char *val, size_t size)
 {
 	size_t klen = strlen(key);
 
-	for (const char *w = skip_spaces(cmdline); *w; w = skip_spaces(w + word_len(w))) {
-		size_t wlen = word_len(w);
+	for (const char *w = cmdline_skip_spaces(cmdline); *w;
+	     w = cmdline_skip_spaces(w + cmdline_word_len(w))) {
+		size_t wlen = cmdline_word_len(w);
 
 		if (wlen < klen || strncmp(w, key, klen) != 0)
 			continue;

@@ -5,26 +5,10 @@
 #include <bulkhead/string.h>
 #include <bulkhead/vm_conf.h>
 
-static const char *skip_spaces(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-static size_t word_len(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n] && s[n] != ' ' && s[n] != '\t')
-		n++;
-	return n;
-}
-
 bool vm_conf_module_name(const char *cmdline, char *name, size_t size)
 {
-	const char *w = skip_spaces(cmdline);
-	size_t n = word_len(w);
+	const char *w = cmdline_skip_spaces(cmdline);
+	size_t n = cmdline_word_len(w);
 	char val[VM_CONF_MODNAME_MAX + 1];
 
 	name[0] = '\0';
@@ -49,7 +33,7 @@ bool vm_conf_module_name(const char *cmdline, char *name, size_t size)
 
 const char *vm_conf_module_args(const char *cmdline)
 {
-	const char *w = skip_spaces(cmdline);
+	const char *w = cmdline_skip_spaces(cmdline);
 
-	return skip_spaces(w + word_len(w));
+	return cmdline_skip_spaces(w + cmdline_word_len(w));
 }
