@@ -48,6 +48,7 @@ $(FLEET_OUT)/obj/checkin/%.o: fleet/checkin/%.c $(FLEET_HDRS)
 	$(HOSTCC) $(FLEET_CFLAGS) $(shell pkg-config --cflags $(CHECKIN_PKGS)) -c $< -o $@
 
 $(FLEET_OUT)/bulkhead-checkin: $(FLEET_OUT)/obj/checkin/server.o $(FLEET_OUT)/obj/checkin/db.o \
+		$(FLEET_OUT)/obj/checkin/httpd.o \
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
 
@@ -59,7 +60,8 @@ $(FLEET_OUT)/obj/console/%.o: fleet/console/%.c $(FLEET_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(FLEET_CFLAGS) $(shell pkg-config --cflags $(CHECKIN_PKGS)) -c $< -o $@
 
-$(FLEET_OUT)/bulkhead-console: $(CONSOLE_OBJS) $(FLEET_OUT)/obj/checkin/db.o $(FLEET_OUT)/libfleet.a
+$(FLEET_OUT)/bulkhead-console: $(CONSOLE_OBJS) $(FLEET_OUT)/obj/checkin/db.o \
+		$(FLEET_OUT)/obj/checkin/httpd.o $(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS) $(shell pkg-config --libs $(CHECKIN_PKGS))
 
 # make console (the top Makefile's line): the console with a fresh database in one step.

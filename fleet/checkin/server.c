@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "httpd.h"
 #include "answer.h"
 #include "db.h"
 #include "keys.h"
@@ -192,55 +193,12 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 	*con_cls = NULL;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
+/* One polling thread and one database connection: requests are short. */
 static int serve(struct server *s, const char *listen, const char *cert, const char *key, struct fl_err *err)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	struct fl_buf cb = { 0 }, kb = { 0 };
-	struct MHD_Daemon *d;
-	char host[64];
-	unsigned port;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	struct fl_httpd h = { listen, cert, key, handle, s, done, 10U, 1000U, "check-in service" };
 
-	if (sscanf(listen, "%63[^:]:%u", host, &port) != 2 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		return fl_fail(err, "--listen wants IPv4:PORT");
-	sa.sin_port = htons((uint16_t)port);
-	if (cert && key) {
-		if (fl_read_file(cert, 1U << 20, &cb, err) || fl_buf_append(&cb, "", 1) ||
-		    fl_read_file(key, 1U << 20, &kb, err) || fl_buf_append(&kb, "", 1))
-			return -1;
-		flags |= MHD_USE_TLS;
-	}
-	/* one polling thread and one database connection: requests are short */
-	if (cert)
-		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
-				     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-				     MHD_OPTION_CONNECTION_LIMIT, 1000U, MHD_OPTION_HTTPS_MEM_CERT,
-				     (const char *)cb.data, MHD_OPTION_HTTPS_MEM_KEY, (const char *)kb.data,
-				     MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
-				     MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-				     MHD_OPTION_CONNECTION_LIMIT, 1000U, MHD_OPTION_END);
-	if (!d)
-		return fl_fail(err, "cannot listen on %s", listen);
-	printf("listening on %s\n", listen);
-	fflush(stdout);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	while (!stop)
-		pause();
-	MHD_stop_daemon(d);
-	fl_buf_free(&cb);
-	fl_buf_free(&kb);
-	return 0;
+	return fl_httpd_run(&h, err);
 }
 
 int main(int argc, char **argv)

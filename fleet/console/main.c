@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../checkin/httpd.h"
 #include "checkin/db.h"
 #include "console.h"
 
@@ -88,59 +89,12 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_R
 	*con_cls = NULL;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static int serve(struct console *k, const char *listen, const char *cert, const char *key, struct fl_err *err)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	struct fl_buf cb = { 0 }, kb = { 0 };
-	struct MHD_Daemon *d;
-	char host[64];
-	unsigned port;
+	struct fl_httpd h = { listen, cert, key, handle, k, done, 30U, 256U, "console" };
 
-	if (sscanf(listen, "%63[^:]:%u", host, &port) != 2 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		return fl_fail(err, "--listen wants IPv4:PORT");
-	sa.sin_port = htons((uint16_t)port);
-	if (cert) {
-		if (fl_read_file(cert, 1U << 20, &cb, err) || fl_buf_append(&cb, "", 1) ||
-		    fl_read_file(key, 1U << 20, &kb, err) || fl_buf_append(&kb, "", 1)) {
-			fl_buf_free(&cb);
-			fl_buf_free(&kb);
-			return -1;
-		}
-		k->secure_cookies = 1;
-		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TLS, 0, NULL, NULL,
-				     handle, k, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 256U,
-				     MHD_OPTION_HTTPS_MEM_CERT, (const char *)cb.data, MHD_OPTION_HTTPS_MEM_KEY,
-				     (const char *)kb.data, MHD_OPTION_END);
-	} else {
-		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, k,
-				     MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 256U, MHD_OPTION_END);
-	}
-	if (!d) {
-		fl_buf_free(&cb);
-		fl_buf_free(&kb);
-		return fl_fail(err, "cannot listen on %s", listen);
-	}
-	printf("console listening on %s://%s\n", cert ? "https" : "http", listen);
-	fflush(stdout);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	while (!stop)
-		pause();
-	MHD_stop_daemon(d);
-	sodium_memzero(kb.data, kb.len);
-	fl_buf_free(&cb);
-	fl_buf_free(&kb);
-	return 0;
+	k->secure_cookies = cert != NULL;
+	return fl_httpd_run(&h, err);
 }
 
 static int admin(PGconn *db, const char *name, struct fl_err *err)

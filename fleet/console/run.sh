@@ -20,6 +20,9 @@ rm -rf "$W"
 mkdir -p "$W"
 CHECKIN_PID=
 stop() {
+	# A second signal (make passes Ctrl-C or SIGTERM on to this shell, which
+	# had it already) must not cut the clean-up short and leave the cluster.
+	trap '' INT TERM
 	[ -z "$CHECKIN_PID" ] || kill "$CHECKIN_PID" 2>/dev/null || true
 	pg_destroy
 }

@@ -52,7 +52,7 @@ store_symlink() {
 store_sub_symlink() { # store/XXXX -> outside/abcd, XXXX the prefix of a chunk v2 needs
 	local c chunk; c=$(fresh storesub); outside
 	chunk=$(comm -13 <(cd "$T/repo-v1/store" && find . -name '*.cacnk' | sort) \
-		<(cd "$R/store" && find . -name '*.cacnk' | sort) | head -n1)
+		<(cd "$R/store" && find . -name '*.cacnk' | sort) | sed -n 1p) # not head: comm, still writing, would die of SIGPIPE
 	mkdir -p "$c/store"; ln -s "$T/outside/abcd" "$c/store/$(basename "$(dirname "$chunk")")"
 	ln -s "$T/outside/abcd" "$c/store/ffff"
 	sync_v2 "$c"

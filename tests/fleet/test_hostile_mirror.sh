@@ -80,8 +80,10 @@ stale_root_as_next() { # a 200 that parses as a signed root is verified, not ski
 
 html_chunk() {
 	local c chunk
+	# sed reads to the end: head would close the pipe early and comm, on a
+	# slow machine still writing, die of SIGPIPE (pipefail makes that fatal)
 	chunk=$(comm -13 <(cd "$T/repo-v1/store" && find . -name '*.cacnk' | sort) \
-		<(cd "$R/store" && find . -name '*.cacnk' | sort) | head -n1)
+		<(cd "$R/store" && find . -name '*.cacnk' | sort) | sed -n 1p)
 	rm -rf "$T/www/htmlchunk"; cp -a "$R" "$T/www/htmlchunk"
 	rm -rf "$T/www/htmlchunk/targets/packs" # chunk by chunk (a bad pack: test_packs.sh)
 	cp "$T/www/catchall.html" "$T/www/htmlchunk/store/$chunk"
