@@ -38,6 +38,9 @@ static void timer_fired(u8 vector, void *ctx)
 {
 	(void)vector;
 	(void)ctx;
+	/* The one-shot is spent: the next host_timer_arm must arm it again,
+	 * even for the same deadline (it may have fired a little early). */
+	this_cpu()->timer_deadline = 0;
 	*lapic_reg(LAPIC_EOI) = 0;
 }
 
@@ -62,7 +65,9 @@ void host_timer_arm(u64 deadline)
 		*lapic_reg(LAPIC_TMR_INIT) = 0;
 		return;
 	}
-	count = deadline > now ? (deadline - now) * apic_per_ms / (tsc_hz / 1000) : 0;
+	/* Rounded up, so that it never fires before the deadline. */
+	count = deadline > now ? ((deadline - now) * apic_per_ms + tsc_hz / 1000 - 1) / (tsc_hz / 1000)
+			       : 0;
 	*lapic_reg(LAPIC_TMR_INIT) = (u32)MAX(1ULL, MIN(count, 0xffffffffULL));
 }
 
