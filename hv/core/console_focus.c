@@ -30,8 +30,6 @@ static u8 ansi_of_rgb(u32 rgb)
 
 u8 console_label_colour(const struct vm *vm)
 {
-	if (vm->label_colour >= 1 && vm->label_colour <= 7)
-		return vm->label_colour;
 	if (vm->cfg && vm->cfg->label_rgb)
 		return ansi_of_rgb(vm->cfg->label_rgb);
 	return default_colours[vm->id % ARRAY_SIZE(default_colours)];

@@ -79,7 +79,6 @@ struct vm {
 	/* Shows a partial output line (a prompt) once the guest goes idle. */
 	void (*console_flush)(void *dev);
 	void *console_dev;
-	u8 label_colour;     /* ANSI colour 1-7 of its console banner; 0: by index */
 	/* Its power button (the ACPI fixed hardware's), NULL if none: true if
 	 * the guest enabled the button's event. */
 	bool (*power_button)(void *dev);
