@@ -84,3 +84,13 @@ bool dev_vm_running(const struct dev_host *h)
 {
 	return vm_is_running(vm_of_dev((struct dev_host *)h));
 }
+
+bool dev_mem_read(struct dev_host *h, u64 gpa, void *dst, u64 len)
+{
+	return vm_read(vm_of_dev(h), gpa, dst, len) == GM_OK;
+}
+
+bool dev_mem_write(struct dev_host *h, u64 gpa, const void *src, u64 len)
+{
+	return vm_write(vm_of_dev(h), gpa, src, len) == GM_OK;
+}

@@ -37,3 +37,14 @@ WEAK void console_guest_write(const void *owner, const char *name, const char *s
 }
 WEAK void sched_kick_vm(const struct vm *vm) { (void)vm; }
 WEAK void console_mux_output(struct vm *vm, u8 c) { (void)vm; (void)c; }
+/* Guest RAM for device tests: none unless the test defines these. */
+WEAK enum gm_result vm_read(struct vm *vm, u64 gpa, void *dst, u64 len)
+{
+	(void)vm; (void)gpa; (void)dst; (void)len;
+	return GM_HOLE;
+}
+WEAK enum gm_result vm_write(struct vm *vm, u64 gpa, const void *src, u64 len)
+{
+	(void)vm; (void)gpa; (void)src; (void)len;
+	return GM_HOLE;
+}

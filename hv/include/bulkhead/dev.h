@@ -26,6 +26,11 @@ void *dev_alloc(struct dev_host *h, u64 size);
 void *dev_create(struct dev_host *h, struct bus_space *space, u64 base, u64 len, u64 state_size,
 		 const struct bus_dev_ops *ops, const char *name, const char **err);
 
+/* The VM's RAM, the only way a device reaches it (gpa_copy_*): false
+ * when [gpa, gpa + len) is not all RAM or wraps. */
+bool __must_check dev_mem_read(struct dev_host *h, u64 gpa, void *dst, u64 len);
+bool __must_check dev_mem_write(struct dev_host *h, u64 gpa, const void *src, u64 len);
+
 /* Interrupts: the level of a GSI line, an edge, the VM's interrupt
  * controller (the IOAPIC attaches itself), messages to the local APICs. */
 void dev_irq_set(struct dev_host *h, u32 gsi, bool asserted);

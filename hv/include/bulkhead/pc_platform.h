@@ -70,4 +70,26 @@
 #define PC_PCI_HOST_VENDOR 0x8086
 #define PC_PCI_HOST_DEVICE 0x1237
 
+/* PCI Express enhanced configuration (ECAM, PCI Express 3.0 7.2.2), bus 0
+ * only, described by the ACPI MCFG table; and the windows the host bridge
+ * decodes for BARs (the DSDT's _CRS). Guest RAM ends at 3 GiB at most
+ * (GUEST_MEM_MAX_SIZE): the memory window starts there. */
+#define PC_PCI_ECAM_BASE   0xe0000000ULL
+#define PC_PCI_ECAM_BUSES  1
+#define PC_PCI_MMIO_BASE   0xc0000000ULL
+#define PC_PCI_MMIO_SIZE   0x10000000ULL  /* below the test device at 3.25 GiB */
+#define PC_PCI_IO_BASE     0xd000
+#define PC_PCI_IO_SIZE     0x1000
+/* INTx: INTA# of slot s reaches IOAPIC pin PC_PCI_INTX_GSI + (s % 4), level,
+ * active low (the DSDT's _PRT). */
+#define PC_PCI_INTX_GSI    16
+
+/* Device numbers on bus 0, one function each. */
+#define PC_PCI_SLOT_VCONSOLE 1
+#define PC_PCI_SLOT_RNG      2
+#define PC_PCI_SLOT_NET      3
+#define PC_PCI_SLOT_DISK0    4   /* disks 0..VM_MAX_DISKS-1 in slots 4..7 */
+#define PC_PCI_SLOT_GPU      8
+#define PC_PCI_SLOT_INPUT    9   /* keyboard 9, tablet 10 */
+
 #endif

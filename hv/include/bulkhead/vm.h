@@ -33,6 +33,14 @@ struct vm_module {
 	const char *cmdline;
 };
 
+#define VM_MAX_DISKS 4
+
+/* A virtio-blk disk: a raw image from a boot module (blk_backend.h). */
+struct vm_disk {
+	struct vm_module image;
+	bool read_only;
+};
+
 enum vm_role { VM_ROLE_WORK, VM_ROLE_PERSONAL, VM_ROLE_DISPOSABLE, VM_ROLE_SERVICE };
 enum vm_on_crash { VM_ON_CRASH_STOP, VM_ON_CRASH_RESTART };
 
@@ -54,6 +62,16 @@ struct vm_config {
 	enum vm_on_crash on_crash;
 	bool autostart;
 	u32 weight;
+	/* Devices (docs/configuration.md): virtio-blk disks, a virtio-net
+	 * port with its MAC on the virtual switch, a virtio console, entropy,
+	 * a framebuffer. */
+	struct vm_disk disks[VM_MAX_DISKS];
+	unsigned nr_disks;
+	bool nic;
+	u8 mac[6];
+	bool vconsole, rng;
+	bool display;
+	u32 fb_width, fb_height;
 };
 
 struct vm {
