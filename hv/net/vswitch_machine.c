@@ -1,0 +1,32 @@
+/* The machine's one virtual switch: what net_port_send reaches, set up
+ * from the configuration's [network] section at boot (vms_boot.c), and
+ * its counters for the log and the hypervisor console. */
+#include <bulkhead/console.h>
+#include <bulkhead/net_port.h>
+#include <bulkhead/vswitch.h>
+
+struct vswitch vswitch_machine;
+
+void net_port_send(struct net_port *p, const u8 *frame, u32 len)
+{
+	vswitch_send(&vswitch_machine, p, frame, len);
+}
+
+void vswitch_report(const struct vswitch *sw)
+{
+	for (unsigned i = 0; i < sw->pol.nr; i++) {
+		const struct net_port *p = sw->port[i];
+
+		if (!p && !sw->spoofed[i] && !sw->malformed[i])
+			continue;
+		printf("net %s: tx %lu rx %lu, dropped: tx %lu rx %lu spoofed %lu malformed %lu "
+		       "unroutable %lu\n", sw->pol.ep[i].name, p ? p->tx_frames : 0,
+		       p ? p->rx_frames : 0, p ? p->tx_dropped : 0, p ? p->rx_dropped : 0,
+		       sw->spoofed[i], sw->malformed[i], sw->unroutable[i]);
+	}
+	for (unsigned i = 0; i < sw->pol.nr; i++)
+		for (unsigned j = 0; j < sw->pol.nr; j++)
+			if (sw->denied[i][j])
+				printf("net %s -> %s: %lu frame(s) denied by policy\n",
+				       sw->pol.ep[i].name, sw->pol.ep[j].name, sw->denied[i][j]);
+}
