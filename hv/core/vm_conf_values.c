@@ -274,4 +274,6 @@ const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_ON_CRASH] = { "on_crash", parse_on_crash },
 	[KEY_AUTOSTART] = { "autostart", parse_autostart },
 	[KEY_WEIGHT] = { "weight", parse_weight },
+	[KEY_NIC] = { "nic", vm_conf_parse_nic },
+	[KEY_MAC] = { "mac", vm_conf_parse_mac },
 };
