@@ -12,8 +12,20 @@ void net_port_send(struct net_port *p, const u8 *frame, u32 len)
 	vswitch_send(&vswitch_machine, p, frame, len);
 }
 
-void vswitch_report(const struct vswitch *sw)
+bool net_port_attach(struct net_port *p, const char *vm_name)
 {
+	return vswitch_attach(&vswitch_machine, vm_name, p);
+}
+
+void net_port_detach(struct net_port *p)
+{
+	vswitch_detach(&vswitch_machine, p);
+}
+
+unsigned vswitch_report(const struct vswitch *sw)
+{
+	unsigned lines = 0;
+
 	for (unsigned i = 0; i < sw->pol.nr; i++) {
 		const struct net_port *p = sw->port[i];
 
@@ -23,10 +35,14 @@ void vswitch_report(const struct vswitch *sw)
 		       "unroutable %lu\n", sw->pol.ep[i].name, p ? p->tx_frames : 0,
 		       p ? p->rx_frames : 0, p ? p->tx_dropped : 0, p ? p->rx_dropped : 0,
 		       sw->spoofed[i], sw->malformed[i], sw->unroutable[i]);
+		lines++;
 	}
 	for (unsigned i = 0; i < sw->pol.nr; i++)
 		for (unsigned j = 0; j < sw->pol.nr; j++)
-			if (sw->denied[i][j])
+			if (sw->denied[i][j]) {
 				printf("net %s -> %s: %lu frame(s) denied by policy\n",
 				       sw->pol.ep[i].name, sw->pol.ep[j].name, sw->denied[i][j]);
+				lines++;
+			}
+	return lines;
 }

@@ -74,7 +74,8 @@ void vswitch_send(struct vswitch *sw, struct net_port *p, const u8 *frame, u32 l
 
 /* The machine's switch, set up from the configuration at boot. */
 extern struct vswitch vswitch_machine;
-/* Prints the ports' counters and every pair with denied frames. */
-void vswitch_report(const struct vswitch *sw);
+/* Prints the counters of each port attached (or with drops) and every
+ * pair with denied frames; the number of lines printed. */
+unsigned vswitch_report(const struct vswitch *sw);
 
 #endif
