@@ -64,10 +64,12 @@ static void forward(struct vswitch *sw, unsigned from, unsigned to, const u8 *fr
 		sw->unroutable[from]++;
 		return;
 	}
-	if (d->deliver(d->dev, frame, len))
+	if (d->deliver(d->dev, frame, len)) {
 		d->rx_frames++;
-	else
+		sw->delivered[from][to]++;
+	} else {
 		d->rx_dropped++;
+	}
 }
 
 void vswitch_send(struct vswitch *sw, struct net_port *p, const u8 *frame, u32 len)

@@ -39,9 +39,10 @@ unsigned vswitch_report(const struct vswitch *sw)
 	}
 	for (unsigned i = 0; i < sw->pol.nr; i++)
 		for (unsigned j = 0; j < sw->pol.nr; j++)
-			if (sw->denied[i][j]) {
-				printf("net %s -> %s: %lu frame(s) denied by policy\n",
-				       sw->pol.ep[i].name, sw->pol.ep[j].name, sw->denied[i][j]);
+			if (sw->delivered[i][j] || sw->denied[i][j]) {
+				printf("net %s -> %s: %lu frame(s) delivered, %lu denied by policy\n",
+				       sw->pol.ep[i].name, sw->pol.ep[j].name, sw->delivered[i][j],
+				       sw->denied[i][j]);
 				lines++;
 			}
 	return lines;

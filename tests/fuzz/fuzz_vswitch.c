@@ -85,7 +85,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (unsigned i = 0; i < NR; i++) {
 		struct net_port *p = &nic[i].port;
+		u64 in = 0;
+
 		if (p->rx_frames + p->rx_dropped != nic[i].got)
+			abort();
+		for (unsigned j = 0; j < NR; j++) {
+			in += sw.delivered[j][i];
+			if (sw.delivered[j][i] && !vs_policy_allowed(&sw.pol, j, i))
+				abort();
+		}
+		if (in != p->rx_frames)
 			abort();
 		delivered += nic[i].got;
 		tx += p->tx_frames;

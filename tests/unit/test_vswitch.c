@@ -131,6 +131,8 @@ static void test_unicast_allowed(void **st)
 	assert_int_equal(nic[PERSONAL].got + nic[UPLINK].got + nic[WORK].got, 0);
 	assert_int_equal(nic[WORK].port.tx_frames, 1);
 	assert_int_equal(nic[DISP].port.rx_frames, 1);
+	assert_int_equal(sw.delivered[WORK][DISP], 1);
+	assert_int_equal(sw.delivered[DISP][WORK], 0);
 	/* and back */
 	n = frame(f, macs[WORK], macs[DISP], NET_FRAME_MAX);
 	vswitch_send(&sw, &nic[DISP].port, f, n);
@@ -189,6 +191,9 @@ static void test_broadcast_flooded_within_policy(void **st)
 	assert_int_equal(nic[PERSONAL].got, 0);
 	assert_int_equal(nic[WORK].got, 0); /* never reflected */
 	assert_int_equal(sw.denied[WORK][PERSONAL], 1);
+	assert_int_equal(sw.delivered[WORK][PERSONAL], 0);
+	assert_int_equal(sw.delivered[WORK][DISP], 1);
+	assert_int_equal(sw.delivered[WORK][UPLINK], 1);
 	frame(f, mcast, macs[PERSONAL], 42);
 	vswitch_send(&sw, &nic[PERSONAL].port, f, 42);
 	assert_int_equal(nic[WORK].got + nic[DISP].got + nic[UPLINK].got, 2);
@@ -232,6 +237,7 @@ static void test_bad_lengths_and_full_rx(void **st)
 	vswitch_send(&sw, &nic[WORK].port, f, 60);
 	assert_int_equal(nic[DISP].got, 1);
 	assert_int_equal(nic[DISP].port.rx_dropped, 1);
+	assert_int_equal(sw.delivered[WORK][DISP], 1); /* the one that fitted */
 	/* to itself: not reflected */
 	frame(f, macs[WORK], macs[WORK], 60);
 	vswitch_send(&sw, &nic[WORK].port, f, 60);

@@ -54,7 +54,9 @@ bool vs_policy_allowed(const struct vs_policy *pol, unsigned i, unsigned j);
 struct vswitch {
 	struct vs_policy pol;
 	struct net_port *port[VS_MAX_ENDPOINTS]; /* attached, by endpoint */
-	/* Frames dropped because the policy forbids the pair [from][to]. */
+	/* Frames handed to [to]'s port from [from], and frames dropped
+	 * because the policy forbids the pair. */
+	u64 delivered[VS_MAX_ENDPOINTS][VS_MAX_ENDPOINTS];
 	u64 denied[VS_MAX_ENDPOINTS][VS_MAX_ENDPOINTS];
 	u64 spoofed[VS_MAX_ENDPOINTS];   /* source MAC not the endpoint's */
 	u64 malformed[VS_MAX_ENDPOINTS]; /* shorter than a header or too long */
@@ -75,7 +77,7 @@ void vswitch_send(struct vswitch *sw, struct net_port *p, const u8 *frame, u32 l
 /* The machine's switch, set up from the configuration at boot. */
 extern struct vswitch vswitch_machine;
 /* Prints the counters of each port attached (or with drops) and every
- * pair with denied frames; the number of lines printed. */
+ * pair with frames delivered or denied; the number of lines printed. */
 unsigned vswitch_report(const struct vswitch *sw);
 
 #endif
