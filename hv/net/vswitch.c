@@ -69,6 +69,7 @@ static void forward(struct vswitch *sw, unsigned from, unsigned to, const u8 *fr
 		sw->delivered[from][to]++;
 	} else {
 		d->rx_dropped++;
+		sw->no_room[to]++;
 	}
 }
 
@@ -89,6 +90,7 @@ void vswitch_send(struct vswitch *sw, struct net_port *p, const u8 *frame, u32 l
 		return;
 	}
 	p->tx_frames++;
+	sw->sent[from]++;
 	if (is_group(frame)) {
 		for (to = 0; to < sw->pol.nr; to++)
 			if (to != from)

@@ -27,14 +27,16 @@ unsigned vswitch_report(const struct vswitch *sw)
 	unsigned lines = 0;
 
 	for (unsigned i = 0; i < sw->pol.nr; i++) {
-		const struct net_port *p = sw->port[i];
+		u64 received = 0;
 
-		if (!p && !sw->spoofed[i] && !sw->malformed[i])
+		for (unsigned j = 0; j < sw->pol.nr; j++)
+			received += sw->delivered[j][i];
+		if (!sw->sent[i] && !received && !sw->no_room[i] && !sw->spoofed[i] &&
+		    !sw->malformed[i])
 			continue;
-		printf("net %s: tx %lu rx %lu, dropped: tx %lu rx %lu spoofed %lu malformed %lu "
-		       "unroutable %lu\n", sw->pol.ep[i].name, p ? p->tx_frames : 0,
-		       p ? p->rx_frames : 0, p ? p->tx_dropped : 0, p ? p->rx_dropped : 0,
-		       sw->spoofed[i], sw->malformed[i], sw->unroutable[i]);
+		printf("net %s: sent %lu received %lu, dropped: no room %lu spoofed %lu "
+		       "malformed %lu unroutable %lu\n", sw->pol.ep[i].name, sw->sent[i], received,
+		       sw->no_room[i], sw->spoofed[i], sw->malformed[i], sw->unroutable[i]);
 		lines++;
 	}
 	for (unsigned i = 0; i < sw->pol.nr; i++)

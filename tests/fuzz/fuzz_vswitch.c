@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (sw.delivered[j][i] && !vs_policy_allowed(&sw.pol, j, i))
 				abort();
 		}
-		if (in != p->rx_frames)
+		if (in != p->rx_frames || sw.sent[i] != p->tx_frames || sw.no_room[i] != p->rx_dropped)
 			abort();
 		delivered += nic[i].got;
 		tx += p->tx_frames;

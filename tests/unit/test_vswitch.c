@@ -133,6 +133,7 @@ static void test_unicast_allowed(void **st)
 	assert_int_equal(nic[DISP].port.rx_frames, 1);
 	assert_int_equal(sw.delivered[WORK][DISP], 1);
 	assert_int_equal(sw.delivered[DISP][WORK], 0);
+	assert_int_equal(sw.sent[WORK], 1);
 	/* and back */
 	n = frame(f, macs[WORK], macs[DISP], NET_FRAME_MAX);
 	vswitch_send(&sw, &nic[DISP].port, f, n);
@@ -218,6 +219,7 @@ static void test_spoofed_source_dropped(void **st)
 	assert_int_equal(sw.spoofed[WORK], 3);
 	assert_int_equal(nic[WORK].port.tx_dropped, 3);
 	assert_int_equal(nic[WORK].port.tx_frames, 0);
+	assert_int_equal(sw.sent[WORK], 0);
 }
 
 static void test_bad_lengths_and_full_rx(void **st)
@@ -238,6 +240,7 @@ static void test_bad_lengths_and_full_rx(void **st)
 	assert_int_equal(nic[DISP].got, 1);
 	assert_int_equal(nic[DISP].port.rx_dropped, 1);
 	assert_int_equal(sw.delivered[WORK][DISP], 1); /* the one that fitted */
+	assert_int_equal(sw.no_room[DISP], 1);
 	/* to itself: not reflected */
 	frame(f, macs[WORK], macs[WORK], 60);
 	vswitch_send(&sw, &nic[WORK].port, f, 60);

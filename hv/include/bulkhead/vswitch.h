@@ -58,6 +58,9 @@ struct vswitch {
 	 * because the policy forbids the pair. */
 	u64 delivered[VS_MAX_ENDPOINTS][VS_MAX_ENDPOINTS];
 	u64 denied[VS_MAX_ENDPOINTS][VS_MAX_ENDPOINTS];
+	/* Per endpoint, kept when its port detaches (the VM stopped): */
+	u64 sent[VS_MAX_ENDPOINTS];      /* frames taken from it */
+	u64 no_room[VS_MAX_ENDPOINTS];   /* frames for it its device had no room for */
 	u64 spoofed[VS_MAX_ENDPOINTS];   /* source MAC not the endpoint's */
 	u64 malformed[VS_MAX_ENDPOINTS]; /* shorter than a header or too long */
 	u64 unroutable[VS_MAX_ENDPOINTS]; /* allowed, but nobody attached to take it */
@@ -76,8 +79,9 @@ void vswitch_send(struct vswitch *sw, struct net_port *p, const u8 *frame, u32 l
 
 /* The machine's switch, set up from the configuration at boot. */
 extern struct vswitch vswitch_machine;
-/* Prints the counters of each port attached (or with drops) and every
- * pair with frames delivered or denied; the number of lines printed. */
+/* Prints the counters of each endpoint that sent or was sent anything
+ * and every pair with frames delivered or denied; the number of lines
+ * printed. */
 unsigned vswitch_report(const struct vswitch *sw);
 
 #endif
