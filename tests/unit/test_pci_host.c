@@ -1,4 +1,4 @@
-/* hv/dev/pci_host.c: configuration mechanism #1, the host bridge, absent
+/* hv/dev/pci/pci_host.c: configuration mechanism #1, the host bridge, absent
  * functions, a registered function, and the reset byte at 0xcf9. */
 #include "unit.h"
 #include <bulkhead/dev.h>

@@ -1,6 +1,6 @@
 /* PCI configuration space of a VM through configuration mechanism #1
  * (PCI Local Bus 3.0 3.2.2.3.2; ports PC_PCI_CONFIG). Device models add
- * their functions to the registry of the VM's host bridge (hv/dev/
+ * their functions to the registry of the VM's host bridge (hv/dev/pci/
  * pci_host.c, created at priority 20: register from a later priority). */
 #ifndef BULKHEAD_PCI_H
 #define BULKHEAD_PCI_H
