@@ -1,5 +1,6 @@
 /* PCI configuration mechanism #1 (PCI Local Bus 3.0 3.2.2.3.2) at
- * PC_PCI_CONFIG, the reset control register at PC_RESET_CONTROL (byte
+ * PC_PCI_CONFIG, the same functions' configuration space through ECAM at
+ * PC_PCI_ECAM_BASE (PCI Express 3.0 7.2.2), the reset control register at PC_RESET_CONTROL (byte
  * 0xcf9 inside the CONFIG_ADDRESS dword, as on PIIX/ICH chipsets), the
  * registry of the VM's PCI functions, and the host bridge at 00:00.0.
  * Absent functions read all ones; writes to them are dropped. */
@@ -91,6 +92,53 @@ static void cfg_write(struct pci_host *h, u64 k, u32 size, u32 val)
 		s->ops->cfg_write(s->dev, (h->address & 0xfc) + (u32)k, size, val);
 }
 
+/* ECAM (PCI Express 3.0 7.2.2, Table 7-1): bus in bits 27:20 (bus 0
+ * only), device 19:15, function 14:12, register 11:0. An access of 1, 2
+ * or 4 bytes inside one dword reaches the function; offsets 256-4095 of a
+ * present function (extended space, no capabilities there) read zero and
+ * drop writes; absent functions read all ones. Wider or dword-crossing
+ * accesses are refused (the bus reads them as all ones, 7.2.2.1 leaves
+ * them undefined). */
+#define ECAM_FN_SHIFT 12
+#define ECAM_REG_MASK 0xfffU
+
+static bool ecam_ok(u64 off, u32 size)
+{
+	return (size == 1 || size == 2 || size == 4) && (off & 3) + size <= 4;
+}
+
+static enum bus_result ecam_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	struct pci_host *h = dev;
+	const struct pci_slot *s = find_slot(h, (u16)(off >> ECAM_FN_SHIFT));
+	u32 reg = (u32)off & ECAM_REG_MASK;
+
+	if (!ecam_ok(off, size))
+		return BUS_BAD_ACCESS;
+	if (!s)
+		*val = size == 4 ? ~0U : (1U << (8 * size)) - 1;
+	else if (reg >= PCI_CFG_SIZE)
+		*val = 0;
+	else
+		*val = s->ops->cfg_read(s->dev, reg, size);
+	return BUS_OK;
+}
+
+static enum bus_result ecam_write(void *dev, u64 off, u32 size, u64 val)
+{
+	struct pci_host *h = dev;
+	const struct pci_slot *s = find_slot(h, (u16)(off >> ECAM_FN_SHIFT));
+	u32 reg = (u32)off & ECAM_REG_MASK;
+
+	if (!ecam_ok(off, size))
+		return BUS_BAD_ACCESS;
+	if (s && reg < PCI_CFG_SIZE)
+		s->ops->cfg_write(s->dev, reg, size, (u32)val);
+	return BUS_OK;
+}
+
+static const struct bus_dev_ops ecam_ops = { ecam_read, ecam_write, NULL };
+
 /* CONFIG_ADDRESS answers dword accesses only; other sizes at 0xcf8-0xcfb
  * go to the ISA bus (Linux's pci_check_type1 writes a byte to 0xcfb), but
  * for the byte at 0xcf9, the reset control register. */
@@ -175,6 +223,11 @@ struct pci_host *pci_host_attach(struct dev_host *host, const char **err)
 	if (!h)
 		return NULL;
 	h->host = host;
+	if (!bus_register(&host->bus->mmio, PC_PCI_ECAM_BASE, PC_PCI_ECAM_SIZE, &ecam_ops, h,
+			  "pci-ecam")) {
+		*err = "PCI ECAM area not registered";
+		return NULL;
+	}
 	if (!pci_register_function(host, PCI_BDF(0, 0, 0), &bridge_ops, h)) {
 		*err = "PCI host bridge not registered";
 		return NULL;

@@ -36,7 +36,7 @@ bool __must_check pci_register_function(struct dev_host *host, u16 bdf, const st
 
 struct pci_host;
 
-/* Creates the host bridge (00:00.0) and the configuration ports. */
+/* Creates the host bridge (00:00.0), the configuration ports and ECAM. */
 struct pci_host *pci_host_attach(struct dev_host *host, const char **err);
 
 /* Little-endian access to a config image (for functions that keep one). */
