@@ -10,6 +10,9 @@
 struct dev_host;
 
 #define PCI_BDF(bus, dev, fn) ((u16)(((bus) << 8) | ((dev) << 3) | (fn)))
+#define PCI_BDF_BUS(bdf)  ((u32)(bdf) >> 8)
+#define PCI_BDF_SLOT(bdf) (((u32)(bdf) >> 3) & 0x1fU)
+#define PCI_BDF_FN(bdf)   ((u32)(bdf) & 7U)
 #define PCI_CFG_SIZE 256U
 #define PCI_MAX_FUNCS 32
 
