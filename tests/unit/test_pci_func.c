@@ -552,12 +552,22 @@ static bool hook_write(void *dev, u32 off, u32 size, u32 val)
 	return off >= 0xc0;
 }
 
+static unsigned hook_resets;
+static void hook_reset(void *dev)
+{
+	assert_ptr_equal(dev, &r0);
+	/* before the function's registers go back */
+	assert_int_equal(cfg_in(SLOT, 0x04, 2), PCI_CMD_MEM);
+	hook_resets++;
+}
+
 static void test_hooks(void **state)
 {
-	static const struct pci_func_hooks hooks = { hook_read, hook_write };
+	static const struct pci_func_hooks hooks = { hook_read, hook_write, hook_reset };
 
 	(void)state;
-	pci_func_set_hooks(f, &hooks, NULL);
+	pci_func_set_hooks(f, &hooks, &r0);
+	hook_resets = 0;
 	assert_int_equal(cfg_in(SLOT, 0xc4, 4), 0xfeed00c4U);
 	assert_int_equal(cfg_in(SLOT, 0, 2), 0x1b36);
 	cfg_out(SLOT, 0x04, 2, PCI_CMD_MEM);
@@ -565,6 +575,9 @@ static void test_hooks(void **state)
 	assert_int_equal(cfg_in(SLOT, 0x04, 2), PCI_CMD_MEM);
 	cfg_out(SLOT, 0xd0, 4, 1);
 	assert_int_equal(hook_off, 0xd0);
+	bus_reset(&vm.bus);
+	assert_int_equal(hook_resets, 1);
+	assert_int_equal(cfg_in(SLOT, 0x04, 2), 0);
 }
 
 int main(void)

@@ -258,11 +258,14 @@ bool pci_func_bus_master(const struct pci_func *f)
 	return f->command & PCI_CMD_MASTER;
 }
 
-/* Reset (6.2.2: the command register resets to 0, so no decoding): BARs
+/* Reset (6.2.2: the command register resets to 0, so no decoding), after
+ * the owner's device (its hook): BARs
  * go back where the firmware put them, INTx deasserts, MSI-X is off with
  * every vector masked. */
 void pci_func_reset(struct pci_func *f)
 {
+	if (f->hooks && f->hooks->reset)
+		f->hooks->reset(f->hooks_dev);
 	f->command = 0;
 	f->cache_line = 0;
 	f->int_line = 0;

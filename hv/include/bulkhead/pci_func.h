@@ -75,10 +75,13 @@ bool pci_func_bus_master(const struct pci_func *f);
 
 /* Hooks of the function's owner, all optional: a device-specific register
  * range in configuration space (virtio's PCI configuration access
- * capability), and the guest's function-level reset of the device. */
+ * capability), seen before the standard registers; and the device's
+ * reset, called when the VM resets (PCI RST#), before the function's own
+ * registers go back to their reset values. */
 struct pci_func_hooks {
 	bool (*cfg_read)(void *dev, u32 off, u32 size, u32 *val);  /* true: handled */
 	bool (*cfg_write)(void *dev, u32 off, u32 size, u32 val);
+	void (*reset)(void *dev);
 };
 void pci_func_set_hooks(struct pci_func *f, const struct pci_func_hooks *hooks, void *dev);
 
