@@ -3,7 +3,8 @@
  * BARs of the pci-testdev function (hv/dev/pci/pci_testdev.c; needs the
  * `testdev` option), walks its capability list, programs MSI-X and
  * receives the vector it rang for (also masked, pending, then unmasked,
- * and after moving the BAR that holds the table), then writes garbage over
+ * and after moving the BAR that holds the table) and INTx through the
+ * IOAPIC (gated by command bit 10), then writes garbage over
  * configuration space, the MSI-X table and the PCI windows. It must keep
  * running, find the host bridge and the function intact, and the function
  * must work again once reprogrammed. Ends with PASS/FAIL of its checks. */
@@ -23,7 +24,11 @@ const char guest_name[] = "pci";
 #define REG_SCRATCH  0x04
 #define REG_DOORBELL 0x08
 #define REG_COUNT    0x0c
+#define REG_INTX     0x10
 #define MSI_VECTOR   0x51U
+#define INTX_VECTOR  0x52U
+#define INTX_GSI     19U       /* slot 31, INTA#: 16 + (31 + 0) % 4 */
+#define IOAPIC       0xfec00000UL
 #define CMD_IO       1U
 #define CMD_MEM      2U
 #define CMD_MASTER   4U
@@ -65,6 +70,7 @@ static void cfg_write(u32 reg, u32 v)
 }
 
 static volatile u32 msi_seen;
+static volatile u64 bar0_now; /* BAR 0 for the INTx handler */
 
 static void on_msi(struct irq_frame *f)
 {
@@ -81,6 +87,27 @@ static bool wait_msi(u32 n)
 		cli();
 	}
 	return msi_seen == n;
+}
+
+static volatile u32 intx_seen;
+
+/* Level-triggered: the line must be released before the EOI the runtime
+ * writes after this handler, or the IOAPIC sends it again. */
+static void on_intx(struct irq_frame *f)
+{
+	(void)f;
+	intx_seen++;
+	mmio_write32(bar0_now + REG_INTX, 0);
+}
+
+static bool wait_intx(u32 n)
+{
+	for (u32 i = 0; i < 100000 && intx_seen < n; i++) {
+		sti();
+		asm volatile("nop");
+		cli();
+	}
+	return intx_seen == n;
 }
 
 static u64 rng = 0x9e3779b97f4a7c15ULL;
@@ -229,6 +256,37 @@ static void msix(void)
 	bar2 = table;
 }
 
+static void ioapic_write(u32 reg, u32 v)
+{
+	mmio_write32(IOAPIC, reg);
+	mmio_write32(IOAPIC + 0x10, v);
+}
+
+/* INTx through the IOAPIC pin the _PRT gives (GSI 19, level, active low):
+ * with MSI-X off, the doorbell and the INTx register assert it; command
+ * bit 10 holds it back; status bit 3 shows it (PCI 3.0 6.2.2-6.2.3). */
+static void intx(u32 cap)
+{
+	u32 apic_id = apic_read(APIC_ID) >> 24;
+
+	cfg_write(cap, 0); /* MSI-X off */
+	bar0_now = bar0;
+	ioapic_write(0x11 + 2 * INTX_GSI, apic_id << 24);
+	ioapic_write(0x10 + 2 * INTX_GSI, INTX_VECTOR | 1U << 15 | 1U << 13);
+	EXPECT_EQ(cfg_read(0x04) >> 16 & 8, 0);
+	mmio_write32(bar0 + REG_DOORBELL, 0);
+	EXPECT_EQ(cfg_read(0x04) >> 16 & 8, 8);
+	EXPECT_TRUE(wait_intx(1));
+	EXPECT_EQ(cfg_read(0x04) >> 16 & 8, 0); /* released by the handler */
+	cfg_write(0x04, CMD_IO | CMD_MEM | CMD_MASTER | 1U << 10);
+	mmio_write32(bar0 + REG_INTX, 1);
+	EXPECT_EQ(cfg_read(0x04) >> 16 & 8, 8);
+	EXPECT_TRUE(!wait_intx(2));
+	cfg_write(0x04, CMD_IO | CMD_MEM | CMD_MASTER);
+	EXPECT_TRUE(wait_intx(2));
+	ioapic_write(0x10 + 2 * INTX_GSI, 1U << 16); /* masked again */
+}
+
 /* Garbage over configuration space, the MSI-X table and both windows.
  * The doorbell register is left alone (garbage MSI-X entries could send
  * vectors below 32, which a CPU takes as exceptions); interrupts stay off. */
@@ -311,10 +369,12 @@ void guest_main(void)
 {
 	cli();
 	irq_register(MSI_VECTOR, on_msi);
+	irq_register(INTX_VECTOR, on_intx);
 	apic_enable();
 	scan();
 	bars();
 	msix();
+	intx(msix_cap());
 	garbage();
 	printf("garbage done\n");
 	recover();
