@@ -168,8 +168,7 @@ struct pci_func *pci_func_create(struct dev_host *h, u16 bdf, const struct pci_f
 	pci_cfg_put(f->cfg, PCI_SUBSYS_VENDOR, 2, id->subsys_vendor);
 	pci_cfg_put(f->cfg, PCI_SUBSYS_VENDOR + 2, 2, id->subsys);
 	pci_cfg_put(f->cfg, PCI_INT_PIN, 1, id->int_pin);
-	if (!pci_host_add_func(host, f, &f->index) ||
-	    !pci_register_function(h, bdf, &func_ops, f)) {
+	if (!pci_host_add_func(host, f, bdf, &func_ops, &f->index)) {
 		*err = "PCI function: address taken or the bus is full";
 		return NULL;
 	}

@@ -74,9 +74,12 @@ struct pci_host *pci_host_of(struct dev_host *host)
 	return host_bridge(host);
 }
 
-bool pci_host_add_func(struct pci_host *h, struct pci_func *f, u8 *index)
+/* Registers f's configuration space at bdf and adds it to the functions
+ * whose BARs the windows decode; nothing is kept on failure. */
+bool pci_host_add_func(struct pci_host *h, struct pci_func *f, u16 bdf,
+		       const struct pci_func_ops *ops, u8 *index)
 {
-	if (h->nr_func == PCI_MAX_FUNCS)
+	if (h->nr_func == PCI_MAX_FUNCS || !pci_register_function(h->host, bdf, ops, f))
 		return false;
 	*index = (u8)h->nr_func;
 	h->func[h->nr_func++] = f;

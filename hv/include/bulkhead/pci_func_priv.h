@@ -88,7 +88,11 @@ struct pci_func {
 
 /* pci_host.c */
 struct pci_host *pci_host_of(struct dev_host *host);
-bool __must_check pci_host_add_func(struct pci_host *h, struct pci_func *f, u8 *index);
+/* Registers f's configuration space (ops) at bdf and adds f to the
+ * functions the windows decode; false, with nothing kept, when bdf is
+ * taken or the bus is full. */
+bool __must_check pci_host_add_func(struct pci_host *h, struct pci_func *f, u16 bdf,
+				    const struct pci_func_ops *ops, u8 *index);
 /* The firmware's placement: the next size-aligned range in the window. */
 bool __must_check pci_host_place(struct pci_host *h, bool io, u64 size, u64 *addr);
 /* INTx wires are shared (wired-OR, active low): line gsi is asserted
