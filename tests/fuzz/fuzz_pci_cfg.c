@@ -1,7 +1,7 @@
 /* libFuzzer target: a guest's arbitrary configuration accesses through
  * 0xcf8/0xcfc and ECAM, and accesses to the PCI windows, against the host
  * bridge and two functions (one with a memory BAR, an I/O BAR and MSI-X
- * in a 64-bit BAR; one with a memory BAR), mixed with the devices'
+ * in a 64-bit BAR; one with a memory BAR and plain MSI), mixed with the devices'
  * MSI-X notifications and INTx levels (hv/dev/pci/). Checks: nothing
  * stops the VM, reads fit their size, every message sent is a fixed or
  * lowest-priority interrupt that came from an 0xFEExxxxx address, an
@@ -100,11 +100,13 @@ static void build_vm(void)
 	CHECK(pci_func_add_cap(fa, 0x09, body, sizeof(body)));
 	CHECK(pci_func_add_msix(fa, PCI_FUNC_MSIX_MAX, 2, 0, 0x1000));
 	CHECK(pci_func_add_bar(fb, 0, PCI_BAR_MEM32, 0x1000, &regs_ops, regs, "b0"));
+	CHECK(pci_func_add_msi(fb, 3));
 }
 
 static void check_reset(const struct pci_func *f)
 {
 	CHECK(f->command == 0 && !f->intx && !pci_func_msix_enabled(f) && f->msix.pending == 0);
+	CHECK(!pci_func_msi_enabled(f) && f->msi.pending == 0 && f->msi.mask == 0);
 	for (u32 i = 0; i < PCI_FUNC_BARS; i++)
 		CHECK(f->bar[i].addr == f->bar[i].fw_addr);
 }

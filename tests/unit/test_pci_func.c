@@ -464,6 +464,63 @@ static void test_msix_delivery(void **state)
 	assert_int_equal(mem_in(MEM2 + 0x1000 + 16 + 12, 4), 1);
 }
 
+/* Plain MSI (6.8.1): 64-bit address, per-vector masking, the vector in
+ * the low bits of the data; MSI-X takes precedence when both are on. */
+static void test_msi(void **state)
+{
+	u8 cap;
+
+	(void)state;
+	assert_true(pci_func_add_msi(f, 2));          /* 4 vectors */
+	assert_false(pci_func_add_msi(f, 2));
+	assert_true(pci_func_add_msix(f, 4, 2, 0x1000, 0x3000));
+	cap = (u8)cfg_in(SLOT, 0x34, 1);
+	assert_int_equal(cfg_in(SLOT, cap, 1), 0x05);
+	assert_int_equal(cfg_in(SLOT, cap + 2, 2), 0x0184); /* PVM, 64-bit, MMC 2 */
+	cfg_out(SLOT, cap + 4, 4, 0xfee02003U);
+	cfg_out(SLOT, cap + 8, 4, 0);
+	cfg_out(SLOT, cap + 12, 4, 0xffff4060U);       /* reserved high half */
+	assert_int_equal(cfg_in(SLOT, cap + 4, 4), 0xfee02000U);
+	assert_int_equal(cfg_in(SLOT, cap + 12, 4), 0x4060);
+	cfg_out(SLOT, cap + 16, 4, ~0U);
+	assert_int_equal(cfg_in(SLOT, cap + 16, 4), 0xf); /* 4 mask bits */
+	cfg_out(SLOT, cap + 16, 4, 0);
+	cfg_out(SLOT, cap + 20, 4, ~0U);               /* pending: read-only */
+	assert_int_equal(cfg_in(SLOT, cap + 20, 4), 0);
+	/* enable with 2 vectors (MME 1) */
+	cfg_out(SLOT, cap + 2, 2, 0x0011);
+	assert_true(pci_func_msi_enabled(f));
+	assert_int_equal(cfg_in(SLOT, cap + 2, 2), 0x0195);
+	pci_func_msix_notify(f, 1);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].dest, 2);
+	assert_int_equal(sent[0].vector, 0x61);           /* 0x60 | 1 */
+	pci_func_msix_notify(f, 2);                       /* not enabled: dropped */
+	assert_int_equal(nsent, 1);
+	assert_true(line[PC_PCI_INTX_GSI_OF(SLOT, 0)]);   /* and no INTx */
+	/* masked: pending until unmasked */
+	cfg_out(SLOT, cap + 16, 1, 1);
+	pci_func_msix_notify(f, 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(cfg_in(SLOT, cap + 20, 4), 1);
+	cfg_out(SLOT, cap + 16, 1, 0);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[1].vector, 0x60);
+	assert_int_equal(cfg_in(SLOT, cap + 20, 4), 0);
+	/* MSI-X on too: MSI-X wins */
+	cfg_out(SLOT, 0x04, 2, PCI_CMD_MEM);
+	entry(0, 0xfee00000U, 0x70, 0);
+	cfg_out(SLOT, cap + 24 + 3, 1, 0x80);             /* the MSI-X capability follows */
+	assert_true(pci_func_msix_enabled(f));
+	pci_func_msix_notify(f, 0);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].vector, 0x70);
+	/* reset: off */
+	bus_reset(&vm.bus);
+	assert_false(pci_func_msi_enabled(f));
+	assert_int_equal(cfg_in(SLOT, cap + 2, 2), 0x0184);
+}
+
 /* INTx: the level reaches GSI PC_PCI_INTX_GSI_OF(slot, pin - 1), active
  * low (the line idles high), unless command bit 10 is set; status bit 3
  * shows it either way; shared lines are wired-OR. */
@@ -590,6 +647,7 @@ int main(void)
 		cmocka_unit_test_setup(test_caps, setup),
 		cmocka_unit_test_setup(test_msix_table, setup),
 		cmocka_unit_test_setup(test_msix_delivery, setup),
+		cmocka_unit_test_setup(test_msi, setup),
 		cmocka_unit_test_setup(test_intx, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 		cmocka_unit_test_setup(test_hooks, setup),

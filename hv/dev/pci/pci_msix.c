@@ -28,7 +28,7 @@ static bool masked(const struct pci_msix *m, u16 v)
 	return (m->ctrl & MSIX_CTRL_FMASK) || (m->e[v].ctrl & MSIX_VEC_MASKED);
 }
 
-static void send(struct pci_func *f, const struct msix_entry *e)
+void pci_msix_send(struct pci_func *f, const struct msix_entry *e)
 {
 	struct apic_msg msg = {
 		.dest = MSI_ADDR_DEST(e->addr_lo),
@@ -63,7 +63,7 @@ static void flush_pending(struct pci_func *f)
 		}
 		spin_unlock(&f->lock);
 		if (go)
-			send(f, &e);
+			pci_msix_send(f, &e);
 	}
 }
 
@@ -109,7 +109,10 @@ void pci_func_msix_notify(struct pci_func *f, u16 vector)
 	bool go = false;
 
 	if (!pci_func_msix_enabled(f)) {
-		pci_func_intx(f, true);
+		if (pci_func_msi_enabled(f))
+			pci_msi_notify(f, vector);
+		else
+			pci_func_intx(f, true);
 		return;
 	}
 	if (vector >= m->nvec)
@@ -123,7 +126,7 @@ void pci_func_msix_notify(struct pci_func *f, u16 vector)
 	}
 	spin_unlock(&f->lock);
 	if (go)
-		send(f, &e);
+		pci_msix_send(f, &e);
 }
 
 /* Capability bytes: off 2-3 is Message Control, the rest is the image. */

@@ -1,7 +1,7 @@
 /* Internal to hv/dev/pci/ (and its unit tests): the state of an emulated
  * PCI function (pci_func.h) and the calls between the host bridge
  * (pci_host.c), the type 0 header (pci_func.c), the BAR windows
- * (pci_window.c) and MSI-X (pci_msix.c). Device models use pci_func.h. */
+ * (pci_window.c), MSI-X (pci_msix.c) and MSI (pci_msi.c). Device models use pci_func.h. */
 #ifndef BULKHEAD_PCI_FUNC_PRIV_H
 #define BULKHEAD_PCI_FUNC_PRIV_H
 
@@ -31,6 +31,7 @@ struct pci_host;
 #define PCI_INT_LINE        0x3c
 #define PCI_INT_PIN         0x3d
 #define PCI_CAP_START       0x40  /* the first capability goes here */
+#define PCI_CAP_ID_MSI      0x05
 #define PCI_CAP_ID_MSIX     0x11
 
 /* MSI-X capability, PCI 3.0 6.8.2: Message Control at +2 */
@@ -67,6 +68,15 @@ struct pci_msix {
 	u64 dropped;              /* messages not to 0xFEExxxxx, not sent */
 };
 
+struct pci_msi {
+	u8 cap;                   /* 0: no MSI */
+	u8 log2n;                 /* vectors offered: 1 << log2n */
+	u16 ctrl;                 /* enable and Multiple Message Enable bits */
+	u32 addr_lo, addr_hi;
+	u16 data;
+	u32 mask, pending;
+};
+
 struct pci_func {
 	struct pci_host *host;
 	struct dev_host *dh;
@@ -81,7 +91,8 @@ struct pci_func {
 	bool intx;                /* the device's INTx level, before gating */
 	struct pci_bar bar[PCI_FUNC_BARS];
 	struct pci_msix msix;
-	struct spinlock lock;     /* MSI-X state: vCPUs and device back ends */
+	struct pci_msi msi;
+	struct spinlock lock;     /* MSI and MSI-X state: vCPUs and device back ends */
 	const struct pci_func_hooks *hooks;
 	void *hooks_dev;
 };
@@ -108,12 +119,21 @@ enum bus_result pci_window_access(struct pci_func *const *funcs, u32 n, bool io,
 void pci_func_reset(struct pci_func *f);
 void pci_func_update_intx(struct pci_func *f);
 
-/* pci_msix.c */
+/* pci_msix.c (MSI-X) */
 u8 pci_msix_cfg_read(struct pci_func *f, u32 off);      /* off inside the capability */
 void pci_msix_cfg_write(struct pci_func *f, u32 off, u8 val);
 /* An access at off in BAR bar: true if it hit the table or PBA. */
 bool pci_msix_bar_access(struct pci_func *f, u32 bar, u64 off, u32 size, u64 *val, bool write,
 			 enum bus_result *res);
 void pci_msix_reset(struct pci_func *f);
+/* A message as an MSI-X table entry holds it: sent, or dropped and
+ * counted when its address or delivery mode is not an interrupt's. */
+void pci_msix_send(struct pci_func *f, const struct msix_entry *e);
+
+/* pci_msi.c */
+u8 pci_msi_cfg_read(struct pci_func *f, u32 off);       /* off inside the capability */
+void pci_msi_cfg_write(struct pci_func *f, u32 off, u8 val);
+void pci_msi_notify(struct pci_func *f, u16 vector);
+void pci_msi_reset(struct pci_func *f);
 
 #endif
