@@ -99,6 +99,8 @@ static void cfg_set_byte(struct pci_func *f, u32 off, u8 v)
 		u32 r = bar_reg(f, idx);
 
 		bar_set_reg(f, idx, (r & ~(0xffU << sh)) | (u32)v << sh);
+		if (bar_reg(f, idx) != r)
+			pci_host_decode_changed(f->host);
 	} else if (f->msix.nvec && off >= f->msix.cap && off < f->msix.cap + 12U) {
 		pci_msix_cfg_write(f, off - f->msix.cap, v);
 	} else if (f->msi.cap && off >= f->msi.cap && off < f->msi.cap + 24U) {
@@ -107,7 +109,11 @@ static void cfg_set_byte(struct pci_func *f, u32 off, u8 v)
 		u32 sh = 8 * (off - PCI_COMMAND);
 		u16 c = (u16)((f->command & ~(0xffU << sh)) | (u32)v << sh);
 
+		u16 was = f->command;
+
 		f->command = c & PCI_CMD_WRITABLE;
+		if ((was ^ f->command) & (PCI_CMD_IO | PCI_CMD_MEM))
+			pci_host_decode_changed(f->host);
 		pci_func_update_intx(f);
 	} else if (off == 0x0c) {
 		f->cache_line = v;
@@ -277,6 +283,7 @@ void pci_func_reset(struct pci_func *f)
 	f->intx = false;
 	for (u32 i = 0; i < PCI_FUNC_BARS; i++)
 		f->bar[i].addr = f->bar[i].fw_addr;
+	pci_host_decode_changed(f->host);
 	pci_msix_reset(f);
 	pci_msi_reset(f);
 	pci_func_update_intx(f);

@@ -35,7 +35,9 @@ struct pci_host {
 	struct pci_func *func[PCI_MAX_FUNCS]; /* emulated functions (pci_func.h) */
 	u32 nr_func;
 	u64 mmio_next, io_next;               /* the firmware's placement cursors */
+	u32 nr_bars;                          /* placed, at most PCI_WINDOW_BARS */
 	u32 intx[INTX_LINES];                 /* per line: the functions asserting it */
+	struct pci_windows win;               /* what the windows decode now */
 };
 
 u32 pci_cfg_get(const u8 *cfg, u32 off, u32 size)
@@ -86,6 +88,11 @@ bool pci_host_add_func(struct pci_host *h, struct pci_func *f, u16 bdf,
 	return true;
 }
 
+void pci_host_decode_changed(struct pci_host *h)
+{
+	pci_windows_rebuild(&h->win, h->func, h->nr_func);
+}
+
 /* The firmware's job: BARs in the order they are added, each aligned to
  * its size (PCI 3.0 6.2.5.1), in the windows the DSDT's _CRS gives. */
 bool pci_host_place(struct pci_host *h, bool io, u64 size, u64 *addr)
@@ -94,8 +101,9 @@ bool pci_host_place(struct pci_host *h, bool io, u64 size, u64 *addr)
 	u64 end = io ? PC_PCI_IO_BASE + PC_PCI_IO_SIZE : PC_PCI_MMIO_BASE + PC_PCI_MMIO_SIZE;
 	u64 at = ALIGN_UP(*next, size);
 
-	if (at > end || size > end - at)
+	if (at > end || size > end - at || h->nr_bars == PCI_WINDOW_BARS)
 		return false;
+	h->nr_bars++;
 	*addr = at;
 	*next = at + size;
 	return true;
@@ -124,7 +132,7 @@ void pci_host_intx(struct pci_host *h, u32 gsi, u8 index, bool asserted)
 static enum bus_result window(struct pci_host *h, bool io, u64 addr, u32 size, u64 *val,
 			      bool write)
 {
-	enum bus_result r = pci_window_access(h->func, h->nr_func, io, addr, size, val, write);
+	enum bus_result r = pci_window_access(&h->win, h->func, io, addr, size, val, write);
 
 	if (r == BUS_UNCLAIMED) {
 		if (!write)

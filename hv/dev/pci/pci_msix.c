@@ -73,7 +73,7 @@ bool pci_func_add_msix(struct pci_func *f, u16 nvec, u32 bar, u32 table_off, u32
 	u8 body[10];
 	u8 at;
 
-	if (!f || f->msix.nvec || nvec == 0 || nvec > PCI_FUNC_MSIX_MAX || bar >= PCI_FUNC_BARS ||
+	if (!f || f->msix.e || nvec == 0 || nvec > PCI_FUNC_MSIX_MAX || bar >= PCI_FUNC_BARS ||
 	    (f->bar[bar].kind != PCI_BAR_MEM32 && f->bar[bar].kind != PCI_BAR_MEM64) ||
 	    (table_off & 7) || (pba_off & 7))
 		return false;
@@ -85,9 +85,12 @@ bool pci_func_add_msix(struct pci_func *f, u16 nvec, u32 bar, u32 table_off, u32
 	pci_cfg_put(body, 0, 2, nvec - 1U);             /* Table Size, N-1 */
 	pci_cfg_put(body, 2, 4, table_off | bar);       /* Table Offset | BIR */
 	pci_cfg_put(body, 6, 4, pba_off | bar);         /* PBA Offset | BIR */
+	f->msix.e = dev_alloc(f->dh, (u64)nvec * sizeof(*f->msix.e));
+	if (!f->msix.e)
+		return false;
 	at = pci_func_add_cap(f, PCI_CAP_ID_MSIX, body, sizeof(body));
 	if (!at)
-		return false;
+		return false; /* the entries stay in the arena, unused */
 	f->msix.cap = at;
 	f->msix.bar = (u8)bar;
 	f->msix.table_off = table_off;
@@ -231,7 +234,7 @@ void pci_msix_reset(struct pci_func *f)
 	spin_lock(&f->lock);
 	m->ctrl = 0;
 	m->pending = 0;
-	for (u32 i = 0; i < PCI_FUNC_MSIX_MAX; i++)
+	for (u32 i = 0; i < m->nvec; i++)
 		m->e[i] = (struct msix_entry){ .ctrl = MSIX_VEC_MASKED };
 	spin_unlock(&f->lock);
 }

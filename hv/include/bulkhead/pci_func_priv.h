@@ -63,7 +63,7 @@ struct pci_msix {
 	u8 bar;
 	u32 table_off, pba_off;
 	u16 ctrl;                 /* enable and function mask bits only */
-	struct msix_entry e[PCI_FUNC_MSIX_MAX];
+	struct msix_entry *e;     /* nvec entries, in the VM's device arena */
 	u64 pending;              /* the PBA: one bit per vector */
 	u64 dropped;              /* messages not to 0xFEExxxxx, not sent */
 };
@@ -104,16 +104,34 @@ struct pci_host *pci_host_of(struct dev_host *host);
  * taken or the bus is full. */
 bool __must_check pci_host_add_func(struct pci_host *h, struct pci_func *f, u16 bdf,
 				    const struct pci_func_ops *ops, u8 *index);
-/* The firmware's placement: the next size-aligned range in the window. */
+/* The firmware's placement: the next size-aligned range in the window;
+ * false when it is full or the VM has PCI_WINDOW_BARS BARs already. */
 bool __must_check pci_host_place(struct pci_host *h, bool io, u64 size, u64 *addr);
 /* INTx wires are shared (wired-OR, active low): line gsi is asserted
  * while any function asserts it. */
 void pci_host_intx(struct pci_host *h, u32 gsi, u8 index, bool asserted);
 
-/* pci_window.c: an access at addr in the I/O (io) or memory window, to
- * the one BAR of funcs[0..n) that decodes it now. */
-enum bus_result pci_window_access(struct pci_func *const *funcs, u32 n, bool io, u64 addr,
-				  u32 size, u64 *val, bool write);
+/* pci_window.c: the BARs that decode now, per window, and an access at
+ * addr in the I/O (io) or memory window to the one that covers it. */
+#define PCI_WINDOW_BARS 64  /* BARs of all the VM's functions together */
+
+struct pci_decode {
+	u32 base, size;           /* both windows are below 4 GiB */
+	u8 func, bar;             /* index in the host's list, BAR index */
+	bool io;
+};
+
+struct pci_windows {
+	struct spinlock lock;
+	struct pci_decode d[PCI_WINDOW_BARS];
+	u32 n;
+};
+
+void pci_windows_rebuild(struct pci_windows *w, struct pci_func *const *funcs, u32 n);
+enum bus_result pci_window_access(struct pci_windows *w, struct pci_func *const *funcs, bool io,
+				  u64 addr, u32 size, u64 *val, bool write);
+/* pci_host.c: a BAR or a command register changed; the windows follow. */
+void pci_host_decode_changed(struct pci_host *h);
 
 /* pci_func.c */
 void pci_func_reset(struct pci_func *f);
