@@ -255,6 +255,42 @@ static void test_dispatch_and_move(void **state)
 	assert_int_equal(mem_in(MEM2 + 0x100, 4), 0); /* no ops: reads zero */
 }
 
+/* The windows hold PCI_WINDOW_BARS BARs of the VM's functions at most:
+ * the firmware places no more. */
+static void test_bar_limit(void **state)
+{
+	const char *err = NULL;
+	u32 placed = 3; /* by setup */
+
+	(void)state;
+	for (u32 slot = 4; placed < PCI_WINDOW_BARS; slot++) {
+		const struct pci_func_id id = { 0x1234, (u16)slot, 0, 0, 0, 0, 0 };
+		struct pci_func *g = pci_func_create(&vm.dev, PCI_BDF(0, slot, 0), &id, &err);
+
+		assert_non_null(g);
+		for (u32 i = 0; i < PCI_FUNC_BARS && placed < PCI_WINDOW_BARS; i++, placed++)
+			assert_true(pci_func_add_bar(g, i, PCI_BAR_IO, 4, &regs_ops, &r1, "io"));
+		if (placed == PCI_WINDOW_BARS) {
+			assert_false(pci_func_add_bar(g, 5, PCI_BAR_IO, 4, &regs_ops, &r1, "io"));
+			/* the last one placed decodes once enabled */
+			cfg_out(slot, 0x04, 2, PCI_CMD_IO);
+		}
+	}
+	assert_false(pci_func_add_bar(f, 4, PCI_BAR_MEM32, 0x1000, &regs_ops, &r0, "x"));
+	{
+		/* 4-port BARs follow IO1's 32 ports: the 61st is the last */
+		u64 v = 0, last = PC_PCI_IO_BASE + 32 + 4 * (PCI_WINDOW_BARS - 3 - 1);
+
+		r1.reads = 0;
+		assert_int_equal(bus_guest_read(&vm.bus.pio, last + 2, 2, &v, "t"), BUS_OK);
+		assert_int_equal(r1.reads, 1);
+		assert_int_equal(r1.last_off, 2);
+		assert_int_equal(bus_guest_read(&vm.bus.pio, last + 4, 2, &v, "t"), BUS_OK);
+		assert_int_equal(v, 0xffff);
+		assert_int_equal(r1.reads, 1);
+	}
+}
+
 /* A BAR moved onto another: both decode nothing until one moves away. */
 static void test_overlap(void **state)
 {
@@ -644,6 +680,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sizing, setup),
 		cmocka_unit_test_setup(test_dispatch_and_move, setup),
 		cmocka_unit_test_setup(test_overlap, setup),
+		cmocka_unit_test_setup(test_bar_limit, setup),
 		cmocka_unit_test_setup(test_caps, setup),
 		cmocka_unit_test_setup(test_msix_table, setup),
 		cmocka_unit_test_setup(test_msix_delivery, setup),
