@@ -5,107 +5,8 @@
  * broken queue and recovery by reset, bus mastering, the PCI configuration
  * access capability (4.1.4.8). */
 #include "fake_vm.h"
-#include <bulkhead/pci.h>
-#include <bulkhead/pci_func.h>
-#include <bulkhead/virtio.h>
 
-/* ---- a fake PCI function ---- */
-struct pci_func {
-	const struct bus_dev_ops *bar_ops[PCI_FUNC_BARS];
-	void *bar_dev[PCI_FUNC_BARS];
-	enum pci_bar_kind bar_kind[PCI_FUNC_BARS];
-	u64 bar_size[PCI_FUNC_BARS];
-	u8 cfg[256];
-	u8 cap_at;
-	const struct pci_func_hooks *hooks;
-	void *hdev;
-	u16 nvec, msix_bar;
-	u32 table_off;
-	bool msix_on, bus_master, intx;
-	unsigned msix_count;
-	u16 last_vec;
-	struct pci_func_id id;
-};
-
-static struct pci_func fn;
-
-struct pci_func *pci_func_create(struct dev_host *h, u16 bdf, const struct pci_func_id *id,
-				 const char **err)
-{
-	(void)h; (void)bdf; (void)err;
-	memset(&fn, 0, sizeof(fn));
-	fn.id = *id;
-	fn.cap_at = 0x40;
-	fn.bus_master = true;
-	return &fn;
-}
-
-bool pci_func_add_bar(struct pci_func *f, u32 idx, enum pci_bar_kind kind, u64 size,
-		      const struct bus_dev_ops *ops, void *dev, const char *name)
-{
-	(void)name;
-	f->bar_ops[idx] = ops;
-	f->bar_dev[idx] = dev;
-	f->bar_kind[idx] = kind;
-	f->bar_size[idx] = size;
-	return true;
-}
-
-u8 pci_func_add_cap(struct pci_func *f, u8 cap_id, const void *body, u32 body_len)
-{
-	u8 at = f->cap_at;
-	f->cfg[at] = cap_id;
-	memcpy(&f->cfg[at + 2], body, body_len);
-	f->cap_at = (u8)(at + ALIGN_UP(body_len + 2, 4U));
-	return at;
-}
-
-bool pci_func_add_msix(struct pci_func *f, u16 nvec, u32 bar, u32 table_off, u32 pba_off)
-{
-	(void)pba_off;
-	f->nvec = nvec;
-	f->msix_bar = (u16)bar;
-	f->table_off = table_off;
-	return true;
-}
-
-void pci_func_msix_notify(struct pci_func *f, u16 vector)
-{
-	f->msix_count++;
-	f->last_vec = vector;
-}
-
-bool pci_func_msix_enabled(const struct pci_func *f) { return f->msix_on; }
-void pci_func_intx(struct pci_func *f, bool asserted) { f->intx = asserted; }
-bool pci_func_bus_master(const struct pci_func *f) { return f->bus_master; }
-
-void pci_func_set_hooks(struct pci_func *f, const struct pci_func_hooks *hooks, void *dev)
-{
-	f->hooks = hooks;
-	f->hdev = dev;
-}
-
-/* ---- guest RAM ---- */
-#define RAM_BYTES 0x20000U
-static u8 ram[RAM_BYTES];
-
-enum gm_result vm_read(struct vm *m, u64 gpa, void *dst, u64 len)
-{
-	(void)m;
-	if (gpa + len < gpa || gpa + len > RAM_BYTES)
-		return GM_HOLE;
-	memcpy(dst, &ram[gpa], len);
-	return GM_OK;
-}
-
-enum gm_result vm_write(struct vm *m, u64 gpa, const void *src, u64 len)
-{
-	(void)m;
-	if (gpa + len < gpa || gpa + len > RAM_BYTES)
-		return GM_HOLE;
-	memcpy(&ram[gpa], src, len);
-	return GM_OK;
-}
+#include "test_virtio_fake.h"
 
 /* ---- a fake device: echoes each request's out bytes into its in part ---- */
 struct echo {
@@ -145,47 +46,6 @@ static const struct virtio_dev_ops echo_ops = {
 	.config_read = e_cfg_read, .queue_notify = e_notify, .reset = e_reset,
 };
 
-/* ---- register access ---- */
-static u64 rd(u64 off, u32 size)
-{
-	u64 v;
-	assert_int_equal(fn.bar_ops[1]->read(fn.bar_dev[1], off, size, &v), BUS_OK);
-	return v;
-}
-
-static void wr(u64 off, u32 size, u64 v)
-{
-	assert_int_equal(fn.bar_ops[1]->write(fn.bar_dev[1], off, size, v), BUS_OK);
-}
-
-static void kick(u16 q)
-{
-	assert_int_equal(fn.bar_ops[0]->write(fn.bar_dev[0], 0, 2, q), BUS_OK);
-}
-
-#define DESC  0x1000U
-#define AVAIL 0x2000U
-#define USED  0x3000U
-#define BUF   0x8000U
-
-static void put16(u64 a, u16 v) { memcpy(&ram[a], &v, 2); }
-static u16 get16(u64 a) { u16 v; memcpy(&v, &ram[a], 2); return v; }
-
-static void desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	memcpy(&ram[DESC + 16U * i], &addr, 8);
-	memcpy(&ram[DESC + 16U * i + 8], &len, 4);
-	put16(DESC + 16U * i + 12, flags);
-	put16(DESC + 16U * i + 14, next);
-}
-
-static void post(u16 head)
-{
-	u16 idx = get16(AVAIL + 2);
-	put16(AVAIL + 4 + 2U * (idx % 16), head);
-	put16(AVAIL + 2, (u16)(idx + 1));
-}
-
 static int setup(void **state)
 {
 	const char *err = NULL;
@@ -199,28 +59,6 @@ static int setup(void **state)
 	return 0;
 }
 
-/* The driver's initialisation (3.1.1) with queue 0 and the given features. */
-static void bring_up(u64 features)
-{
-	wr(0x14, 1, 1);
-	wr(0x14, 1, 1 | 2);
-	wr(0x08, 4, 0);
-	wr(0x0c, 4, (u32)features);
-	wr(0x08, 4, 1);
-	wr(0x0c, 4, (u32)(features >> 32));
-	wr(0x14, 1, 1 | 2 | 8);
-	assert_int_equal(rd(0x14, 1) & 8, 8);
-	wr(0x16, 2, 0);
-	wr(0x20, 4, DESC);
-	wr(0x24, 4, 0);
-	wr(0x28, 8, AVAIL);
-	wr(0x30, 4, USED);
-	wr(0x34, 4, 0);
-	wr(0x1c, 2, 1);
-	wr(0x14, 1, 1 | 2 | 8 | 4);
-}
-
-#define V1 (1ULL << VIRTIO_F_VERSION_1)
 
 static const u8 *find_vcap(u8 type)
 {

@@ -382,7 +382,8 @@ static enum bus_result mmio_read(void *dev, u64 off, u32 size, u64 *val)
 		*val = vd->isr;
 		vd->isr = 0;
 		pci_func_intx(vd->f, false);
-	} else if (off >= DEVCFG_OFF && off - DEVCFG_OFF + size <= vd->ops->config_len) {
+	} else if (off >= DEVCFG_OFF && off - DEVCFG_OFF + size <= vd->ops->config_len &&
+		   vd->ops->config_read) {
 		vd->ops->config_read(vd->dev, (u32)(off - DEVCFG_OFF), val, size);
 	}
 	return BUS_OK;
