@@ -3,6 +3,7 @@
  * and "Details of Header Fields"; layout from
  * arch/x86/include/uapi/asm/bootparam.h). */
 #include <bulkhead/linux_boot.h>
+#include <bulkhead/pc_platform.h>
 #include <bulkhead/string.h>
 
 #define LOADER_UNDEFINED 0xffU  /* type_of_loader: "no assigned ID" */
@@ -27,7 +28,9 @@ static unsigned e820_add(u8 *bp, unsigned n, u64 addr, u64 size, u32 type)
 /* Conventional memory, then the BIOS area as reserved: the RSDP must stay
  * where a scan of 0xE0000-0xFFFFF finds it, and the FACS next to it must
  * not be reported as usable RAM (ACPI 6.5 5.2.10); nor may it be "ACPI
- * reclaimable", which an OS may reuse after reading the tables. */
+ * reclaimable", which an OS may reuse after reading the tables. Last the
+ * PCI ECAM area as reserved, the firmware's promise that Linux checks
+ * before it uses the MCFG's area (arch/x86/pci/mmconfig-shared.c). */
 static void e820_fill(u8 *bp, u64 ram_size)
 {
 	unsigned n = 0;
@@ -35,6 +38,7 @@ static void e820_fill(u8 *bp, u64 ram_size)
 	n = e820_add(bp, n, 0, LINUX_LOW_RAM_END, E820_RAM);
 	n = e820_add(bp, n, LINUX_LOW_RAM_END, LINUX_HIGH_RAM - LINUX_LOW_RAM_END, E820_RESERVED);
 	n = e820_add(bp, n, LINUX_HIGH_RAM, ram_size - LINUX_HIGH_RAM, E820_RAM);
+	n = e820_add(bp, n, PC_PCI_ECAM_BASE, PC_PCI_ECAM_SIZE, E820_RESERVED);
 	bp[BP_E820_ENTRIES] = (u8)n;
 }
 

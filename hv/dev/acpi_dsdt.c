@@ -1,5 +1,5 @@
-/* The DSDT's AML: \_S5 for poweroff, the PCI host bridge with the legacy
- * devices it decodes, and one processor device per vCPU. Everything comes
+/* The DSDT's AML: \_S5 for poweroff, the PCI host bridge with its
+ * interrupt routing and the legacy devices it decodes, and one processor device per vCPU. Everything comes
  * from pc_platform.h and struct acpi_platform. ASL equivalent in
  * docs/linux-guest.md. */
 #include <bulkhead/acpi_tables.h>
@@ -91,18 +91,40 @@ static void rt_emit_crs(struct aml *a, struct rt *r)
 	aml_buffer(a, r->b, r->len);
 }
 
-/* The host bridge decodes every I/O port but its own config ports and, for
- * future BARs, the 32-bit hole from ACPI_PCI_MEM32_BASE up to the IOAPIC. */
+/* The host bridge decodes bus 0 (the ECAM's), the legacy ports below its
+ * configuration ports (the ISA devices behind it), the configuration ports
+ * themselves, and the windows that BARs are placed in (pc_platform.h). */
 static void emit_pci0_crs(struct aml *a)
 {
 	struct rt r = { .ok = true };
 
-	rt_word_space(&r, RT_SPACE_BUS, 0, 0x00, 0xff);
+	rt_word_space(&r, RT_SPACE_BUS, 0, 0x00, PC_PCI_ECAM_BUSES - 1);
 	rt_io(&r, PC_PCI_CONFIG, 8);
 	rt_word_space(&r, RT_SPACE_IO, RT_IO_ENTIRE_RANGE, 0x0000, PC_PCI_CONFIG - 1);
-	rt_word_space(&r, RT_SPACE_IO, RT_IO_ENTIRE_RANGE, PC_PCI_CONFIG + 8, 0xffff);
-	rt_dword_mem(&r, (u32)ACPI_PCI_MEM32_BASE, (u32)(PC_IOAPIC_BASE - 1));
+	rt_word_space(&r, RT_SPACE_IO, RT_IO_ENTIRE_RANGE, PC_PCI_IO_BASE,
+		      PC_PCI_IO_BASE + PC_PCI_IO_SIZE - 1);
+	rt_dword_mem(&r, (u32)PC_PCI_MMIO_BASE, (u32)(PC_PCI_MMIO_BASE + PC_PCI_MMIO_SIZE - 1));
 	rt_emit_crs(a, &r);
+}
+
+/* _PRT (ACPI 6.5 6.2.13): pin p (0 = INTA#) of every slot s in 1..31 goes
+ * to GSI PC_PCI_INTX_GSI + (s + p) % 4 (PC_PCI_INTX_GSI_OF), Source 0 so
+ * the GSI is level-triggered, active low. Slot 0 is the host bridge. */
+static void emit_pci0_prt(struct aml *a)
+{
+	aml_name(a, "_PRT");
+	aml_package(a, 31 * 4);
+	for (u32 slot = 1; slot < 32; slot++) {
+		for (u32 pin = 0; pin < 4; pin++) {
+			aml_package(a, 4);
+			aml_int(a, slot << 16 | 0xffffU); /* _ADR: any function of the slot */
+			aml_int(a, pin);
+			aml_int(a, 0);
+			aml_int(a, PC_PCI_INTX_GSI_OF(slot, pin));
+			aml_close(a);
+		}
+	}
+	aml_close(a);
 }
 
 static void emit_isa_device(struct aml *a, const char *name, const char *hid, u16 io,
@@ -124,13 +146,16 @@ static void emit_pci0(struct aml *a)
 {
 	aml_device(a, "PCI0");
 	aml_name(a, "_HID");
-	aml_eisaid(a, "PNP0A03"); /* PCI bus; PNP0A08 would promise PCIe + MCFG */
+	aml_eisaid(a, "PNP0A08"); /* PCI Express root bridge: ECAM through the MCFG */
+	aml_name(a, "_CID");
+	aml_eisaid(a, "PNP0A03"); /* a PCI bus, for OSes without PCIe */
 	/* No _ADR: a device has a _HID or an _ADR, not both (ACPI 6.5 6.1). */
 	aml_name(a, "_BBN");
 	aml_int(a, 0);
 	aml_name(a, "_UID");
 	aml_int(a, 0);
 	emit_pci0_crs(a);
+	emit_pci0_prt(a);
 	emit_isa_device(a, "COM1", "PNP0501", PC_COM1_BASE, 8, PC_COM1_IRQ);
 	/* Linux's rtc-cmos assumes IRQ 8 for an RTC at 0x70 without one */
 	emit_isa_device(a, "RTC", "PNP0B00", PC_RTC_BASE, 2, -1);

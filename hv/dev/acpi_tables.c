@@ -1,5 +1,5 @@
 /* The ACPI tables of a Linux VM (ACPI 6.5 chapter 5): RSDP, XSDT, FADT,
- * FACS, MADT, HPET and the DSDT (AML from acpi_dsdt.c), laid out in one buffer
+ * FACS, MADT, HPET, MCFG and the DSDT (AML from acpi_dsdt.c), laid out in one buffer
  * that the loader copies to PC_ACPI_RSDP_GPA. */
 #include <bulkhead/acpi_tables.h>
 #include <bulkhead/pc_platform.h>
@@ -309,7 +309,27 @@ static void hpet_fill(struct hpet_table *t)
 	t->page_protection = HPET_NO_PAGE_PROTECTION;
 }
 
-#define XSDT_ENTRIES 3 /* FADT, MADT, HPET */
+/* MCFG, PCI Firmware 3.0 4.1.2: one ECAM allocation (PCI Express 3.0
+ * 7.2.2), segment 0, the buses of PC_PCI_ECAM_BUSES. */
+struct mcfg {
+	struct sdt_header h;
+	u8 reserved[8];
+	u64 base;
+	u16 segment;
+	u8 start_bus, end_bus;
+	u32 reserved1;
+} __packed;
+_Static_assert(sizeof(struct mcfg) == 60, "PCI Firmware 3.0 Table 4-2, 4-3");
+
+static void mcfg_fill(struct mcfg *t)
+{
+	t->base = PC_PCI_ECAM_BASE;
+	t->segment = 0;
+	t->start_bus = 0;
+	t->end_bus = PC_PCI_ECAM_BUSES - 1;
+}
+
+#define XSDT_ENTRIES 4 /* FADT, MADT, HPET, MCFG */
 #define TABLE_ALIGN 16
 #define FACS_ALIGN 64 /* 5.2.10 */
 #define TABLES_OFF (PC_ACPI_TABLES_GPA - PC_ACPI_RSDP_GPA)
@@ -337,11 +357,13 @@ bool acpi_tables_build(u8 *buf, u64 buf_gpa, u64 buf_len, const struct acpi_plat
 {
 	struct out o = { buf, buf_gpa, buf_len, TABLES_OFF };
 	u64 facs_gpa = 0, xsdt_gpa = 0, fadt_gpa = 0, madt_gpa = 0, hpet_gpa = 0, dsdt_gpa = 0;
+	u64 mcfg_gpa = 0;
 	struct rsdp *r;
 	struct facs *facs;
 	u8 *xsdt, *madt;
 	struct fadt *fadt;
 	struct hpet_table *hpet;
+	struct mcfg *mcfg;
 
 	if (!p || p->nr_cpus == 0 || p->nr_cpus > ACPI_TABLES_MAX_CPUS) {
 		*err = "ACPI tables: vCPU count must be 1..255";
@@ -362,7 +384,8 @@ bool acpi_tables_build(u8 *buf, u64 buf_gpa, u64 buf_len, const struct acpi_plat
 	fadt = out_take(&o, sizeof(*fadt), TABLE_ALIGN, &fadt_gpa);
 	madt = out_take(&o, madt_size(p->nr_cpus), TABLE_ALIGN, &madt_gpa);
 	hpet = out_take(&o, sizeof(*hpet), TABLE_ALIGN, &hpet_gpa);
-	if (!facs || !xsdt || !fadt || !madt || !hpet || !write_dsdt(&o, p, &dsdt_gpa)) {
+	mcfg = out_take(&o, sizeof(*mcfg), TABLE_ALIGN, &mcfg_gpa);
+	if (!facs || !xsdt || !fadt || !madt || !hpet || !mcfg || !write_dsdt(&o, p, &dsdt_gpa)) {
 		*err = "ACPI tables: area too small";
 		return false;
 	}
@@ -379,9 +402,13 @@ bool acpi_tables_build(u8 *buf, u64 buf_gpa, u64 buf_len, const struct acpi_plat
 	hpet_fill(hpet);
 	header_seal(hpet, "HPET", sizeof(*hpet), 1);
 
+	mcfg_fill(mcfg);
+	header_seal(mcfg, "MCFG", sizeof(*mcfg), 1);
+
 	memcpy(xsdt + sizeof(struct sdt_header), &fadt_gpa, 8);
 	memcpy(xsdt + sizeof(struct sdt_header) + 8, &madt_gpa, 8);
 	memcpy(xsdt + sizeof(struct sdt_header) + 16, &hpet_gpa, 8);
+	memcpy(xsdt + sizeof(struct sdt_header) + 24, &mcfg_gpa, 8);
 	header_seal(xsdt, "XSDT", sizeof(struct sdt_header) + 8 * XSDT_ENTRIES, 1);
 
 	r = (struct rsdp *)buf;

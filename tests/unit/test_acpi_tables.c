@@ -87,11 +87,30 @@ static void test_rsdp_xsdt(void **state)
 	assert_int_equal(sum(r, 36), 0);         /* extended checksum */
 	assert_int_equal(r32(r + 16), 0);        /* no RSDT */
 	x = table(r64(r + 24), "XSDT", 1);
-	assert_int_equal(r32(x + 4), 36 + 3 * 8);
+	assert_int_equal(r32(x + 4), 36 + 4 * 8);
 	assert_true(r64(r + 24) >= PC_ACPI_TABLES_GPA);
 	assert_memory_equal(at(r64(x + 36)), "FACP", 4); /* FADT first */
 	assert_memory_equal(at(r64(x + 44)), "APIC", 4);
 	assert_memory_equal(at(r64(x + 52)), "HPET", 4);
+	assert_memory_equal(at(r64(x + 60)), "MCFG", 4);
+}
+
+/* PCI Firmware 3.0 4.1.2: one allocation, the ECAM of bus 0. */
+static void test_mcfg(void **state)
+{
+	const u8 *t;
+	u64 gpa;
+
+	(void)state;
+	assert_true(build(1));
+	t = xsdt_find("MCFG", &gpa);
+	assert_int_equal(r32(t + 4), 44 + 16);
+	assert_int_equal(r8(t + 8), 1);
+	assert_int_equal(sum(t, 60), 0);
+	assert_int_equal(r64(t + 44), 0xe0000000ULL);
+	assert_int_equal(r16(t + 52), 0); /* segment */
+	assert_int_equal(r8(t + 54), 0);  /* buses 0..0 */
+	assert_int_equal(r8(t + 55), 0);
 }
 
 /* IA-PC HPET 1.0a 3.2.4: the event timer block at PC_HPET_BASE in system
@@ -256,7 +275,22 @@ static void test_dsdt(void **state)
 	/* Name (\_S5, Package (4) { 5, 5, 0, 0 }) */
 	const u8 s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 			  0x0a, PC_SLP_TYP_S5, 0x0a, PC_SLP_TYP_S5, 0x00, 0x00 };
-	const u8 pnp0a03[] = { 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	/* Name (_HID, EisaId ("PNP0A08")) Name (_CID, EisaId ("PNP0A03")) */
+	const u8 hid_cid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x08,
+			       0x08, '_', 'C', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	/* WordBusNumber 0-0; DWordMemory 0xc0000000-0xcfffffff; WordIO 0xd000-0xdfff */
+	const u8 bus0[] = { 0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	const u8 mem[] = { 0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0xc0,
+			   0xff, 0xff, 0xff, 0xcf, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x10 };
+	const u8 io[] = { 0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0, 0, 0x00, 0xd0, 0xff, 0xdf, 0, 0,
+			  0x00, 0x10 };
+	/* _PRT: Package () { 0x1ffff, Zero, Zero, 17 } (slot 1, INTA#) and
+	 * Package () { 0x1fffff, 3, Zero, 18 } (slot 31, INTD#) */
+	const u8 prt_1a[] = { 0x12, 0x0b, 0x04, 0x0c, 0xff, 0xff, 0x01, 0x00, 0x00, 0x00,
+			      0x0a, 17 };
+	const u8 prt_31d[] = { 0x12, 0x0c, 0x04, 0x0c, 0xff, 0xff, 0x1f, 0x00, 0x0a, 0x03, 0x00,
+			       0x0a, 18 };
+	const u8 prt_0[] = { 0x0c, 0xff, 0xff, 0x00, 0x00 };
 	const u8 com1_io[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, 0x22, 0x10, 0x00 };
 	const u8 rtc_io[] = { 0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, 0x79, 0x00 };
 
@@ -267,7 +301,14 @@ static void test_dsdt(void **state)
 	len = r32(d + 4);
 	assert_non_null(find(d, len, s5, sizeof(s5)));
 	assert_non_null(find(d, len, "PCI0", 4));
-	assert_non_null(find(d, len, pnp0a03, sizeof(pnp0a03)));
+	assert_non_null(find(d, len, hid_cid, sizeof(hid_cid)));
+	assert_non_null(find(d, len, bus0, sizeof(bus0)));
+	assert_non_null(find(d, len, mem, sizeof(mem)));
+	assert_non_null(find(d, len, io, sizeof(io)));
+	assert_non_null(find(d, len, "_PRT", 4));
+	assert_non_null(find(d, len, prt_1a, sizeof(prt_1a)));
+	assert_non_null(find(d, len, prt_31d, sizeof(prt_31d)));
+	assert_null(find(d, len, prt_0, sizeof(prt_0))); /* the host bridge's slot: no entry */
 	assert_non_null(find(d, len, com1_io, sizeof(com1_io)));
 	assert_non_null(find(d, len, rtc_io, sizeof(rtc_io)));
 	assert_non_null(find(d, len, "C003", 4));
@@ -390,6 +431,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsdp_xsdt),
+		cmocka_unit_test(test_mcfg),
 		cmocka_unit_test(test_madt),
 		cmocka_unit_test(test_hpet),
 		cmocka_unit_test(test_fadt_facs),

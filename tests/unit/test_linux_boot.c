@@ -278,7 +278,7 @@ static void test_boot_params(void **state)
 	assert_int_equal(get(bp, BP_EXT_RAMDISK_SIZE, 4), 0);
 	assert_int_equal(get(bp, BP_ACPI_RSDP_ADDR, 8), 0xe0000);
 	/* e820 */
-	assert_int_equal(bp[BP_E820_ENTRIES], 3);
+	assert_int_equal(bp[BP_E820_ENTRIES], 4);
 	e = bp + BP_E820_TABLE;
 	assert_int_equal(get(e, 0, 8), 0);
 	assert_int_equal(get(e, 8, 8), 0x9f000);
@@ -291,6 +291,10 @@ static void test_boot_params(void **state)
 	assert_int_equal(get(e, 0, 8), 0x100000);
 	assert_int_equal(get(e, 8, 8), MiB(511));
 	assert_int_equal(get(e, 16, 4), E820_RAM);
+	e += BP_E820_ENTRY_SIZE; /* the ECAM area (PCI Firmware 3.0 4.1.2) */
+	assert_int_equal(get(e, 0, 8), 0xe0000000ULL);
+	assert_int_equal(get(e, 8, 8), MiB(1));
+	assert_int_equal(get(e, 16, 4), E820_RESERVED);
 	assert_int_equal(get(e, 20, 8), 0); /* nothing after */
 
 	/* no initrd: zero pointers; protocol 2.13: no acpi_rsdp_addr */
@@ -377,7 +381,7 @@ static void test_real_kernel(void **state)
 	assert_true(plan.initrd_gpa >= plan.kernel_end);
 	assert_true(boot_params_build(bp, k, len, &bz, &plan, &err));
 	assert_memory_equal(bp + HDR_MAGIC, "HdrS", 4);
-	assert_int_equal(bp[BP_E820_ENTRIES], 3);
+	assert_int_equal(bp[BP_E820_ENTRIES], 4);
 	free(k);
 }
 

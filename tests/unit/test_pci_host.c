@@ -1,4 +1,4 @@
-/* hv/dev/pci_host.c: configuration mechanism #1, the host bridge, absent
+/* hv/dev/pci/pci_host.c: configuration mechanism #1, the host bridge, absent
  * functions, a registered function, and the reset byte at 0xcf9. */
 #include "unit.h"
 #include <bulkhead/dev.h>
@@ -149,6 +149,64 @@ static void test_registry(void **state)
 	}
 }
 
+static u64 ecam_in(u32 dev, u32 fn, u32 reg, u32 size)
+{
+	u64 v = 0xdead;
+
+	assert_int_equal(bus_read(&vm.bus.mmio, PC_PCI_ECAM_BASE + (dev << 15 | fn << 12 | reg),
+				  size, &v), BUS_OK);
+	return v;
+}
+
+/* PCI Express 3.0 7.2.2: the same functions through ECAM at
+ * PC_PCI_ECAM_BASE, 4 KiB each, bus 0 only (the region is 1 MiB). */
+static void test_ecam(void **state)
+{
+	u64 v;
+
+	(void)state;
+	memset(fn_cfg, 0, sizeof(fn_cfg));
+	pci_cfg_put(fn_cfg, 0, 4, 0x10421af4U);
+	assert_true(pci_register_function(&vm.dev, PCI_BDF(0, 5, 2), &fn_ops, fn_cfg));
+	assert_int_equal(ecam_in(0, 0, 0, 4), PC_PCI_HOST_DEVICE << 16 | PC_PCI_HOST_VENDOR);
+	assert_int_equal(ecam_in(0, 0, 0x0a, 2), 0x0600);
+	assert_int_equal(ecam_in(5, 2, 0, 4), 0x10421af4U);
+	assert_int_equal(ecam_in(5, 2, 3, 1), 0x10);
+	/* the same registers as mechanism #1 */
+	assert_int_equal(bus_write(&vm.bus.mmio, PC_PCI_ECAM_BASE + (5 << 15 | 2 << 12 | 0x44), 2,
+				   0x1234), BUS_OK);
+	assert_int_equal(cfg(0, 5, 2, 0x44, 2), 0x1234);
+	pio_out(0xcf8, 4, 0x80000000U | 5 << 11 | 2 << 8 | 0x48);
+	pio_out(0xcfc, 4, 0xcafef00dU);
+	assert_int_equal(ecam_in(5, 2, 0x48, 4), 0xcafef00dU);
+	/* extended space of a present function: zero, writes dropped */
+	assert_int_equal(ecam_in(5, 2, 0x100, 4), 0);
+	assert_int_equal(ecam_in(5, 2, 0xffc, 4), 0);
+	assert_int_equal(bus_write(&vm.bus.mmio, PC_PCI_ECAM_BASE + (5 << 15 | 2 << 12 | 0x100),
+				   4, ~0ULL), BUS_OK);
+	assert_int_equal(ecam_in(5, 2, 0x100, 4), 0);
+	assert_int_equal(ecam_in(0, 0, 0x800, 2), 0);
+	/* absent functions: all ones */
+	assert_int_equal(ecam_in(5, 3, 0, 4), 0xffffffffU);
+	assert_int_equal(ecam_in(31, 7, 0xfff, 1), 0xff);
+	assert_int_equal(ecam_in(5, 3, 0x200, 2), 0xffff);
+	/* only bus 0: the next MiB is not ECAM */
+	assert_null(bus_find(&vm.bus.mmio, PC_PCI_ECAM_BASE + MiB(1), 1));
+	assert_non_null(bus_find(&vm.bus.mmio, PC_PCI_ECAM_BASE + MiB(1) - 1, 1));
+	/* 8-byte and dword-crossing accesses are refused; the guest's path
+	 * reads them as all ones */
+	assert_int_equal(bus_read(&vm.bus.mmio, PC_PCI_ECAM_BASE + (5 << 15 | 2 << 12), 8, &v),
+			 BUS_BAD_ACCESS);
+	assert_int_equal(bus_read(&vm.bus.mmio, PC_PCI_ECAM_BASE + (5 << 15 | 2 << 12 | 2), 4, &v),
+			 BUS_BAD_ACCESS);
+	assert_int_equal(bus_write(&vm.bus.mmio, PC_PCI_ECAM_BASE + (5 << 15 | 2 << 12 | 3), 2, 0),
+			 BUS_BAD_ACCESS);
+	assert_int_equal(bus_guest_read(&vm.bus.mmio, PC_PCI_ECAM_BASE + (5 << 15 | 2 << 12 | 0x44),
+					8, &v, "t"), BUS_OK);
+	assert_int_equal(v, ~0ULL);
+	assert_int_equal(cfg(0, 5, 2, 0x44, 2), 0x1234);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +215,7 @@ int main(void)
 		cmocka_unit_test_setup(test_linux_type1_probe, setup),
 		cmocka_unit_test_setup(test_reset_control, setup),
 		cmocka_unit_test_setup(test_registry, setup),
+		cmocka_unit_test_setup(test_ecam, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

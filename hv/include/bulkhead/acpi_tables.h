@@ -1,21 +1,21 @@
 /* The ACPI tables a Linux VM finds at PC_ACPI_RSDP_GPA (ACPI 6.5 chapter 5):
  * RSDP, XSDT, a full (not hardware-reduced) FADT with its FACS, the MADT,
- * the HPET table (IA-PC HPET 1.0a 3.2.4) and a DSDT whose AML is emitted here from the platform description.
+ * the HPET table (IA-PC HPET 1.0a 3.2.4), the MCFG (PCI Firmware 3.0 4.1.2) and a DSDT whose AML is emitted here from the platform description.
  * Pure logic over a byte buffer: the caller copies the buffer into guest
  * RAM at buf_gpa. The layout is described in docs/linux-guest.md. */
 #ifndef BULKHEAD_ACPI_TABLES_H
 #define BULKHEAD_ACPI_TABLES_H
 
+#include <bulkhead/pc_platform.h>
 #include <bulkhead/types.h>
 
 /* Processor Local APIC entries hold 8-bit APIC IDs, and 0xff is the xAPIC
  * broadcast ID (ACPI 6.5 5.2.12.2). */
 #define ACPI_TABLES_MAX_CPUS 255U
 
-/* The 32-bit PCI memory window the host bridge's _CRS offers for BARs:
- * [ACPI_PCI_MEM32_BASE, PC_IOAPIC_BASE). Guest RAM must end below it.
- * (Candidate for pc_platform.h.) */
-#define ACPI_PCI_MEM32_BASE 0xc0000000ULL
+/* The 32-bit PCI memory window the host bridge's _CRS offers for BARs
+ * starts here (PC_PCI_MMIO_BASE). Guest RAM must end below it. */
+#define ACPI_PCI_MEM32_BASE PC_PCI_MMIO_BASE
 
 struct acpi_platform {
 	u32 nr_cpus;             /* vCPU i has APIC ID i and ACPI processor UID i */

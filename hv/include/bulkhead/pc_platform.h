@@ -80,9 +80,12 @@
 #define PC_PCI_MMIO_SIZE   0x10000000ULL  /* below the test device at 3.25 GiB */
 #define PC_PCI_IO_BASE     0xd000
 #define PC_PCI_IO_SIZE     0x1000
-/* INTx: INTA# of slot s reaches IOAPIC pin PC_PCI_INTX_GSI + (s % 4), level,
- * active low (the DSDT's _PRT). */
+/* INTx: pin p (0 = INTA# .. 3 = INTD#) of slot s reaches IOAPIC pin
+ * PC_PCI_INTX_GSI + (s + p) % 4, level-triggered, active low, shared
+ * (the DSDT's _PRT; the usual swizzle, PCI-to-PCI Bridge 1.2 9.1). */
 #define PC_PCI_INTX_GSI    16
+#define PC_PCI_INTX_GSI_OF(slot, pin) (PC_PCI_INTX_GSI + ((slot) + (pin)) % 4U)
+#define PC_PCI_ECAM_SIZE   (PC_PCI_ECAM_BUSES * 0x100000ULL) /* 1 MiB per bus */
 
 /* Device numbers on bus 0, one function each. */
 #define PC_PCI_SLOT_VCONSOLE 1
@@ -91,5 +94,6 @@
 #define PC_PCI_SLOT_DISK0    4   /* disks 0..VM_MAX_DISKS-1 in slots 4..7 */
 #define PC_PCI_SLOT_GPU      8
 #define PC_PCI_SLOT_INPUT    9   /* keyboard 9, tablet 10 */
+#define PC_PCI_SLOT_TESTDEV  31  /* pci-testdev, VMs with the testdev option */
 
 #endif

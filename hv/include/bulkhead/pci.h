@@ -1,6 +1,6 @@
 /* PCI configuration space of a VM through configuration mechanism #1
  * (PCI Local Bus 3.0 3.2.2.3.2; ports PC_PCI_CONFIG). Device models add
- * their functions to the registry of the VM's host bridge (hv/dev/
+ * their functions to the registry of the VM's host bridge (hv/dev/pci/
  * pci_host.c, created at priority 20: register from a later priority). */
 #ifndef BULKHEAD_PCI_H
 #define BULKHEAD_PCI_H
@@ -10,6 +10,9 @@
 struct dev_host;
 
 #define PCI_BDF(bus, dev, fn) ((u16)(((bus) << 8) | ((dev) << 3) | (fn)))
+#define PCI_BDF_BUS(bdf)  ((u32)(bdf) >> 8)
+#define PCI_BDF_SLOT(bdf) (((u32)(bdf) >> 3) & 0x1fU)
+#define PCI_BDF_FN(bdf)   ((u32)(bdf) & 7U)
 #define PCI_CFG_SIZE 256U
 #define PCI_MAX_FUNCS 32
 
@@ -36,7 +39,7 @@ bool __must_check pci_register_function(struct dev_host *host, u16 bdf, const st
 
 struct pci_host;
 
-/* Creates the host bridge (00:00.0) and the configuration ports. */
+/* Creates the host bridge (00:00.0), the configuration ports and ECAM. */
 struct pci_host *pci_host_attach(struct dev_host *host, const char **err);
 
 /* Little-endian access to a config image (for functions that keep one). */

@@ -1,11 +1,13 @@
 /* PCI configuration mechanism #1 (PCI Local Bus 3.0 3.2.2.3.2) at
- * PC_PCI_CONFIG, the reset control register at PC_RESET_CONTROL (byte
+ * PC_PCI_CONFIG, the same functions' configuration space through ECAM at
+ * PC_PCI_ECAM_BASE (PCI Express 3.0 7.2.2), the reset control register at PC_RESET_CONTROL (byte
  * 0xcf9 inside the CONFIG_ADDRESS dword, as on PIIX/ICH chipsets), the
  * registry of the VM's PCI functions, and the host bridge at 00:00.0.
  * Absent functions read all ones; writes to them are dropped. */
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci.h>
+#include <bulkhead/pci_func_priv.h>
 
 #define CFG_ADDRESS    0     /* dword at 0xcf8 */
 #define RESET_CONTROL  (PC_RESET_CONTROL - PC_PCI_CONFIG)
@@ -21,6 +23,8 @@ struct pci_slot {
 	void *dev;
 };
 
+#define INTX_LINES 4
+
 struct pci_host {
 	struct dev_host *host;
 	u32 address;
@@ -28,6 +32,10 @@ struct pci_host {
 	u16 bridge_cmd;
 	struct pci_slot slot[PCI_MAX_FUNCS];
 	u32 nr;
+	struct pci_func *func[PCI_MAX_FUNCS]; /* emulated functions (pci_func.h) */
+	u32 nr_func;
+	u64 mmio_next, io_next;               /* the firmware's placement cursors */
+	u32 intx[INTX_LINES];                 /* per line: the functions asserting it */
 };
 
 u32 pci_cfg_get(const u8 *cfg, u32 off, u32 size)
@@ -61,6 +69,91 @@ static struct pci_host *host_bridge(struct dev_host *host)
 	return r ? r->dev : NULL;
 }
 
+struct pci_host *pci_host_of(struct dev_host *host)
+{
+	return host_bridge(host);
+}
+
+bool pci_host_add_func(struct pci_host *h, struct pci_func *f, u8 *index)
+{
+	if (h->nr_func == PCI_MAX_FUNCS)
+		return false;
+	*index = (u8)h->nr_func;
+	h->func[h->nr_func++] = f;
+	return true;
+}
+
+/* The firmware's job: BARs in the order they are added, each aligned to
+ * its size (PCI 3.0 6.2.5.1), in the windows the DSDT's _CRS gives. */
+bool pci_host_place(struct pci_host *h, bool io, u64 size, u64 *addr)
+{
+	u64 *next = io ? &h->io_next : &h->mmio_next;
+	u64 end = io ? PC_PCI_IO_BASE + PC_PCI_IO_SIZE : PC_PCI_MMIO_BASE + PC_PCI_MMIO_SIZE;
+	u64 at = ALIGN_UP(*next, size);
+
+	if (at > end || size > end - at)
+		return false;
+	*addr = at;
+	*next = at + size;
+	return true;
+}
+
+/* INTx lines are open-drain with a pull-up (PCI 3.0 2.2.6): the wire to
+ * the IOAPIC is low (asserted, the _PRT says active low) while any
+ * function on it asserts, high otherwise. */
+void pci_host_intx(struct pci_host *h, u32 gsi, u8 index, bool asserted)
+{
+	u32 line = gsi - PC_PCI_INTX_GSI, bit = 1U << index;
+	bool was, now;
+
+	if (line >= INTX_LINES || index >= PCI_MAX_FUNCS)
+		return;
+	was = h->intx[line] != 0;
+	h->intx[line] = asserted ? h->intx[line] | bit : h->intx[line] & ~bit;
+	now = h->intx[line] != 0;
+	if (was != now)
+		dev_irq_set(h->host, gsi, !now);
+}
+
+/* The windows: accesses go to whichever BAR decodes the address now
+ * (pci_window.c); where none does, reads are all ones and writes dropped
+ * (master abort, PCI 3.0 3.3.3.1). */
+static enum bus_result window(struct pci_host *h, bool io, u64 addr, u32 size, u64 *val,
+			      bool write)
+{
+	enum bus_result r = pci_window_access(h->func, h->nr_func, io, addr, size, val, write);
+
+	if (r == BUS_UNCLAIMED) {
+		if (!write)
+			*val = ~0ULL;
+		return BUS_OK;
+	}
+	return r;
+}
+
+static enum bus_result mmio_win_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	return window(dev, false, PC_PCI_MMIO_BASE + off, size, val, false);
+}
+
+static enum bus_result mmio_win_write(void *dev, u64 off, u32 size, u64 val)
+{
+	return window(dev, false, PC_PCI_MMIO_BASE + off, size, &val, true);
+}
+
+static enum bus_result io_win_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	return window(dev, true, PC_PCI_IO_BASE + off, size, val, false);
+}
+
+static enum bus_result io_win_write(void *dev, u64 off, u32 size, u64 val)
+{
+	return window(dev, true, PC_PCI_IO_BASE + off, size, &val, true);
+}
+
+static const struct bus_dev_ops mmio_win_ops = { mmio_win_read, mmio_win_write, NULL };
+static const struct bus_dev_ops io_win_ops = { io_win_read, io_win_write, NULL };
+
 bool pci_register_function(struct dev_host *host, u16 bdf, const struct pci_func_ops *ops,
 			   void *dev)
 {
@@ -90,6 +183,53 @@ static void cfg_write(struct pci_host *h, u64 k, u32 size, u32 val)
 	if ((h->address & ADDR_ENABLE) && s)
 		s->ops->cfg_write(s->dev, (h->address & 0xfc) + (u32)k, size, val);
 }
+
+/* ECAM (PCI Express 3.0 7.2.2, Table 7-1): bus in bits 27:20 (bus 0
+ * only), device 19:15, function 14:12, register 11:0. An access of 1, 2
+ * or 4 bytes inside one dword reaches the function; offsets 256-4095 of a
+ * present function (extended space, no capabilities there) read zero and
+ * drop writes; absent functions read all ones. Wider or dword-crossing
+ * accesses are refused (the bus reads them as all ones, 7.2.2.1 leaves
+ * them undefined). */
+#define ECAM_FN_SHIFT 12
+#define ECAM_REG_MASK 0xfffU
+
+static bool ecam_ok(u64 off, u32 size)
+{
+	return (size == 1 || size == 2 || size == 4) && (off & 3) + size <= 4;
+}
+
+static enum bus_result ecam_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	struct pci_host *h = dev;
+	const struct pci_slot *s = find_slot(h, (u16)(off >> ECAM_FN_SHIFT));
+	u32 reg = (u32)off & ECAM_REG_MASK;
+
+	if (!ecam_ok(off, size))
+		return BUS_BAD_ACCESS;
+	if (!s)
+		*val = size == 4 ? ~0U : (1U << (8 * size)) - 1;
+	else if (reg >= PCI_CFG_SIZE)
+		*val = 0;
+	else
+		*val = s->ops->cfg_read(s->dev, reg, size);
+	return BUS_OK;
+}
+
+static enum bus_result ecam_write(void *dev, u64 off, u32 size, u64 val)
+{
+	struct pci_host *h = dev;
+	const struct pci_slot *s = find_slot(h, (u16)(off >> ECAM_FN_SHIFT));
+	u32 reg = (u32)off & ECAM_REG_MASK;
+
+	if (!ecam_ok(off, size))
+		return BUS_BAD_ACCESS;
+	if (s && reg < PCI_CFG_SIZE)
+		s->ops->cfg_write(s->dev, reg, size, (u32)val);
+	return BUS_OK;
+}
+
+static const struct bus_dev_ops ecam_ops = { ecam_read, ecam_write, NULL };
 
 /* CONFIG_ADDRESS answers dword accesses only; other sizes at 0xcf8-0xcfb
  * go to the ISA bus (Linux's pci_check_type1 writes a byte to 0xcfb), but
@@ -156,6 +296,7 @@ static void bridge_write(void *dev, u32 off, u32 size, u32 val)
 
 static const struct pci_func_ops bridge_ops = { bridge_read, bridge_write };
 
+/* The VM's reset (RST#) resets every function on the bus. */
 static void pci_host_reset(void *dev)
 {
 	struct pci_host *h = dev;
@@ -163,6 +304,8 @@ static void pci_host_reset(void *dev)
 	h->address = 0;
 	h->rcr = 0;
 	h->bridge_cmd = 0;
+	for (u32 i = 0; i < h->nr_func; i++)
+		pci_func_reset(h->func[i]);
 }
 
 static const struct bus_dev_ops pci_ops = { pci_read, pci_write, pci_host_reset };
@@ -175,6 +318,20 @@ struct pci_host *pci_host_attach(struct dev_host *host, const char **err)
 	if (!h)
 		return NULL;
 	h->host = host;
+	h->mmio_next = PC_PCI_MMIO_BASE;
+	h->io_next = PC_PCI_IO_BASE;
+	if (!bus_register(&host->bus->mmio, PC_PCI_ECAM_BASE, PC_PCI_ECAM_SIZE, &ecam_ops, h,
+			  "pci-ecam") ||
+	    !bus_register(&host->bus->mmio, PC_PCI_MMIO_BASE, PC_PCI_MMIO_SIZE, &mmio_win_ops, h,
+			  "pci-mmio") ||
+	    !bus_register(&host->bus->pio, PC_PCI_IO_BASE, PC_PCI_IO_SIZE, &io_win_ops, h,
+			  "pci-io")) {
+		*err = "PCI ECAM or windows not registered";
+		return NULL;
+	}
+	/* the pull-ups: no INTx line is asserted */
+	for (u32 line = 0; line < INTX_LINES; line++)
+		dev_irq_set(host, PC_PCI_INTX_GSI + line, true);
 	if (!pci_register_function(host, PCI_BDF(0, 0, 0), &bridge_ops, h)) {
 		*err = "PCI host bridge not registered";
 		return NULL;
