@@ -94,7 +94,7 @@ struct virtio_dev {
 	u32 failures;            /* protocol violations, the first logged */
 	u8 pcicap;               /* offset of the configuration access cap */
 	u8 pcicap_img[PCICAP_SIZE];
-	struct vqueue q[VIRTIO_MAX_QUEUES];
+	struct vqueue q[];        /* ops->nr_queues of them */
 };
 
 static bool mem_read(void *ctx, u64 gpa, void *dst, u64 len)
@@ -163,7 +163,7 @@ static void device_reset(struct virtio_dev *vd)
 	vd->status = 0;
 	vd->isr = 0;
 	vd->failed = false;
-	memset(vd->q, 0, sizeof(vd->q));
+	memset(vd->q, 0, sizeof(vd->q[0]) * vd->ops->nr_queues);
 	for (i = 0; i < vd->ops->nr_queues; i++) {
 		vd->q[i].size = vd->ops->queue_size;
 		vd->q[i].vector = NO_VECTOR;
@@ -538,7 +538,8 @@ struct virtio_dev *virtio_pci_create(struct dev_host *h, u16 bdf, const struct v
 		*err = "virtio device description out of range";
 		return NULL;
 	}
-	vd = dev_alloc(h, sizeof(*vd));
+	/* the queues it has, not VIRTIO_MAX_QUEUES: the VM's device arena is small */
+	vd = dev_alloc(h, sizeof(*vd) + sizeof(vd->q[0]) * ops->nr_queues);
 	if (!vd) {
 		*err = "no room for a virtio device";
 		return NULL;

@@ -20,7 +20,7 @@ struct vq_mem {
 };
 
 #define VQ_MAX_SIZE 1024   /* queue size: a power of two up to this */
-#define VQ_MAX_SEGS 64     /* buffers in one chain (direct + indirect) */
+#define VQ_MAX_SEGS 32     /* buffers in one chain (direct + indirect) */
 
 struct vq_seg {
 	u64 gpa;
