@@ -5,6 +5,7 @@
 #include <bulkhead/cmdline.h>
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/display.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/layout.h>
@@ -176,6 +177,7 @@ void hv_main(u32 magic, u32 info)
 	}
 	if (!console_mux_init(boot.cmdline, &err))
 		boot_fail("console", err);
+	display_init(&boot);
 	printf("bulkhead: boot complete\n");
 	if (vmm)
 		vms_boot(&boot);

@@ -182,10 +182,10 @@ static void test_unknown_key(void **state)
 	(void)state;
 	refused(VM_A "mem = 16\n",
 		"vms.conf:4:1: unknown key 'mem' (expected role, label, memory, vcpus, kernel, "
-		"initrd, cmdline, devices, on_crash, autostart or weight)");
+		"initrd, cmdline, devices, on_crash, autostart, weight or display)");
 	refused(VM_A "  Memory = 16\n",
 		"vms.conf:4:3: unknown key 'Memory' (expected role, label, memory, vcpus, kernel, "
-		"initrd, cmdline, devices, on_crash, autostart or weight)");
+		"initrd, cmdline, devices, on_crash, autostart, weight or display)");
 }
 
 static void test_duplicate_name(void **state)

@@ -17,6 +17,7 @@ enum vm_conf_key {
 	KEY_ON_CRASH,
 	KEY_AUTOSTART,
 	KEY_WEIGHT,
+	KEY_DISPLAY,
 	KEY_NR,
 };
 
