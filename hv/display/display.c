@@ -18,10 +18,12 @@ static bool present;
 static struct fb_surface screen;
 static u32 *shadow;             /* what the view shows, view.w x view.h */
 static struct vm *shown;        /* whose bar is on the screen; NULL: none yet */
+static enum vm_state shown_state; /* the state its bar says */
 static bool need_full;          /* the view must be copied whole */
 static u64 next_refresh;
 static struct display_vm_fb vm_fb[VM_MAX]; /* by VM id; gpa 0: no framebuffer */
-struct comp_stats display_stats;
+struct comp_stats display_stats; /* since the focus last changed */
+static u64 refreshes, refresh_tsc;
 
 /* Label colours by VM index when the configuration gives none: the same
  * hues as the serial banner's (console_focus.c). */
@@ -123,6 +125,7 @@ static void draw_bar(const struct vm *vm)
 	u32 hint_x = screen.width - (u32)(sizeof(hint) - 1) * FONT_W;
 	char text[VM_NAME_MAX + 48];
 
+	shown_state = vm->state;
 	fb_fill(&screen, (struct rect){ 0, 0, screen.width, DISPLAY_BAR_H - 2 }, bg);
 	fb_fill(&screen, (struct rect){ 0, DISPLAY_BAR_H - 2, screen.width, 2 }, 0x202020);
 	fmt_snprintf(text, sizeof(text), " VM %u: %s  [%s]  %s", vm->id, vm->name,
@@ -137,11 +140,25 @@ static void clear_view(void)
 		0);
 }
 
+/* What showing the VM that loses the focus cost, for docs/display.md. */
+static void report_stats(void)
+{
+	u64 us = tsc_hz >= 1000000 ? refresh_tsc / (tsc_hz / 1000000) : 0;
+
+	if (shown && vm_fb[shown->id].gpa && refreshes)
+		printf("display: %s shown: %lu refreshes, %lu of %lu tiles copied (%lu pixels), "
+		       "%lu us per refresh\n", shown->name, refreshes, display_stats.tiles_copied,
+		       display_stats.tiles_checked, display_stats.pixels_copied, us / refreshes);
+	display_stats = (struct comp_stats){ 0, 0, 0 };
+	refreshes = refresh_tsc = 0;
+}
+
 void display_focus(struct vm *vm)
 {
 	kbd_set_focus(vm);
 	if (!present)
 		return;
+	report_stats();
 	shown = vm;
 	draw_bar(vm);
 	clear_view();
@@ -162,11 +179,15 @@ static void refresh(struct vm *vm)
 	const struct display_vm_fb *f = &vm_fb[vm->id];
 	struct comp_source src = { read_row, vm };
 	struct comp_layout l;
+	u64 t;
 
 	if (!f->gpa || !vm_is_running(vm))
 		return; /* nothing to show: the view stays black */
 	comp_layout_init(&l, screen.width, screen.height, DISPLAY_BAR_H, f->width, f->height);
+	t = rdtsc();
 	need_full = !comp_refresh(&l, &src, shadow, &screen, need_full, &display_stats);
+	refresh_tsc += rdtsc() - t;
+	refreshes++;
 }
 
 void display_poll(void)
@@ -180,5 +201,11 @@ void display_poll(void)
 	if (now < next_refresh)
 		return;
 	next_refresh = now + tsc_hz / 1000 * DISPLAY_REFRESH_MS;
+	if (shown->state != shown_state) { /* stopped, restarted: the bar says so */
+		draw_bar(shown);
+		if (shown->state != VM_RUNNING)
+			clear_view();
+		need_full = true;
+	}
 	refresh(shown);
 }
