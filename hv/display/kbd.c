@@ -60,8 +60,8 @@ void kbd_host_poll(void)
 		u8 st = inb(I8042_STATUS), b, out[SC_OUT_MAX];
 		unsigned n;
 
-		if (!(st & ST_OBF))
-			return;
+		if (!(st & ST_OBF) || st == 0xff)
+			return; /* empty, or no controller (the bus reads all ones) */
 		b = inb(I8042_DATA);
 		if (st & ST_AUX)
 			continue; /* no mouse support: its bytes are dropped */

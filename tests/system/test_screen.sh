@@ -5,8 +5,13 @@
 # the focus, Ctrl+Alt+Home typed with QMP input-send-event switching the
 # focus on the screen and the serial console alike, keys reaching only the
 # focused VM and none of the hotkey's, and a guest's forged label that
-# shows below the real one. Screenshots: build/tests/system/screen/*.png.
+# shows below the real one; without an adapter, serial only. Screenshots:
+# build/tests/system/screen/*.png.
 source "$(dirname "$0")/lib.sh"
+# No display adapter: the hypervisor says so and stays on serial.
+boot --qemu "-vga none" --
+expect_status 0
+expect_line "display: none (no Bochs VBE adapter on PCI bus 0); the console is serial only"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 dir=$LOGDIR/screen
 rm -rf "$dir"

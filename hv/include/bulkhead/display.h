@@ -30,8 +30,9 @@ bool display_present(void);
 /* The screen now shows vm (its bar at once, its framebuffer fully at the
  * next poll). */
 void display_focus(struct vm *vm);
-/* Periodic work on the boot CPU: the keyboard, and the focused VM's
- * framebuffer copied where it changed (at most every DISPLAY_REFRESH_MS). */
+/* Periodic work on the boot CPU when there is a screen: the keyboard, and
+ * the focused VM's framebuffer copied where it changed (at most every
+ * DISPLAY_REFRESH_MS). */
 void display_poll(void);
 #define DISPLAY_REFRESH_MS 50U
 
