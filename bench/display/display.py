@@ -24,7 +24,9 @@ con = Console(cmd, log, False)
 
 
 def switch(n):
-    """Ctrl-] n; returns the period line of the VM that lost the focus."""
+    """Ctrl-] n; returns the period line of the VM that lost the focus
+    (after a second: the period has at least one refresh)."""
+    time.sleep(1)
     con.send("\x1d%d" % n)
     m, _ = con.expect(STAT.pattern, 60)
     r, _ = con.expect(ROWS.pattern, 10)

@@ -20,6 +20,7 @@ conf=$dir/vms.conf
 for vm in a b; do
 	cat >> "$conf" <<EOF2
 [vm $vm]
+role    = personal
 memory  = 192 MiB
 kernel  = bzImage
 initrd  = initramfs.cpio.gz

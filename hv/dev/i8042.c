@@ -161,7 +161,7 @@ static void kbd_command(struct i8042 *k, u8 v)
 	if (param_for) {
 		kbd_send(k, KB_ACK);
 		if (param_for == KB_SCAN_SET && v == 0)
-			kbd_send(k, 2); /* reports set 2, which translation turns into set 1 */
+			kbd_send(k, 2); /* set 2, what it scans in; translation makes keys set 1 */
 		return;
 	}
 	switch (v) {

@@ -44,8 +44,8 @@ static bool from_loader(const struct boot_info *bi)
 {
 	const struct boot_fb *f = &bi->fb;
 
-	/* Multiboot2 3.6.12: an RGB framebuffer; 32 bpp is assumed to be
-	 * x8r8g8b8, what UEFI GOP and VBE give on PCs */
+	/* Multiboot2 3.6, framebuffer info: an RGB framebuffer; 32 bpp is assumed
+	 * to be x8r8g8b8, what UEFI GOP and VBE give on PCs */
 	if (!bi->has_fb || f->type != BOOT_FB_RGB || f->bpp != 32 || f->pitch % 4 ||
 	    f->addr + (u64)f->pitch * f->height > GiB(4))
 		return false;
