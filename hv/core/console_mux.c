@@ -98,6 +98,12 @@ void console_mux_focus_next(void)
 		set_focus((focus + 1) % nr_vms);
 }
 
+void console_mux_focus(unsigned i)
+{
+	if (i < nr_vms)
+		set_focus(i);
+}
+
 /* Back to the focused VM after the menu or the hypervisor console. */
 static void resume(void)
 {

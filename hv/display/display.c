@@ -18,6 +18,7 @@ static bool present;
 static struct fb_surface screen;
 static u32 *shadow;             /* what the view shows, view.w x view.h */
 static struct vm *shown;        /* whose bar is on the screen; NULL: none yet */
+static bool menu_shown;         /* the menu covers the view: no refresh */
 static enum vm_state shown_state; /* the state its bar says */
 static bool need_full;          /* the view must be copied whole */
 static u64 next_refresh;
@@ -168,11 +169,53 @@ void display_focus(struct vm *vm)
 	if (!present)
 		return;
 	report_stats();
+	menu_shown = false;
 	shown = vm;
 	draw_bar(vm);
 	clear_view();
 	need_full = true;
 	next_refresh = 0;
+}
+
+#define MENU_W   (48U * FONT_W)
+#define MENU_ROW (FONT_H + 8U)
+
+/* The menu: a box in the view, one line per VM with a swatch of its
+ * label colour, drawn by the hypervisor like the bar. */
+static void draw_menu(void)
+{
+	u32 h = (nr_vms + 3) * MENU_ROW, x = (screen.width - MENU_W) / 2, y = DISPLAY_BAR_H + 32;
+	char line[VM_NAME_MAX + 40];
+
+	fb_fill(&screen, (struct rect){ x - 2, y - 2, MENU_W + 4, h + 4 }, 0xffffff);
+	fb_fill(&screen, (struct rect){ x, y, MENU_W, h }, 0x202020);
+	fb_text(&screen, x + FONT_W, y + 4, x + MENU_W, "bulkhead: VMs (a digit picks one, Esc closes)",
+		0xffffff, 0x202020);
+	for (unsigned i = 0; i < nr_vms && i < 10; i++) {
+		const struct vm *vm = &vms[i];
+		u32 ly = y + (i + 2) * MENU_ROW;
+
+		fb_fill(&screen, (struct rect){ x + FONT_W, ly, 2 * FONT_W, FONT_H }, label_rgb(vm));
+		fmt_snprintf(line, sizeof(line), "%u  %-16s %-10s %s", i, vm->name,
+			     vm->cfg ? vm_role_name(vm->cfg->role) : "?", state_word(vm));
+		fb_text(&screen, x + 4 * FONT_W, ly, x + MENU_W, line,
+			vm == shown ? 0xffff80 : 0xffffff, 0x202020);
+	}
+}
+
+bool display_menu(bool open)
+{
+	if (!present || !shown || screen.width < MENU_W + 8)
+		return false;
+	menu_shown = open;
+	if (open) {
+		draw_menu();
+		return true;
+	}
+	clear_view(); /* the VM's picture again, whole */
+	need_full = true;
+	next_refresh = 0;
+	return false;
 }
 
 static bool read_row(void *ctx, u32 y, u32 *dst, u32 n)
@@ -207,7 +250,7 @@ void display_poll(void)
 	if (!present)
 		return; /* no screen: the keyboard is not read either, all is serial */
 	kbd_host_poll();
-	if (!shown)
+	if (!shown || menu_shown)
 		return;
 	now = rdtsc();
 	if (now < next_refresh)

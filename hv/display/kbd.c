@@ -1,8 +1,10 @@
 /* The host's keyboard and the route of its bytes (kbd.h). The host i8042
  * is polled, never interrupt driven: the hypervisor reads it between exits
- * on the boot CPU. */
+ * on the boot CPU. Ctrl+Alt+End opens the on-screen menu of VMs, which
+ * takes every key until a digit picks a VM or Esc closes it. */
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/display.h>
 #include <bulkhead/kbd.h>
 #include <bulkhead/scancode.h>
 #include <bulkhead/vm.h>
@@ -21,6 +23,7 @@ static struct {
 } keyboards[VM_MAX];
 static struct vm *focus;
 static struct sc_state sc;
+static bool menu_open; /* the on-screen menu takes the keys */
 u64 kbd_bytes, kbd_hotkeys;
 
 void kbd_attach(struct dev_host *h, void (*input)(void *dev, u8 code), void *dev)
@@ -54,10 +57,25 @@ void kbd_set_focus(struct vm *vm)
 	focus = vm;
 }
 
+/* A key while the menu is open: a digit picks that VM, Esc closes it,
+ * everything else (releases, other keys) goes nowhere. */
+static void menu_key(const u8 *b, unsigned n)
+{
+	int d = n == 1 ? sc_digit(b[0]) : -1;
+
+	if (d >= 0 && (unsigned)d < nr_vms) {
+		menu_open = false;
+		console_mux_focus((unsigned)d);
+	} else if (n == 1 && b[0] == SC_ESC) {
+		menu_open = false;
+		display_menu(false);
+	}
+}
+
 void kbd_host_poll(void)
 {
 	for (int i = 0; i < MAX_BYTES_PER_POLL; i++) {
-		u8 st = inb(I8042_STATUS), b, out[SC_OUT_MAX];
+		u8 st = inb(I8042_STATUS), b, out[SC_OUT_MAX], rel[6];
 		unsigned n;
 
 		if (!(st & ST_OBF) || st == 0xff)
@@ -68,11 +86,23 @@ void kbd_host_poll(void)
 		kbd_bytes++;
 		switch (sc_feed(&sc, b, out, &n)) {
 		case SC_PASS:
-			give(focus, out, n);
+			if (menu_open)
+				menu_key(out, n);
+			else
+				give(focus, out, n);
 			break;
 		case SC_HOTKEY:
 			kbd_hotkeys++;
+			menu_open = false;
 			console_mux_focus_next();
+			break;
+		case SC_MENU:
+			kbd_hotkeys++;
+			if (!menu_open) {
+				/* the keys the menu swallows include the chord's releases */
+				give(focus, rel, sc_release_held(&sc, rel));
+				menu_open = display_menu(true);
+			}
 			break;
 		case SC_HOLD:
 		case SC_TAKEN:

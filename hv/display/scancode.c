@@ -39,13 +39,16 @@ enum sc_action sc_feed(struct sc_state *s, u8 byte, u8 out[SC_OUT_MAX], unsigned
 		return SC_PASS;
 	}
 	s->e0 = false;
-	if (ext && (byte & (u8)~SC_BREAK) == SC_HOME) {
+	if (ext && ((byte & (u8)~SC_BREAK) == SC_HOME || (byte & (u8)~SC_BREAK) == SC_END)) {
+		bool home = (byte & (u8)~SC_BREAK) == SC_HOME;
+		bool *taken = home ? &s->home_taken : &s->end_taken;
+
 		if (!(byte & SC_BREAK) && (s->ctrl_l || s->ctrl_r) && (s->alt_l || s->alt_r)) {
-			s->home_taken = true;
-			return SC_HOTKEY; /* a repeat while held switches again */
+			*taken = true;
+			return home ? SC_HOTKEY : SC_MENU; /* a repeat while held acts again */
 		}
-		if ((byte & SC_BREAK) && s->home_taken) {
-			s->home_taken = false;
+		if ((byte & SC_BREAK) && *taken) {
+			*taken = false;
 			return SC_TAKEN;
 		}
 	}
@@ -73,4 +76,11 @@ unsigned sc_release_held(const struct sc_state *s, u8 out[6])
 		out[n++] = SC_LALT | SC_BREAK;
 	}
 	return n;
+}
+
+int sc_digit(u8 code)
+{
+	if (code < SC_1 || code > SC_0)
+		return -1;
+	return code == SC_0 ? 0 : code - SC_1 + 1;
 }

@@ -196,8 +196,33 @@ try:
     check(not re.search(r"^\[work\] .*kbd-got:hello", con.buf, re.M), "work never got personal's keys")
     check(not re.search(r"^\[personal\] .*kbd-got:world", con.buf, re.M), "personal never got work's keys")
     check(not re.search(r"kbd-got:.*(\x1b|~)", con.buf), "no hotkey byte (Home: ESC [1~) reached a VM")
+
+    # Ctrl+Alt+End: the menu over the view, one line per VM with its
+    # colour; Esc closes it; a digit gives that VM the focus
+    MX, MY = (W - 384) // 2, BAR_H + 32
+    q.chord("ctrl+alt+end")
+    img = wait_screen(lambda i: screen.pixel(i, MX - 2, MY - 2) == 0xffffff, "", "menu")
+    check(screen.pixel(img, MX - 2, MY - 2) == 0xffffff and screen.pixel(img, MX + 4, MY + 1) == 0x202020,
+          "the menu's box is drawn")
+    check(screen.pixel(img, MX + 12, MY + 2 * 24 + 8) == WORK_RGB and
+          screen.pixel(img, MX + 12, MY + 3 * 24 + 8) == PERSONAL_RGB, "the menu lists work and personal in their colours")
+    bar_ok(img, "work")
+    q.chord("esc")
+    img = wait_screen(lambda i: screen.pixel(i, MX - 2, MY - 2) == 0, "", "menu-closed")
+    check(screen.pixel(img, MX - 2, MY - 2) == 0, "Esc closes the menu")
+    q.chord("ctrl+alt+end")
+    wait_screen(lambda i: screen.pixel(i, MX - 2, MY - 2) == 0xffffff, "", "menu-again")
+    q.chord("1")
+    con.expect(r"^console: input goes to vm personal$", 30)
+    img = wait_screen(lambda i: screen.pixel(i, 500, 2) == PERSONAL_RGB and screen.pixel(i, MX - 2, MY - 2) == 0, "", "menu-picked")
+    bar_ok(img, "personal")
+    check(band(img, PERSONAL_ROW + BAR_H, YELLOW), "the menu's choice, personal, is shown")
+    q.text("menu\n")
+    m, _ = con.expect(r"^\[personal\] .*kbd-got:(.*)$", 30)
+    check(m.group(1) == "menu", "keys after the menu reach personal, without the menu's: %r" % m.group(1))
+
     con.send("poweroff\n")
-    con.expect(r"^vm work: powered off by the guest$", 120)
+    con.expect(r"^vm personal: powered off by the guest$", 120)
 except StepFailed as e:
     check(False, str(e))
 finally:

@@ -90,12 +90,40 @@ static void test_not_the_hotkey(void **state)
 	GOT(0xe0, 0xe0, 0x1e);
 }
 
+static void test_menu_key(void **state)
+{
+	u8 out[SC_OUT_MAX];
+	unsigned n;
+
+	(void)state;
+	/* Ctrl+Alt+End: the menu; End's press and release taken */
+	FEED(0x1d, 0x38);
+	assert_int_equal(sc_feed(&s, 0xe0, out, &n), SC_HOLD);
+	assert_int_equal(sc_feed(&s, 0x4f, out, &n), SC_MENU);
+	assert_int_equal(n, 0);
+	assert_int_equal(sc_feed(&s, 0xe0, out, &n), SC_HOLD);
+	assert_int_equal(sc_feed(&s, 0xcf, out, &n), SC_TAKEN);
+	GOT(0x1d, 0x38);
+	/* End alone is a key */
+	FEED(0xb8, 0x9d, 0xe0, 0x4f, 0xe0, 0xcf);
+	GOT(0x1d, 0x38, 0xb8, 0x9d, 0xe0, 0x4f, 0xe0, 0xcf);
+	assert_int_equal(hotkeys, 0);
+	/* the menu's digits: the main row's 1-9, 0 */
+	assert_int_equal(sc_digit(0x02), 1);
+	assert_int_equal(sc_digit(0x0a), 9);
+	assert_int_equal(sc_digit(0x0b), 0);
+	assert_int_equal(sc_digit(0x01), -1);
+	assert_int_equal(sc_digit(0x0c), -1);
+	assert_int_equal(sc_digit(0x82), -1); /* a release */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_plain_keys_pass, setup),
 		cmocka_unit_test_setup(test_hotkey_taken, setup),
 		cmocka_unit_test_setup(test_not_the_hotkey, setup),
+		cmocka_unit_test_setup(test_menu_key, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

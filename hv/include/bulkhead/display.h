@@ -30,6 +30,9 @@ bool display_present(void);
 /* The screen now shows vm (its bar at once, its framebuffer fully at the
  * next poll). */
 void display_focus(struct vm *vm);
+/* The menu of VMs drawn over the view (open), or the focused VM again
+ * (closed); returns whether the menu is open (false: no screen). */
+bool display_menu(bool open);
 /* Periodic work on the boot CPU when there is a screen: the keyboard, and
  * the focused VM's framebuffer copied where it changed (at most every
  * DISPLAY_REFRESH_MS). */

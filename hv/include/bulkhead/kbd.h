@@ -2,7 +2,8 @@
  * (docs/display.md). The boot CPU reads the host's i8042 between exits
  * (kbd_host_poll, from display_poll); each byte goes through the hotkey
  * filter (scancode.h) to the keyboard of the VM that has the focus, and
- * Ctrl+Alt+Home moves the focus to the next VM instead. */
+ * Ctrl+Alt+Home moves the focus to the next VM instead, and Ctrl+Alt+End
+ * opens the on-screen menu of VMs (a digit picks one, Esc closes it). */
 #ifndef BULKHEAD_KBD_H
 #define BULKHEAD_KBD_H
 
