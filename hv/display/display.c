@@ -23,7 +23,7 @@ static enum vm_state shown_state; /* the state its bar says */
 static bool need_full;          /* the view must be copied whole */
 static u64 next_refresh;
 static struct display_vm_fb vm_fb[VM_MAX]; /* by VM id; gpa 0: no framebuffer */
-struct comp_stats display_stats; /* since the focus last changed */
+static struct comp_stats display_stats; /* since the focus last changed */
 static u64 refreshes, refresh_tsc;
 static u64 rows_read[VM_MAX]; /* from each VM's framebuffer, since boot */
 
