@@ -226,8 +226,10 @@ try:
     wait_screen(lambda i: screen.pixel(i, MX - 2, MY - 2) == 0xffffff, "", "menu-again")
     q.chord("1")
     con.expect(r"^console: input goes to vm personal$", 30)
-    img = wait_screen(lambda i: screen.pixel(i, 500, 2) == PERSONAL_RGB and screen.pixel(i, MX - 2, MY - 2) == 0, "", "menu-picked")
+    img = wait_screen(lambda i: screen.pixel(i, 500, 2) == PERSONAL_RGB and
+                      screen.pixel(i, MX - 2, MY - 2) != 0xffffff, "", "menu-picked")
     bar_ok(img, "personal")
+    check(screen.pixel(img, MX - 2, MY - 2) != 0xffffff, "the menu is gone once a VM is picked")
     check(band(img, PERSONAL_ROW + BAR_H, YELLOW), "the menu's choice, personal, is shown")
     q.text("menu\n")
     m, _ = con.expect(r"^\[personal\] .*kbd-got:(.*)$", 30)
