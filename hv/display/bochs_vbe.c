@@ -43,24 +43,38 @@ static u16 dispi_read(u16 index)
 	return inw(DISPI_DATA);
 }
 
-bool bochs_vbe_setup(u32 width, u32 height, struct fb_surface *s, u64 *pa, const char **why)
+bool bochs_vbe_find(u64 *base, const char **why)
 {
 	u8 dev;
-	u32 bar, cmd;
-	u16 id;
-	u64 base, bytes = (u64)width * height * 4;
+	u32 bar;
 
 	if (!host_pci_find(BOCHS_VENDOR, BOCHS_DEVICE, &dev)) {
 		*why = "no Bochs VBE adapter on PCI bus 0";
 		return false;
 	}
 	bar = host_pci_read32(0, dev, 0, PCI_BAR0);
-	base = bar & PCI_BAR_MEM_MASK;
+	*base = bar & PCI_BAR_MEM_MASK;
 	if (bar & PCI_BAR_64)
-		base |= (u64)host_pci_read32(0, dev, 0, PCI_BAR0 + 4) << 32;
+		*base |= (u64)host_pci_read32(0, dev, 0, PCI_BAR0 + 4) << 32;
 	/* the hypervisor's identity map covers the low 4 GiB */
-	if ((bar & PCI_BAR_IO) || !base || base + bytes > GiB(4)) {
+	if ((bar & PCI_BAR_IO) || !*base || *base >= GiB(4)) {
 		*why = "Bochs VBE: BAR 0 is not a memory BAR below 4 GiB";
+		return false;
+	}
+	return true;
+}
+
+bool bochs_vbe_setup(u32 width, u32 height, struct fb_surface *s, u64 *pa, const char **why)
+{
+	u8 dev;
+	u32 cmd;
+	u16 id;
+	u64 base, bytes = (u64)width * height * 4;
+
+	if (!bochs_vbe_find(&base, why) || !host_pci_find(BOCHS_VENDOR, BOCHS_DEVICE, &dev))
+		return false;
+	if (base + bytes > GiB(4)) {
+		*why = "Bochs VBE: the mode does not fit below 4 GiB";
 		return false;
 	}
 	id = dispi_read(DISPI_ID);

@@ -26,6 +26,7 @@ static struct display_vm_fb vm_fb[VM_MAX]; /* by VM id; gpa 0: no framebuffer */
 static struct comp_stats display_stats; /* since the focus last changed */
 static u64 refreshes, refresh_tsc;
 static u64 rows_read[VM_MAX]; /* from each VM's framebuffer, since boot */
+static u64 found_start, found_end; /* display_find's answer */
 
 /* Label colours by VM index when the configuration gives none: the same
  * hues as the serial banner's (console_focus.c). */
@@ -52,6 +53,28 @@ static bool from_loader(const struct boot_info *bi)
 		return false;
 	screen = (struct fb_surface){ phys_to_virt(f->addr), f->width, f->height, f->pitch / 4 };
 	return true;
+}
+
+bool display_find(const struct boot_info *bi, u64 *start, u64 *end)
+{
+	const char *why;
+	u64 base, bytes = (u64)DISPLAY_WIDTH * DISPLAY_HEIGHT * 4;
+
+	if (from_loader(bi)) {
+		base = bi->fb.addr;
+		bytes = (u64)bi->fb.pitch * bi->fb.height;
+	} else if (!bochs_vbe_find(&base, &why)) {
+		return false;
+	}
+	*start = found_start = ALIGN_DOWN(base, PAGE_SIZE);
+	*end = found_end = ALIGN_UP(base + bytes, PAGE_SIZE);
+	return true;
+}
+
+void display_found(u64 *start, u64 *end)
+{
+	*start = found_start;
+	*end = found_end;
 }
 
 void display_init(const struct boot_info *bi)

@@ -7,6 +7,9 @@
 
 #include <bulkhead/fb.h>
 
+/* The adapter's framebuffer address (BAR 0) without touching its mode;
+ * false with *why if there is no adapter or its BAR is unusable. */
+bool bochs_vbe_find(u64 *base, const char **why);
 /* Finds the adapter on bus 0 and sets width x height x 32 bpp with the
  * linear framebuffer on; *s is the framebuffer and *pa its address. False
  * with *why if there is no adapter or it cannot show that mode. */

@@ -21,6 +21,11 @@ struct vm;
 #define DISPLAY_VM_FB_MAX_W 4096U
 #define DISPLAY_VM_FB_MAX_H 4096U
 
+/* Before paging: the physical range the screen's framebuffer will take
+ * (page aligned), for an uncacheable mapping; false if there is none. */
+bool display_find(const struct boot_info *bi, u64 *start, u64 *end);
+/* What display_find answered (empty: nothing, or it did not run). */
+void display_found(u64 *start, u64 *end);
 /* Finds a screen: the loader's 32-bit RGB framebuffer, else a Bochs VBE
  * adapter on the PCI bus set to DISPLAY_WIDTH x DISPLAY_HEIGHT x 32. None:
  * the console stays on serial only. Logs one line either way. */
