@@ -261,7 +261,8 @@ static bool key_value(struct vm_conf_parser *p, const struct line *l, size_t i)
 	if (k == KEY_NR)
 		return vm_conf_fail(p, p->line, col_of(i),
 				    "unknown key '%.*s' (expected role, label, memory, vcpus, kernel, "
-				    "initrd, cmdline, devices, on_crash, autostart, weight, nic or mac)",
+				    "initrd, cmdline, devices, on_crash, autostart, weight, disks, "
+				    "vconsole, rng, display, nic or mac)",
 				    (int)MIN(e - i, 32U), l->s + i);
 	if (!p->vm)
 		return vm_conf_fail(p, p->line, col_of(i),
