@@ -7,6 +7,7 @@
 #include <bulkhead/console_mux.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/iommu.h>
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/percpu.h>
@@ -164,6 +165,7 @@ void hv_main(u32 magic, u32 info)
 	       hv_pt.root, hv_pt.nr_tables, (unsigned)HV_NR_STACKS);
 	cpu_features_report(&boot_cpu);
 	report_acpi();
+	iommu_init(&host_acpi, &low_memory);
 	report_modules();
 	choose_backend();
 
