@@ -52,12 +52,13 @@
 #define AMD_VI_DTE_DOMAIN_MASK 0xffffULL
 
 /* A DTE that blocks all DMA from its requestor: V=1, TV=1, Mode 1 with a
- * page table root, and IR=IW=0, so every read and write is refused with an
- * IO_PAGE_FAULT before the table is consulted (2.2.2.1; 2.2.3.2). Mode 0
- * would not do: with TV=1 the spec still applies IR/IW, but QEMU 7.2's
- * amdvi_page_walk forwards Mode 0 untranslated, and V=0 is passthrough in
- * both. empty_root: a zeroed page, so a walk would find nothing mapped
- * either. The domain ID is 0, which no translating domain uses. */
+ * page table root, and IR=IW=0, so every read and write is refused before
+ * the table is consulted (2.2.2.1; 2.2.3.2: permissions are ANDed from the
+ * DTE down). QEMU 7.2's amdvi_page_walk refuses it the same way. Mode 0
+ * would not do: with TV=1 the spec still applies IR/IW, but QEMU 7.2
+ * forwards Mode 0 untranslated; and V=0 is passthrough in both.
+ * empty_root: a zeroed page, so a walk would find nothing mapped either.
+ * The domain ID is 0, which no translating domain uses. */
 void amd_vi_dte_blocked(u64 dte[4], u64 empty_root);
 /* A DTE translating through the 4-level table at root for domain domid
  * (1-255: QEMU 7.2 rejects a DTE with bit 8 of quad 1 set), DMA reads and
