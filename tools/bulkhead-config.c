@@ -59,6 +59,11 @@ static void print_vm(const struct vm_conf_vm *v)
 	       c->testexit ? " +testexit" : "", c->testdev ? " +testdev" : "",
 	       c->on_crash == VM_ON_CRASH_RESTART ? "restart" : "stop", c->autostart ? "yes" : "no",
 	       c->weight);
+	for (unsigned d = 0; d < c->nr_disks; d++)
+		printf("    disk %u: %s (%s)\n", d, v->disk[d],
+		       c->disks[d].read_only ? "read-only" : "writable");
+	if (c->vconsole || c->rng)
+		printf("    %s%s\n", c->vconsole ? "virtio console (hvc0) " : "", c->rng ? "virtio-rng" : "");
 }
 
 int main(int argc, char **argv)

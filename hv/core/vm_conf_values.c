@@ -1,5 +1,6 @@
 /* The values of the configuration file's keys (docs/configuration.md):
  * each checked and stored into the open VM's description. */
+#include <bulkhead/display.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm_conf_priv.h>
 
@@ -167,6 +168,27 @@ static bool find_module(struct vm_conf_parser *p, const char *val, u32 col, char
 	return true;
 }
 
+/* A disk module at most once when any use of it is writable: the earlier
+ * VMs' disks and this VM's so far. */
+static bool disk_unshared(struct vm_conf_parser *p, const char *name, bool ro, u32 col)
+{
+	const struct vm_conf *out = p->out;
+
+	for (unsigned k = 0; k <= out->nr_vms; k++) {
+		const struct vm_conf_vm *o = k < out->nr_vms ? &out->vms[k] : p->vm;
+
+		for (unsigned d = 0; d < o->cfg.nr_disks; d++) {
+			if (strcmp(o->disk[d], name) || (ro && o->cfg.disks[d].read_only))
+				continue;
+			return vm_conf_fail(p, p->line, col,
+					    "expected a disk no other disk uses, found '%s' (also a disk "
+					    "of VM '%s' on line %u; a writable disk is one VM's alone)",
+					    name, o->cfg.name, o->line);
+		}
+	}
+	return true;
+}
+
 static bool parse_kernel(struct vm_conf_parser *p, const char *val, u32 col)
 {
 	return find_module(p, val, col, p->vm->kernel, &p->vm->kernel_mod);
@@ -262,6 +284,108 @@ static bool parse_weight(struct vm_conf_parser *p, const char *val, u32 col)
 	return true;
 }
 
+/* "NAME [ro|rw]" items separated by commas: virtio-blk disks from boot
+ * modules (docs/disks.md). A module given as a writable disk is written
+ * by that VM alone: no other disk, of this VM or another, may name it. */
+static bool parse_disks(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	struct vm_conf_vm *v = p->vm;
+	const char *s = val;
+
+	v->cfg.nr_disks = 0;
+	for (;;) {
+		char item[VM_CONF_MODNAME_MAX + 8], *mode;
+		size_t n = 0;
+		u32 at;
+		bool ro = false;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		at = col + (u32)(s - val);
+		while (s[n] && s[n] != ',')
+			n++;
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n == 0 || n >= sizeof(item))
+			return vm_conf_fail(p, p->line, at, "expected a disk (a boot module name, then "
+					    "'ro' or 'rw'), found '%.*s'", (int)MIN(n, (size_t)FOUND_MAX), s);
+		memcpy(item, s, n);
+		item[n] = '\0';
+		mode = strchr(item, ' ') ? strchr(item, ' ') : strchr(item, '\t');
+		if (mode) {
+			*mode++ = '\0';
+			while (*mode == ' ' || *mode == '\t')
+				mode++;
+			if (strcmp(mode, "ro") && strcmp(mode, "rw"))
+				return vm_conf_fail(p, p->line, at + (u32)(mode - item),
+						    "expected 'ro' or 'rw' after the disk's module, found '%.*s'",
+						    FOUND_MAX, mode);
+			ro = !strcmp(mode, "ro");
+		}
+		if (v->cfg.nr_disks == VM_MAX_DISKS)
+			return vm_conf_fail(p, p->line, at, "expected at most %u disks", VM_MAX_DISKS);
+		if (!find_module(p, item, at, v->disk[v->cfg.nr_disks], &v->disk_mod[v->cfg.nr_disks]))
+			return false;
+		if (!disk_unshared(p, item, ro, at))
+			return false;
+		v->cfg.disks[v->cfg.nr_disks].read_only = ro;
+		v->cfg.nr_disks++;
+		s += n;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			return true;
+		s++; /* ',' */
+	}
+}
+
+static bool parse_yes_no(struct vm_conf_parser *p, const char *val, u32 col, bool *out)
+{
+	static const char *const names[] = { "no", "yes" };
+	unsigned r;
+
+	if (!one_of(val, names, 2, &r))
+		return vm_conf_fail(p, p->line, col, "expected 'yes' or 'no', found '%.*s'", FOUND_MAX,
+				    val);
+	*out = r == 1;
+	return true;
+}
+
+static bool parse_vconsole(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	return parse_yes_no(p, val, col, &p->vm->cfg.vconsole);
+}
+
+static bool parse_rng(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	return parse_yes_no(p, val, col, &p->vm->cfg.rng);
+}
+
+/* display = no | yes | WIDTHxHEIGHT: a framebuffer in the VM's RAM, by
+ * default the screen below the label bar (display.h). */
+static bool parse_display(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	struct vm_config *c = &p->vm->cfg;
+	const char *s = val;
+	u64 w, h;
+
+	if (!strcmp(val, "no") || !strcmp(val, "yes")) {
+		c->display = val[0] == 'y';
+		c->fb_width = c->display ? DISPLAY_VM_WIDTH : 0;
+		c->fb_height = c->display ? DISPLAY_VM_HEIGHT : 0;
+		return true;
+	}
+	if (!parse_decimal(&s, &w) || *s++ != 'x' || !parse_decimal(&s, &h) || *s ||
+	    w < 64 || h < 64 || w > DISPLAY_VM_FB_MAX_W || h > DISPLAY_VM_FB_MAX_H)
+		return vm_conf_fail(p, p->line, col,
+				    "expected 'yes', 'no' or WIDTHxHEIGHT from 64x64 to %ux%u, found '%.*s'",
+				    DISPLAY_VM_FB_MAX_W, DISPLAY_VM_FB_MAX_H, FOUND_MAX, val);
+	c->display = true;
+	c->fb_width = (u32)w;
+	c->fb_height = (u32)h;
+	return true;
+}
+
 const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_ROLE] = { "role", parse_role },
 	[KEY_LABEL] = { "label", parse_label },
@@ -274,4 +398,8 @@ const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_ON_CRASH] = { "on_crash", parse_on_crash },
 	[KEY_AUTOSTART] = { "autostart", parse_autostart },
 	[KEY_WEIGHT] = { "weight", parse_weight },
+	[KEY_DISKS] = { "disks", parse_disks },
+	[KEY_VCONSOLE] = { "vconsole", parse_vconsole },
+	[KEY_RNG] = { "rng", parse_rng },
+	[KEY_DISPLAY] = { "display", parse_display },
 };

@@ -136,6 +136,10 @@ static bool collect_from_file(const struct boot_info *bi, const struct boot_modu
 			const struct boot_module *r = &bi->mods[v->initrd_mod];
 			configs[i].mods[configs[i].nr_mods++] = module_of(r, vm_conf_module_args(r->cmdline));
 		}
+		for (unsigned d = 0; d < v->cfg.nr_disks; d++) {
+			const struct boot_module *dm = &bi->mods[v->disk_mod[d]];
+			configs[i].disks[d].image = module_of(dm, dm->cmdline);
+		}
 	}
 	*n = conf.nr_vms;
 	printf("vms: configuration %s: %u VM(s)\n", file, *n);

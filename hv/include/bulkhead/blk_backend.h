@@ -43,4 +43,14 @@ struct blk_backend {
 	char id[20];       /* VIRTIO_BLK_ID_BYTES serial, NUL-padded */
 };
 
+struct dev_host;
+struct vm_disk;
+
+/* The ramdisk back end over disk d of a VM's configuration (its image
+ * module, served in place: writes change the module's memory); index
+ * names it in the serial ("bulkhead-disk0"). false with *err for an image
+ * that is empty or not whole sectors, or no room. */
+bool __must_check ramdisk_open(struct dev_host *h, const struct vm_disk *d, unsigned index,
+			       struct blk_backend *out, const char **err);
+
 #endif

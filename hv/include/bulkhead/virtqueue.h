@@ -20,7 +20,7 @@ struct vq_mem {
 };
 
 #define VQ_MAX_SIZE 1024   /* queue size: a power of two up to this */
-#define VQ_MAX_SEGS 64     /* buffers in one chain (direct + indirect) */
+#define VQ_MAX_SEGS 32     /* buffers in one chain (direct + indirect) */
 
 struct vq_seg {
 	u64 gpa;
@@ -52,11 +52,18 @@ struct virtqueue {
 
 enum vq_pop_result { VQ_EMPTY, VQ_GOT_CHAIN, VQ_BROKEN };
 
-/* Sets up q for the guest's rings (size a power of two <= VQ_MAX_SIZE);
- * false, and q stays unconfigured, for a bad size. */
+/* Sets up q for the guest's rings (size a power of two <= VQ_MAX_SIZE,
+ * rings aligned as 2.6 table 2.2 says: 16, 2, 4); false, and q stays
+ * unconfigured, for a bad size or alignment. */
 bool __must_check vq_init(struct virtqueue *q, u16 size, u64 desc, u64 avail, u64 used,
 			  bool event_idx, bool indirect);
-/* Takes the next available chain into c. */
+/* All three rings of a configured queue lie in RAM (checked when the
+ * driver enables the queue; every access checks again). */
+bool vq_rings_ok(const struct virtqueue *q, const struct vq_mem *m);
+/* Takes the next available chain into c: every buffer is non-empty and
+ * wholly in RAM, readable ones before writable ones, at most VQ_MAX_SEGS of
+ * them and no more descriptors than the queue size. VQ_BROKEN (with q->why)
+ * on the first violation, and from then on. */
 enum vq_pop_result vq_pop(struct virtqueue *q, const struct vq_mem *m, struct vq_chain *c);
 /* Returns chain head to the guest with written bytes; false if the queue
  * broke (the used ring is not writable RAM). */

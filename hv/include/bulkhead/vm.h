@@ -16,7 +16,7 @@
 #define VM_NAME_MAX 16
 #define VM_REASON_MAX 128
 #define VM_MAX_MODS 4
-#define VM_DEV_ARENA (16 * 1024)
+#define VM_DEV_ARENA (64 * 1024)
 #define VM_CRASH_LOOP_MAX 3      /* on_crash restarts within ... */
 #define VM_CRASH_LOOP_SECONDS 60 /* ... this long; one more stops the VM */
 

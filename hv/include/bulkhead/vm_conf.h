@@ -33,6 +33,9 @@ struct vm_conf_vm {
 	unsigned kernel_mod, initrd_mod; /* index in env->mods or VM_CONF_NO_MODULE */
 	char kernel[VM_CONF_MODNAME_MAX], initrd[VM_CONF_MODNAME_MAX]; /* as written */
 	char cmdline[VM_CONF_CMDLINE_MAX];
+	/* disks (cfg.nr_disks, cfg.disks[].read_only): their modules */
+	unsigned disk_mod[VM_MAX_DISKS];
+	char disk[VM_MAX_DISKS][VM_CONF_MODNAME_MAX];
 	u32 line; /* of its [vm NAME] header */
 };
 

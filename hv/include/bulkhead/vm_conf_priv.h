@@ -17,6 +17,10 @@ enum vm_conf_key {
 	KEY_ON_CRASH,
 	KEY_AUTOSTART,
 	KEY_WEIGHT,
+	KEY_DISKS,
+	KEY_VCONSOLE,
+	KEY_RNG,
+	KEY_DISPLAY,
 	KEY_NR,
 };
 
