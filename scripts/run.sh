@@ -35,6 +35,8 @@ run:   with its name and colour (work blue, personal green, scratch yellow)
 run:   Ctrl-] 0, 1, 2   show and type into work, personal or scratch
 run:   Ctrl-] m         a menu of the VMs; Ctrl-] c the hypervisor console
 run:                    (list, stop, start, restart, shutdown)
+run:   Ctrl+Alt+Home    in QEMU's window (work and personal have a screen):
+run:                    the next VM, under the label bar the hypervisor draws
 run:   poweroff         in a VM's shell ends that VM; the run ends with the last
 run:   Ctrl-A X         leaves QEMU at once
 HELP
@@ -43,6 +45,21 @@ hv_words=(-- console=focus)
 for a in "${args[@]}"; do
 	[ "$a" = "--" ] && hv_words=(console=focus)
 done
-exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi" \
+# With a graphical session ($DISPLAY) and a QEMU that can open a window,
+# the screen the hypervisor draws (docs/display.md) shows there too; the
+# serial console stays on this terminal either way.
+window=""
+if [ -n "${DISPLAY:-}" ]; then
+	backends=$(qemu-system-x86_64 -display help 2>/dev/null)
+	for b in gtk sdl; do
+		if grep -qx "$b" <<<"$backends"; then
+			window="-display $b"
+			break
+		fi
+	done
+	[ -n "$window" ] || echo "run: no QEMU window (install qemu-system-gui): serial only"
+fi
+[ -n "$window" ] && echo "run: the screen is in QEMU's window; Ctrl+Alt+Home there switches VMs"
+exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $window" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
 	--module "configs/demo.conf name=vms.conf" "${args[@]}" "${hv_words[@]}"

@@ -5,6 +5,7 @@
 #include <bulkhead/console_focus.h>
 #include <bulkhead/console_hv.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/display.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
@@ -84,10 +85,23 @@ static void set_focus(unsigned i)
 {
 	focus = i;
 	input_to = TO_VM;
+	display_focus(&vms[i]); /* the screen shows the same VM */
 	if (console_focus_enabled())
 		console_focus_show(&vms[i]);
 	else
 		printf("console: input goes to vm %s\n", vms[i].name);
+}
+
+void console_mux_focus_next(void)
+{
+	if (nr_vms)
+		set_focus((focus + 1) % nr_vms);
+}
+
+void console_mux_focus(unsigned i)
+{
+	if (i < nr_vms)
+		set_focus(i);
 }
 
 /* Back to the focused VM after the menu or the hypervisor console. */
@@ -156,7 +170,11 @@ void console_mux_poll(void)
 	if (!shown && console_focus_enabled() && nr_vms) {
 		shown = true; /* the first VM's output so far is replayed */
 		set_focus(0);
+	} else if (!shown && nr_vms) {
+		shown = true; /* log mode: the screen starts with the first VM */
+		display_focus(&vms[0]);
 	}
+	display_poll();
 	/* Once a tick: a partial line that waited this long is a prompt. */
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (vms[i].console_flush)

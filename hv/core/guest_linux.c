@@ -2,6 +2,7 @@
  * kernel, command line, initrd (the VM's first vmmod module) and zero page
  * copied into guest RAM, then the 64-bit entry state. */
 #include <bulkhead/cmdline.h>
+#include <bulkhead/display.h>
 #include <bulkhead/format.h>
 #include <bulkhead/guest_linux.h>
 #include <bulkhead/mm.h>
@@ -48,6 +49,32 @@ static bool linux_cmdline(const struct vm_config *cfg, const char **err)
 	return true;
 }
 
+/* A configured display takes the top of RAM, which the plan then leaves
+ * alone (*ram_size shrinks); the screen reads the VM's framebuffer there
+ * (display.h). */
+static bool reserve_fb(struct vm *vm, const struct vm_config *cfg, u64 *ram_size,
+		       struct linux_load_plan *plan, const char **err)
+{
+	u64 size;
+	struct display_vm_fb d;
+
+	if (!cfg->display)
+		return true;
+	size = display_vm_fb_bytes(cfg->fb_width, cfg->fb_height);
+	if (size + MiB(32) > *ram_size) {
+		*err = "display: the framebuffer leaves the VM too little RAM (32 MiB at least)";
+		return false;
+	}
+	*ram_size -= size;
+	plan->fb.gpa = *ram_size;
+	plan->fb.size = size;
+	plan->fb.width = cfg->fb_width;
+	plan->fb.height = cfg->fb_height;
+	d = (struct display_vm_fb){ plan->fb.gpa, cfg->fb_width, cfg->fb_height, cfg->fb_width * 4 };
+	display_set_vm_fb(vm, &d);
+	return true;
+}
+
 bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_init_state *init,
 		      const char **err)
 {
@@ -56,6 +83,7 @@ bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_in
 	struct bzimage bz;
 	struct linux_load_plan plan;
 	struct linux_load_request req = { .ram_size = vm->mem.size };
+	struct linux_load_plan fb_plan = { 0 }; /* its fb part */
 	static const char nul;
 
 	if (!bzimage_parse(img, cfg->kernel.len, &bz, err) || !guest_load_acpi(vm, &req.rsdp_gpa, err) ||
@@ -63,8 +91,11 @@ bool guest_load_linux(struct vm *vm, const struct vm_config *cfg, struct vcpu_in
 		return false;
 	req.cmdline_len = strlen(cmdline);
 	req.initrd_len = initrd ? initrd->len : 0;
-	if (!linux_plan_load(&bz, &req, &plan, err) ||
-	    !boot_params_build(zero_page, img, cfg->kernel.len, &bz, &plan, err))
+	if (!reserve_fb(vm, cfg, &req.ram_size, &fb_plan, err) ||
+	    !linux_plan_load(&bz, &req, &plan, err))
+		return false;
+	plan.fb = fb_plan.fb;
+	if (!boot_params_build(zero_page, img, cfg->kernel.len, &bz, &plan, err))
 		return false;
 	if (!put(vm, plan.kernel_gpa, img + plan.kernel_off, plan.kernel_len, err) ||
 	    !put(vm, plan.cmdline_gpa, cmdline, plan.cmdline_len, err) ||

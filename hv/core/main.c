@@ -5,6 +5,7 @@
 #include <bulkhead/cmdline.h>
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/display.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/layout.h>
@@ -140,6 +141,7 @@ void hv_main(u32 magic, u32 info)
 {
 	const char *err;
 	char mode[32];
+	u64 fb_start, fb_end; /* the screen's framebuffer, mapped uncacheable */
 
 	console_init();
 	printf("\nBulkhead hypervisor, booting\n");
@@ -157,7 +159,9 @@ void hv_main(u32 magic, u32 info)
 	cpu_features_read(&boot_cpu);
 	if (!mm_init(&boot, &err))
 		boot_fail("memory", err);
-	if (!hv_paging_init(&boot, boot_cpu.gbpages, &err))
+	if (!display_find(&boot, &fb_start, &fb_end))
+		fb_start = fb_end = 0;
+	if (!hv_paging_init(&boot, boot_cpu.gbpages, fb_start, fb_end, &err))
 		boot_fail("paging", err);
 	report_memory();
 	printf("paging: own tables at %#lx, %lu table pages, W^X, %u guarded stacks per CPU\n",
@@ -176,6 +180,7 @@ void hv_main(u32 magic, u32 info)
 	}
 	if (!console_mux_init(boot.cmdline, &err))
 		boot_fail("console", err);
+	display_init(&boot);
 	printf("bulkhead: boot complete\n");
 	if (vmm)
 		vms_boot(&boot);

@@ -220,7 +220,7 @@ static bool key_value(struct vm_conf_parser *p, const struct line *l, size_t i)
 	if (k == KEY_NR)
 		return vm_conf_fail(p, p->line, col_of(i),
 				    "unknown key '%.*s' (expected role, label, memory, vcpus, kernel, "
-				    "initrd, cmdline, devices, on_crash, autostart or weight)",
+				    "initrd, cmdline, devices, on_crash, autostart, weight or display)",
 				    (int)MIN(e - i, 32U), l->s + i);
 	if (!p->vm)
 		return vm_conf_fail(p, p->line, col_of(i),

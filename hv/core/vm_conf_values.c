@@ -1,5 +1,6 @@
 /* The values of the configuration file's keys (docs/configuration.md):
  * each checked and stored into the open VM's description. */
+#include <bulkhead/display.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm_conf_priv.h>
 
@@ -360,6 +361,31 @@ static bool parse_rng(struct vm_conf_parser *p, const char *val, u32 col)
 	return parse_yes_no(p, val, col, &p->vm->cfg.rng);
 }
 
+/* display = no | yes | WIDTHxHEIGHT: a framebuffer in the VM's RAM, by
+ * default the screen below the label bar (display.h). */
+static bool parse_display(struct vm_conf_parser *p, const char *val, u32 col)
+{
+	struct vm_config *c = &p->vm->cfg;
+	const char *s = val;
+	u64 w, h;
+
+	if (!strcmp(val, "no") || !strcmp(val, "yes")) {
+		c->display = val[0] == 'y';
+		c->fb_width = c->display ? DISPLAY_VM_WIDTH : 0;
+		c->fb_height = c->display ? DISPLAY_VM_HEIGHT : 0;
+		return true;
+	}
+	if (!parse_decimal(&s, &w) || *s++ != 'x' || !parse_decimal(&s, &h) || *s ||
+	    w < 64 || h < 64 || w > DISPLAY_VM_FB_MAX_W || h > DISPLAY_VM_FB_MAX_H)
+		return vm_conf_fail(p, p->line, col,
+				    "expected 'yes', 'no' or WIDTHxHEIGHT from 64x64 to %ux%u, found '%.*s'",
+				    DISPLAY_VM_FB_MAX_W, DISPLAY_VM_FB_MAX_H, FOUND_MAX, val);
+	c->display = true;
+	c->fb_width = (u32)w;
+	c->fb_height = (u32)h;
+	return true;
+}
+
 const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_ROLE] = { "role", parse_role },
 	[KEY_LABEL] = { "label", parse_label },
@@ -375,4 +401,5 @@ const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_DISKS] = { "disks", parse_disks },
 	[KEY_VCONSOLE] = { "vconsole", parse_vconsole },
 	[KEY_RNG] = { "rng", parse_rng },
+	[KEY_DISPLAY] = { "display", parse_display },
 };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The ACPI tables Bulkhead gives Linux VMs (hv/dev/acpi_*.c), checked by an
 # independent implementation: ACPICA's iasl disassembles every table with no
-# error and no warning, the DSDT says what Linux needs (_S5_, PCI0...), and
-# the HPET table describes the HPET (3 timers, legacy route, 0xfed00000).
+# error and no warning, the DSDT says what Linux needs (_S5_, PCI0 with its
+# _CRS and _PRT...), the HPET table describes the HPET (3 timers, legacy
+# route, 0xfed00000) and the MCFG the ECAM of bus 0 at 0xe0000000.
 # A small host program, compiled here into build/, writes the tables.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 		if (!strcmp(sig, "FACP"))
 			fadt = t;
 		dump(argv[1], !strcmp(sig, "FACP") ? "facp" : !strcmp(sig, "APIC") ? "apic" :
-			      !strcmp(sig, "HPET") ? "hpet" : sig,
+			      !strcmp(sig, "HPET") ? "hpet" : !strcmp(sig, "MCFG") ? "mcfg" : sig,
 		     t, rd32(t + 4));
 	}
 	if (!fadt)
@@ -110,7 +111,7 @@ for cpus in 1 2 255; do
 	mkdir -p "$dir"
 	"$OUT/acpi_dump" "$dir" $cpus || { fail "acpi_dump $cpus"; continue; }
 	check_rsdp "$dir"
-	for t in xsdt facp facs apic hpet dsdt; do
+	for t in xsdt facp facs apic hpet mcfg dsdt; do
 		[ -s "$dir/$t.dat" ] || { fail "$cpus cpus: no $t"; continue; }
 		log=$dir/$t.iasl.log
 		(cd "$dir" && iasl -d "$t.dat") >"$log" 2>&1
@@ -129,7 +130,8 @@ for cpus in 1 2 255; do
 	done
 	dsl=$dir/dsdt.dsl
 	[ -f "$dsl" ] || continue
-	for want in '_S5_: S5 System State' 'Name (\_S5, Package (0x04)' 'Device (PCI0)' 'EisaId ("PNP0A03")' \
+	for want in '_S5_: S5 System State' 'Name (\_S5, Package (0x04)' 'Device (PCI0)' 'EisaId ("PNP0A08")' \
+		'Name (_CID, EisaId ("PNP0A03")' 'Name (_PRT, Package (0x7C)' 'WordIO (ResourceProducer' \
 		'EisaId ("PNP0501")' 'EisaId ("PNP0B00")' 'EisaId ("PNP0100")' \
 		'IO (Decode16,' 'IRQNoFlags ()' 'WordBusNumber (ResourceProducer' \
 		'DWordMemory (ResourceProducer' '"ACPI0007"'; do
@@ -140,6 +142,11 @@ for cpus in 1 2 255; do
 	for want in "Hardware Block ID : $id" 'Address : 00000000FED00000' 'Space ID : 00 [SystemMemory]'; do
 		grep -qF -- "$want" "$dir/hpet.dsl" && echo "ok: hpet has '$want'" ||
 			fail "$cpus cpus: hpet lacks '$want'"
+	done
+	# The MCFG gives the ECAM of bus 0 that hv/dev/pci/pci_host.c serves.
+	for want in 'Base Address : 00000000E0000000' 'Start Bus Number : 00' 'End Bus Number : 00'; do
+		grep -qF -- "$want" "$dir/mcfg.dsl" && echo "ok: mcfg has '$want'" ||
+			fail "$cpus cpus: mcfg lacks '$want'"
 	done
 	n=$(grep -c '"ACPI0007"' "$dsl")
 	[ "$n" -eq "$cpus" ] && echo "ok: $n processor devices" || fail "$cpus cpus: $n processor devices"

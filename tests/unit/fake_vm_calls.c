@@ -4,11 +4,17 @@
 #include <bulkhead/apic_bus.h>
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/kbd.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/vm.h>
 
 #define WEAK __attribute__((weak))
 
+/* the hypervisor's keyboard route: no keys are typed */
+WEAK void kbd_attach(struct dev_host *h, void (*input)(void *dev, u8 code), void *dev)
+{
+	(void)h; (void)input; (void)dev;
+}
 WEAK void vm_irq_set(struct vm *vm, u32 gsi, bool asserted) { (void)vm; (void)gsi; (void)asserted; }
 WEAK void vm_irq_pulse(struct vm *vm, u32 gsi) { (void)vm; (void)gsi; }
 WEAK void vm_set_irq_chip(struct vm *vm, const struct virq_chip_ops *ops, void *chip)

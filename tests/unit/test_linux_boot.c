@@ -385,6 +385,50 @@ static void test_real_kernel(void **state)
 	free(k);
 }
 
+/* A framebuffer above the planned RAM: screen_info as efifb reads it
+ * (VIDEO_TYPE_EFI, lfb_size in bytes, x8r8g8b8 masks) and an e820 entry
+ * reserving it; a nonsensical one is refused. */
+static void test_boot_params_fb(void **state)
+{
+	const u8 *e;
+
+	(void)state;
+	debian_header();
+	assert_true(parse(IMG_LEN));
+	assert_true(plan_for(MiB(252), 30, 0x200000));
+	plan.fb.gpa = MiB(252);
+	plan.fb.size = MiB(4);
+	plan.fb.width = 1024;
+	plan.fb.height = 736;
+	assert_true(boot_params_build(bp, img, IMG_LEN, &bz, &plan, &err));
+	assert_int_equal(bp[0x0f], 0x70);                 /* orig_video_isVGA */
+	assert_int_equal(get(bp, 0x12, 2), 1024);         /* lfb_width */
+	assert_int_equal(get(bp, 0x14, 2), 736);          /* lfb_height */
+	assert_int_equal(get(bp, 0x16, 2), 32);           /* lfb_depth */
+	assert_int_equal(get(bp, 0x18, 4), MiB(252));     /* lfb_base */
+	assert_int_equal(get(bp, 0x1c, 4), MiB(4));       /* lfb_size */
+	assert_int_equal(get(bp, 0x24, 2), 4096);         /* lfb_linelength */
+	assert_memory_equal(bp + 0x26, ((const u8[]){ 8, 16, 8, 8, 8, 0, 8, 24 }), 8);
+	assert_int_equal(get(bp, 0x36, 4), 0);            /* below 4 GiB: no 64-bit base */
+	assert_int_equal(get(bp, 0x3a, 4), 0);
+	assert_int_equal(bp[BP_E820_ENTRIES], 5);          /* + the framebuffer, then ECAM */
+	e = bp + BP_E820_TABLE + 2 * BP_E820_ENTRY_SIZE;
+	assert_int_equal(get(e, 8, 8), MiB(251));         /* RAM ends below it */
+	e += BP_E820_ENTRY_SIZE;
+	assert_int_equal(get(e, 0, 8), MiB(252));
+	assert_int_equal(get(e, 8, 8), MiB(4));
+	assert_int_equal(get(e, 16, 4), E820_RESERVED);
+	/* overlapping the planned RAM, too small, or too wide: refused */
+	plan.fb.gpa = MiB(250);
+	assert_false(boot_params_build(bp, img, IMG_LEN, &bz, &plan, &err));
+	plan.fb.gpa = MiB(252);
+	plan.fb.height = 2000;
+	assert_false(boot_params_build(bp, img, IMG_LEN, &bz, &plan, &err));
+	plan.fb.height = 736;
+	plan.fb.width = 20000;
+	assert_false(boot_params_build(bp, img, IMG_LEN, &bz, &plan, &err));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_plan_bad),
 		cmocka_unit_test(test_plan_fallback),
 		cmocka_unit_test(test_boot_params),
+		cmocka_unit_test(test_boot_params_fb),
 		cmocka_unit_test(test_real_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

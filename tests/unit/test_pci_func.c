@@ -255,6 +255,42 @@ static void test_dispatch_and_move(void **state)
 	assert_int_equal(mem_in(MEM2 + 0x100, 4), 0); /* no ops: reads zero */
 }
 
+/* The windows hold PCI_WINDOW_BARS BARs of the VM's functions at most:
+ * the firmware places no more. */
+static void test_bar_limit(void **state)
+{
+	const char *err = NULL;
+	u32 placed = 3; /* by setup */
+
+	(void)state;
+	for (u32 slot = 4; placed < PCI_WINDOW_BARS; slot++) {
+		const struct pci_func_id id = { 0x1234, (u16)slot, 0, 0, 0, 0, 0 };
+		struct pci_func *g = pci_func_create(&vm.dev, PCI_BDF(0, slot, 0), &id, &err);
+
+		assert_non_null(g);
+		for (u32 i = 0; i < PCI_FUNC_BARS && placed < PCI_WINDOW_BARS; i++, placed++)
+			assert_true(pci_func_add_bar(g, i, PCI_BAR_IO, 4, &regs_ops, &r1, "io"));
+		if (placed == PCI_WINDOW_BARS) {
+			assert_false(pci_func_add_bar(g, 5, PCI_BAR_IO, 4, &regs_ops, &r1, "io"));
+			/* the last one placed decodes once enabled */
+			cfg_out(slot, 0x04, 2, PCI_CMD_IO);
+		}
+	}
+	assert_false(pci_func_add_bar(f, 4, PCI_BAR_MEM32, 0x1000, &regs_ops, &r0, "x"));
+	{
+		/* 4-port BARs follow IO1's 32 ports: the 61st is the last */
+		u64 v = 0, last = PC_PCI_IO_BASE + 32 + 4 * (PCI_WINDOW_BARS - 3 - 1);
+
+		r1.reads = 0;
+		assert_int_equal(bus_guest_read(&vm.bus.pio, last + 2, 2, &v, "t"), BUS_OK);
+		assert_int_equal(r1.reads, 1);
+		assert_int_equal(r1.last_off, 2);
+		assert_int_equal(bus_guest_read(&vm.bus.pio, last + 4, 2, &v, "t"), BUS_OK);
+		assert_int_equal(v, 0xffff);
+		assert_int_equal(r1.reads, 1);
+	}
+}
+
 /* A BAR moved onto another: both decode nothing until one moves away. */
 static void test_overlap(void **state)
 {
@@ -464,6 +500,63 @@ static void test_msix_delivery(void **state)
 	assert_int_equal(mem_in(MEM2 + 0x1000 + 16 + 12, 4), 1);
 }
 
+/* Plain MSI (6.8.1): 64-bit address, per-vector masking, the vector in
+ * the low bits of the data; MSI-X takes precedence when both are on. */
+static void test_msi(void **state)
+{
+	u8 cap;
+
+	(void)state;
+	assert_true(pci_func_add_msi(f, 2));          /* 4 vectors */
+	assert_false(pci_func_add_msi(f, 2));
+	assert_true(pci_func_add_msix(f, 4, 2, 0x1000, 0x3000));
+	cap = (u8)cfg_in(SLOT, 0x34, 1);
+	assert_int_equal(cfg_in(SLOT, cap, 1), 0x05);
+	assert_int_equal(cfg_in(SLOT, cap + 2, 2), 0x0184); /* PVM, 64-bit, MMC 2 */
+	cfg_out(SLOT, cap + 4, 4, 0xfee02003U);
+	cfg_out(SLOT, cap + 8, 4, 0);
+	cfg_out(SLOT, cap + 12, 4, 0xffff4060U);       /* reserved high half */
+	assert_int_equal(cfg_in(SLOT, cap + 4, 4), 0xfee02000U);
+	assert_int_equal(cfg_in(SLOT, cap + 12, 4), 0x4060);
+	cfg_out(SLOT, cap + 16, 4, ~0U);
+	assert_int_equal(cfg_in(SLOT, cap + 16, 4), 0xf); /* 4 mask bits */
+	cfg_out(SLOT, cap + 16, 4, 0);
+	cfg_out(SLOT, cap + 20, 4, ~0U);               /* pending: read-only */
+	assert_int_equal(cfg_in(SLOT, cap + 20, 4), 0);
+	/* enable with 2 vectors (MME 1) */
+	cfg_out(SLOT, cap + 2, 2, 0x0011);
+	assert_true(pci_func_msi_enabled(f));
+	assert_int_equal(cfg_in(SLOT, cap + 2, 2), 0x0195);
+	pci_func_msix_notify(f, 1);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].dest, 2);
+	assert_int_equal(sent[0].vector, 0x61);           /* 0x60 | 1 */
+	pci_func_msix_notify(f, 2);                       /* not enabled: dropped */
+	assert_int_equal(nsent, 1);
+	assert_true(line[PC_PCI_INTX_GSI_OF(SLOT, 0)]);   /* and no INTx */
+	/* masked: pending until unmasked */
+	cfg_out(SLOT, cap + 16, 1, 1);
+	pci_func_msix_notify(f, 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(cfg_in(SLOT, cap + 20, 4), 1);
+	cfg_out(SLOT, cap + 16, 1, 0);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[1].vector, 0x60);
+	assert_int_equal(cfg_in(SLOT, cap + 20, 4), 0);
+	/* MSI-X on too: MSI-X wins */
+	cfg_out(SLOT, 0x04, 2, PCI_CMD_MEM);
+	entry(0, 0xfee00000U, 0x70, 0);
+	cfg_out(SLOT, cap + 24 + 3, 1, 0x80);             /* the MSI-X capability follows */
+	assert_true(pci_func_msix_enabled(f));
+	pci_func_msix_notify(f, 0);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].vector, 0x70);
+	/* reset: off */
+	bus_reset(&vm.bus);
+	assert_false(pci_func_msi_enabled(f));
+	assert_int_equal(cfg_in(SLOT, cap + 2, 2), 0x0184);
+}
+
 /* INTx: the level reaches GSI PC_PCI_INTX_GSI_OF(slot, pin - 1), active
  * low (the line idles high), unless command bit 10 is set; status bit 3
  * shows it either way; shared lines are wired-OR. */
@@ -552,12 +645,22 @@ static bool hook_write(void *dev, u32 off, u32 size, u32 val)
 	return off >= 0xc0;
 }
 
+static unsigned hook_resets;
+static void hook_reset(void *dev)
+{
+	assert_ptr_equal(dev, &r0);
+	/* before the function's registers go back */
+	assert_int_equal(cfg_in(SLOT, 0x04, 2), PCI_CMD_MEM);
+	hook_resets++;
+}
+
 static void test_hooks(void **state)
 {
-	static const struct pci_func_hooks hooks = { hook_read, hook_write };
+	static const struct pci_func_hooks hooks = { hook_read, hook_write, hook_reset };
 
 	(void)state;
-	pci_func_set_hooks(f, &hooks, NULL);
+	pci_func_set_hooks(f, &hooks, &r0);
+	hook_resets = 0;
 	assert_int_equal(cfg_in(SLOT, 0xc4, 4), 0xfeed00c4U);
 	assert_int_equal(cfg_in(SLOT, 0, 2), 0x1b36);
 	cfg_out(SLOT, 0x04, 2, PCI_CMD_MEM);
@@ -565,6 +668,9 @@ static void test_hooks(void **state)
 	assert_int_equal(cfg_in(SLOT, 0x04, 2), PCI_CMD_MEM);
 	cfg_out(SLOT, 0xd0, 4, 1);
 	assert_int_equal(hook_off, 0xd0);
+	bus_reset(&vm.bus);
+	assert_int_equal(hook_resets, 1);
+	assert_int_equal(cfg_in(SLOT, 0x04, 2), 0);
 }
 
 int main(void)
@@ -574,9 +680,11 @@ int main(void)
 		cmocka_unit_test_setup(test_sizing, setup),
 		cmocka_unit_test_setup(test_dispatch_and_move, setup),
 		cmocka_unit_test_setup(test_overlap, setup),
+		cmocka_unit_test_setup(test_bar_limit, setup),
 		cmocka_unit_test_setup(test_caps, setup),
 		cmocka_unit_test_setup(test_msix_table, setup),
 		cmocka_unit_test_setup(test_msix_delivery, setup),
+		cmocka_unit_test_setup(test_msi, setup),
 		cmocka_unit_test_setup(test_intx, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 		cmocka_unit_test_setup(test_hooks, setup),

@@ -177,15 +177,39 @@ static void test_bad_values(void **state)
 }
 
 /* The refusals the issue lists by name. */
+/* display = yes | no | WIDTHxHEIGHT */
+static void test_display(void **state)
+{
+	(void)state;
+	assert_true(parse(VM_A "display = yes\n"));
+	assert_true(conf.vms[0].cfg.display);
+	assert_int_equal(conf.vms[0].cfg.fb_width, 1024);
+	assert_int_equal(conf.vms[0].cfg.fb_height, 736);
+	assert_true(parse(VM_A "display = 800x600\n"));
+	assert_true(conf.vms[0].cfg.display);
+	assert_int_equal(conf.vms[0].cfg.fb_width, 800);
+	assert_int_equal(conf.vms[0].cfg.fb_height, 600);
+	assert_true(parse(VM_A "display = no\n"));
+	assert_false(conf.vms[0].cfg.display);
+	assert_true(parse(VM_A));
+	assert_false(conf.vms[0].cfg.display);
+	refused(VM_A "display = 8000x600\n", "vms.conf:4:11: expected 'yes', 'no' or WIDTHxHEIGHT "
+		"from 64x64 to 4096x4096, found '8000x600'");
+	refused(VM_A "display = 800x\n", "vms.conf:4:11: expected 'yes', 'no' or WIDTHxHEIGHT "
+		"from 64x64 to 4096x4096, found '800x'");
+	refused(VM_A "display = 99999999999999999999x600\n", "vms.conf:4:11: expected 'yes', 'no' "
+		"or WIDTHxHEIGHT from 64x64 to 4096x4096, found '99999999999999999999x600'");
+}
+
 static void test_unknown_key(void **state)
 {
 	(void)state;
 	refused(VM_A "mem = 16\n",
 		"vms.conf:4:1: unknown key 'mem' (expected role, label, memory, vcpus, kernel, "
-		"initrd, cmdline, devices, on_crash, autostart or weight)");
+		"initrd, cmdline, devices, on_crash, autostart, weight or display)");
 	refused(VM_A "  Memory = 16\n",
 		"vms.conf:4:3: unknown key 'Memory' (expected role, label, memory, vcpus, kernel, "
-		"initrd, cmdline, devices, on_crash, autostart or weight)");
+		"initrd, cmdline, devices, on_crash, autostart, weight or display)");
 }
 
 static void test_duplicate_name(void **state)
@@ -316,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_module_names),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_display),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_duplicate_name),
 		cmocka_unit_test(test_memory_over_machine),

@@ -1,10 +1,12 @@
 /* The hypervisor's own page tables: physical memory identity mapped RW+NX,
- * the image split by permission (text RX, rodata R+NX, data/bss RW+NX), and
- * unmapped holes at page 0 (NULL) and under every stack (guards). */
+ * the image split by permission (text RX, rodata R+NX, data/bss RW+NX),
+ * the screen's framebuffer uncacheable, and unmapped holes at page 0 (NULL)
+ * and under every stack (guards). */
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/paging.h>
 
 extern const u8 __image_start[], __text_end[], __rodata_end[], __image_end[];
 extern u8 hv_stacks[HV_NR_ALL_STACKS][HV_STACK_GUARD + HV_STACK_SIZE];
@@ -61,13 +63,14 @@ static u64 map_top(const struct boot_info *bi)
 	return ALIGN_UP(top, PAGE_2M);
 }
 
-bool hv_paging_init(const struct boot_info *bi, bool gbpages, const char **err)
+bool hv_paging_init(const struct boot_info *bi, bool gbpages, u64 uc_start, u64 uc_end,
+		    const char **err)
 {
 	u64 big = gbpages ? PAGE_1G : PAGE_2M;
 	u64 stacks = addr(hv_stacks);
 	struct seg {
 		u64 start, end, flags;
-	} segs[4 + 2 * HV_NR_ALL_STACKS];
+	} segs[8 + HV_NR_ALL_STACKS];
 	unsigned n = 0;
 
 	segs[n++] = (struct seg){ PAGE_SIZE, addr(__image_start), RWNX };
@@ -79,7 +82,17 @@ bool hv_paging_init(const struct boot_info *bi, bool gbpages, const char **err)
 		segs[n++] = (struct seg){ body, body + HV_STACK_SIZE, RWNX };
 	}
 	segs[n++] = (struct seg){ stacks + sizeof(hv_stacks), addr(__image_end), RWNX };
-	segs[n++] = (struct seg){ addr(__image_end), map_top(bi), RWNX };
+	/* A framebuffer above the image: uncacheable (PCD|PWT: PAT entry 3, UC,
+	 * with the power-on PAT; SDM vol. 3 11.12.3), so what the hypervisor
+	 * draws reaches the screen, whatever the MTRRs say. */
+	if (uc_end > uc_start && uc_start >= addr(__image_end) && uc_end <= map_top(bi) &&
+	    IS_ALIGNED(uc_start, PAGE_SIZE) && IS_ALIGNED(uc_end, PAGE_SIZE)) {
+		segs[n++] = (struct seg){ addr(__image_end), uc_start, RWNX };
+		segs[n++] = (struct seg){ uc_start, uc_end, RWNX | PTE_PCD | PTE_PWT };
+		segs[n++] = (struct seg){ uc_end, map_top(bi), RWNX };
+	} else {
+		segs[n++] = (struct seg){ addr(__image_end), map_top(bi), RWNX };
+	}
 
 	/* Without EFER.NXE bit 63 is reserved: W^X then holds for writes only. */
 	u64 nx_mask = (rdmsr(MSR_EFER) & EFER_NXE) ? ~0ULL : ~PTE_NX;

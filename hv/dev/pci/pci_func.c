@@ -74,6 +74,8 @@ static u8 cfg_byte(struct pci_func *f, u32 off)
 		return (u8)(bar_reg(f, (off - PCI_BAR0) / 4) >> (8 * (off & 3)));
 	if (f->msix.nvec && off >= f->msix.cap && off < f->msix.cap + 12U)
 		return pci_msix_cfg_read(f, off - f->msix.cap);
+	if (f->msi.cap && off >= f->msi.cap && off < f->msi.cap + 24U)
+		return pci_msi_cfg_read(f, off - f->msi.cap);
 	switch (off) {
 	case PCI_COMMAND:
 	case PCI_COMMAND + 1:
@@ -97,13 +99,21 @@ static void cfg_set_byte(struct pci_func *f, u32 off, u8 v)
 		u32 r = bar_reg(f, idx);
 
 		bar_set_reg(f, idx, (r & ~(0xffU << sh)) | (u32)v << sh);
+		if (bar_reg(f, idx) != r)
+			pci_host_decode_changed(f->host);
 	} else if (f->msix.nvec && off >= f->msix.cap && off < f->msix.cap + 12U) {
 		pci_msix_cfg_write(f, off - f->msix.cap, v);
+	} else if (f->msi.cap && off >= f->msi.cap && off < f->msi.cap + 24U) {
+		pci_msi_cfg_write(f, off - f->msi.cap, v);
 	} else if (off == PCI_COMMAND || off == PCI_COMMAND + 1) {
 		u32 sh = 8 * (off - PCI_COMMAND);
 		u16 c = (u16)((f->command & ~(0xffU << sh)) | (u32)v << sh);
 
+		u16 was = f->command;
+
 		f->command = c & PCI_CMD_WRITABLE;
+		if ((was ^ f->command) & (PCI_CMD_IO | PCI_CMD_MEM))
+			pci_host_decode_changed(f->host);
 		pci_func_update_intx(f);
 	} else if (off == 0x0c) {
 		f->cache_line = v;
@@ -168,8 +178,7 @@ struct pci_func *pci_func_create(struct dev_host *h, u16 bdf, const struct pci_f
 	pci_cfg_put(f->cfg, PCI_SUBSYS_VENDOR, 2, id->subsys_vendor);
 	pci_cfg_put(f->cfg, PCI_SUBSYS_VENDOR + 2, 2, id->subsys);
 	pci_cfg_put(f->cfg, PCI_INT_PIN, 1, id->int_pin);
-	if (!pci_host_add_func(host, f, &f->index) ||
-	    !pci_register_function(h, bdf, &func_ops, f)) {
+	if (!pci_host_add_func(host, f, bdf, &func_ops, &f->index)) {
 		*err = "PCI function: address taken or the bus is full";
 		return NULL;
 	}
@@ -233,7 +242,8 @@ void pci_func_set_hooks(struct pci_func *f, const struct pci_func_hooks *hooks, 
 }
 
 /* The INTx wire follows the device's level unless the command register
- * disables INTx (6.2.2 bit 10) or MSI-X is enabled (6.8.2.3); the status
+ * disables INTx (6.2.2 bit 10) or MSI or MSI-X is enabled (6.8.1.3,
+ * 6.8.2.3); the status
  * bit shows the device's level either way (6.2.3 bit 3). */
 void pci_func_update_intx(struct pci_func *f)
 {
@@ -242,7 +252,8 @@ void pci_func_update_intx(struct pci_func *f)
 	if (!pin)
 		return;
 	pci_host_intx(f->host, PC_PCI_INTX_GSI_OF(PCI_BDF_SLOT(f->bdf), pin - 1U), f->index,
-		      f->intx && !(f->command & PCI_CMD_INTX_OFF) && !pci_func_msix_enabled(f));
+		      f->intx && !(f->command & PCI_CMD_INTX_OFF) && !pci_func_msix_enabled(f) &&
+			      !pci_func_msi_enabled(f));
 }
 
 void pci_func_intx(struct pci_func *f, bool asserted)
@@ -258,17 +269,22 @@ bool pci_func_bus_master(const struct pci_func *f)
 	return f->command & PCI_CMD_MASTER;
 }
 
-/* Reset (6.2.2: the command register resets to 0, so no decoding): BARs
+/* Reset (6.2.2: the command register resets to 0, so no decoding), after
+ * the owner's device (its hook): BARs
  * go back where the firmware put them, INTx deasserts, MSI-X is off with
- * every vector masked. */
+ * every vector masked, MSI off. */
 void pci_func_reset(struct pci_func *f)
 {
+	if (f->hooks && f->hooks->reset)
+		f->hooks->reset(f->hooks_dev);
 	f->command = 0;
 	f->cache_line = 0;
 	f->int_line = 0;
 	f->intx = false;
 	for (u32 i = 0; i < PCI_FUNC_BARS; i++)
 		f->bar[i].addr = f->bar[i].fw_addr;
+	pci_host_decode_changed(f->host);
 	pci_msix_reset(f);
+	pci_msi_reset(f);
 	pci_func_update_intx(f);
 }

@@ -35,7 +35,9 @@ struct pci_host {
 	struct pci_func *func[PCI_MAX_FUNCS]; /* emulated functions (pci_func.h) */
 	u32 nr_func;
 	u64 mmio_next, io_next;               /* the firmware's placement cursors */
+	u32 nr_bars;                          /* placed, at most PCI_WINDOW_BARS */
 	u32 intx[INTX_LINES];                 /* per line: the functions asserting it */
+	struct pci_windows win;               /* what the windows decode now */
 };
 
 u32 pci_cfg_get(const u8 *cfg, u32 off, u32 size)
@@ -74,13 +76,21 @@ struct pci_host *pci_host_of(struct dev_host *host)
 	return host_bridge(host);
 }
 
-bool pci_host_add_func(struct pci_host *h, struct pci_func *f, u8 *index)
+/* Registers f's configuration space at bdf and adds it to the functions
+ * whose BARs the windows decode; nothing is kept on failure. */
+bool pci_host_add_func(struct pci_host *h, struct pci_func *f, u16 bdf,
+		       const struct pci_func_ops *ops, u8 *index)
 {
-	if (h->nr_func == PCI_MAX_FUNCS)
+	if (h->nr_func == PCI_MAX_FUNCS || !pci_register_function(h->host, bdf, ops, f))
 		return false;
 	*index = (u8)h->nr_func;
 	h->func[h->nr_func++] = f;
 	return true;
+}
+
+void pci_host_decode_changed(struct pci_host *h)
+{
+	pci_windows_rebuild(&h->win, h->func, h->nr_func);
 }
 
 /* The firmware's job: BARs in the order they are added, each aligned to
@@ -91,8 +101,9 @@ bool pci_host_place(struct pci_host *h, bool io, u64 size, u64 *addr)
 	u64 end = io ? PC_PCI_IO_BASE + PC_PCI_IO_SIZE : PC_PCI_MMIO_BASE + PC_PCI_MMIO_SIZE;
 	u64 at = ALIGN_UP(*next, size);
 
-	if (at > end || size > end - at)
+	if (at > end || size > end - at || h->nr_bars == PCI_WINDOW_BARS)
 		return false;
+	h->nr_bars++;
 	*addr = at;
 	*next = at + size;
 	return true;
@@ -121,7 +132,7 @@ void pci_host_intx(struct pci_host *h, u32 gsi, u8 index, bool asserted)
 static enum bus_result window(struct pci_host *h, bool io, u64 addr, u32 size, u64 *val,
 			      bool write)
 {
-	enum bus_result r = pci_window_access(h->func, h->nr_func, io, addr, size, val, write);
+	enum bus_result r = pci_window_access(&h->win, h->func, io, addr, size, val, write);
 
 	if (r == BUS_UNCLAIMED) {
 		if (!write)

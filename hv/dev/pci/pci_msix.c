@@ -28,7 +28,7 @@ static bool masked(const struct pci_msix *m, u16 v)
 	return (m->ctrl & MSIX_CTRL_FMASK) || (m->e[v].ctrl & MSIX_VEC_MASKED);
 }
 
-static void send(struct pci_func *f, const struct msix_entry *e)
+void pci_msix_send(struct pci_func *f, const struct msix_entry *e)
 {
 	struct apic_msg msg = {
 		.dest = MSI_ADDR_DEST(e->addr_lo),
@@ -63,7 +63,7 @@ static void flush_pending(struct pci_func *f)
 		}
 		spin_unlock(&f->lock);
 		if (go)
-			send(f, &e);
+			pci_msix_send(f, &e);
 	}
 }
 
@@ -73,7 +73,7 @@ bool pci_func_add_msix(struct pci_func *f, u16 nvec, u32 bar, u32 table_off, u32
 	u8 body[10];
 	u8 at;
 
-	if (!f || f->msix.nvec || nvec == 0 || nvec > PCI_FUNC_MSIX_MAX || bar >= PCI_FUNC_BARS ||
+	if (!f || f->msix.e || nvec == 0 || nvec > PCI_FUNC_MSIX_MAX || bar >= PCI_FUNC_BARS ||
 	    (f->bar[bar].kind != PCI_BAR_MEM32 && f->bar[bar].kind != PCI_BAR_MEM64) ||
 	    (table_off & 7) || (pba_off & 7))
 		return false;
@@ -85,9 +85,12 @@ bool pci_func_add_msix(struct pci_func *f, u16 nvec, u32 bar, u32 table_off, u32
 	pci_cfg_put(body, 0, 2, nvec - 1U);             /* Table Size, N-1 */
 	pci_cfg_put(body, 2, 4, table_off | bar);       /* Table Offset | BIR */
 	pci_cfg_put(body, 6, 4, pba_off | bar);         /* PBA Offset | BIR */
+	f->msix.e = dev_alloc(f->dh, (u64)nvec * sizeof(*f->msix.e));
+	if (!f->msix.e)
+		return false;
 	at = pci_func_add_cap(f, PCI_CAP_ID_MSIX, body, sizeof(body));
 	if (!at)
-		return false;
+		return false; /* the entries stay in the arena, unused */
 	f->msix.cap = at;
 	f->msix.bar = (u8)bar;
 	f->msix.table_off = table_off;
@@ -109,7 +112,10 @@ void pci_func_msix_notify(struct pci_func *f, u16 vector)
 	bool go = false;
 
 	if (!pci_func_msix_enabled(f)) {
-		pci_func_intx(f, true);
+		if (pci_func_msi_enabled(f))
+			pci_msi_notify(f, vector);
+		else
+			pci_func_intx(f, true);
 		return;
 	}
 	if (vector >= m->nvec)
@@ -123,7 +129,7 @@ void pci_func_msix_notify(struct pci_func *f, u16 vector)
 	}
 	spin_unlock(&f->lock);
 	if (go)
-		send(f, &e);
+		pci_msix_send(f, &e);
 }
 
 /* Capability bytes: off 2-3 is Message Control, the rest is the image. */
@@ -228,7 +234,7 @@ void pci_msix_reset(struct pci_func *f)
 	spin_lock(&f->lock);
 	m->ctrl = 0;
 	m->pending = 0;
-	for (u32 i = 0; i < PCI_FUNC_MSIX_MAX; i++)
+	for (u32 i = 0; i < m->nvec; i++)
 		m->e[i] = (struct msix_entry){ .ctrl = MSIX_VEC_MASKED };
 	spin_unlock(&f->lock);
 }

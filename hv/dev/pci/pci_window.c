@@ -8,7 +8,13 @@
  * guest moved onto each other both decode nothing until one moves away,
  * and a BAR moved outside the window (or above 4 GiB) decodes nothing.
  * An access nothing decodes is unclaimed (reads all ones); one that runs
- * past the end of its BAR is refused. */
+ * past the end of its BAR is refused.
+ *
+ * The BARs that decode are kept in a table per window, rebuilt whenever a
+ * BAR or a command register changes (rare), so an access (every virtio
+ * notification) looks through live BARs only. The lookup copies the entry
+ * under the lock and calls the device without it: an access racing with a
+ * BAR move reaches the BAR where it was, as on a real bus. */
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci_func_priv.h>
 
@@ -48,6 +54,29 @@ static bool overlaps_another(struct pci_func *const *funcs, u32 n, const struct 
 	return false;
 }
 
+static void rebuild_space(struct pci_windows *w, struct pci_func *const *funcs, u32 n, bool io)
+{
+	for (u32 k = 0; k < n; k++) {
+		for (u32 i = 0; i < PCI_FUNC_BARS && w->n < PCI_WINDOW_BARS; i++) {
+			const struct pci_bar *b = &funcs[k]->bar[i];
+
+			if (!bar_enabled(funcs[k], i, io) || overlaps_another(funcs, n, b, io))
+				continue;
+			w->d[w->n++] = (struct pci_decode){ (u32)b->addr, (u32)b->size, (u8)k, (u8)i,
+							    io };
+		}
+	}
+}
+
+void pci_windows_rebuild(struct pci_windows *w, struct pci_func *const *funcs, u32 n)
+{
+	spin_lock(&w->lock);
+	w->n = 0;
+	rebuild_space(w, funcs, n, false);
+	rebuild_space(w, funcs, n, true);
+	spin_unlock(&w->lock);
+}
+
 static enum bus_result bar_access(struct pci_func *f, u32 i, u64 off, u32 size, u64 *val,
 				  bool write)
 {
@@ -66,20 +95,24 @@ static enum bus_result bar_access(struct pci_func *f, u32 i, u64 off, u32 size, 
 	return write ? b->ops->write(b->dev, off, size, *val) : b->ops->read(b->dev, off, size, val);
 }
 
-enum bus_result pci_window_access(struct pci_func *const *funcs, u32 n, bool io, u64 addr,
-				  u32 size, u64 *val, bool write)
+enum bus_result pci_window_access(struct pci_windows *w, struct pci_func *const *funcs, bool io,
+				  u64 addr, u32 size, u64 *val, bool write)
 {
-	for (u32 k = 0; k < n; k++) {
-		for (u32 i = 0; i < PCI_FUNC_BARS; i++) {
-			const struct pci_bar *b = &funcs[k]->bar[i];
+	struct pci_decode hit = { 0 };
+	bool found = false;
 
-			if (!bar_enabled(funcs[k], i, io) || addr < b->addr ||
-			    addr - b->addr >= b->size)
-				continue;
-			if (overlaps_another(funcs, n, b, io))
-				return BUS_UNCLAIMED;
-			return bar_access(funcs[k], i, addr - b->addr, size, val, write);
+	spin_lock(&w->lock);
+	for (u32 k = 0; k < w->n; k++) {
+		const struct pci_decode *d = &w->d[k];
+
+		if (d->io == io && addr >= d->base && addr - d->base < d->size) {
+			hit = *d;
+			found = true;
+			break;
 		}
 	}
-	return BUS_UNCLAIMED;
+	spin_unlock(&w->lock);
+	if (!found)
+		return BUS_UNCLAIMED;
+	return bar_access(funcs[hit.func], hit.bar, addr - hit.base, size, val, write);
 }

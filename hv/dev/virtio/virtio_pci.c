@@ -498,7 +498,14 @@ static bool cfg_write(void *dev, u32 off, u32 size, u32 val)
 	return true;
 }
 
-static const struct pci_func_hooks hooks = { cfg_read, cfg_write };
+/* The VM's reset (PCI RST#) resets the device: BARs are reached through
+ * the host bridge's windows, so no bus region reset reaches bar_reset. */
+static void func_reset(void *dev)
+{
+	device_reset(dev);
+}
+
+static const struct pci_func_hooks hooks = { cfg_read, cfg_write, func_reset };
 
 /* struct virtio_pci_cap (4.1.4) after the ID and next bytes. */
 static u8 add_vcap(struct virtio_dev *vd, u8 type, u8 bar, u32 off, u32 len, u32 extra,

@@ -25,6 +25,11 @@ bool console_mux_init(const char *cmdline, const char **err);
 /* Called once per host tick: shows partial output lines that have waited
  * a tick (prompts), and delivers what the physical console received. */
 void console_mux_poll(void);
+/* The secure attention key: the focus moves to the next VM, on the serial
+ * console and the screen alike. */
+void console_mux_focus_next(void);
+/* The on-screen menu's choice: VM i gets the focus, as with Ctrl-] i. */
+void console_mux_focus(unsigned i);
 /* One byte a VM sent to its console (its UART's transmitter). */
 void console_mux_output(struct vm *vm, u8 c);
 

@@ -63,6 +63,13 @@ struct linux_load_plan {
 	u64 initrd_gpa, initrd_len;   /* page aligned, below initrd_addr_max */
 	u64 rsdp_gpa;
 	u64 scratch_gpa, scratch_len; /* low RAM no one else uses */
+	/* A linear framebuffer right above ram_size (size 0: none), described
+	 * to Linux by screen_info and reserved in the e820 map; set by the
+	 * loader after planning. */
+	struct {
+		u64 gpa, size;
+		u32 width, height; /* 32 bpp x8r8g8b8, pitch width * 4 */
+	} fb;
 };
 
 /* Decides where everything goes; every range inside RAM, none overlapping.
@@ -73,6 +80,20 @@ bool __must_check linux_plan_load(const struct bzimage *bz,
 
 /* struct boot_params (arch/x86/include/uapi/asm/bootparam.h) offsets */
 #define BP_SIZE             4096U
+/* struct screen_info at offset 0 (include/uapi/linux/screen_info.h) */
+#define SI_ORIG_VIDEO_ISVGA 0x0f
+#define SI_LFB_WIDTH        0x12
+#define SI_LFB_HEIGHT       0x14
+#define SI_LFB_DEPTH        0x16
+#define SI_LFB_BASE         0x18
+#define SI_LFB_SIZE         0x1c
+#define SI_LFB_LINELENGTH   0x24
+#define SI_RED_SIZE         0x26 /* then red_pos, green_size, green_pos,
+				   blue_size, blue_pos, rsvd_size, rsvd_pos */
+#define SI_CAPABILITIES     0x36
+#define SI_EXT_LFB_BASE     0x3a
+#define VIDEO_TYPE_EFI      0x70 /* EFI graphic mode: efifb, lfb_size in bytes */
+#define VIDEO_CAPABILITY_64BIT_BASE (1U << 1)
 #define BP_ACPI_RSDP_ADDR   0x070
 #define BP_EXT_RAMDISK_IMG  0x0c0
 #define BP_EXT_RAMDISK_SIZE 0x0c4

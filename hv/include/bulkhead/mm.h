@@ -14,8 +14,11 @@ extern struct pagetable hv_pt;
 /* Free pages = usable RAM less the image, page 0, the BIOS area below 1 MiB,
  * the boot modules and the loader's data. */
 bool __must_check mm_init(const struct boot_info *bi, const char **err);
-/* Builds and loads the hypervisor's own W^X tables. */
-bool __must_check hv_paging_init(const struct boot_info *bi, bool gbpages, const char **err);
+/* Builds and loads the hypervisor's own W^X tables; [uc_start, uc_end),
+ * page aligned, above the image (the screen's framebuffer; empty: none) is
+ * mapped uncacheable. */
+bool __must_check hv_paging_init(const struct boot_info *bi, bool gbpages, u64 uc_start,
+				 u64 uc_end, const char **err);
 
 static inline void *phys_to_virt(u64 pa)
 {

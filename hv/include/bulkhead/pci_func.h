@@ -59,12 +59,18 @@ u8 pci_func_add_cap(struct pci_func *f, u8 cap_id, const void *body, u32 body_le
 bool __must_check pci_func_add_msix(struct pci_func *f, u16 nvec, u32 bar, u32 table_off,
 				    u32 pba_off);
 
+/* Plain MSI (PCI 3.0 6.8.1) with 1 << log2_nvec vectors (<= 32), 64-bit
+ * address, per-vector masking; for devices that offer it besides MSI-X. */
+bool __must_check pci_func_add_msi(struct pci_func *f, u8 log2_nvec);
+
 /* Signals vector: with MSI-X enabled, the message of that table entry goes
  * to the VM's APICs by APIC ID (or the pending bit is set while it or the
- * function is masked); without MSI-X, INTx is asserted (pci_func_intx). A
- * vector beyond the table is dropped. */
+ * function is masked); else with MSI enabled, MSI vector `vector` (pending
+ * while masked); else INTx is asserted (pci_func_intx). A vector beyond
+ * the table, or beyond the MSI vectors the guest enabled, is dropped. */
 void pci_func_msix_notify(struct pci_func *f, u16 vector);
 bool pci_func_msix_enabled(const struct pci_func *f);
+bool pci_func_msi_enabled(const struct pci_func *f);
 /* The INTx line's level (to the IOAPIC pin the ACPI _PRT gives for the
  * function's slot); ignored while the command register disables INTx. */
 void pci_func_intx(struct pci_func *f, bool asserted);
@@ -75,10 +81,13 @@ bool pci_func_bus_master(const struct pci_func *f);
 
 /* Hooks of the function's owner, all optional: a device-specific register
  * range in configuration space (virtio's PCI configuration access
- * capability), and the guest's function-level reset of the device. */
+ * capability), seen before the standard registers; and the device's
+ * reset, called when the VM resets (PCI RST#), before the function's own
+ * registers go back to their reset values. */
 struct pci_func_hooks {
 	bool (*cfg_read)(void *dev, u32 off, u32 size, u32 *val);  /* true: handled */
 	bool (*cfg_write)(void *dev, u32 off, u32 size, u32 val);
+	void (*reset)(void *dev);
 };
 void pci_func_set_hooks(struct pci_func *f, const struct pci_func_hooks *hooks, void *dev);
 

@@ -20,6 +20,7 @@ enum vm_conf_key {
 	KEY_DISKS,
 	KEY_VCONSOLE,
 	KEY_RNG,
+	KEY_DISPLAY,
 	KEY_NR,
 };
 

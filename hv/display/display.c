@@ -1,0 +1,289 @@
+/* The physical screen (display.h): which one, the focused VM, the label
+ * bar and the periodic refresh of the VM's framebuffer. */
+#include <bulkhead/boot_info.h>
+#include <bulkhead/bochs_vbe.h>
+#include <bulkhead/compositor.h>
+#include <bulkhead/console.h>
+#include <bulkhead/format.h>
+#include <bulkhead/display.h>
+#include <bulkhead/font.h>
+#include <bulkhead/kbd.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/vm.h>
+#include <bulkhead/vm_config.h>
+#include <bulkhead/x86/cpu.h>
+#include <bulkhead/x86/host_timer.h>
+
+static bool present;
+static struct fb_surface screen;
+static u32 *shadow;             /* what the view shows, view.w x view.h */
+static struct vm *shown;        /* whose bar is on the screen; NULL: none yet */
+static bool menu_shown;         /* the menu covers the view: no refresh */
+static enum vm_state shown_state; /* the state its bar says */
+static bool need_full;          /* the view must be copied whole */
+static u64 next_refresh;
+static struct display_vm_fb vm_fb[VM_MAX]; /* by VM id; gpa 0: no framebuffer */
+static struct comp_stats display_stats; /* since the focus last changed */
+static u64 refreshes, refresh_tsc;
+static u64 rows_read[VM_MAX]; /* from each VM's framebuffer, since boot */
+static u64 found_start, found_end; /* display_find's answer */
+
+/* Label colours by VM index when the configuration gives none: the same
+ * hues as the serial banner's (console_focus.c). */
+static const u32 default_rgb[] = { 0x2050d0, 0x20a040, 0xa040b0, 0x20a0b0, 0xc0a020, 0xc03030 };
+
+bool display_present(void)
+{
+	return present;
+}
+
+u64 display_vm_fb_bytes(u32 width, u32 height)
+{
+	return ALIGN_UP((u64)width * height * 4, MiB(2));
+}
+
+static bool from_loader(const struct boot_info *bi)
+{
+	const struct boot_fb *f = &bi->fb;
+
+	/* Multiboot2 3.6, framebuffer info: an RGB framebuffer; 32 bpp is assumed
+	 * to be x8r8g8b8, what UEFI GOP and VBE give on PCs */
+	if (!bi->has_fb || f->type != BOOT_FB_RGB || f->bpp != 32 || f->pitch % 4 ||
+	    f->addr + (u64)f->pitch * f->height > GiB(4))
+		return false;
+	screen = (struct fb_surface){ phys_to_virt(f->addr), f->width, f->height, f->pitch / 4 };
+	return true;
+}
+
+bool display_find(const struct boot_info *bi, u64 *start, u64 *end)
+{
+	const char *why;
+	u64 base, bytes = (u64)DISPLAY_WIDTH * DISPLAY_HEIGHT * 4;
+
+	if (from_loader(bi)) {
+		base = bi->fb.addr;
+		bytes = (u64)bi->fb.pitch * bi->fb.height;
+	} else if (!bochs_vbe_find(&base, &why)) {
+		return false;
+	}
+	*start = found_start = ALIGN_DOWN(base, PAGE_SIZE);
+	*end = found_end = ALIGN_UP(base + bytes, PAGE_SIZE);
+	return true;
+}
+
+void display_found(u64 *start, u64 *end)
+{
+	*start = found_start;
+	*end = found_end;
+}
+
+void display_init(const struct boot_info *bi)
+{
+	const char *why = NULL, *what = "the loader's framebuffer";
+	u64 pa = bi->fb.addr, spa;
+
+	if (!from_loader(bi)) {
+		what = "Bochs VBE";
+		if (!bochs_vbe_setup(DISPLAY_WIDTH, DISPLAY_HEIGHT, &screen, &pa, &why)) {
+			printf("display: none (%s); the console is serial only\n", why);
+			return;
+		}
+	}
+	if (screen.width > COMP_ROW_MAX || screen.height <= DISPLAY_BAR_H) {
+		printf("display: %ux%u from %s is not usable; the console is serial only\n",
+		       screen.width, screen.height, what);
+		return;
+	}
+	spa = mm_alloc_pages(ALIGN_UP((u64)screen.width * screen.height * 4, PAGE_SIZE) >> PAGE_SHIFT);
+	if (!spa) {
+		printf("display: no memory for the shadow copy; the console is serial only\n");
+		return;
+	}
+	shadow = phys_to_virt(spa);
+	present = true;
+	fb_fill(&screen, (struct rect){ 0, 0, screen.width, screen.height }, 0);
+	printf("display: %ux%ux32 from %s at %#lx, label bar %u rows; Ctrl+Alt+Home switches "
+	       "the focus\n", screen.width, screen.height, what, pa, DISPLAY_BAR_H);
+}
+
+void display_set_vm_fb(const struct vm *vm, const struct display_vm_fb *fb)
+{
+	if (vm->id >= VM_MAX)
+		return;
+	vm_fb[vm->id] = *fb;
+	if (vm == shown)
+		need_full = true;
+}
+
+static u32 label_rgb(const struct vm *vm)
+{
+	if (vm->cfg && vm->cfg->label_rgb)
+		return vm->cfg->label_rgb & 0xffffffU;
+	return default_rgb[vm->id % ARRAY_SIZE(default_rgb)];
+}
+
+/* Black text on a light label, white on a dark one (ITU-R BT.601 luma). */
+static u32 text_rgb(u32 bg)
+{
+	u32 luma = (299 * (bg >> 16 & 0xff) + 587 * (bg >> 8 & 0xff) + 114 * (bg & 0xff)) / 1000;
+
+	return luma >= 140 ? 0x000000 : 0xffffff;
+}
+
+static const char *state_word(const struct vm *vm)
+{
+	switch (vm->state) {
+	case VM_RUNNING: return "running";
+	case VM_EXITED:  return "exited";
+	case VM_STOPPED: return "stopped";
+	case VM_OFF:     return "off";
+	}
+	return "?";
+}
+
+/* The bar: the VM's colour across the top rows, its number, name, role
+ * and state at the left, the hotkey at the right, a dark rule below. */
+static void draw_bar(const struct vm *vm)
+{
+	u32 bg = label_rgb(vm), fg = text_rgb(bg), ty = (DISPLAY_BAR_H - 2 - FONT_H) / 2;
+	static const char hint[] = "Ctrl+Alt+Home: next VM ";
+	u32 hint_x = screen.width - (u32)(sizeof(hint) - 1) * FONT_W;
+	char text[VM_NAME_MAX + 48];
+
+	shown_state = vm->state;
+	fb_fill(&screen, (struct rect){ 0, 0, screen.width, DISPLAY_BAR_H - 2 }, bg);
+	fb_fill(&screen, (struct rect){ 0, DISPLAY_BAR_H - 2, screen.width, 2 }, 0x202020);
+	fmt_snprintf(text, sizeof(text), " VM %u: %s  [%s]  %s", vm->id, vm->name,
+		     vm->cfg ? vm_role_name(vm->cfg->role) : "?", state_word(vm));
+	fb_text(&screen, 0, ty, hint_x, text, fg, bg);
+	fb_text(&screen, hint_x, ty, screen.width, hint, fg, bg);
+}
+
+static void clear_view(void)
+{
+	fb_fill(&screen, (struct rect){ 0, DISPLAY_BAR_H, screen.width, screen.height - DISPLAY_BAR_H },
+		0);
+}
+
+/* What showing the VM that loses the focus cost (bench/display): the time
+ * per refresh in ns, which under QEMU's -icount shift=0 is the count of
+ * instructions the refresh ran. */
+static void report_stats(void)
+{
+	u64 ns = tsc_hz >= 1000000 ? refresh_tsc * 1000 / (tsc_hz / 1000000) : 0;
+
+	if (shown && vm_fb[shown->id].gpa && refreshes)
+		printf("display: %s shown: %lu refreshes, %lu of %lu tiles copied (%lu pixels), "
+		       "%lu ns per refresh\n", shown->name, refreshes, display_stats.tiles_copied,
+		       display_stats.tiles_checked, display_stats.pixels_copied, ns / refreshes);
+	if (shown && vm_fb[shown->id].gpa) {
+		printf("display: framebuffer rows read since boot:");
+		for (unsigned i = 0; i < nr_vms && i < VM_MAX; i++)
+			printf(" %s %lu", vms[i].name, rows_read[i]);
+		printf("\n");
+	}
+	display_stats = (struct comp_stats){ 0, 0, 0 };
+	refreshes = refresh_tsc = 0;
+}
+
+void display_focus(struct vm *vm)
+{
+	kbd_set_focus(vm);
+	if (!present)
+		return;
+	report_stats();
+	menu_shown = false;
+	shown = vm;
+	draw_bar(vm);
+	clear_view();
+	need_full = true;
+	next_refresh = 0;
+}
+
+#define MENU_W   (48U * FONT_W)
+#define MENU_ROW (FONT_H + 8U)
+
+/* The menu: a box in the view, one line per VM with a swatch of its
+ * label colour, drawn by the hypervisor like the bar. */
+static void draw_menu(void)
+{
+	u32 h = (nr_vms + 3) * MENU_ROW, x = (screen.width - MENU_W) / 2, y = DISPLAY_BAR_H + 32;
+	char line[VM_NAME_MAX + 40];
+
+	fb_fill(&screen, (struct rect){ x - 2, y - 2, MENU_W + 4, h + 4 }, 0xffffff);
+	fb_fill(&screen, (struct rect){ x, y, MENU_W, h }, 0x202020);
+	fb_text(&screen, x + FONT_W, y + 4, x + MENU_W, "bulkhead: VMs (a digit picks one, Esc closes)",
+		0xffffff, 0x202020);
+	for (unsigned i = 0; i < nr_vms && i < 10; i++) {
+		const struct vm *vm = &vms[i];
+		u32 ly = y + (i + 2) * MENU_ROW;
+
+		fb_fill(&screen, (struct rect){ x + FONT_W, ly, 2 * FONT_W, FONT_H }, label_rgb(vm));
+		fmt_snprintf(line, sizeof(line), "%u  %-16s %-10s %s", i, vm->name,
+			     vm->cfg ? vm_role_name(vm->cfg->role) : "?", state_word(vm));
+		fb_text(&screen, x + 4 * FONT_W, ly, x + MENU_W, line,
+			vm == shown ? 0xffff80 : 0xffffff, 0x202020);
+	}
+}
+
+bool display_menu(bool open)
+{
+	if (!present || !shown || screen.width < MENU_W + 8)
+		return false;
+	menu_shown = open;
+	if (open) {
+		draw_menu();
+		return true;
+	}
+	clear_view(); /* the VM's picture again, whole */
+	need_full = true;
+	next_refresh = 0;
+	return false;
+}
+
+static bool read_row(void *ctx, u32 y, u32 *dst, u32 n)
+{
+	struct vm *vm = ctx;
+	const struct display_vm_fb *f = &vm_fb[vm->id];
+
+	rows_read[vm->id]++;
+	return vm_read(vm, f->gpa + (u64)y * f->pitch, dst, (u64)n * 4) == GM_OK;
+}
+
+static void refresh(struct vm *vm)
+{
+	const struct display_vm_fb *f = &vm_fb[vm->id];
+	struct comp_source src = { read_row, vm };
+	struct comp_layout l;
+	u64 t;
+
+	if (!f->gpa || !vm_is_running(vm))
+		return; /* nothing to show: the view stays black */
+	comp_layout_init(&l, screen.width, screen.height, DISPLAY_BAR_H, f->width, f->height);
+	t = rdtsc();
+	need_full = !comp_refresh(&l, &src, shadow, &screen, need_full, &display_stats);
+	refresh_tsc += rdtsc() - t;
+	refreshes++;
+}
+
+void display_poll(void)
+{
+	u64 now;
+
+	if (!present)
+		return; /* no screen: the keyboard is not read either, all is serial */
+	kbd_host_poll();
+	if (!shown || menu_shown)
+		return;
+	now = rdtsc();
+	if (now < next_refresh)
+		return;
+	next_refresh = now + tsc_hz / 1000 * DISPLAY_REFRESH_MS;
+	if (shown->state != shown_state) { /* stopped, restarted: the bar says so */
+		draw_bar(shown);
+		if (shown->state != VM_RUNNING)
+			clear_view();
+		need_full = true;
+	}
+	refresh(shown);
+}

@@ -1,0 +1,24 @@
+/* The physical keyboard, read by the hypervisor, and the VMs' virtual ones
+ * (docs/display.md). The boot CPU reads the host's i8042 between exits
+ * (kbd_host_poll, from display_poll); each byte goes through the hotkey
+ * filter (scancode.h) to the keyboard of the VM that has the focus, and
+ * Ctrl+Alt+Home moves the focus to the next VM instead, and Ctrl+Alt+End
+ * opens the on-screen menu of VMs (a digit picks one, Esc closes it). */
+#ifndef BULKHEAD_KBD_H
+#define BULKHEAD_KBD_H
+
+#include <bulkhead/types.h>
+
+struct dev_host;
+struct vm;
+
+/* A VM's keyboard: input takes one set-1 scan code byte. */
+void kbd_attach(struct dev_host *h, void (*input)(void *dev, u8 code), void *dev);
+/* The VM that now has the focus (NULL: none): releases for the modifiers
+ * held go to the one that loses it. */
+void kbd_set_focus(struct vm *vm);
+void kbd_host_poll(void);
+/* Bytes read from the host's keyboard, and hotkeys seen, so far. */
+extern u64 kbd_bytes, kbd_hotkeys;
+
+#endif
