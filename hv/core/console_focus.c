@@ -72,17 +72,6 @@ static void replay(void *ctx, const u8 *s, u32 n)
 	console_guest_raw(ctx, s, n);
 }
 
-static const char *state_word(const struct vm *vm)
-{
-	switch (vm->state) {
-	case VM_RUNNING: return "running";
-	case VM_EXITED:  return "exited";
-	case VM_STOPPED: return "stopped";
-	case VM_OFF:     return "off";
-	}
-	return "?";
-}
-
 /* The banner starts with RIS (ESC c, ECMA-48 8.3.105): the terminal is
  * reset to its initial state (the previous guest's modes, colours, scroll
  * region, character sets and screen gone), and since the filter never
@@ -94,7 +83,7 @@ void console_focus_show(struct vm *vm)
 	live = NULL;
 	printf("\033c\033[1;97;4%um bulkhead: VM %u %s (%s) \033[0m"
 	       " Ctrl-] m: menu, Ctrl-] c: hypervisor console\n",
-	       console_label_colour(vm), vm->id, vm->name, state_word(vm));
+	       console_label_colour(vm), vm->id, vm->name, vm_state_name(vm->state));
 	if (r->dropped) /* the replay starts at the next line start */
 		printf("bulkhead: %lu bytes of %s's earlier output dropped (the buffer keeps %u)\n",
 		       r->dropped, vm->name, CONSOLE_RING_SIZE);

@@ -16,17 +16,6 @@ static u32 len;
 /* Exit counts at the last rate measurement, and the rate then. */
 static u64 seen_exits[VM_MAX], seen_tsc[VM_MAX], rate[VM_MAX];
 
-static const char *state_word(const struct vm *vm)
-{
-	switch (vm->state) {
-	case VM_RUNNING: return "running";
-	case VM_EXITED:  return "exited";
-	case VM_STOPPED: return "stopped";
-	case VM_OFF:     return "off";
-	}
-	return "?";
-}
-
 static u64 total_exits(const struct vm *vm)
 {
 	u64 n = 0;
@@ -56,7 +45,7 @@ static void list(void)
 			seen_tsc[i] = now;
 		}
 
-		printf("  %-2u %-16s %-8s %5u  %4lu MiB  ", i, vm->name, state_word(vm),
+		printf("  %-2u %-16s %-8s %5u  %4lu MiB  ", i, vm->name, vm_state_name(vm->state),
 		       vm->nr_vcpus, vm->cfg ? vm->cfg->mem_bytes >> 20 : 0UL);
 		if (vm->state == VM_RUNNING && vm->nr_vcpus) {
 			u64 up = (now + vm->vcpu[0].tsc_offset) / (tsc_hz ? tsc_hz : 1);

@@ -8,6 +8,7 @@
 #include <bulkhead/display.h>
 #include <bulkhead/format.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/iommu.h>
 #include <bulkhead/layout.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/percpu.h>
@@ -16,6 +17,7 @@
 #include <bulkhead/vms_boot.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
+#include <bulkhead/x86/host_pci.h>
 #include <bulkhead/x86/trap.h>
 
 void hv_main(u32 magic, u32 info);
@@ -168,6 +170,8 @@ void hv_main(u32 magic, u32 info)
 	       hv_pt.root, hv_pt.nr_tables, (unsigned)HV_NR_STACKS);
 	cpu_features_report(&boot_cpu);
 	report_acpi();
+	host_pci_init(&host_acpi);
+	iommu_init(&host_acpi, &low_memory);
 	report_modules();
 	choose_backend();
 

@@ -370,7 +370,7 @@ bool vm_do_reset(struct vm *vm)
 	return true;
 }
 
-static const char *state_name(enum vm_state s)
+const char *vm_state_name(enum vm_state s)
 {
 	switch (s) {
 	case VM_RUNNING: return "running";
@@ -444,7 +444,7 @@ void vm_report_all(void)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[i];
 
-		printf("vm %s: state %s", vm->name, state_name(vm->state));
+		printf("vm %s: state %s", vm->name, vm_state_name(vm->state));
 		if (vm->state == VM_EXITED)
 			printf(", code %u", vm->exit_code);
 		if (vm->state == VM_STOPPED)

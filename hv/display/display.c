@@ -130,17 +130,6 @@ static u32 text_rgb(u32 bg)
 	return luma >= 140 ? 0x000000 : 0xffffff;
 }
 
-static const char *state_word(const struct vm *vm)
-{
-	switch (vm->state) {
-	case VM_RUNNING: return "running";
-	case VM_EXITED:  return "exited";
-	case VM_STOPPED: return "stopped";
-	case VM_OFF:     return "off";
-	}
-	return "?";
-}
-
 /* The bar: the VM's colour across the top rows, its number, name, role
  * and state at the left, the hotkey at the right, a dark rule below. */
 static void draw_bar(const struct vm *vm)
@@ -154,7 +143,7 @@ static void draw_bar(const struct vm *vm)
 	fb_fill(&screen, (struct rect){ 0, 0, screen.width, DISPLAY_BAR_H - 2 }, bg);
 	fb_fill(&screen, (struct rect){ 0, DISPLAY_BAR_H - 2, screen.width, 2 }, 0x202020);
 	fmt_snprintf(text, sizeof(text), " VM %u: %s  [%s]  %s", vm->id, vm->name,
-		     vm->cfg ? vm_role_name(vm->cfg->role) : "?", state_word(vm));
+		     vm->cfg ? vm_role_name(vm->cfg->role) : "?", vm_state_name(vm->state));
 	fb_text(&screen, 0, ty, hint_x, text, fg, bg);
 	fb_text(&screen, hint_x, ty, screen.width, hint, fg, bg);
 }
@@ -220,7 +209,7 @@ static void draw_menu(void)
 
 		fb_fill(&screen, (struct rect){ x + FONT_W, ly, 2 * FONT_W, FONT_H }, label_rgb(vm));
 		fmt_snprintf(line, sizeof(line), "%u  %-16s %-10s %s", i, vm->name,
-			     vm->cfg ? vm_role_name(vm->cfg->role) : "?", state_word(vm));
+			     vm->cfg ? vm_role_name(vm->cfg->role) : "?", vm_state_name(vm->state));
 		fb_text(&screen, x + 4 * FONT_W, ly, x + MENU_W, line,
 			vm == shown ? 0xffff80 : 0xffffff, 0x202020);
 	}

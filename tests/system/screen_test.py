@@ -189,7 +189,7 @@ try:
     # keys typed now reach personal only, without the hotkey's bytes
     # (the reader's line may follow the shell's prompt on the same line)
     q.text("hello\n")
-    m, _ = con.expect(r"^\[personal\] .*kbd-got:(.*)$", 30)
+    m, _ = con.expect(r"^\[personal\] .*kbd-got:(?!\$l)(.*)$", 30)
     check(m.group(1) == "hello", "personal read exactly 'hello' from its keyboard: %r" % m.group(1))
 
     # back to work: its bar and pattern again; keys go to work only
@@ -201,13 +201,15 @@ try:
     check(not band(img, PERSONAL_ROW + BAR_H, YELLOW) and not band(img, BAR_H + 16, BLUE_FAKE, CURSOR_W),
           "personal's pattern and forged label not shown while work has the focus")
     q.text("world\n")
-    m, _ = con.expect(r"^\[work\] .*kbd-got:(.*)$", 30)
+    m, _ = con.expect(r"^\[work\] .*kbd-got:(?!\$l)(.*)$", 30)
     check(m.group(1) == "world", "work read exactly 'world' from its keyboard: %r" % m.group(1))
     time.sleep(3)
     con.pump(con.now() + 1)
     check(not re.search(r"^\[work\] .*kbd-got:hello", con.buf, re.M), "work never got personal's keys")
     check(not re.search(r"^\[personal\] .*kbd-got:world", con.buf, re.M), "personal never got work's keys")
-    check(not re.search(r"kbd-got:.*(\x1b|~)", con.buf), "no hotkey byte (Home: ESC [1~) reached a VM")
+    # (not the shell's echo of the reader's own command line, which the
+    # prompt's "~ #" may follow on the same line)
+    check(not re.search(r"kbd-got:(?!\$l).*(\x1b|~)", con.buf), "no hotkey byte (Home: ESC [1~) reached a VM")
 
     # Ctrl+Alt+End: the menu over the view, one line per VM with its
     # colour; Esc closes it; a digit gives that VM the focus
@@ -232,7 +234,7 @@ try:
     check(screen.pixel(img, MX - 2, MY - 2) != 0xffffff, "the menu is gone once a VM is picked")
     check(band(img, PERSONAL_ROW + BAR_H, YELLOW), "the menu's choice, personal, is shown")
     q.text("menu\n")
-    m, _ = con.expect(r"^\[personal\] .*kbd-got:(.*)$", 30)
+    m, _ = con.expect(r"^\[personal\] .*kbd-got:(?!\$l)(.*)$", 30)
     check(m.group(1) == "menu", "keys after the menu reach personal, without the menu's: %r" % m.group(1))
 
     con.send("poweroff\n")

@@ -1,4 +1,6 @@
-/* ACPI table discovery: RSDP -> XSDT/RSDT -> MADT (ACPI 6.5 5.2.5-5.2.12). */
+/* ACPI table discovery: RSDP -> XSDT/RSDT -> MADT (ACPI 6.5 5.2.5-5.2.12),
+ * and where the MCFG (PCI Firmware Specification 3.3, 4.1.2) and the IVRS
+ * (AMD IOMMU specification 48882, 5.2) are. */
 #include <bulkhead/acpi.h>
 #include <bulkhead/string.h>
 
@@ -13,6 +15,8 @@ struct acpi_header {
 #define RSDP_V1_LEN 20
 #define RSDP_V2_LEN 36
 #define MADT_HDR_LEN 44 /* header + local APIC address + flags */
+#define MCFG_HDR_LEN 44 /* header + 8 reserved bytes */
+#define MCFG_ENTRY_LEN 16
 #define MAX_TABLE_LEN (1U << 24)
 
 #define MADT_LAPIC   0
@@ -139,11 +143,33 @@ static bool parse_madt(const struct acpi_header *h, struct acpi_info *info, cons
 	return true;
 }
 
+/* MCFG configuration space base address allocation structures (PCI
+ * Firmware Specification 3.3, table 4-3): base (8 bytes), segment group (2),
+ * start and end bus (1 each). The first one for segment 0 is kept; one whose
+ * bus range is reversed is ignored. */
+static void parse_mcfg(const struct acpi_header *h, struct acpi_info *info)
+{
+	const u8 *p = (const u8 *)h;
+
+	for (u32 off = MCFG_HDR_LEN; off + MCFG_ENTRY_LEN <= h->length; off += MCFG_ENTRY_LEN) {
+		u64 base;
+		u16 seg;
+
+		memcpy(&base, p + off, 8);
+		memcpy(&seg, p + off + 8, 2);
+		if (info->ecam_base || seg != 0 || p[off + 11] < p[off + 10] || !base)
+			continue;
+		info->ecam_base = base;
+		info->ecam_bus_start = p[off + 10];
+		info->ecam_bus_end = p[off + 11];
+	}
+}
+
 bool acpi_read(const struct phys_view *v, const void *rsdp_copy, u64 rsdp_len,
 	       struct acpi_info *info, const char **err)
 {
 	const u8 *rsdp;
-	const struct acpi_header *sdt;
+	const struct acpi_header *sdt, *madt = NULL;
 	u64 sdt_pa, entry_size;
 
 	memset(info, 0, sizeof(*info));
@@ -178,9 +204,19 @@ bool acpi_read(const struct phys_view *v, const void *rsdp_copy, u64 rsdp_len,
 
 		memcpy(&pa, (const u8 *)sdt + off, entry_size);
 		t = map_table(v, pa);
-		if (t && !memcmp(t->sig, "APIC", 4))
-			return parse_madt(t, info, err);
+		if (!t)
+			continue;
+		if (!madt && !memcmp(t->sig, "APIC", 4))
+			madt = t;
+		else if (!memcmp(t->sig, "MCFG", 4))
+			parse_mcfg(t, info);
+		else if (!info->ivrs_pa && !memcmp(t->sig, "IVRS", 4)) {
+			info->ivrs_pa = pa;
+			info->ivrs_len = t->length;
+		}
 	}
+	if (madt)
+		return parse_madt(madt, info, err);
 	*err = "acpi: no valid MADT";
 	return false;
 }

@@ -1,6 +1,7 @@
 /* Reading the machine's ACPI tables at boot (ACPI 6.5 chapter 5): enough to
- * find the MADT and count the CPUs. Every table is checked (signature,
- * length, checksum) and read only through a phys_view. */
+ * find the MADT and count the CPUs, and to find the PCI ECAM (MCFG) and the
+ * IVRS. Every table is checked (signature, length, checksum) and read only
+ * through a phys_view. */
 #ifndef BULKHEAD_ACPI_H
 #define BULKHEAD_ACPI_H
 
@@ -19,6 +20,15 @@ struct acpi_info {
 	 * ACPI_MAX_CPUS of them); online-capable ones are not started. */
 	u32 apic_ids[ACPI_MAX_CPUS];
 	u32 nr_apic_ids;
+	/* PCI segment 0's enhanced configuration space (ECAM) from the MCFG:
+	 * ecam_base is the address of bus 0 even when ecam_bus_start is not 0
+	 * (PCI Firmware Specification 3.3, table 4-3); 0 if there is no MCFG. */
+	u64 ecam_base;
+	u8 ecam_bus_start, ecam_bus_end;
+	/* The IVRS (AMD I/O virtualization reporting structure), checksummed but
+	 * not parsed (ivrs.h does that); ivrs_pa 0 if there is none. */
+	u64 ivrs_pa;
+	u32 ivrs_len;
 };
 
 /* rsdp_copy: the RSDP bytes a Multiboot2 loader passed, or NULL to scan the

@@ -169,6 +169,8 @@ void vm_release(struct vm *vm);
 /* Carries out a pending reset; false if the VM could not be rebuilt. */
 bool vm_do_reset(struct vm *vm);
 bool vm_is_running(const struct vm *vm);
+/* "running", "exited", "stopped" or "off". */
+const char *vm_state_name(enum vm_state s);
 /* Runs the VM's expired device timers (PIT, ...); the earliest deadline. */
 void vm_poll_timers(struct vm *vm, u64 now);
 u64 vm_next_timer_deadline(struct vm *vm);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The host's PCI functions and its AMD-Vi IOMMU. On q35 with an amd-iommu,
+# two edu DMA engines (one on bus 0, one behind a PCI-to-PCI bridge) and
+# the self-tests: every function of both buses is listed through the ECAM
+# of the MCFG, the IOMMU is found through the IVRS and blocks all DMA, and
+# the iommu_edu_dma self-test shows a blocked edu's DMA write change nothing
+# (QEMU 7.2 logs no IOMMU event for it), then DMA through a domain's one mapped page
+# work both ways, DMA to an unmapped address change nothing and DMA from one
+# read none of its bytes. Without an
+# IOMMU the boot says passthrough will be refused, and a VM still runs.
+source "$(dirname "$0")/lib.sh"
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+boot --qemu "-machine q35 -device amd-iommu -device edu -device pci-bridge,id=br1,chassis_nr=1
+	-device edu,bus=br1,addr=0x5" -- selftest
+expect_status 0
+expect_regex "^acpi: "
+expect_regex "^pci: 00:00\.0 8086:29c0 class 060000"
+expect_regex "^pci: 00:[0-9a-f]{2}\.0 1234:11e8 class 00ff00"
+expect_regex "^pci: 00:[0-9a-f]{2}\.0 1b36:0001 class 060400 bridge to bus 01"
+expect_regex "^pci: 01:05\.0 1234:11e8 class 00ff00"
+expect_regex "^pci: 00:1f\.[0-9] 8086:2918 class 060100"
+expect_regex "^pci: [0-9]+ functions on 2 buses, config space through ECAM at 0xb0000000 \(buses 00-ff\)"
+expect_regex "^iommu: AMD-Vi at 0xfed80000 \(IVHD type 0x10, itself 00:[0-9a-f]{2}\.0\), [0-9]+ device ranges, all 65536 requestor IDs DMA-blocked"
+edu=$(grep -oE "^pci: 00:[0-9a-f]{2}\.0 1234:11e8" "$LOG" | head -1 | cut -c6-12)
+expect_regex "^selftest: edu $edu blocked: its DMA write left the page unchanged"
+expect_regex "^selftest: edu attached: DMA through I/O address 0x8000000 reached page 0x[0-9a-f]+ both ways"
+expect_regex "^selftest: edu attached: DMA to and from unmapped 0x[0-9a-f]+ failed: the read gave bytes [0-9a-f]{2}, none of the page's"
+expect_regex "^selftest: iommu_edu_dma +ok"
+expect_regex "^selftest: [0-9]+ passed, 0 failed"
+expect_no_line "EXCEPTION"
+
+# No IOMMU (the default i440fx machine): said once, and a VM still runs.
+LOG=$LOGDIR/$TEST-none.serial
+boot --module "build/guests/ok.elf vm=ok mem=8 testexit" --
+expect_status 0
+expect_line "iommu: none: no IVRS table (no AMD IOMMU, or the firmware has it off); PCI passthrough will be refused"
+expect_regex "^pci: [0-9]+ functions on 1 bus, config space through mechanism 1"
+expect_line "vm ok: exited, code 0"
+finish
