@@ -5,3 +5,4 @@ BENCH_TARGETS += bench/exits/run.sh bench/multi/run.sh
 # VMX under Bochs beside SVM under QEMU (runs bench/exits/run.sh itself if
 # this commit has no SVM figures yet).
 BENCH_TARGETS += bench/exits/vmx.sh
+BENCH_TARGETS += bench/io_net/run.sh

@@ -66,6 +66,24 @@ static void print_vm(const struct vm_conf_vm *v)
 		printf("    %s%s\n", c->vconsole ? "virtio console (hvc0) " : "", c->rng ? "virtio-rng" : "");
 }
 
+/* The switch's endpoints with their MACs and the pairs allowed. */
+static void print_network(const struct vs_policy *pol)
+{
+	printf("network: %u endpoint(s), nothing reaches anything unless allowed\n", pol->nr);
+	for (unsigned i = 0; i < pol->nr; i++) {
+		const u8 *m = pol->ep[i].mac;
+		if (pol->ep[i].uplink)
+			printf("  %-15s (the uplink port)\n", pol->ep[i].name);
+		else
+			printf("  %-15s nic %02x:%02x:%02x:%02x:%02x:%02x\n", pol->ep[i].name, m[0], m[1],
+			       m[2], m[3], m[4], m[5]);
+	}
+	for (unsigned i = 0; i < pol->nr; i++)
+		for (unsigned j = i + 1; j < pol->nr; j++)
+			if (vs_policy_allowed(pol, i, j))
+				printf("  allow %s %s\n", pol->ep[i].name, pol->ep[j].name);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *mods[64];
@@ -116,5 +134,6 @@ int main(int argc, char **argv)
 	       env.check_mods ? "" : " (module names not looked up: no --module)");
 	for (unsigned k = 0; k < conf.nr_vms; k++)
 		print_vm(&conf.vms[k]);
+	print_network(&conf.net);
 	return 0;
 }

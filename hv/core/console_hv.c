@@ -5,6 +5,7 @@
 #include <bulkhead/console_hv.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
+#include <bulkhead/vswitch.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
 
@@ -59,9 +60,10 @@ static void list(void)
 
 static void help(void)
 {
-	printf("commands: list | start VM | stop VM | restart VM | shutdown VM | focus VM | quit\n"
+	printf("commands: list | net | start VM | stop VM | restart VM | shutdown VM | focus VM | quit\n"
 	       "  VM is a number or a name; stop is a hard stop, shutdown presses the\n"
-	       "  VM's ACPI power button (a graceful shutdown by its OS)\n");
+	       "  VM's ACPI power button (a graceful shutdown by its OS); net prints the\n"
+	       "  virtual switch's counters and the frames its policy denied, by pair\n");
 }
 
 static void prompt(void)
@@ -122,6 +124,11 @@ static int run(char *cmd)
 		return CONSOLE_HV_CLOSE;
 	if (!strcmp(cmd, "list")) {
 		list();
+		return CONSOLE_HV_OPEN;
+	}
+	if (!strcmp(cmd, "net")) {
+		if (!vswitch_report(&vswitch_machine))
+			printf("net: no NIC on the virtual switch\n");
 		return CONSOLE_HV_OPEN;
 	}
 	if (!strcmp(cmd, "help") || !*arg) {

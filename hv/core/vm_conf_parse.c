@@ -97,6 +97,8 @@ static bool close_vm(struct vm_conf_parser *p)
 				    "VM '%s' has no kernel (expected 'kernel = MODULE')", v->cfg.name);
 	if (!p->key_line[KEY_LABEL])
 		v->cfg.label_rgb = vm_role_label(v->cfg.role);
+	if (!vm_conf_close_vm_nic(p, v))
+		return false;
 	p->total_mib += mib;
 	if (env->free_bytes && p->total_mib > env->free_bytes >> 20) {
 		u32 line = p->key_line[KEY_MEMORY] ? p->key_line[KEY_MEMORY] : v->line;
@@ -110,7 +112,18 @@ static bool close_vm(struct vm_conf_parser *p)
 	return true;
 }
 
-/* "[vm NAME]" at i, the '['. */
+/* "[network]" at i, the word: closes the VM section before it. */
+static bool open_network(struct vm_conf_parser *p, const struct line *l, size_t i)
+{
+	size_t e = skip_spaces(l, i + 7);
+
+	if (e == l->n || l->s[e] != ']')
+		return vm_conf_fail(p, p->line, col_of(e), "expected ']' after 'network', found '%.*s'",
+				    found_len(l, e), l->s + e);
+	return rest_empty(p, l, e + 1, "']'") && close_vm(p) && vm_conf_open_network(p, col_of(i));
+}
+
+/* "[vm NAME]" or "[network]" at i, the '['. */
 static bool open_vm(struct vm_conf_parser *p, const struct line *l, size_t i)
 {
 	struct vm_conf *out = p->out;
@@ -119,8 +132,12 @@ static bool open_vm(struct vm_conf_parser *p, const struct line *l, size_t i)
 	struct vm_conf_vm *v;
 
 	i = skip_spaces(l, i + 1);
+	if (l->n - i >= 7 && !strncmp(l->s + i, "network", 7) &&
+	    (l->n - i == 7 || is_space(l->s[i + 7]) || l->s[i + 7] == ']'))
+		return open_network(p, l, i);
 	if (l->n - i < 3 || strncmp(l->s + i, "vm", 2) || !is_space(l->s[i + 2]))
-		return vm_conf_fail(p, p->line, col_of(i), "expected '[vm NAME]', found '%.*s'",
+		return vm_conf_fail(p, p->line, col_of(i),
+				    "expected '[vm NAME]' or '[network]', found '%.*s'",
 				    found_len(l, i), l->s + i);
 	s = skip_spaces(l, i + 2);
 	for (e = s; e < l->n && !is_space(l->s[e]) && l->s[e] != ']'; e++)
@@ -154,6 +171,7 @@ static bool open_vm(struct vm_conf_parser *p, const struct line *l, size_t i)
 	v->kernel_mod = v->initrd_mod = VM_CONF_NO_MODULE;
 	v->line = p->line;
 	p->vm = v;
+	p->in_network = false;
 	p->vm_col = col_of(s);
 	memset(p->key_line, 0, sizeof(p->key_line));
 	return true;
@@ -201,6 +219,23 @@ static bool read_value(struct vm_conf_parser *p, const struct line *l, size_t i)
 	return true;
 }
 
+/* "allow = NAME NAME" at i (e: the end of 'allow'), in [network] only. */
+static bool network_key(struct vm_conf_parser *p, const struct line *l, size_t i, size_t e)
+{
+	size_t v;
+
+	if (!p->in_network)
+		return vm_conf_fail(p, p->line, col_of(i), "expected 'allow' in the [network] section, "
+				    "found it in a VM's");
+	v = skip_spaces(l, e);
+	if (v == l->n || l->s[v] != '=')
+		return vm_conf_fail(p, p->line, col_of(v), "expected '=' after 'allow', found '%.*s'",
+				    found_len(l, v), l->s + v);
+	v = skip_spaces(l, v + 1);
+	return read_value(p, l, v) &&
+	       vm_conf_parse_allow(p, p->val, col_of(v) + (v < l->n && l->s[v] == '"'));
+}
+
 /* "key = value" at i. */
 static bool key_value(struct vm_conf_parser *p, const struct line *l, size_t i)
 {
@@ -214,13 +249,20 @@ static bool key_value(struct vm_conf_parser *p, const struct line *l, size_t i)
 		return vm_conf_fail(p, p->line, col_of(i),
 				    "expected '[vm NAME]' or 'key = value', found '%.*s'",
 				    found_len(l, i), l->s + i);
+	if (e - i == 5 && !strncmp(l->s + i, "allow", 5))
+		return network_key(p, l, i, e);
+	if (p->in_network)
+		return vm_conf_fail(p, p->line, col_of(i),
+				    "expected 'allow = NAME NAME' in the [network] section, found '%.*s'",
+				    (int)MIN(e - i, 32U), l->s + i);
 	for (k = 0; k < KEY_NR; k++)
 		if (strlen(vm_conf_keys[k].name) == e - i && !strncmp(vm_conf_keys[k].name, l->s + i, e - i))
 			break;
 	if (k == KEY_NR)
 		return vm_conf_fail(p, p->line, col_of(i),
 				    "unknown key '%.*s' (expected role, label, memory, vcpus, kernel, "
-				    "initrd, cmdline, devices, on_crash, autostart, weight or display)",
+				    "initrd, cmdline, devices, on_crash, autostart, weight, disks, "
+				    "vconsole, rng, display, nic or mac)",
 				    (int)MIN(e - i, 32U), l->s + i);
 	if (!p->vm)
 		return vm_conf_fail(p, p->line, col_of(i),
@@ -282,5 +324,5 @@ bool vm_conf_parse(const char *text, size_t len, const struct vm_conf_env *env, 
 		return false;
 	if (out->nr_vms == 0)
 		return vm_conf_fail(p, p->line, 1, "expected a '[vm NAME]' section, found none");
-	return true;
+	return vm_conf_close_network(p);
 }

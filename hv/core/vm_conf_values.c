@@ -402,4 +402,6 @@ const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_VCONSOLE] = { "vconsole", parse_vconsole },
 	[KEY_RNG] = { "rng", parse_rng },
 	[KEY_DISPLAY] = { "display", parse_display },
+	[KEY_NIC] = { "nic", vm_conf_parse_nic },
+	[KEY_MAC] = { "mac", vm_conf_parse_mac },
 };

@@ -12,6 +12,7 @@
 #include <bulkhead/vm_conf.h>
 #include <bulkhead/vms_boot.h>
 #include <bulkhead/vmm.h>
+#include <bulkhead/vswitch.h>
 #include <bulkhead/x86/host_timer.h>
 #include <bulkhead/x86/smp.h>
 
@@ -142,6 +143,7 @@ static bool collect_from_file(const struct boot_info *bi, const struct boot_modu
 		}
 	}
 	*n = conf.nr_vms;
+	vswitch_init(&vswitch_machine, &conf.net);
 	printf("vms: configuration %s: %u VM(s)\n", file, *n);
 	return true;
 }
@@ -215,6 +217,7 @@ void vms_boot(const struct boot_info *bi)
 	isolation_check_all("at start");
 	sched_run();
 	vm_report_all();
+	vswitch_report(&vswitch_machine);
 	isolation_check_all("at the end");
 	hv_stop(vm_all_passed() && nr_vms == wanted ? HV_PASS : HV_FAIL);
 }

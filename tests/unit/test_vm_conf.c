@@ -206,10 +206,12 @@ static void test_unknown_key(void **state)
 	(void)state;
 	refused(VM_A "mem = 16\n",
 		"vms.conf:4:1: unknown key 'mem' (expected role, label, memory, vcpus, kernel, "
-		"initrd, cmdline, devices, on_crash, autostart, weight or display)");
+		"initrd, cmdline, devices, on_crash, autostart, weight, disks, vconsole, rng, "
+		"display, nic or mac)");
 	refused(VM_A "  Memory = 16\n",
 		"vms.conf:4:3: unknown key 'Memory' (expected role, label, memory, vcpus, kernel, "
-		"initrd, cmdline, devices, on_crash, autostart, weight or display)");
+		"initrd, cmdline, devices, on_crash, autostart, weight, disks, vconsole, rng, "
+		"display, nic or mac)");
 }
 
 static void test_duplicate_name(void **state)
@@ -287,8 +289,8 @@ static void test_structure(void **state)
 	refused("", "vms.conf:1:1: expected a '[vm NAME]' section, found none");
 	refused("# only a comment\n\n", "vms.conf:3:1: expected a '[vm NAME]' section, found none");
 	refused("role = work\n", "vms.conf:1:1: expected '[vm NAME]' before 'role'");
-	refused("[machine]\n", "vms.conf:1:2: expected '[vm NAME]', found 'machine]'");
-	refused("[vm]\n", "vms.conf:1:2: expected '[vm NAME]', found 'vm]'");
+	refused("[machine]\n", "vms.conf:1:2: expected '[vm NAME]' or '[network]', found 'machine]'");
+	refused("[vm]\n", "vms.conf:1:2: expected '[vm NAME]' or '[network]', found 'vm]'");
 	refused("[vm a/b]\n",
 		"vms.conf:1:5: expected a VM name of 1-15 letters, digits, '-' or '_', found 'a/b'");
 	refused("[vm sixteen-chars-xy]\n",

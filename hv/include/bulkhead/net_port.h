@@ -26,5 +26,10 @@ struct net_port {
 
 /* A frame the guest sent: to the network. */
 void net_port_send(struct net_port *p, const u8 *frame, u32 len);
+/* Joins the VM named vm_name to the network with p (mac, deliver and dev
+ * set); false if the configuration gives that VM no port or it has one. */
+bool __must_check net_port_attach(struct net_port *p, const char *vm_name);
+/* Leaves the network: nothing is delivered to p after. */
+void net_port_detach(struct net_port *p);
 
 #endif

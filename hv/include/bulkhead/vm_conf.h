@@ -6,6 +6,7 @@
 #define BULKHEAD_VM_CONF_H
 
 #include <bulkhead/vm_config.h>
+#include <bulkhead/vswitch.h>
 
 #define VM_CONF_CMDLINE_MAX 1024 /* a guest command line, with its NUL */
 #define VM_CONF_MODNAME_MAX 64   /* a boot module's name, with its NUL */
@@ -42,6 +43,9 @@ struct vm_conf_vm {
 struct vm_conf {
 	struct vm_conf_vm vms[VM_MAX];
 	unsigned nr_vms;
+	/* The virtual switch's endpoints (the VMs with a NIC, in file order,
+	 * then the uplink) and the pairs the [network] section allows. */
+	struct vs_policy net;
 	char err[VM_CONF_ERR_MAX]; /* the message when parsing failed */
 };
 

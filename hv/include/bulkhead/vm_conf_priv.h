@@ -21,8 +21,13 @@ enum vm_conf_key {
 	KEY_VCONSOLE,
 	KEY_RNG,
 	KEY_DISPLAY,
+	KEY_NIC,
+	KEY_MAC,
 	KEY_NR,
 };
+
+/* Distinct pairs of switch endpoints: at most one allow line each. */
+#define VM_CONF_ALLOW_MAX (VS_MAX_ENDPOINTS * (VS_MAX_ENDPOINTS - 1) / 2)
 
 struct vm_conf_parser {
 	const struct vm_conf_env *env;
@@ -36,6 +41,15 @@ struct vm_conf_parser {
 	u32 key_col[KEY_NR];
 	u64 total_mib;         /* memory of the VMs closed so far */
 	char val[VM_CONF_CMDLINE_MAX]; /* the current value, unquoted */
+	/* The [network] section (vm_conf_net.c): its line (0: none yet),
+	 * whether it is the open section, and its allow lines so far. */
+	u32 network_line;
+	bool in_network;
+	struct vm_conf_allow {
+		char name[2][VM_NAME_MAX];
+		u32 line, col[2];
+	} allow[VM_CONF_ALLOW_MAX];
+	unsigned nr_allow;
 };
 
 /* Writes "FILE:LINE:COL: message" to out->err; returns false. */
@@ -49,5 +63,16 @@ extern const struct vm_conf_key_desc {
 	const char *name;
 	vm_conf_value_fn parse;
 } vm_conf_keys[KEY_NR];
+
+/* The network (vm_conf_net.c): "[network]" opens its section (col: of
+ * the word); the nic and mac keys; "allow = A B" in it; the NIC checks when a VM's section
+ * closes; the switch's policy once the whole file is read. Each false
+ * after vm_conf_fail. */
+bool vm_conf_open_network(struct vm_conf_parser *p, u32 col);
+bool vm_conf_parse_nic(struct vm_conf_parser *p, const char *val, u32 col);
+bool vm_conf_parse_mac(struct vm_conf_parser *p, const char *val, u32 col);
+bool vm_conf_parse_allow(struct vm_conf_parser *p, const char *val, u32 col);
+bool vm_conf_close_vm_nic(struct vm_conf_parser *p, struct vm_conf_vm *v);
+bool vm_conf_close_network(struct vm_conf_parser *p);
 
 #endif
