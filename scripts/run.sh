@@ -60,6 +60,9 @@ if [ -n "${DISPLAY:-}" ]; then
 	[ -n "$window" ] || echo "run: no QEMU window (install qemu-system-gui): serial only"
 fi
 [ -n "$window" ] && echo "run: the screen is in QEMU's window; Ctrl+Alt+Home there switches VMs"
+# work's and personal's data disks (ext4, made once in build/demo/)
+disk_args=$(scripts/demo-disks.sh) || { echo "run: could not make the demo's disks" >&2; exit 1; }
+mapfile -t disks <<<"$disk_args"
 exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $window" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
-	--module "configs/demo.conf name=vms.conf" "${args[@]}" "${hv_words[@]}"
+	--module "configs/demo.conf name=vms.conf" "${disks[@]}" "${args[@]}" "${hv_words[@]}"

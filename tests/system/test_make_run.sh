@@ -26,6 +26,13 @@ expect Enter 'help' for a list 300
 expect ~ # 60
 send echo w-$((6*7))
 expect ^w-42$ 60
+# its devices (configs/demo.conf): the shell typed into is on hvc0, the
+# data disk is mounted, entropy comes from virtio-rng, eth0 has its address
+send tty; cat /data/README; head -c 16 /dev/hwrng | wc -c; ip addr show eth0
+expect ^/dev/hvc0$ 60
+expect ^the work VM's data disk \(configs/demo.conf\)$ 60
+expect ^16$ 60
+expect inet 10\.0\.0\.1/24 60
 # personal (green banner), its boot replayed from its ring, then its shell
 sendraw \x1d1
 expect \x1bc\x1b\[1;97;42m bulkhead: VM 1 personal \(running\) 30
@@ -33,6 +40,11 @@ expect Enter 'help' for a list 600
 send uname -r; nproc
 expect ^6\.1\.\S+-amd64$ 60
 expect ^2$ 60
+# the policy: personal reaches scratch (once scratch is up), never work
+send for i in $(seq 120); do ping -c 1 -W 1 10.0.0.3 >/dev/null 2>&1 && break; done; ping -c 1 -W 5 10.0.0.3 >/dev/null && echo scratch-reachable
+expect ^scratch-reachable$ 300
+send ping -c 2 -W 2 10.0.0.1 >/dev/null 2>&1 || echo work-unreachable
+expect ^work-unreachable$ 60
 send poweroff
 expect ^vm personal: powered off by the guest$ 120
 # scratch (orange in the configuration: yellow on a terminal)

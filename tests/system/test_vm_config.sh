@@ -28,8 +28,10 @@ for f in configs/*.conf; do
 		fail "$TOOL check $f: $out"
 	fi
 done
+scripts/demo-disks.sh >/dev/null || fail "scripts/demo-disks.sh"
 if out=$("$TOOL" check --mem 1000 --module build/linux/bzImage \
-	--module build/linux/initramfs.cpio.gz configs/demo.conf 2>&1); then
+	--module build/linux/initramfs.cpio.gz --module build/demo/work-data.img \
+	--module build/demo/personal-data.img configs/demo.conf 2>&1); then
 	echo "ok: demo.conf with its modules named"
 else
 	fail "demo.conf with its modules: $out"
