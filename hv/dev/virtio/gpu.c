@@ -242,8 +242,8 @@ static u32 transfer(struct vgpu *g, const u8 *c)
 	if (!rect_in(rc, r->width, r->height))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	stride = (u64)r->width * BPP;
-	/* the rectangle's last row ends inside the backing (off < 2^64 / 2 keeps
-	 * the sum from wrapping: stride * height < 2^26) */
+	/* the rectangle's last row ends inside the backing (no wrap: the rows
+	 * before it are under 2^28 bytes, and off is checked first) */
 	if (off > r->backing_len || (rc.h - 1) * stride + (u64)rc.w * BPP > r->backing_len - off)
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	for (u32 y = 0; y < rc.h; y++) {
@@ -354,7 +354,7 @@ static bool serve_one(struct vgpu *g, u16 q, const struct vq_chain *ch)
 	u32 type, len, rlen = GPU_HDR_LEN, st;
 
 	if (ch->out_len < GPU_HDR_LEN || !vq_chain_read(m, ch, 0, c, GPU_HDR_LEN)) {
-		virtio_fail(g->vd, "virtio-gpu: command without a readable header");
+		virtio_fail(g->vd, "command without a readable header");
 		return false;
 	}
 	type = get32(c);
@@ -380,14 +380,14 @@ static bool serve_one(struct vgpu *g, u16 q, const struct vq_chain *ch)
 		return true;
 	}
 	if (ch->in_len < rlen) {
-		virtio_fail(g->vd, "virtio-gpu: no room for the response");
+		virtio_fail(g->vd, "no room for the response");
 		return false;
 	}
 	put32(resp, st);
 	put32(resp + 4, get32(c + 4) & GPU_FLAG_FENCE);
 	memcpy(resp + 8, c + 8, 16); /* fence_id and ctx_id echoed */
 	if (!vq_chain_write(m, ch, 0, resp, rlen)) {
-		virtio_fail(g->vd, "virtio-gpu: response not writable");
+		virtio_fail(g->vd, "response not writable");
 		return false;
 	}
 	virtio_push(g->vd, q, ch->head, rlen);
