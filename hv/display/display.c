@@ -283,6 +283,9 @@ void display_gpu_scanout(struct dev_host *h, const struct gpu_scanout *s)
 
 	if (vm->id >= VM_MAX)
 		return;
+	if (gpu_on[vm->id] != (s != NULL))
+		printf("display: %s shows %s\n", vm->name,
+		       s ? "its virtio-gpu scanout" : "its framebuffer in RAM");
 	gpu_on[vm->id] = s != NULL;
 	if (s)
 		gpu_out[vm->id] = *s;
@@ -301,6 +304,10 @@ void display_gpu_flush(struct dev_host *h, struct rect r)
 		return;
 	gpu_flushes++;
 	gpu_copy(vm, r);
+	/* the cost of the flushes, logged at 16, 32, 64... of them */
+	if (gpu_flushes >= 16 && !(gpu_flushes & (gpu_flushes - 1)))
+		printf("display: %s virtio-gpu: %lu flushes, %lu pixels copied, %lu per flush\n",
+		       vm->name, gpu_flushes, gpu_pixels, gpu_pixels / gpu_flushes);
 }
 
 static void refresh(struct vm *vm)

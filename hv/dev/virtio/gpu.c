@@ -22,6 +22,7 @@
 #define CFG_LEN 16U /* events_read, events_clear, num_scanouts, num_capsets */
 #define CMD_MAX 64U /* the longest fixed-size command */
 #define BPP 4U
+#define GPU_ERRORS_LOGGED 8U
 
 struct gpu_res {
 	u32 id;            /* 0: slot free */
@@ -47,6 +48,7 @@ struct vgpu {
 	struct gpu_res *scanout;  /* NULL: no scanout set */
 	struct rect scanout_r;
 	u64 pixels_flushed;
+	u64 errors;               /* error responses, the first few logged */
 };
 
 static u32 get32(const u8 *p)
@@ -383,6 +385,8 @@ static bool serve_one(struct vgpu *g, u16 q, const struct vq_chain *ch)
 		virtio_fail(g->vd, "no room for the response");
 		return false;
 	}
+	if (st >= GPU_RESP_ERR_UNSPEC && g->errors++ < GPU_ERRORS_LOGGED)
+		printf("[%s] virtio-gpu: command %#x answered %#x\n", g->h->name, type, st);
 	put32(resp, st);
 	put32(resp + 4, get32(c + 4) & GPU_FLAG_FENCE);
 	memcpy(resp + 8, c + 8, 16); /* fence_id and ctx_id echoed */
