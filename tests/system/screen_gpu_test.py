@@ -7,7 +7,8 @@ whose fbcon is mapped to fb1, the virtio-gpu DRM driver's fbdev.
 Checks: the guest has /dev/dri/card0 and virtio_gpudrmfb as fb1 with
 fbcon on it; the hypervisor switches the VM's picture to the scanout; a
 line fbcon draws on tty1 (RESOURCE_FLUSH) shows on the screen under the
-label bar; the hypervisor logs pixels copied per flush."""
+label bar; typed keys reach tty1 through the virtio keyboard, not the
+PS/2 one; the hypervisor logs pixels copied per flush."""
 import os, re, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
@@ -90,6 +91,21 @@ try:
     check(band(img, BAR_H, FBCON_MAGENTA), "fbcon's line at screen rows %d-%d, under the bar" % (BAR_H, BAR_H + 15))
     check(not band(img, BAR_H + 16, FBCON_MAGENTA), "and not below it")
     check(screen.pixel(img, 500, 2) == WORK_RGB, "the label bar stays on top")
+    # keys: the virtio keyboard is live, so typed keys reach tty1 through
+    # it and the PS/2 keyboard's interrupt (IRQ 1) does not fire
+    check(status("grep -qx 'Bulkhead virtio keyboard' /sys/class/input/input*/name") == 0,
+          "the guest has the virtio keyboard")
+    run_ok = status("(while read l < /dev/tty1; do echo kbd-got:$l; done) > /dev/console 2>&1 &") == 0
+    time.sleep(2)
+    con.send("echo irq1-before:$(grep -E '^ +1:' /proc/interrupts | tr -s ' ' | cut -d' ' -f3)\n")
+    before, _ = con.expect(r"\] irq1-before:(\d+)$", 30)
+    q.text("virtio\n")
+    m, _ = con.expect(r"^\[work\] .*kbd-got:(?!\$l)(.*)$", 30)
+    check(run_ok and m.group(1) == "virtio", "typed keys reach tty1: %r" % m.group(1))
+    con.send("echo irq1-after:$(grep -E '^ +1:' /proc/interrupts | tr -s ' ' | cut -d' ' -f3)\n")
+    after_irq, _ = con.expect(r"\] irq1-after:(\d+)$", 30)
+    check(before.group(1) == after_irq.group(1),
+          "through the virtio keyboard: PS/2 IRQ 1 count unchanged (%s, %s)" % (before.group(1), after_irq.group(1)))
     m, _ = con.expect(r"^display: work virtio-gpu: (\d+) flushes, (\d+) pixels copied, (\d+) per flush$", 120)
     print("measured: %s flushes, %s pixels, %s pixels per flush" % m.groups(), flush=True)
     check(int(m.group(1)) >= 16, "flushes measured")
