@@ -22,6 +22,7 @@ py=/usr/bin/python3
 # button and evdev: the ACPI power button reaches busybox acpid (inittab).
 modules="virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_ring
 	virtio virtio_blk virtio_net net_failover failover virtio_console virtio_rng
+	virtio_gpu virtio_input
 	button evdev ext4 crc32c_generic"
 force=0
 [ "${1:-}" = "--force" ] && force=1

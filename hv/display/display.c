@@ -9,6 +9,8 @@
 #include <bulkhead/font.h>
 #include <bulkhead/kbd.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/string.h>
+#include <bulkhead/virtio_gpu.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vm_config.h>
 #include <bulkhead/x86/cpu.h>
@@ -27,6 +29,11 @@ static struct comp_stats display_stats; /* since the focus last changed */
 static u64 refreshes, refresh_tsc;
 static u64 rows_read[VM_MAX]; /* from each VM's framebuffer, since boot */
 static u64 found_start, found_end; /* display_find's answer */
+/* A VM whose virtio-gpu driver set a scanout: the screen shows that, copied
+ * on RESOURCE_FLUSH only (no shadow compare); none: its framebuffer in RAM */
+static struct gpu_scanout gpu_out[VM_MAX];
+static bool gpu_on[VM_MAX];
+static u64 gpu_flushes, gpu_pixels; /* while shown, since the focus changed */
 
 /* Label colours by VM index when the configuration gives none: the same
  * hues as the serial banner's (console_focus.c). */
@@ -171,6 +178,11 @@ static void report_stats(void)
 			printf(" %s %lu", vms[i].name, rows_read[i]);
 		printf("\n");
 	}
+	if (shown && shown->id < VM_MAX && gpu_on[shown->id])
+		printf("display: %s shown (virtio-gpu): %lu flushes, %lu pixels copied, %lu per "
+		       "flush\n", shown->name, gpu_flushes, gpu_pixels,
+		       gpu_flushes ? gpu_pixels / gpu_flushes : 0);
+	gpu_flushes = gpu_pixels = 0;
 	display_stats = (struct comp_stats){ 0, 0, 0 };
 	refreshes = refresh_tsc = 0;
 }
@@ -239,6 +251,54 @@ static bool read_row(void *ctx, u32 y, u32 *dst, u32 n)
 	return vm_read(vm, f->gpa + (u64)y * f->pitch, dst, (u64)n * 4) == GM_OK;
 }
 
+/* Rectangle r of vm's scanout onto the view, clipped to it. */
+static void gpu_copy(const struct vm *vm, struct rect r)
+{
+	const struct gpu_scanout *o = &gpu_out[vm->id];
+	struct rect v;
+
+	if (!rect_intersect(r, (struct rect){ 0, 0, o->r.w, o->r.h }, &v) ||
+	    !rect_intersect(v, (struct rect){ 0, 0, screen.width, screen.height - DISPLAY_BAR_H }, &v))
+		return;
+	for (u32 y = v.y; y < v.y + v.h; y++)
+		memcpy(&screen.px[(u64)(DISPLAY_BAR_H + y) * screen.pitch + v.x],
+		       &o->px[(u64)(o->r.y + y) * o->pitch + o->r.x + v.x], (u64)v.w * 4);
+	gpu_pixels += (u64)v.w * v.h;
+}
+
+void display_gpu_scanout(struct dev_host *h, const struct gpu_scanout *s)
+{
+	struct vm *vm = vm_of_dev(h);
+
+	if (vm->id >= VM_MAX)
+		return;
+	if (gpu_on[vm->id] != (s != NULL))
+		printf("display: %s shows %s\n", vm->name,
+		       s ? "its virtio-gpu scanout" : "its framebuffer in RAM");
+	gpu_on[vm->id] = s != NULL;
+	if (s)
+		gpu_out[vm->id] = *s;
+	if (vm == shown && present) {
+		clear_view();
+		need_full = true;
+	}
+}
+
+/* An unfocused VM's flush copies nothing: the focus change copies whole. */
+void display_gpu_flush(struct dev_host *h, struct rect r)
+{
+	struct vm *vm = vm_of_dev(h);
+
+	if (!present || vm != shown || menu_shown || vm->id >= VM_MAX || !gpu_on[vm->id])
+		return;
+	gpu_flushes++;
+	gpu_copy(vm, r);
+	/* the cost of the flushes, logged at 16, 32, 64... of them */
+	if (gpu_flushes >= 16 && !(gpu_flushes & (gpu_flushes - 1)))
+		printf("display: %s virtio-gpu: %lu flushes, %lu pixels copied, %lu per flush\n",
+		       vm->name, gpu_flushes, gpu_pixels, gpu_pixels / gpu_flushes);
+}
+
 static void refresh(struct vm *vm)
 {
 	const struct display_vm_fb *f = &vm_fb[vm->id];
@@ -246,6 +306,12 @@ static void refresh(struct vm *vm)
 	struct comp_layout l;
 	u64 t;
 
+	if (vm->id < VM_MAX && gpu_on[vm->id]) {
+		if (need_full && vm_is_running(vm))
+			gpu_copy(vm, (struct rect){ 0, 0, gpu_out[vm->id].r.w, gpu_out[vm->id].r.h });
+		need_full = false;
+		return;
+	}
 	if (!f->gpa || !vm_is_running(vm))
 		return; /* nothing to show: the view stays black */
 	comp_layout_init(&l, screen.width, screen.height, DISPLAY_BAR_H, f->width, f->height);

@@ -21,6 +21,10 @@ static struct {
 	void (*input)(void *dev, u8 code);
 	void *dev;
 } keyboards[VM_MAX];
+static struct {
+	bool (*input)(void *dev, u8 code); /* false: its driver is not live */
+	void *dev;
+} evdevs[VM_MAX];
 static struct vm *focus;
 static struct sc_state sc;
 static bool menu_open; /* the on-screen menu takes the keys */
@@ -36,12 +40,28 @@ void kbd_attach(struct dev_host *h, void (*input)(void *dev, u8 code), void *dev
 	}
 }
 
+void kbd_attach_evdev(struct dev_host *h, bool (*input)(void *dev, u8 code), void *dev)
+{
+	struct vm *vm = vm_of_dev(h);
+
+	if (vm->id < VM_MAX) {
+		evdevs[vm->id].input = input;
+		evdevs[vm->id].dev = dev;
+	}
+}
+
+/* To the VM's virtio keyboard while its driver takes the bytes, else to
+ * its PS/2 keyboard. */
 static void give(struct vm *vm, const u8 *b, unsigned n)
 {
-	if (!vm || vm->id >= VM_MAX || !keyboards[vm->id].input || !vm_is_running(vm))
-		return; /* a VM without a keyboard: keys go nowhere */
-	for (unsigned i = 0; i < n; i++)
-		keyboards[vm->id].input(keyboards[vm->id].dev, b[i]);
+	if (!vm || vm->id >= VM_MAX || !vm_is_running(vm))
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		if (evdevs[vm->id].input && evdevs[vm->id].input(evdevs[vm->id].dev, b[i]))
+			continue;
+		if (keyboards[vm->id].input) /* a VM without a keyboard: keys go nowhere */
+			keyboards[vm->id].input(keyboards[vm->id].dev, b[i]);
+	}
 }
 
 void kbd_set_focus(struct vm *vm)

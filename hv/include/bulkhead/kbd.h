@@ -14,6 +14,9 @@ struct vm;
 
 /* A VM's keyboard: input takes one set-1 scan code byte. */
 void kbd_attach(struct dev_host *h, void (*input)(void *dev, u8 code), void *dev);
+/* A VM's virtio keyboard (virtio_input.h): input takes the same bytes and
+ * returns false while its driver is not live (they go to the PS/2 one). */
+void kbd_attach_evdev(struct dev_host *h, bool (*input)(void *dev, u8 code), void *dev);
 /* The VM that now has the focus (NULL: none): releases for the modifiers
  * held go to the one that loses it. */
 void kbd_set_focus(struct vm *vm);
