@@ -5,7 +5,7 @@
 # Outputs, all under build/linux/ (downloads cached in build/linux/debs/):
 #   bzImage             vmlinuz-* of linux-image-6.1.0-N-amd64 (what the
 #                       linux-image-amd64 metapackage depends on today)
-#   initramfs.cpio.gz   busybox-static + guests/linux/{init,inittab,profile,power-button}
+#   initramfs.cpio.gz   busybox-static + e2fsck-static + guests/linux/{init,inittab,profile,power-button}
 #                       + the modules below (virtio, ACPI button, evdev) and
 #                       their dependencies
 #   cmdline             recommended kernel command line (guests/linux/cmdline)
@@ -44,17 +44,17 @@ resolve() {
 	[ -n "$k" ] || k=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -1)
 	[ -n "$k" ] || return 1
-	kv=$(apt-cache policy "$k" busybox-static 2>/dev/null | awk -v k="$k" '
+	kv=$(apt-cache policy "$k" busybox-static e2fsck-static 2>/dev/null | awk -v k="$k" '
 		/^[^ ]/ { p = $1; sub(/:$/, "", p) }
 		/^ *Candidate:/ && $2 != "(none)" { v[p] = $2 }
-		END { print v[k]; print v["busybox-static"] }')
-	bv=$(echo "$kv" | sed -n 2p); kv=$(echo "$kv" | sed -n 1p)
-	[ -n "$kv" ] && [ -n "$bv" ] || return 1
-	printf '%s\n%s\n%s\n%s\n' "$(apt_state)/${LINUX_PKG:-}" "$k" "$kv" "$bv"
+		END { print v[k]; print v["busybox-static"]; print v["e2fsck-static"] }')
+	bv=$(echo "$kv" | sed -n 2p); ev=$(echo "$kv" | sed -n 3p); kv=$(echo "$kv" | sed -n 1p)
+	[ -n "$kv" ] && [ -n "$bv" ] && [ -n "$ev" ] || return 1
+	printf '%s\n%s\n%s\n%s\n%s\n' "$(apt_state)/${LINUX_PKG:-}" "$k" "$kv" "$bv" "$ev"
 }
 resolved=$out/apt-resolved
 if [ "$(head -1 "$resolved" 2>/dev/null)" != "$(apt_state)/${LINUX_PKG:-}" ] ||
-	[ "$(wc -l <"$resolved")" -ne 4 ]; then
+	[ "$(wc -l <"$resolved")" -ne 5 ]; then
 	if ! resolve >"$resolved.tmp"; then
 		# No package lists yet (fresh machine or cleaned apt cache).
 		say "apt does not resolve the packages, running apt-get update"
@@ -96,6 +96,9 @@ if [ -z "$kpkg" ]; then
 fi
 kdeb=$(fetch_deb "$kpkg" "$(sed -n 3p "$resolved")")
 bbdeb=$(fetch_deb busybox-static "$(sed -n 4p "$resolved")")
+# e2fsck, statically linked: the disk tests check a file system after an
+# unclean stop (docs/disks.md); busybox has no e2fsck.
+e2deb=$(fetch_deb e2fsck-static "$(sed -n 5p "$resolved")")
 
 # Extract a .deb into DIR once per .deb (a stamp names the .deb extracted).
 extract() { # deb dir
@@ -108,6 +111,7 @@ extract() { # deb dir
 }
 extract "$kdeb" "$out/kernel"
 extract "$bbdeb" "$out/busybox"
+extract "$e2deb" "$out/e2fsck"
 
 kver=$(cd "$out/kernel/lib/modules" && ls -1 | head -1)
 [ -n "$kver" ] && [ -f "$out/kernel/boot/vmlinuz-$kver" ] || die "no vmlinuz-* in $kdeb"
@@ -140,7 +144,7 @@ fi
 
 # Everything the initramfs is made of; rebuilt only when this key changes.
 key=$( {
-	basename "$kdeb"; basename "$bbdeb"; echo "$modules"
+	basename "$kdeb"; basename "$bbdeb"; basename "$e2deb"; echo "$modules"
 	cat scripts/guest-linux.sh guests/linux/init guests/linux/inittab \
 		guests/linux/profile guests/linux/power-button guests/linux/mkinitramfs.py "$tsc" "$memscan"
 } | sha256sum | cut -d' ' -f1)
@@ -150,6 +154,7 @@ if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/n
 	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
 		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
 		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" \
+		--add "sbin/e2fsck=$out/e2fsck/sbin/e2fsck.static" \
 		--add "etc/acpi/PWRF/00000080=guests/linux/power-button" \
 		--modules "$(echo $modules)" --out "$img" --list "$out/initramfs.list"
 	echo "$key" >"$out/initramfs.key"

@@ -2,7 +2,7 @@
 # Debian's unmodified kernel in a Bulkhead VM with virtio-pci devices from
 # the configuration file: an ext4 file system on a writable virtio-blk disk
 # (made on the host) is written, the VM restarts, and the files read back
-# with the same checksums; a read-only disk refuses writes; /dev/hwrng gives
+# with the same checksums; after an unclean stop e2fsck leaves it clean; a read-only disk refuses writes; /dev/hwrng gives
 # bytes from virtio-rng; the shell driven here is on hvc0 (virtio-console).
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
