@@ -63,11 +63,8 @@ u8 virtio_status(const struct virtio_fn *v) { return mmio_read8(v->common + 0x14
 void virtio_set_status(const struct virtio_fn *v, u8 st) { mmio_write8(v->common + 0x14, st); }
 
 /* 3.1.1, common configuration layout of 4.1.4.3 */
-bool virtio_bring_up(const struct virtio_fn *v, u64 d, u64 a, u64 u,
-		     u32 features_lo, u16 qsz)
+bool virtio_negotiate(const struct virtio_fn *v, u32 features_lo)
 {
-	const u8 feat = VIRTIO_ST_ACK | VIRTIO_ST_DRIVER | VIRTIO_ST_FEATURES_OK;
-
 	virtio_set_status(v, 0);
 	if (virtio_status(v) != 0)
 		return false;
@@ -77,10 +74,13 @@ bool virtio_bring_up(const struct virtio_fn *v, u64 d, u64 a, u64 u,
 	mmio_write32(v->common + 0x0c, features_lo);
 	mmio_write32(v->common + 0x08, 1);
 	mmio_write32(v->common + 0x0c, 1); /* VERSION_1 */
-	virtio_set_status(v, feat);
-	if (!(virtio_status(v) & VIRTIO_ST_FEATURES_OK))
-		return false;
-	mmio_write16(v->common + 0x16, 0);
+	virtio_set_status(v, VIRTIO_ST_ACK | VIRTIO_ST_DRIVER | VIRTIO_ST_FEATURES_OK);
+	return virtio_status(v) & VIRTIO_ST_FEATURES_OK;
+}
+
+void virtio_queue_set(const struct virtio_fn *v, u16 q, u16 qsz, u64 d, u64 a, u64 u)
+{
+	mmio_write16(v->common + 0x16, q);
 	mmio_write16(v->common + 0x18, qsz);
 	mmio_write32(v->common + 0x20, (u32)d);
 	mmio_write32(v->common + 0x24, (u32)(d >> 32));
@@ -89,6 +89,20 @@ bool virtio_bring_up(const struct virtio_fn *v, u64 d, u64 a, u64 u,
 	mmio_write32(v->common + 0x30, (u32)u);
 	mmio_write32(v->common + 0x34, (u32)(u >> 32));
 	mmio_write16(v->common + 0x1c, 1);
-	virtio_set_status(v, feat | VIRTIO_ST_DRIVER_OK);
+}
+
+bool virtio_driver_ok(const struct virtio_fn *v)
+{
+	virtio_set_status(v, VIRTIO_ST_ACK | VIRTIO_ST_DRIVER | VIRTIO_ST_FEATURES_OK |
+			      VIRTIO_ST_DRIVER_OK);
 	return !(virtio_status(v) & VIRTIO_ST_NEEDS_RESET);
+}
+
+bool virtio_bring_up(const struct virtio_fn *v, u64 d, u64 a, u64 u,
+		     u32 features_lo, u16 qsz)
+{
+	if (!virtio_negotiate(v, features_lo))
+		return false;
+	virtio_queue_set(v, 0, qsz, d, a, u);
+	return virtio_driver_ok(v);
 }

@@ -40,8 +40,13 @@ void virtio_cfg_write16(const struct virtio_fn *v, u32 off, u16 val);
 bool virtio_find(struct virtio_fn *v);
 u8 virtio_status(const struct virtio_fn *v);
 void virtio_set_status(const struct virtio_fn *v, u8 st);
-/* Reset, negotiate VERSION_1 plus features_lo, set queue 0 (size qsz) at
- * the given rings, DRIVER_OK; false if the device refused. */
+/* Reset and negotiate VERSION_1 plus features_lo; false if refused. */
+bool virtio_negotiate(const struct virtio_fn *v, u32 features_lo);
+/* Queue q of size qsz at the given rings, enabled. */
+void virtio_queue_set(const struct virtio_fn *v, u16 q, u16 qsz, u64 d, u64 a, u64 u);
+/* DRIVER_OK; false if the device then says it needs a reset. */
+bool virtio_driver_ok(const struct virtio_fn *v);
+/* All three with queue 0 only. */
 bool virtio_bring_up(const struct virtio_fn *v, u64 d, u64 a, u64 u,
 		     u32 features_lo, u16 qsz);
 

@@ -6,17 +6,22 @@
  *     3-descriptor chain (header, data, status) made available, one
  *     notification, and the used ring read back; the device serves the
  *     request within the notifying OUT (a RAM disk completes at once),
- *     for reads and writes of 512 B, 4 KiB and 64 KiB.
+ *     for reads and writes of 512 B, 4 KiB and 64 KiB;
+ *   - one transmitted frame of 60 and of 1514 bytes on its NIC (header and
+ *     frame in 2 descriptors, one notification), sent to a MAC no VM has,
+ *     which the switch hands to the uplink (no port yet: counted there).
  * Each is taken iters=N times (default 1000); it prints the median as
- * "bench exit T" and "bench blk read|write BYTES T". Every request is
+ * "bench exit T", "bench blk read|write BYTES T" and
+ * "bench net tx BYTES T". Every request is
  * checked (status OK, used length, the data written reads back).
- * Needs `disks = IMAGE` (>= 128 KiB, writable) and
- * `devices = testexit, testdev`. */
+ * Needs `disks = IMAGE` (>= 128 KiB, writable), `nic = yes` with
+ * `allow = VM uplink`, and `devices = testexit, testdev`. */
 #include "virtio.h"
 
 const char guest_name[] = "bench_virtio";
 
 #define DISK_SLOT 4               /* PC_PCI_SLOT_DISK0 */
+#define NIC_SLOT 3                /* PC_PCI_SLOT_NET */
 #define QSZ 16
 #define MAX_ITERS 4096
 #define MAX_DATA 65536U
@@ -24,15 +29,24 @@ const char guest_name[] = "bench_virtio";
 #define T_IN 0U                   /* 5.2.6 request types */
 #define T_OUT 1U
 
-static struct virtq_desc dtab[QSZ] __attribute__((aligned(4096)));
-static struct {
+struct avail_ring {
 	u16 flags, idx, ring[QSZ], used_event;
-} avail __attribute__((aligned(4096)));
-static volatile struct {
+};
+struct used_ring {
 	u16 flags, idx;
 	struct { u32 id, len; } ring[QSZ];
 	u16 avail_event;
-} used __attribute__((aligned(4096)));
+};
+
+static struct virtq_desc dtab[QSZ] __attribute__((aligned(4096)));
+static struct avail_ring avail __attribute__((aligned(4096)));
+static volatile struct used_ring used __attribute__((aligned(4096)));
+/* the NIC's transmit queue (queue 1, 5.1.2) */
+static struct virtq_desc ntab[QSZ] __attribute__((aligned(4096)));
+static struct avail_ring navail __attribute__((aligned(4096)));
+static volatile struct used_ring nused __attribute__((aligned(4096)));
+static u8 net_hdr[12];          /* virtio_net_hdr of VERSION_1 (5.1.6): no offloads */
+static u8 frame[1514];
 static struct { u32 type, reserved; u64 sector; } hdr __attribute__((aligned(16)));
 static u8 data[MAX_DATA] __attribute__((aligned(4096)));
 static u8 back[MAX_DATA] __attribute__((aligned(4096)));
@@ -40,6 +54,7 @@ static volatile u8 st;
 static u32 samples[MAX_ITERS];
 
 static struct virtio_fn disk = { .slot = DISK_SLOT };
+static struct virtio_fn nic = { .slot = NIC_SLOT };
 
 /* Median of n samples: insertion sort, n is small. */
 static u32 median(u32 *s, unsigned n)
@@ -113,6 +128,51 @@ static bool measure(const char *what, u32 type, u32 len, unsigned n)
 	return true;
 }
 
+/* One frame of len bytes (header + frame, 2 descriptors) on the transmit
+ * queue; its round trip in ticks, or 0 if it was not completed. */
+static u32 time_frame(u32 len)
+{
+	u16 before = nused.idx;
+	u64 t0, t1;
+
+	ntab[0] = (struct virtq_desc){ (u64)net_hdr, sizeof(net_hdr), VIRTQ_F_NEXT, 1 };
+	ntab[1] = (struct virtq_desc){ (u64)frame, len, 0, 0 };
+	navail.ring[navail.idx % QSZ] = 0;
+	asm volatile("" ::: "memory");
+	t0 = rdtsc();
+	navail.idx++;
+	asm volatile("" ::: "memory");
+	virtio_kick(&nic, 1);
+	for (unsigned k = 0; nused.idx == before && k < 100000; k++)
+		cpu_relax();
+	t1 = rdtsc();
+	if (nused.idx != (u16)(before + 1))
+		return 0;
+	return (u32)(t1 - t0);
+}
+
+/* Frames to a unicast MAC no VM has: the switch sends them to the uplink
+ * (docs/networking.md), which has no port yet, and counts them there. */
+static bool measure_net(u32 len, unsigned n)
+{
+	static const u8 dst[6] = { 0x02, 0x00, 0x00, 0xbe, 0x4c, 0x01 };
+
+	memcpy(frame, dst, 6);
+	for (unsigned i = 0; i < 6; i++)
+		frame[6 + i] = mmio_read8(nic.device + i); /* our MAC (5.1.4) */
+	frame[12] = 0x88;                                 /* local experimental */
+	frame[13] = 0xb5;                                 /* EtherType (IEEE 802) */
+	for (unsigned i = 0; i < n; i++) {
+		samples[i] = time_frame(len);
+		if (!samples[i]) {
+			printf("bench_virtio: frame %u of %u bytes not completed\n", i, len);
+			return false;
+		}
+	}
+	printf("bench net tx %u %u\n", len, median(samples, n));
+	return true;
+}
+
 void guest_main(void)
 {
 	unsigned n = (unsigned)cmdline_get_u64("iters", 1000);
@@ -141,6 +201,19 @@ void guest_main(void)
 		EXPECT_TRUE(measure("read", T_IN, sizes[s], n));
 	}
 	EXPECT_TRUE(!(virtio_status(&disk) & VIRTIO_ST_NEEDS_RESET));
+
+	id = virtio_cfg_read32(&nic, 0);
+	EXPECT_EQ(id, 0x10411af4U); /* virtio-net, modern */
+	if (id == 0x10411af4U) {
+		virtio_cfg_write16(&nic, 0x04, 0x7);
+		EXPECT_TRUE(virtio_find(&nic) && nic.device);
+		EXPECT_TRUE(virtio_negotiate(&nic, 1U << 5 /* VIRTIO_NET_F_MAC */));
+		virtio_queue_set(&nic, 1, QSZ, (u64)ntab, (u64)&navail, (u64)&nused);
+		EXPECT_TRUE(virtio_driver_ok(&nic));
+		EXPECT_TRUE(measure_net(60, n));
+		EXPECT_TRUE(measure_net(1514, n));
+		EXPECT_TRUE(!(virtio_status(&nic) & VIRTIO_ST_NEEDS_RESET));
+	}
 	printf("bench_virtio: %u requests of each kind\n", n);
 	test_finish();
 }
