@@ -10,8 +10,9 @@
 # (to a MAC no VM has: the switch sends it to the uplink, which has no port
 # yet, and counts it), all in one run. Per request this script gives:
 #   total        the round trip
-#   -exit        total minus the plain exit's round trip (world switch,
-#                exit decode and the guest's own instructions in the loop)
+#   -exit        total minus the plain exit's round trip (which holds the
+#                world switch, exit decoding and RDTSC): the device's work
+#                plus about 7 guest instructions (ring index, poll check)
 #   copy/KiB     the slope between the 4 KiB and 64 KiB requests (frames:
 #                between 60 and 1514 bytes)
 #   no-copy      the intercept of that line at 0 bytes: the request's cost
