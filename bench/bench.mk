@@ -6,3 +6,4 @@ BENCH_TARGETS += bench/exits/run.sh bench/multi/run.sh
 # this commit has no SVM figures yet).
 BENCH_TARGETS += bench/exits/vmx.sh
 BENCH_TARGETS += bench/io_net/run.sh
+BENCH_TARGETS += bench/io_cost/run.sh

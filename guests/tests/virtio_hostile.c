@@ -9,30 +9,14 @@
  * complete), then work again after a reset: a good request gets random
  * bytes. The VM itself must never be stopped. Needs `rng = yes` and
  * `devices = testexit` in its configuration. */
-#include "guest.h"
+#include "virtio.h"
 
 const char guest_name[] = "virtio_hostile";
 
 #define RNG_SLOT 2                /* PC_PCI_SLOT_RNG */
 #define QSZ 16
 
-#define ST_ACK 1
-#define ST_DRIVER 2
-#define ST_DRIVER_OK 4
-#define ST_FEATURES_OK 8
-#define ST_NEEDS_RESET 64
-
-#define F_NEXT 1
-#define F_WRITE 2
-#define F_INDIRECT 4
-
-struct desc {
-	u64 addr;
-	u32 len;
-	u16 flags, next;
-};
-
-static struct desc dtab[QSZ] __attribute__((aligned(4096)));
+static struct virtq_desc dtab[QSZ] __attribute__((aligned(4096)));
 static struct {
 	u16 flags, idx, ring[QSZ], used_event;
 } avail __attribute__((aligned(4096)));
@@ -41,89 +25,16 @@ static struct {
 	struct { u32 id, len; } ring[QSZ];
 	u16 avail_event;
 } used __attribute__((aligned(4096)));
-static struct desc itab[4] __attribute__((aligned(64)));
+static struct virtq_desc itab[4] __attribute__((aligned(64)));
 static u8 buf[8192] __attribute__((aligned(4096)));
 
-static u64 common, isr;   /* MMIO addresses of the structures */
-static u16 notify_port;
+static struct virtio_fn rng = { .slot = RNG_SLOT };
 
-static u32 cfg_read32(u32 off)
-{
-	outl(0xcf8, 0x80000000U | (RNG_SLOT << 11) | (off & 0xfc));
-	return inl(0xcfc);
-}
+static u8 status(void) { return virtio_status(&rng); }
 
-static void cfg_write16(u32 off, u16 v)
-{
-	outl(0xcf8, 0x80000000U | (RNG_SLOT << 11) | (off & 0xfc));
-	outw((u16)(0xcfc + (off & 2)), v);
-}
-
-static u8 cfg_read8(u32 off)
-{
-	return (u8)(cfg_read32(off) >> (8 * (off & 3)));
-}
-
-static u64 bar_base(unsigned bar)
-{
-	u32 v = cfg_read32(0x10 + 4 * bar);
-	return (v & 1) ? (v & ~3U) : (v & ~15U);
-}
-
-/* The vendor capabilities (4.1.4): common, notify and ISR structures. */
-static bool find_structures(void)
-{
-	u8 at = cfg_read8(0x34);
-	unsigned hops = 0;
-
-	while (at && hops++ < 48) {
-		if (cfg_read8(at) == 0x09) {
-			u8 type = cfg_read8(at + 3), bar = cfg_read8(at + 4);
-			u32 off = cfg_read32(at + 8);
-			u64 base = bar_base(bar) + off;
-
-			if (type == 1)
-				common = base;
-			else if (type == 2)
-				notify_port = (u16)base;
-			else if (type == 3)
-				isr = base;
-		}
-		at = cfg_read8(at + 1);
-	}
-	return common && notify_port && isr;
-}
-
-static u8 status(void) { return mmio_read8(common + 0x14); }
-static void set_status(u8 v) { mmio_write8(common + 0x14, v); }
-
-/* 3.1.1, with queue 0's rings at the given addresses; false if the
- * device refused the features or the queue. */
 static bool bring_up(u64 d, u64 a, u64 u, u32 features_lo)
 {
-	set_status(0);
-	if (status() != 0)
-		return false;
-	set_status(ST_ACK);
-	set_status(ST_ACK | ST_DRIVER);
-	mmio_write32(common + 0x08, 0);
-	mmio_write32(common + 0x0c, features_lo);
-	mmio_write32(common + 0x08, 1);
-	mmio_write32(common + 0x0c, 1); /* VERSION_1 */
-	set_status(ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-	if (!(status() & ST_FEATURES_OK))
-		return false;
-	mmio_write16(common + 0x16, 0);
-	mmio_write16(common + 0x18, QSZ);
-	mmio_write32(common + 0x20, (u32)d);
-	mmio_write32(common + 0x24, (u32)(d >> 32));
-	mmio_write32(common + 0x28, (u32)a);
-	mmio_write32(common + 0x2c, (u32)(a >> 32));
-	mmio_write32(common + 0x30, (u32)u);
-	mmio_write32(common + 0x34, (u32)(u >> 32));
-	mmio_write16(common + 0x1c, 1);
-	set_status(ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
-	return !(status() & ST_NEEDS_RESET);
+	return virtio_bring_up(&rng, d, a, u, features_lo, QSZ);
 }
 
 static void fresh(void)
@@ -139,8 +50,7 @@ static void fresh(void)
 /* The notification: the device serves the queue within this OUT. */
 static void kick(void)
 {
-	outw(notify_port, 0);
-	asm volatile("" ::: "memory");
+	virtio_kick(&rng, 0);
 }
 
 static void post(u16 head)
@@ -154,7 +64,7 @@ static void post(u16 head)
 
 static void set_desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
 {
-	dtab[i] = (struct desc){ addr, len, flags, next };
+	dtab[i] = (struct virtq_desc){ addr, len, flags, next };
 }
 
 /* A good request fills 64 bytes; the device works. */
@@ -164,7 +74,7 @@ static bool good_request(void)
 	unsigned nonzero = 0;
 
 	memset(buf, 0, 64);
-	set_desc(0, (u64)buf, 64, F_WRITE, 0);
+	set_desc(0, (u64)buf, 64, VIRTQ_F_WRITE, 0);
 	post(0);
 	if (used.idx != (u16)(before + 1) || used.ring[before % QSZ].len != 64)
 		return false;
@@ -177,7 +87,7 @@ static bool good_request(void)
  * a good request works. */
 static void expect_reset(const char *what, u16 used_before)
 {
-	bool needs = status() & ST_NEEDS_RESET, works;
+	bool needs = status() & VIRTIO_ST_NEEDS_RESET, works;
 
 	if (!needs)
 		printf("virtio_hostile: %s: status %#x, no DEVICE_NEEDS_RESET\n", what, status());
@@ -193,15 +103,15 @@ static void expect_reset(const char *what, u16 used_before)
 
 static void looping_chain(void)
 {
-	set_desc(0, (u64)buf, 16, F_WRITE | F_NEXT, 1);
-	set_desc(1, (u64)buf + 16, 16, F_WRITE | F_NEXT, 0);
+	set_desc(0, (u64)buf, 16, VIRTQ_F_WRITE | VIRTQ_F_NEXT, 1);
+	set_desc(1, (u64)buf + 16, 16, VIRTQ_F_WRITE | VIRTQ_F_NEXT, 0);
 	post(0);
 	expect_reset("looping chain", 0);
 }
 
 static void next_out_of_range(void)
 {
-	set_desc(0, (u64)buf, 16, F_WRITE | F_NEXT, 4000);
+	set_desc(0, (u64)buf, 16, VIRTQ_F_WRITE | VIRTQ_F_NEXT, 4000);
 	post(0);
 	expect_reset("next out of range", 0);
 }
@@ -214,7 +124,7 @@ static void head_out_of_range(void)
 
 static void avail_idx_jump(void)
 {
-	set_desc(0, (u64)buf, 16, F_WRITE, 0);
+	set_desc(0, (u64)buf, 16, VIRTQ_F_WRITE, 0);
 	avail.ring[0] = 0;
 	avail.idx = QSZ + 5;
 	kick();
@@ -223,50 +133,50 @@ static void avail_idx_jump(void)
 
 static void outside_ram(void)
 {
-	set_desc(0, mb_ram_end() + 0x100000, 64, F_WRITE, 0);
+	set_desc(0, mb_ram_end() + 0x100000, 64, VIRTQ_F_WRITE, 0);
 	post(0);
 	expect_reset("buffer outside RAM", 0);
 	/* straddling the end of RAM */
-	set_desc(0, mb_ram_end() - 32, 64, F_WRITE, 0);
+	set_desc(0, mb_ram_end() - 32, 64, VIRTQ_F_WRITE, 0);
 	post(0);
 	expect_reset("buffer across the end of RAM", 0);
 }
 
 static void at_mmio(void)
 {
-	set_desc(0, APIC_MMIO, 64, F_WRITE, 0);
+	set_desc(0, APIC_MMIO, 64, VIRTQ_F_WRITE, 0);
 	post(0);
 	expect_reset("buffer at the local APIC", 0);
-	set_desc(0, common, 64, F_WRITE, 0); /* the device's own registers */
+	set_desc(0, rng.common, 64, VIRTQ_F_WRITE, 0); /* the device's own registers */
 	post(0);
 	expect_reset("buffer at the device's BAR", 0);
 }
 
 static void lengths(void)
 {
-	set_desc(0, (u64)buf, 0, F_WRITE, 0);
+	set_desc(0, (u64)buf, 0, VIRTQ_F_WRITE, 0);
 	post(0);
 	expect_reset("zero length", 0);
-	set_desc(0, (u64)buf, 0xffffffffU, F_WRITE, 0);
+	set_desc(0, (u64)buf, 0xffffffffU, VIRTQ_F_WRITE, 0);
 	post(0);
 	expect_reset("huge length", 0);
-	set_desc(0, 0xfffffffffffff000ULL, 0x2000, F_WRITE, 0);
+	set_desc(0, 0xfffffffffffff000ULL, 0x2000, VIRTQ_F_WRITE, 0);
 	post(0);
 	expect_reset("wrapping address", 0);
 }
 
 static void indirect(void)
 {
-	itab[0] = (struct desc){ (u64)buf, 16, F_WRITE | F_NEXT, 1 };
-	itab[1] = (struct desc){ (u64)buf, 16, F_WRITE | F_NEXT, 0 };
-	set_desc(0, (u64)itab, sizeof(itab), F_INDIRECT, 0);
+	itab[0] = (struct virtq_desc){ (u64)buf, 16, VIRTQ_F_WRITE | VIRTQ_F_NEXT, 1 };
+	itab[1] = (struct virtq_desc){ (u64)buf, 16, VIRTQ_F_WRITE | VIRTQ_F_NEXT, 0 };
+	set_desc(0, (u64)itab, sizeof(itab), VIRTQ_F_INDIRECT, 0);
 	post(0);
 	expect_reset("looping indirect table", 0);
-	itab[0] = (struct desc){ (u64)itab, 32, F_INDIRECT, 0 };
-	set_desc(0, (u64)itab, 32, F_INDIRECT, 0);
+	itab[0] = (struct virtq_desc){ (u64)itab, 32, VIRTQ_F_INDIRECT, 0 };
+	set_desc(0, (u64)itab, 32, VIRTQ_F_INDIRECT, 0);
 	post(0);
 	expect_reset("nested indirect table", 0);
-	set_desc(0, (u64)itab, 33, F_INDIRECT, 0);
+	set_desc(0, (u64)itab, 33, VIRTQ_F_INDIRECT, 0);
 	post(0);
 	expect_reset("indirect table of 33 bytes", 0);
 }
@@ -277,13 +187,13 @@ static void indirect(void)
  * recovers after a reset. */
 static void overlapping(void)
 {
-	set_desc(0, (u64)buf, 64, F_WRITE | F_NEXT, 1);
-	set_desc(1, (u64)buf + 32, 64, F_WRITE, 0);
+	set_desc(0, (u64)buf, 64, VIRTQ_F_WRITE | VIRTQ_F_NEXT, 1);
+	set_desc(1, (u64)buf + 32, 64, VIRTQ_F_WRITE, 0);
 	post(0);
 	EXPECT_EQ(used.idx, 1);
 	EXPECT_EQ(used.ring[0].len, 128); /* both buffers, 64 bytes each */
 	fresh();
-	set_desc(0, (u64)dtab, sizeof(dtab), F_WRITE, 0);
+	set_desc(0, (u64)dtab, sizeof(dtab), VIRTQ_F_WRITE, 0);
 	post(0);
 	EXPECT_EQ(used.idx, 1);
 	avail.ring[1] = 0; /* the descriptor is random bytes now */
@@ -301,11 +211,11 @@ static void rings_outside_ram(void)
 	u64 far = (mb_ram_end() + 0xfffff) & ~0xfffffULL;
 
 	EXPECT_TRUE(!bring_up((u64)dtab, (u64)&avail, far, 0));
-	EXPECT_TRUE(status() & ST_NEEDS_RESET);
+	EXPECT_TRUE(status() & VIRTIO_ST_NEEDS_RESET);
 	EXPECT_TRUE(!bring_up(far, (u64)&avail, (u64)&used, 0));
 	EXPECT_TRUE(!bring_up((u64)dtab, APIC_MMIO, (u64)&used, 0));
 	/* the used ring in the device's own BAR (not RAM) */
-	EXPECT_TRUE(!bring_up((u64)dtab, (u64)&avail, common, 0));
+	EXPECT_TRUE(!bring_up((u64)dtab, (u64)&avail, rng.common, 0));
 	fresh();
 	EXPECT_TRUE(good_request());
 	fresh();
@@ -313,13 +223,13 @@ static void rings_outside_ram(void)
 
 void guest_main(void)
 {
-	u32 id = cfg_read32(0);
+	u32 id = virtio_cfg_read32(&rng, 0);
 
 	EXPECT_EQ(id, 0x10441af4U); /* virtio-rng, modern */
 	if (id != 0x10441af4U)
 		test_finish();
-	cfg_write16(0x04, 0x7); /* I/O, memory, bus master */
-	EXPECT_TRUE(find_structures());
+	virtio_cfg_write16(&rng, 0x04, 0x7); /* I/O, memory, bus master */
+	EXPECT_TRUE(virtio_find(&rng));
 	fresh();
 	EXPECT_TRUE(good_request());
 	fresh();
@@ -334,13 +244,13 @@ void guest_main(void)
 	overlapping();
 	rings_outside_ram();
 	/* without bus mastering the device does no DMA */
-	cfg_write16(0x04, 0x3);
+	virtio_cfg_write16(&rng, 0x04, 0x3);
 	memset(buf, 0, 64);
-	set_desc(0, (u64)buf, 64, F_WRITE, 0);
+	set_desc(0, (u64)buf, 64, VIRTQ_F_WRITE, 0);
 	post(0);
 	EXPECT_EQ(used.idx, 0);
 	EXPECT_EQ(buf[0] | buf[1] | buf[2] | buf[3], 0);
-	cfg_write16(0x04, 0x7);
+	virtio_cfg_write16(&rng, 0x04, 0x7);
 	printf("virtio_hostile: done\n");
 	test_finish();
 }
