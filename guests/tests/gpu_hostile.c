@@ -9,29 +9,14 @@
  * after a reset GET_DISPLAY_INFO works again. The VM is never stopped.
  * Needs `display = yes` and `devices = testexit`. */
 #include "guest.h"
+#include "virtio.h"
 
 const char guest_name[] = "gpu_hostile";
 
 #define GPU_SLOT 8                /* PC_PCI_SLOT_GPU */
 #define QSZ 16
 
-#define ST_ACK 1
-#define ST_DRIVER 2
-#define ST_DRIVER_OK 4
-#define ST_FEATURES_OK 8
-#define ST_NEEDS_RESET 64
-
-#define F_NEXT 1
-#define F_WRITE 2
-#define F_INDIRECT 4
-
-struct desc {
-	u64 addr;
-	u32 len;
-	u16 flags, next;
-};
-
-static struct desc dtab[QSZ] __attribute__((aligned(4096)));
+static struct virtq_desc dtab[QSZ] __attribute__((aligned(4096)));
 static struct {
 	u16 flags, idx, ring[QSZ], used_event;
 } avail __attribute__((aligned(4096)));
@@ -40,90 +25,12 @@ static struct {
 	struct { u32 id, len; } ring[QSZ];
 	u16 avail_event;
 } used __attribute__((aligned(4096)));
-static struct desc itab[4] __attribute__((aligned(64)));
+static struct virtq_desc itab[4] __attribute__((aligned(64)));
 static u8 buf[8192] __attribute__((aligned(4096)));
 
-static u64 common, isr;   /* MMIO addresses of the structures */
-static u16 notify_port;
+static struct virtio_fn gpu = { .slot = GPU_SLOT };
 
-static u32 cfg_read32(u32 off)
-{
-	outl(0xcf8, 0x80000000U | (GPU_SLOT << 11) | (off & 0xfc));
-	return inl(0xcfc);
-}
-
-static void cfg_write16(u32 off, u16 v)
-{
-	outl(0xcf8, 0x80000000U | (GPU_SLOT << 11) | (off & 0xfc));
-	outw((u16)(0xcfc + (off & 2)), v);
-}
-
-static u8 cfg_read8(u32 off)
-{
-	return (u8)(cfg_read32(off) >> (8 * (off & 3)));
-}
-
-static u64 bar_base(unsigned bar)
-{
-	u32 v = cfg_read32(0x10 + 4 * bar);
-	return (v & 1) ? (v & ~3U) : (v & ~15U);
-}
-
-/* The vendor capabilities (4.1.4): common, notify and ISR structures. */
-static bool find_structures(void)
-{
-	u8 at = cfg_read8(0x34);
-	unsigned hops = 0;
-
-	while (at && hops++ < 48) {
-		if (cfg_read8(at) == 0x09) {
-			u8 type = cfg_read8(at + 3), bar = cfg_read8(at + 4);
-			u32 off = cfg_read32(at + 8);
-			u64 base = bar_base(bar) + off;
-
-			if (type == 1)
-				common = base;
-			else if (type == 2)
-				notify_port = (u16)base;
-			else if (type == 3)
-				isr = base;
-		}
-		at = cfg_read8(at + 1);
-	}
-	return common && notify_port && isr;
-}
-
-static u8 status(void) { return mmio_read8(common + 0x14); }
-static void set_status(u8 v) { mmio_write8(common + 0x14, v); }
-
-/* 3.1.1, with queue 0's rings at the given addresses; false if the
- * device refused the features or the queue. */
-static bool bring_up(u64 d, u64 a, u64 u, u32 features_lo)
-{
-	set_status(0);
-	if (status() != 0)
-		return false;
-	set_status(ST_ACK);
-	set_status(ST_ACK | ST_DRIVER);
-	mmio_write32(common + 0x08, 0);
-	mmio_write32(common + 0x0c, features_lo);
-	mmio_write32(common + 0x08, 1);
-	mmio_write32(common + 0x0c, 1); /* VERSION_1 */
-	set_status(ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-	if (!(status() & ST_FEATURES_OK))
-		return false;
-	mmio_write16(common + 0x16, 0);
-	mmio_write16(common + 0x18, QSZ);
-	mmio_write32(common + 0x20, (u32)d);
-	mmio_write32(common + 0x24, (u32)(d >> 32));
-	mmio_write32(common + 0x28, (u32)a);
-	mmio_write32(common + 0x2c, (u32)(a >> 32));
-	mmio_write32(common + 0x30, (u32)u);
-	mmio_write32(common + 0x34, (u32)(u >> 32));
-	mmio_write16(common + 0x1c, 1);
-	set_status(ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
-	return !(status() & ST_NEEDS_RESET);
-}
+static u8 status(void) { return virtio_status(&gpu); }
 
 static void fresh(void)
 {
@@ -131,15 +38,8 @@ static void fresh(void)
 	memset(&avail, 0, sizeof(avail));
 	memset(&used, 0, sizeof(used));
 	memset(itab, 0, sizeof(itab));
-	if (!bring_up((u64)dtab, (u64)&avail, (u64)&used, 0))
+	if (!virtio_bring_up(&gpu, (u64)dtab, (u64)&avail, (u64)&used, 0, QSZ))
 		printf("gpu_hostile: bring-up refused\n");
-}
-
-/* The notification: the device serves the queue within this OUT. */
-static void kick(void)
-{
-	outw(notify_port, 0);
-	asm volatile("" ::: "memory");
 }
 
 static void post(u16 head)
@@ -148,12 +48,12 @@ static void post(u16 head)
 	asm volatile("" ::: "memory");
 	avail.idx++;
 	asm volatile("" ::: "memory");
-	kick();
+	virtio_kick(&gpu, 0);
 }
 
 static void set_desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
 {
-	dtab[i] = (struct desc){ addr, len, flags, next };
+	dtab[i] = (struct virtq_desc){ addr, len, flags, next };
 }
 
 
@@ -177,8 +77,8 @@ static u32 send(u32 len, u32 rlen)
 	u16 before = used.idx;
 
 	memset(resp, 0, sizeof(resp));
-	set_desc(0, (u64)cmd, len, F_NEXT, 1);
-	set_desc(1, (u64)resp, rlen, F_WRITE, 0);
+	set_desc(0, (u64)cmd, len, VIRTQ_F_NEXT, 1);
+	set_desc(1, (u64)resp, rlen, VIRTQ_F_WRITE, 0);
 	post(0);
 	if (used.idx != (u16)(before + 1))
 		return 0;
@@ -286,33 +186,33 @@ static void not_commands(void)
 
 	hdr(0x0100);
 	before = used.idx;
-	set_desc(0, (u64)cmd, 8, F_NEXT, 1); /* a header of 8 bytes */
-	set_desc(1, (u64)resp, 24, F_WRITE, 0);
+	set_desc(0, (u64)cmd, 8, VIRTQ_F_NEXT, 1); /* a header of 8 bytes */
+	set_desc(1, (u64)resp, 24, VIRTQ_F_WRITE, 0);
 	post(0);
-	EXPECT_TRUE(status() & ST_NEEDS_RESET);
+	EXPECT_TRUE(status() & VIRTIO_ST_NEEDS_RESET);
 	EXPECT_EQ(used.idx, before);
 	fresh();
 	EXPECT_TRUE(display_info_works());
 	hdr(0x0100);
 	EXPECT_EQ(send(24, 16), 0); /* no room for the display info */
-	EXPECT_TRUE(status() & ST_NEEDS_RESET);
+	EXPECT_TRUE(status() & VIRTIO_ST_NEEDS_RESET);
 	fresh();
 	EXPECT_TRUE(display_info_works());
 }
 
 void guest_main(void)
 {
-	u32 id = cfg_read32(0);
+	u32 id = virtio_cfg_read32(&gpu, 0);
 
 	EXPECT_EQ(id, 0x10501af4U); /* virtio-gpu, modern */
 	if (id != 0x10501af4U)
 		test_finish();
-	cfg_write16(0x04, 0x7);
-	EXPECT_TRUE(find_structures());
+	virtio_cfg_write16(&gpu, 0x04, 0x7);
+	EXPECT_TRUE(virtio_find(&gpu));
 	fresh();
 	EXPECT_TRUE(display_info_works());
 	flood();
-	EXPECT_TRUE(!(status() & ST_NEEDS_RESET)); /* errors, not a broken device */
+	EXPECT_TRUE(!(status() & VIRTIO_ST_NEEDS_RESET)); /* errors, not a broken device */
 	not_commands();
 	printf("gpu_hostile: done, %u wrong responses\n", bad);
 	test_finish();
