@@ -15,7 +15,11 @@
 # next timer then: its figure is emulated time, not instructions (the
 # user's point of reference, not a cost comparison). The VM's exit counts
 # per request come from the hypervisor's statistics at power-off. Also 32 MiB
-# in 1 MiB requests, in emulated time. Writes bench/results/io-<commit>.txt.
+# in 1 MiB requests, in emulated time. Then a wall-clock phase without
+# -icount (bench/io/steps-wall), the same two ways one after the other: 64
+# MiB in 1 MiB and in 4 KiB direct-I/O requests, seconds as dd reports
+# them: QEMU's own virtio-blk beside ours as the user's point of reference,
+# a ratio on a shared machine. Writes bench/results/io-<commit>.txt.
 set -u
 cd "$(dirname "$0")/../.."
 N=${N:-2048}
@@ -40,15 +44,25 @@ cmdline = "$cmdline"
 disks   = disk.img
 CONF
 
-run() { # name command
-	timeout 1500 /usr/bin/python3 tests/lib/console.py --cmd "$2" --script "$out/steps" \
+run() { # name command [steps]
+	timeout 1500 /usr/bin/python3 tests/lib/console.py --cmd "$2" --script "${3:-$out/steps}" \
 		--strip-prefix "[linux] " --log "$out/$1.log" --out "$out/$1.out" --timeout 180 \
 		--total 1400 >/dev/null || { echo "bench/io: $1 run failed, see $out/$1.log" >&2; exit 1; }
 }
 run bulkhead "scripts/qemu.sh --timeout 1400 --mem 1G --qemu '$icount' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module $out/vms.conf --module $out/disk.img"
 rm -f "$out/disk.img"
 truncate -s 64M "$out/disk.img"
-run qemu "qemu-system-x86_64 -accel tcg -cpu EPYC -m 256M -nographic -no-reboot -monitor none -serial stdio $icount -kernel build/linux/bzImage -initrd build/linux/initramfs.cpio.gz -append '$cmdline' -drive file=$out/disk.img,if=none,id=d0,format=raw,cache=unsafe -device virtio-blk-pci,drive=d0,disable-legacy=on"
+qemu_cmd() { # extra QEMU options
+	echo "qemu-system-x86_64 -accel tcg -cpu EPYC -m 256M -nographic -no-reboot -monitor none -serial stdio $1 -kernel build/linux/bzImage -initrd build/linux/initramfs.cpio.gz -append '$cmdline' -drive file=$out/disk.img,if=none,id=d0,format=raw,cache=unsafe -device virtio-blk-pci,drive=d0,disable-legacy=on"
+}
+run qemu "$(qemu_cmd "$icount")"
+# wall clock, no -icount
+rm -f "$out/disk.img"
+truncate -s 64M "$out/disk.img"
+run bulkhead-wall "scripts/qemu.sh --timeout 1400 --mem 1G --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module $out/vms.conf --module $out/disk.img" bench/io/steps-wall
+rm -f "$out/disk.img"
+truncate -s 64M "$out/disk.img"
+run qemu-wall "$(qemu_cmd "")" bench/io/steps-wall
 
 fig() { # run key
 	sed -n "s/^$2 \([0-9][0-9]*\)\$/\1/p" "$out/$1.out" | head -1
@@ -63,6 +77,12 @@ rate() { # run key: MiB/s of emulated time for 32 MiB (1 tick = 1 ns)
 	t=$(fig "$1" "$2")
 	[ -n "$t" ] && echo "$((32 * 1000000000 / t)) MiB/s" || echo "?"
 }
+wall() { # run key: MiB/s for 64 MiB from dd's seconds (integer arithmetic on ms)
+	local t ms
+	t=$(sed -n "s/^$2 \([0-9.]*\)\$/\1/p" "$out/$1.out" | head -1)
+	ms=$(awk -v t="$t" 'BEGIN { if (t > 0) printf "%d", t * 1000 }')
+	[ -n "$ms" ] && echo "$((64 * 1000 / ms)) MiB/s (${t} s)" || echo "?"
+}
 exits=$(tr -d '\r' <"$out/bulkhead.log" | sed -n 's/^vm linux: exits: //p' | head -1)
 res=bench/results/io-$commit.txt
 {
@@ -76,6 +96,11 @@ res=bench/results/io-$commit.txt
 	echo "# 32 MiB in 1 MiB direct-I/O requests, in emulated time"
 	echo "io read32m bulkhead $(rate bulkhead read32m) qemu $(rate qemu read32m)"
 	echo "io write32m bulkhead $(rate bulkhead write32m) qemu $(rate qemu write32m)"
+	echo "# wall clock without -icount, 64 MiB of direct I/O, dd's own seconds; Bulkhead, then QEMU's"
+	echo "# own virtio-blk-pci booting the same kernel, one after the other in this run (a ratio):"
+	for k in read1m write1m read4k write4k; do
+		echo "io wall-$k bulkhead $(wall bulkhead-wall wall-$k) qemu $(wall qemu-wall wall-$k)"
+	done
 	echo "# the Bulkhead VM's exits over the whole run (boot, $((2 * N + 2)) 4 KiB and 64 1 MiB requests):"
 	echo "# $exits"
 } > "$res"
