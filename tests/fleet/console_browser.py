@@ -9,6 +9,7 @@ import sys
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -22,7 +23,9 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
 driver.set_page_load_timeout(30)
-wait = WebDriverWait(driver, 20)
+# A form's POST answers with a redirect and a new page: an element found on
+# the old page may go stale while a condition reads it, so polling goes on.
+wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def step(name, shot, cond):
