@@ -42,7 +42,8 @@ static void check_plan(const u8 *img, u64 len, const struct bzimage *bz,
 		abort();
 	if (!boot_params_build(bp, img, len, bz, &pl, &err))
 		abort(); /* a plan from linux_plan_load is always good */
-	if (bp[BP_E820_ENTRIES] != 3 || bp[BP_SENTINEL] != 0 || bp[0x210] != 0xff ||
+	/* low RAM, the BIOS area, high RAM, the PCI ECAM reservation (no framebuffer) */
+	if (bp[BP_E820_ENTRIES] != 4 || bp[BP_SENTINEL] != 0 || bp[0x210] != 0xff ||
 	    memcmp(bp + 0x202, "HdrS", 4))
 		abort();
 }
