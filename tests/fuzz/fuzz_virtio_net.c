@@ -112,42 +112,6 @@ struct virtio_dev *virtio_pci_create(struct dev_host *h, u16 bdf, const struct v
 	return NULL;
 }
 
-/* As virtqueue.c does: offsets within the readable or writable part. */
-static bool chain_copy(const struct vq_chain *c, bool writable, u32 off, u8 *b, u32 len)
-{
-	for (unsigned i = 0; i < c->nr && len; i++) {
-		const struct vq_seg *s = &c->seg[i];
-		u32 n;
-
-		if (s->device_writes != writable)
-			continue;
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		n = s->len - off < len ? s->len - off : len;
-		if (!(writable ? ram_write(NULL, s->gpa + off, b, n) : ram_read(NULL, s->gpa + off, b, n)))
-			return false;
-		b += n;
-		len -= n;
-		off = 0;
-	}
-	return len == 0;
-}
-
-bool vq_chain_read(const struct vq_mem *m, const struct vq_chain *c, u32 off, void *dst, u32 len)
-{
-	(void)m;
-	return chain_copy(c, false, off, dst, len);
-}
-
-bool vq_chain_write(const struct vq_mem *m, const struct vq_chain *c, u32 off, const void *src,
-		    u32 len)
-{
-	(void)m;
-	return chain_copy(c, true, off, (u8 *)(uintptr_t)src, len);
-}
-
 void net_port_send(struct net_port *p, const u8 *frame, u32 len)
 {
 	(void)frame;

@@ -84,45 +84,6 @@ struct virtio_dev *virtio_pci_create(struct dev_host *h, u16 bdf, const struct v
 	return NULL;
 }
 
-/* As virtqueue.c: offsets within the readable (or writable) part. */
-static bool chain_copy(const struct vq_chain *c, bool writable, u32 off, void *buf, u32 len,
-		       bool to_guest)
-{
-	u8 *b = buf;
-
-	for (unsigned i = 0; i < c->nr && len; i++) {
-		const struct vq_seg *s = &c->seg[i];
-		u32 n;
-
-		if (s->device_writes != writable)
-			continue;
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		n = s->len - off < len ? s->len - off : len;
-		if (!(to_guest ? ram_write(NULL, s->gpa + off, b, n) : ram_read(NULL, s->gpa + off, b, n)))
-			return false;
-		b += n;
-		len -= n;
-		off = 0;
-	}
-	return len == 0;
-}
-
-bool vq_chain_read(const struct vq_mem *m, const struct vq_chain *c, u32 off, void *dst, u32 len)
-{
-	(void)m;
-	return chain_copy(c, false, off, dst, len, false);
-}
-
-bool vq_chain_write(const struct vq_mem *m, const struct vq_chain *c, u32 off, const void *src,
-		    u32 len)
-{
-	(void)m;
-	return chain_copy(c, true, off, (void *)(uintptr_t)src, len, true);
-}
-
 /* The network side: what the device sent. */
 static u8 sent[2048];
 static u32 sent_len;
