@@ -26,6 +26,18 @@ struct virtq_desc {
 };
 
 /* One function on bus 0: its slot, then what virtio_find() found. */
+/* The available and used rings of a split virtqueue of VQ_TEST_SIZE
+ * entries (virtio 1.1 2.6.6, 2.6.8), for the test drivers. */
+#define VQ_TEST_SIZE 16
+struct virtq_avail16 {
+	u16 flags, idx, ring[VQ_TEST_SIZE], used_event;
+};
+struct virtq_used16 {
+	u16 flags, idx;
+	struct { u32 id, len; } ring[VQ_TEST_SIZE];
+	u16 avail_event;
+};
+
 struct virtio_fn {
 	u8 slot;
 	u64 common, isr, device; /* MMIO addresses of the structures */

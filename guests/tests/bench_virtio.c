@@ -22,29 +22,20 @@ const char guest_name[] = "bench_virtio";
 
 #define DISK_SLOT 4               /* PC_PCI_SLOT_DISK0 */
 #define NIC_SLOT 3                /* PC_PCI_SLOT_NET */
-#define QSZ 16
+#define QSZ VQ_TEST_SIZE
 #define MAX_ITERS 4096
 #define MAX_DATA 65536U
 
 #define T_IN 0U                   /* 5.2.6 request types */
 #define T_OUT 1U
 
-struct avail_ring {
-	u16 flags, idx, ring[QSZ], used_event;
-};
-struct used_ring {
-	u16 flags, idx;
-	struct { u32 id, len; } ring[QSZ];
-	u16 avail_event;
-};
-
 static struct virtq_desc dtab[QSZ] __attribute__((aligned(4096)));
-static struct avail_ring avail __attribute__((aligned(4096)));
-static volatile struct used_ring used __attribute__((aligned(4096)));
+static struct virtq_avail16 avail __attribute__((aligned(4096)));
+static volatile struct virtq_used16 used __attribute__((aligned(4096)));
 /* the NIC's transmit queue (queue 1, 5.1.2) */
 static struct virtq_desc ntab[QSZ] __attribute__((aligned(4096)));
-static struct avail_ring navail __attribute__((aligned(4096)));
-static volatile struct used_ring nused __attribute__((aligned(4096)));
+static struct virtq_avail16 navail __attribute__((aligned(4096)));
+static volatile struct virtq_used16 nused __attribute__((aligned(4096)));
 static u8 net_hdr[12];          /* virtio_net_hdr of VERSION_1 (5.1.6): no offloads */
 static u8 frame[1514];
 static struct { u32 type, reserved; u64 sector; } hdr __attribute__((aligned(16)));

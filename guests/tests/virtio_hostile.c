@@ -14,17 +14,11 @@
 const char guest_name[] = "virtio_hostile";
 
 #define RNG_SLOT 2                /* PC_PCI_SLOT_RNG */
-#define QSZ 16
+#define QSZ VQ_TEST_SIZE
 
 static struct virtq_desc dtab[QSZ] __attribute__((aligned(4096)));
-static struct {
-	u16 flags, idx, ring[QSZ], used_event;
-} avail __attribute__((aligned(4096)));
-static struct {
-	u16 flags, idx;
-	struct { u32 id, len; } ring[QSZ];
-	u16 avail_event;
-} used __attribute__((aligned(4096)));
+static struct virtq_avail16 avail __attribute__((aligned(4096)));
+static struct virtq_used16 used __attribute__((aligned(4096)));
 static struct virtq_desc itab[4] __attribute__((aligned(64)));
 static u8 buf[8192] __attribute__((aligned(4096)));
 
