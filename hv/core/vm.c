@@ -51,19 +51,6 @@ enum gm_result vm_write(struct vm *vm, u64 gpa, const void *src, u64 len)
 	return gpa_copy_to(&vm->mem, &host_mem, gpa, src, len);
 }
 
-void *vm_dev_alloc(struct vm *vm, u64 size)
-{
-	u64 at = ALIGN_UP(vm->dev_arena_used, 16ULL);
-	void *p;
-
-	if (size > VM_DEV_ARENA || at > VM_DEV_ARENA - size)
-		return NULL;
-	p = &vm->dev_arena[at];
-	vm->dev_arena_used = at + size;
-	memset(p, 0, size);
-	return p;
-}
-
 bool vm_is_running(const struct vm *vm)
 {
 	return vm->state == VM_RUNNING;

@@ -31,18 +31,6 @@ static const struct vm_device *devices[MAX_DEVICES];
 static unsigned nr_devices;
 u64 tsc_hz = 2000000000ULL;
 
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p;
-
-	if (m->dev_arena_used + ((size + 15) & ~15ULL) > VM_DEV_ARENA)
-		return NULL;
-	p = &m->dev_arena[m->dev_arena_used];
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
-
 void vm_crash(struct vm *m, const char *fmt, ...)
 {
 	(void)m;

@@ -28,18 +28,6 @@ static struct vm vm;
 static struct pci_func *fa, *fb;
 static u8 regs[0x1000];
 
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p;
-
-	if (m->dev_arena_used + ((size + 15) & ~15ULL) > VM_DEV_ARENA)
-		return NULL;
-	p = &m->dev_arena[m->dev_arena_used];
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
-
 void vm_crash(struct vm *m, const char *fmt, ...)
 {
 	(void)m;

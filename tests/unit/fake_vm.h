@@ -1,5 +1,5 @@
 /* The VM a device model's unit test runs in: a real struct vm (bus, arena)
- * with the arena allocator of hv/core/vm.c, and port accessors that assert
+ * (link hv/core/vm_arena.c for its arena), and port accessors that assert
  * the bus accepted the access. Include once per test program. */
 #ifndef FAKE_VM_H
 #define FAKE_VM_H
@@ -10,15 +10,6 @@
 #include <bulkhead/vm.h>
 
 static struct vm vm;
-
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p = &m->dev_arena[m->dev_arena_used];
-
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	memset(p, 0, size);
-	return p;
-}
 
 static inline u32 pio_in(u16 port, u32 size)
 {

@@ -19,16 +19,6 @@ static unsigned pulses, timers_added;
 
 static u64 fake_now(void) { return clock_now; }
 
-void *vm_dev_alloc(struct vm *m, u64 size)
-{
-	void *p = &m->dev_arena[m->dev_arena_used];
-
-	m->dev_arena_used += (size + 15) & ~15ULL;
-	assert_true(m->dev_arena_used <= VM_DEV_ARENA);
-	memset(p, 0, size);
-	return p;
-}
-
 void vm_irq_pulse(struct vm *m, u32 gsi)
 {
 	assert_ptr_equal(m, &vm);
