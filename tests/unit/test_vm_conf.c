@@ -5,7 +5,6 @@
 #include "unit.h"
 #include <bulkhead/vm_conf.h>
 
-static struct vm_conf conf;
 static const char *const mods[] = {
 	"build/guests/ok.elf",
 	"/boot/vmlinuz-6.1 name=linux quiet",
@@ -22,20 +21,7 @@ static struct vm_conf_env env = {
 	.check_mods = true,
 };
 
-static bool parse(const char *text)
-{
-	return vm_conf_parse(text, strlen(text), &env, &conf);
-}
-
-/* text is refused with exactly msg. */
-static void refused(const char *text, const char *msg)
-{
-	bool ok = parse(text);
-
-	if (ok || strcmp(conf.err, msg))
-		fail_msg("for\n%s\nwant \"%s\"\ngot %s \"%s\"", text, msg, ok ? "success" : "error",
-			 conf.err);
-}
+#include "conf_test.h"
 
 #define VM_A "[vm a]\nrole = work\nkernel = ok.elf\n"
 

@@ -6,22 +6,9 @@
 #include "unit.h"
 #include <bulkhead/vm_conf.h>
 
-static struct vm_conf conf;
 static struct vm_conf_env env = { .file = "vms.conf" };
 
-static bool parse(const char *text)
-{
-	return vm_conf_parse(text, strlen(text), &env, &conf);
-}
-
-static void refused(const char *text, const char *msg)
-{
-	bool ok = parse(text);
-
-	if (ok || strcmp(conf.err, msg))
-		fail_msg("for\n%s\nwant \"%s\"\ngot %s \"%s\"", text, msg, ok ? "success" : "error",
-			 conf.err);
-}
+#include "conf_test.h"
 
 #define VM(n, extra) "[vm " n "]\nrole = work\nkernel = k\n" extra
 
