@@ -404,11 +404,6 @@ static enum bus_result mmio_write(void *dev, u64 off, u32 size, u64 val)
 	return BUS_OK;
 }
 
-static void bar_reset(void *dev)
-{
-	device_reset(dev);
-}
-
 /* The notify structure: the queue's index, 16 bits (4.1.4.4.1). */
 static enum bus_result notify_write(void *dev, u64 off, u32 size, u64 val)
 {
@@ -431,7 +426,7 @@ static enum bus_result notify_read(void *dev, u64 off, u32 size, u64 *val)
 	return BUS_OK;
 }
 
-static const struct bus_dev_ops mmio_ops = { mmio_read, mmio_write, bar_reset };
+static const struct bus_dev_ops mmio_ops = { mmio_read, mmio_write, NULL };
 static const struct bus_dev_ops notify_ops = { notify_read, notify_write, NULL };
 
 /* 4.1.4.8: the driver picks bar, offset and length in the capability and
@@ -499,7 +494,8 @@ static bool cfg_write(void *dev, u32 off, u32 size, u32 val)
 }
 
 /* The VM's reset (PCI RST#) resets the device: BARs are reached through
- * the host bridge's windows, so no bus region reset reaches bar_reset. */
+ * the host bridge's windows, so no bus region's reset hook would be called:
+ * the BAR ops have none. */
 static void func_reset(void *dev)
 {
 	device_reset(dev);
