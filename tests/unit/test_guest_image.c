@@ -1,4 +1,4 @@
-/* hv/core/guest_image.c: Multiboot v1 kernel headers, the a.out kludge and
+/* hv/loader/guest_image.c: Multiboot v1 kernel headers, the a.out kludge and
  * ELF32/ELF64 program headers, and every way they can be wrong. */
 #include <string.h>
 #include "unit.h"

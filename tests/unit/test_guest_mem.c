@@ -1,4 +1,4 @@
-/* hv/core/guest_mem.c: allocation in 2 MiB blocks, translation, the copy
+/* hv/mm/guest_mem.c: allocation in 2 MiB blocks, translation, the copy
  * functions' refusal of holes and wrap-around, and demand-zero: blocks are
  * cleared on first touch, never-touched blocks read as zero. */
 #include <stdlib.h>

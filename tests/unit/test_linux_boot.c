@@ -1,4 +1,4 @@
-/* hv/core/bzimage.c and hv/core/boot_params.c: a synthetic bzImage header
+/* hv/loader/bzimage.c and hv/loader/boot_params.c: a synthetic bzImage header
  * (the values of a Debian 6.1 kernel), every way it can be wrong, the load
  * plan, the zero page and its e820 map; and, when one is around, a real
  * kernel (LINUX_BZIMAGE=path, build/linux/bzImage or /boot/vmlinuz-*). */

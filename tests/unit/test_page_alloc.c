@@ -1,4 +1,4 @@
-/* hv/core/page_alloc.c: building the free set, carving, alignment, merging,
+/* hv/mm/page_alloc.c: building the free set, carving, alignment, merging,
  * exhaustion and double frees. */
 #include "unit.h"
 #include <bulkhead/page_alloc.h>

@@ -1,6 +1,6 @@
 /* Guest RAM of one VM: host pages taken from the hypervisor's pool, and the
  * only way device code touches them (gpa_copy_from / gpa_copy_to). No raw
- * host pointer into guest memory leaves hv/core/guest_mem.c.
+ * host pointer into guest memory leaves hv/mm/guest_mem.c.
  *
  * Demand-zero: the host blocks are reserved when the VM is created (it can
  * never run out later), but each 2 MiB block is cleared only when it is
