@@ -165,6 +165,18 @@ pp=$(page "$J" /policies)
 	grep -q '<td class="action">register policy version</td><td>policy work version 2</td>' <<<"$(page "$J" /audit)" &&
 	ok "policy work v2 registered (audited; a second time, an unregistered policy or version: 409); a rollout assigning it shows the device's v1 against the assigned v2" ||
 	fail "policy version assigned: $(grep -o '<table id="device-policies">.*' <<<"$dp" | sed 's,</table>.*,,')"
+# the check-in answer carries the assigned policy version; the repository
+# signs only work v1, so the device applies nothing
+before=$(sha256sum "$T/dev/state.json" "$T/dev/policy/work.json")
+set +e
+err=$(timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp --assigned -q 2>&1)
+st=$?
+set -e
+[ "$st" != 0 ] && [ "$(jq -c '[.policy, .policy_version]' "$T/dev/assignment.json")" = '["work",2]' ] &&
+	grep -q 'policy/work.json: the repository signs version 1, the assignment is version 2 (nothing applied)' <<<"$err" &&
+	[ "$(sha256sum "$T/dev/state.json" "$T/dev/policy/work.json")" = "$before" ] &&
+	ok "the signed check-in answer carries policy work version 2; the repository signs v1, so bulkhead-sync --assigned refuses and applies nothing" ||
+	fail "assigned policy version on the device: exit $st: $err"
 
 # its page shows the hypervisor's version and its VMs (from --hv-status), markup escaped
 cat >"$T/hv.json" <<'JSON'
@@ -305,5 +317,5 @@ grep -qi '^set-cookie: bh_session=[0-9a-f]\{64\}; .*HttpOnly; SameSite=Strict; .
 	ok "over HTTPS (--tls-cert) login works and the session cookie is Secure" || fail "https: $hdr"
 [ "$(post "$J" /logout "csrf=$CSRF")" = 303 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$J" "$K/")" = 303 ] &&
 	ok "after logout the session is gone" || fail "logout"
-[ "$checks" -eq 23 ] || fail "expected 23 checks, $checks passed"
+[ "$checks" -eq 24 ] || fail "expected 24 checks, $checks passed"
 echo "all $checks checks passed"
