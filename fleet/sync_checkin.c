@@ -221,8 +221,9 @@ static json_t *build_report(const struct sync_args *a, const struct device *d, s
 	}
 	pol = json_object_get(s, "policies");
 	json_object_foreach(r == 0 ? st.policies : NULL, role, p)
-		json_object_set_new(pol, role, json_pack("{s:O}", "lease_expires",
-				    json_object_get(p, "lease_expires")));
+		json_object_set_new(pol, role, json_pack("{s:O, s:I}", "lease_expires",
+				    json_object_get(p, "lease_expires"), "version",
+				    (json_int_t)json_integer_value(json_object_get(p, "version"))));
 	if (r == 0)
 		state_free(&st);
 	return s;

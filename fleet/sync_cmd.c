@@ -151,10 +151,11 @@ static int64_t applied_policy_version(const struct client *c, const char *role)
 }
 
 /* Fetch and check the VM-role policies the targets list: every one, or with
- * only set just the target policy/<only>.json. A signed version below the
+ * only set just the target policy/<only>.json, and then, if only_version is
+ * not 0, only if it is signed as that version. A signed version below the
  * one applied for its role is refused (rollback), as for images. */
-static int fetch_policies(struct client *c, const char *only, struct fetched_policy *out, int *n,
-			  struct fl_err *err)
+static int fetch_policies(struct client *c, const char *only, int64_t only_version, struct fetched_policy *out,
+			  int *n, struct fl_err *err)
 {
 	json_t *targets = json_object_get(c->trust.sig[TUF_TARGETS], "targets"), *e;
 	const char *name;
@@ -184,6 +185,9 @@ static int fetch_policies(struct client *c, const char *only, struct fetched_pol
 		if (fp->version < applied_policy_version(c, fp->p.vm_role))
 			return fl_fail(err, "%s: signed version %lld is older than applied v%lld (rollback refused)", name,
 				       (long long)fp->version, (long long)applied_policy_version(c, fp->p.vm_role));
+		if (only && only_version && fp->version != only_version)
+			return fl_fail(err, "%s: the repository signs version %lld, the assignment is version %lld "
+				       "(nothing applied)", name, (long long)fp->version, (long long)only_version);
 		fl_hex(m.sha256, 32, fp->sha);
 	}
 	if (only && !*n)
@@ -196,18 +200,22 @@ static int fetch_policies(struct client *c, const char *only, struct fetched_pol
  * sync may install, the assigned version of this image; without one, the
  * installed version (no update), or no bound for a first install. policy:
  * the one policy this sync applies, the assigned one ("" without an
- * assignment: none, the applied policies stay). Only a version the signed
+ * assignment: none, the applied policies stay); *pver: its assigned version
+ * (0 when the assignment names none: a rollout from before policy
+ * versions, or an older check-in service). Only a version the signed
  * targets list is ever installed or applied, and never one below the
  * installed (rollback refused): the console chooses among signed versions,
  * it cannot add one. */
-static int read_assignment(const struct client *c, uint64_t *cap, char policy[64], struct fl_err *err)
+static int read_assignment(const struct client *c, uint64_t *cap, char policy[64], int64_t *pver,
+			   struct fl_err *err)
 {
 	struct fl_buf b = { 0 };
-	json_t *j;
+	json_t *j, *pv;
 	const char *img, *pol;
 	json_int_t v;
 
 	*cap = c->st.installed;
+	*pver = 0;
 	policy[0] = '\0';
 	if (faccessat(c->a->dirfd, SYNC_ASSIGNMENT_FILE, F_OK, AT_SYMLINK_NOFOLLOW))
 		return 0;
@@ -218,13 +226,16 @@ static int read_assignment(const struct client *c, uint64_t *cap, char policy[64
 	img = json_string_value(json_object_get(j, "image"));
 	pol = json_string_value(json_object_get(j, "policy"));
 	v = json_integer_value(json_object_get(j, "version"));
-	if (!img || v < 1 || !fl_valid_name(pol)) {
+	pv = json_object_get(j, "policy_version");
+	if (!img || v < 1 || !fl_valid_name(pol) ||
+	    (pv && !json_is_null(pv) && (!json_is_integer(pv) || json_integer_value(pv) < 1))) {
 		json_decref(j);
 		return fl_fail(err, "%s: malformed", SYNC_ASSIGNMENT_FILE);
 	}
 	if (!strcmp(img, c->a->image))
 		*cap = (uint64_t)v;
 	snprintf(policy, 64, "%s", pol);
+	*pver = json_is_integer(pv) ? json_integer_value(pv) : 0;
 	json_decref(j);
 	return 0;
 }
@@ -419,6 +430,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 	int npol = 0, rc = -1, st;
 	uint64_t cap = 0;
 	char assigned_policy[64] = "";
+	int64_t assigned_policy_version = 0;
 	time_t now = fl_now();
 
 	memset(pol, 0, sizeof(pol));
@@ -426,7 +438,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 		goto out;
 	if (tuf_trust_refresh(&c.trust, targets_src_fetch, c.src, now, err))
 		goto out;
-	if (a->assigned && read_assignment(&c, &cap, assigned_policy, err))
+	if (a->assigned && read_assignment(&c, &cap, assigned_policy, &assigned_policy_version, err))
 		goto out;
 	st = targets_latest_image(json_object_get(c.trust.sig[TUF_TARGETS], "targets"), a->image, cap, &t, err);
 	if (st == 1 && cap)
@@ -448,7 +460,7 @@ int sync_run(const struct sync_args *a, struct fl_err *err)
 	}
 	/* --assigned: the assigned policy only, or none without an assignment */
 	if ((!a->assigned || assigned_policy[0]) &&
-	    fetch_policies(&c, a->assigned ? assigned_policy : NULL, pol, &npol, err))
+	    fetch_policies(&c, a->assigned ? assigned_policy : NULL, assigned_policy_version, pol, &npol, err))
 		goto out;
 	if (t.version > c.st.installed) {
 		if (install(&c, &t, &as, err))

@@ -8,3 +8,13 @@ $(BUILD)/tools/bulkhead-config: tools/bulkhead-config.c $(VM_CONF_SRCS) $(wildca
 	$(HOSTCC) $(HOST_CFLAGS) tools/bulkhead-config.c $(VM_CONF_SRCS) -o $@
 
 ALL_TARGETS += $(BUILD)/tools/bulkhead-config
+
+# tools/bulkhead-image: layered disk images (a master and a qcow2 layer per
+# VM) over qemu-img (docs/disks.md "Layered images").
+IMAGE_TOOL_SRCS := tools/bulkhead-image.c tools/bulkhead-image-chain.c tools/bulkhead-image-run.c
+
+$(BUILD)/tools/bulkhead-image: $(IMAGE_TOOL_SRCS) tools/bulkhead-image.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(IMAGE_TOOL_SRCS) -o $@
+
+ALL_TARGETS += $(BUILD)/tools/bulkhead-image

@@ -51,8 +51,8 @@ tok=$(curl -s -c "$J" -b "$J" "$K/login" | grep -o '[0-9a-f]\{64\}' | head -n1)
 curl -s -o /dev/null -c "$J" -b "$J" -d "csrf=$tok&name=bench&password=bench-password-1234" "$K/login"
 csrf=$(curl -s -b "$J" "$K/groups" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -n1 | grep -o '[0-9a-f]\{64\}')
 for f in "groups/new|name=all" "groups/add-ungrouped|group=1" "images/new|image=corp&version=2" \
-	"policies/new|name=work&vm_role=work&lease_days=14" \
-	"rollouts/new|group=1&image_version=corp+2&policy=work&percent=50" "rollouts/start|rollout=1&percent=50"; do
+	"policies/new|name=work&vm_role=work&lease_days=14" "policies/version|policy=work&version=1" \
+	"rollouts/new|group=1&image_version=corp+2&policy_version=work+1&percent=50" "rollouts/start|rollout=1&percent=50"; do
 	code=$(curl -s -o /dev/null -w '%{http_code}' -b "$J" -d "${f#*|}&csrf=$csrf" "$K/${f%%|*}")
 	[ "$code" = 303 ] || { echo "console action ${f%%|*}: HTTP $code"; exit 1; }
 done

@@ -58,13 +58,16 @@ static const char *str(const json_t *v)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* {"rollout": N, "image": name, "version": N, "policy": name}, nothing else. */
+/* {"rollout": N, "image": name, "version": N, "policy": name[, "policy_version":
+ * N >= 1 or null (a rollout made before policy versions)]}, nothing else. */
 static int assignment_ok(const json_t *as)
 {
 	const char *img = json_string_value(json_object_get(as, "image"));
 	const char *pol = json_string_value(json_object_get(as, "policy"));
+	const json_t *pv = json_object_get(as, "policy_version");
 
-	return json_is_object(as) && json_object_size(as) == 4 && fl_valid_name(img) && fl_valid_name(pol) &&
+	return json_is_object(as) && json_object_size(as) == (pv ? 5U : 4U) && fl_valid_name(img) && fl_valid_name(pol) &&
+	       (!pv || json_is_null(pv) || (json_is_integer(pv) && json_integer_value(pv) >= 1)) &&
 	       json_is_integer(json_object_get(as, "version")) && json_integer_value(json_object_get(as, "version")) >= 0 &&
 	       json_is_integer(json_object_get(as, "rollout"));
 }

@@ -6,7 +6,9 @@
  * "signed": {"type": "checkin-answer", "device": ID, "seq": N,
  *   "report": SHA-256 (hex) of the canonical "signed" part of the report
  *   this answers, and either "status": "ok", "assignment": {"rollout",
- *   "image", "version", "policy"} or null, or "status": "revoked",
+ *   "image", "version", "policy", optional "policy_version" (N >= 1, or
+ *   null for a rollout made before policy versions)} or null, or
+ *   "status": "revoked",
  *   "lease": "not renewed"}.
  * The device id, the report's seq and its hash bind an answer to the one
  * report it answers: an answer recorded earlier (or for another device) does

@@ -271,7 +271,8 @@ int db_store_report(PGconn *db, const struct report *r, json_t **assignment, int
 	/* the assignment comes back with the same statement: no extra round trip */
 	res = db_query(db, "UPDATE devices SET last_seq = $2, last_checkin = now(), lease_expires = $3 "
 		    "WHERE id = $1 AND revoked_at IS NULL AND last_seq < $2 RETURNING "
-		    "(SELECT json_build_object('rollout', r.id, 'image', r.image, 'version', r.version, 'policy', r.policy) "
+		    "(SELECT json_build_object('rollout', r.id, 'image', r.image, 'version', r.version, 'policy', r.policy, "
+		    "'policy_version', r.policy_version) "
 		    "FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.device_id = $1 "
 		    "AND r.state = 'running' ORDER BY r.id DESC LIMIT 1)", 3, u, PGRES_TUPLES_OK, err);
 	if (!res)

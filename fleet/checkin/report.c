@@ -58,7 +58,9 @@ static int check_images(const json_t *a, struct fl_err *err)
 
 static int check_policies(const json_t *o, struct fl_err *err)
 {
-	static const char *const keys[] = { "lease_expires", NULL };
+	/* version: the applied policy's signed version (0: signed before
+	 * versions); optional, as devices before it did not send it */
+	static const char *const keys[] = { "lease_expires", "version", NULL };
 	const char *role;
 	json_t *p;
 
@@ -66,8 +68,9 @@ static int check_policies(const json_t *o, struct fl_err *err)
 		return fl_fail(err, "report: \"policies\" must be an object of at most %u roles", REPORT_MAX_ROLES);
 	json_object_foreach((json_t *)o, role, p)
 		if (!fl_valid_name(role) || !json_is_object(p) || !only_keys(p, keys) ||
-		    !is_time(json_object_get(p, "lease_expires")))
-			return fl_fail(err, "report: policies.%.64s must be {lease_expires}", role);
+		    !is_time(json_object_get(p, "lease_expires")) ||
+		    (json_object_get(p, "version") && !is_int(json_object_get(p, "version"), 0)))
+			return fl_fail(err, "report: policies.%.64s must be {lease_expires[, version]}", role);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * the canonical form of "signed" (tuf_canonical: sorted keys, compact).
  * "signed": {"device": ID, "seq": N (> every earlier report's), "time": UTC,
  *   "images": [{"image", "version", "sha256"}], "policies": {ROLE:
- *   {"lease_expires": UTC}}, "last_sync": UTC, "free_bytes": N,
+ *   {"lease_expires": UTC, optional "version": N >= 0 (the applied
+ *   policy's signed version)}}, "last_sync": UTC, "free_bytes": N,
  *   optional: "hypervisor": version (1..64 printable ASCII characters),
  *   "vms": [{"name", "state": "running"|"exited"|"stopped"|"off" (the
  *   hypervisor's enum vm_state), "uptime_s": N}]}

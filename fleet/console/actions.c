@@ -196,29 +196,66 @@ static int policy_new(struct console *k, struct req *r, struct outcome *o)
 	return 0;
 }
 
-/* Assign: a rollout of IMAGE VERSION with a policy to a group, state ready. */
+/* A version of a registered policy, as bulkhead-publish add --policy signed it
+ * (the target policy/NAME.json's custom "version", docs/fleet.md). */
+static int policy_version_new(struct console *k, struct req *r, struct outcome *o)
+{
+	const char *name = web_form(r, "policy"), *note = web_form(r, "note");
+	const char *v[3] = { name, web_form(r, "version"), note && *note ? note : "" };
+	PGresult *res;
+	long ver;
+
+	if (!name || !fl_valid_name(name) || field_id(r, "version", 1L << 53, &ver) ||
+	    (note && *note && !web_valid_text(note, 200)))
+		return refuse(o, 400, "want a registered policy's name, a version >= 1 (as bulkhead-publish add --policy "
+				      "signed it) and a note of at most 200 characters");
+	/* the foreign key refuses a policy that is not registered (409) */
+	if (!(res = run(k, o, "INSERT INTO policy_versions (policy, version, note) VALUES ($1, $2, $3) "
+			      "ON CONFLICT DO NOTHING RETURNING 1", 3, v)))
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return refuse(o, 409, "that policy version is registered already");
+	}
+	PQclear(res);
+	snprintf(o->detail, sizeof(o->detail), "policy %s version %ld", name, ver);
+	o->action = "register policy version";
+	o->back = "/policies";
+	return 0;
+}
+
+/* "NAME VERSION" (a <select> value of the assign form) into NAME and VERSION
+ * as text; 0, or -1 if it is not a valid name and a version >= 1. */
+static int name_version(const char *nv, char name[65], char ver[24], long *n)
+{
+	const char *sp = nv ? strrchr(nv, ' ') : NULL;
+
+	if (!sp || sp - nv > 64 || fl_parse_long(sp + 1, 1, 1L << 53, n))
+		return -1;
+	snprintf(name, 65, "%.*s", (int)(sp - nv), nv);
+	snprintf(ver, 24, "%ld", *n);
+	return fl_valid_name(name) ? 0 : -1;
+}
+
+/* Assign: a rollout of IMAGE VERSION with POLICY VERSION to a group, state
+ * ready. */
 static int rollout_new(struct console *k, struct req *r, struct outcome *o)
 {
-	const char *iv = web_form(r, "image_version"), *sp = iv ? strrchr(iv, ' ') : NULL;
-	char image[65], ver[24];
-	const char *v[5] = { web_form(r, "group"), image, ver, web_form(r, "policy"), web_form(r, "percent") };
+	char image[65], ver[24], pol[65], pver[24];
+	const char *v[6] = { web_form(r, "group"), image, ver, pol, pver, web_form(r, "percent") };
 	PGresult *res;
-	long g, n, pct;
+	long g, n, pn, pct;
 
-	if (field_id(r, "group", INT64_MAX, &g) || !sp || sp - iv > 64 || fl_parse_long(sp + 1, 1, 1L << 53, &n) ||
-	    !v[3] || !fl_valid_name(v[3]) || field_id(r, "percent", 100, &pct))
-		return refuse(o, 400, "want a group, an image version (\"IMAGE VERSION\"), a policy and a stage "
-				      "of 1 to 100%");
-	snprintf(image, sizeof(image), "%.*s", (int)(sp - iv), iv);
-	snprintf(ver, sizeof(ver), "%ld", n);
-	if (!fl_valid_name(image))
-		return refuse(o, 400, "bad image name");
-	/* the foreign keys refuse an unknown group, image version or policy (409) */
-	if (!(res = run(k, o, "INSERT INTO rollouts (group_id, image, version, policy, percent, state) "
-			      "VALUES ($1, $2, $3, $4, $5, 'ready') RETURNING id", 5, v)))
+	if (field_id(r, "group", INT64_MAX, &g) || name_version(web_form(r, "image_version"), image, ver, &n) ||
+	    name_version(web_form(r, "policy_version"), pol, pver, &pn) || field_id(r, "percent", 100, &pct))
+		return refuse(o, 400, "want a group, an image version (\"IMAGE VERSION\"), a policy version "
+				      "(\"POLICY VERSION\") and a stage of 1 to 100%");
+	/* the foreign keys refuse an unknown group, image version or policy version (409) */
+	if (!(res = run(k, o, "INSERT INTO rollouts (group_id, image, version, policy, policy_version, percent, state) "
+			      "VALUES ($1, $2, $3, $4, $5, $6, 'ready') RETURNING id", 6, v)))
 		return -1;
-	snprintf(o->detail, sizeof(o->detail), "rollout %s: %s version %ld with policy %s to group %ld, stage %ld%%",
-		 PQgetvalue(res, 0, 0), image, n, v[3], g, pct);
+	snprintf(o->detail, sizeof(o->detail), "rollout %s: %s version %ld with policy %s version %ld to group %ld, "
+		 "stage %ld%%", PQgetvalue(res, 0, 0), image, n, pol, pn, g, pct);
 	PQclear(res);
 	o->action = "assign";
 	o->back = "/rollouts";
@@ -297,7 +334,8 @@ enum MHD_Result actions_post(struct console *k, struct req *r, const struct sess
 	} acts[] = {
 		{ "/groups/new", group_new }, { "/groups/add-ungrouped", group_add_ungrouped },
 		{ "/devices/group", device_group }, { "/devices/revoke", device_revoke },
-		{ "/images/new", image_new }, { "/policies/new", policy_new }, { "/rollouts/new", rollout_new },
+		{ "/images/new", image_new }, { "/policies/new", policy_new },
+		{ "/policies/version", policy_version_new }, { "/rollouts/new", rollout_new },
 		{ "/rollouts/start", rollout_start }, { "/rollouts/pause", rollout_pause },
 	};
 	struct outcome o = { .status = 503 };

@@ -104,7 +104,7 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	const char *id = web_query(r, "id");
 	const char *v[1] = { id };
 	struct html h = { 0 };
-	PGresult *d, *groups, *reps, *ro = NULL, *vms = NULL;
+	PGresult *d, *groups, *reps, *ro = NULL, *vms = NULL, *pol = NULL;
 	long n;
 
 	if (!id || fl_parse_long(id, 1, INT64_MAX, &n))
@@ -122,7 +122,8 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	groups = page_query(k, r->c, "SELECT id, name FROM device_groups ORDER BY name", 0, NULL);
 	reps = groups ? page_query(k, r->c, "SELECT seq, " UTC("received_at") " FROM reports WHERE device_id = $1 "
 					    "ORDER BY seq DESC LIMIT 10", 1, v) : NULL;
-	ro = reps ? page_query(k, r->c, "SELECT r.id, r.image || ' ' || r.version, r.policy, r.state, "
+	ro = reps ? page_query(k, r->c, "SELECT r.id, r.image || ' ' || r.version, "
+					"r.policy || coalesce(' ' || r.policy_version, ' (no version)'), r.state, "
 					UTC("t.added_at") " FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id "
 					"WHERE t.device_id = $1 ORDER BY r.id DESC LIMIT 10", 1, v) : NULL;
 	/* report_parse let in only names, the four states and integers >= 0; an
@@ -132,7 +133,22 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 					"ELSE (x->>'uptime_s') || ' s' END FROM device_status, "
 					"jsonb_array_elements(CASE WHEN jsonb_typeof(last_report->'vms') = 'array' "
 					"THEN last_report->'vms' ELSE '[]'::jsonb END) x WHERE id = $1", 1, v) : NULL;
-	if (!vms) {
+	/* each policy the device reports (its applied version) beside the one
+	 * assigned to it: that of the newest running rollout that reached it,
+	 * as the check-in answer names it (checkin/db.c) */
+	pol = vms ? page_query(k, r->c, "WITH rep AS (SELECT x.key AS policy, x.value->>'version' AS v "
+					"FROM device_status d, jsonb_each(CASE WHEN jsonb_typeof(d.last_report->'policies') = "
+					"'object' THEN d.last_report->'policies' ELSE '{}'::jsonb END) x WHERE d.id = $1), "
+					"asg AS (SELECT r.policy, r.policy_version::text AS v FROM rollout_targets t JOIN rollouts r "
+					"ON r.id = t.rollout_id WHERE t.device_id = $1 AND r.state = 'running' ORDER BY r.id DESC "
+					"LIMIT 1) SELECT coalesce(rep.policy, asg.policy), "
+					"CASE WHEN rep.policy IS NULL THEN 'not reported' ELSE coalesce(rep.v, 'no version') END, "
+					"CASE WHEN asg.policy IS NULL THEN 'none' ELSE coalesce(asg.v, 'no version') END, "
+					"CASE WHEN asg.policy IS NULL THEN 'not assigned' WHEN rep.v = asg.v THEN 'as assigned' "
+					"ELSE 'differs' END FROM rep FULL JOIN asg ON asg.policy = rep.policy ORDER BY 1", 1, v)
+		   : NULL;
+	if (!pol) {
+		PQclear(vms);
 		PQclear(ro);
 		PQclear(d);
 		PQclear(groups);
@@ -153,6 +169,15 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 		     PQgetvalue(vms, i, 1), PQgetvalue(vms, i, 2));
 	if (!PQntuples(vms))
 		html(&h, "<tr><td colspan=\"3\">none reported</td></tr>");
+	html(&h, "</table>");
+	html(&h, "<h2>Policies</h2><table id=\"device-policies\"><tr><th>Policy</th><th>Reported version</th>"
+		 "<th>Assigned version</th><th></th></tr>");
+	for (int i = 0; i < PQntuples(pol); i++)
+		html(&h, "<tr class=\"policy\" id=\"policy-%s\"><td>%s</td><td class=\"reported\">%s</td>"
+			 "<td class=\"assigned\">%s</td><td class=\"match\">%s</td></tr>", PQgetvalue(pol, i, 0),
+		     PQgetvalue(pol, i, 0), PQgetvalue(pol, i, 1), PQgetvalue(pol, i, 2), PQgetvalue(pol, i, 3));
+	if (!PQntuples(pol))
+		html(&h, "<tr><td colspan=\"4\">none reported or assigned</td></tr>");
 	html(&h, "</table>");
 	html(&h, "<fieldset><legend>Group</legend><form method=\"post\" action=\"/devices/group\">"
 		 "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"device\" value=\"%s\">"
@@ -183,6 +208,7 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 	PQclear(reps);
 	PQclear(ro);
 	PQclear(vms);
+	PQclear(pol);
 	return web_page(r->c, 200, &h, NULL);
 }
 

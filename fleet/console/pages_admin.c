@@ -74,20 +74,45 @@ enum MHD_Result page_images(struct console *k, struct req *r, const struct sessi
 	return web_page(r->c, 200, &h, NULL);
 }
 
+static void options(struct html *h, PGresult *res, int value_col, int label_col);
+
+/* The policies, and each one's versions: those IT registered (as
+ * bulkhead-publish add --policy signed them) and those devices report, with
+ * how many report each. */
 enum MHD_Result page_policies(struct console *k, struct req *r, const struct session *s)
 {
 	struct html h = { 0 };
-	PGresult *p = page_query(k, r->c, "SELECT name, vm_role, lease_days, " UTC("created_at")
-				 " FROM policies ORDER BY name", 0, NULL);
+	PGresult *p, *pv = NULL;
 
-	if (!p)
+	p = page_query(k, r->c, "SELECT name, vm_role, lease_days, " UTC("created_at") ", name, name "
+		       "FROM policies ORDER BY name", 0, NULL);
+	/* report_parse let in only names for roles and integers >= 0 for versions */
+	if (!p || !(pv = page_query(k, r->c,
+				   "WITH running AS (SELECT x.key AS policy, (x.value->>'version')::bigint AS version, "
+				   "count(*) AS n FROM device_status d, jsonb_each(CASE WHEN jsonb_typeof(d.last_report->"
+				   "'policies') = 'object' THEN d.last_report->'policies' ELSE '{}'::jsonb END) x "
+				   "WHERE d.revoked_at IS NULL AND x.value ? 'version' GROUP BY 1, 2) "
+				   "SELECT coalesce(v.policy, r.policy), coalesce(v.version, r.version), v.policy IS NOT NULL, "
+				   "coalesce(v.note, ''), " UTC("v.created_at") ", coalesce(r.n, 0) FROM policy_versions v "
+				   "FULL JOIN running r ON r.policy = v.policy AND r.version = v.version ORDER BY 1, 2",
+				   0, NULL))) {
+		PQclear(p);
 		return MHD_YES;
+	}
 	page_begin(&h, "Policies", s);
 	html(&h, "<table id=\"policies\"><tr><th>Policy</th><th>VM role</th><th>Offline lease (days)</th>"
 		 "<th>Registered (UTC)</th></tr>");
 	for (int i = 0; i < PQntuples(p); i++)
 		html(&h, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", PQgetvalue(p, i, 0),
 		     PQgetvalue(p, i, 1), PQgetvalue(p, i, 2), PQgetvalue(p, i, 3));
+	html(&h, "</table><h2>Versions</h2><table id=\"policy-versions\"><tr><th>Policy</th><th>Version</th>"
+		 "<th>Registered</th><th>Note</th><th>Registered (UTC)</th><th>Devices reporting it</th></tr>");
+	for (int i = 0; i < PQntuples(pv); i++)
+		html(&h, "<tr class=\"version\" id=\"policy-%s-v%s\"><td>%s</td><td>%s</td><td class=\"registered\">"
+			 "%s</td><td>%s</td><td>%s</td><td class=\"devices\">%s</td></tr>", PQgetvalue(pv, i, 0),
+		     PQgetvalue(pv, i, 1), PQgetvalue(pv, i, 0), PQgetvalue(pv, i, 1),
+		     strcmp(PQgetvalue(pv, i, 2), "t") ? "no (seen in reports)" : "yes", PQgetvalue(pv, i, 3),
+		     PQgetvalue(pv, i, 4), PQgetvalue(pv, i, 5));
 	html(&h, "</table><fieldset><legend>Register a policy</legend><p>The policy document itself is signed and "
 		 "published with bulkhead-publish add --policy; the console records its name for rollouts.</p>"
 		 "<form method=\"post\" action=\"/policies/new\" id=\"new-policy\">");
@@ -95,8 +120,19 @@ enum MHD_Result page_policies(struct console *k, struct req *r, const struct ses
 	html(&h, "<label>Name <input name=\"name\" maxlength=\"64\"></label><label>VM role <input name=\"vm_role\" "
 		 "maxlength=\"63\"></label><label>Lease days <input name=\"lease_days\" type=\"number\" min=\"1\" "
 		 "max=\"3650\"></label><button type=\"submit\">Register</button></form></fieldset>");
+	html(&h, "<fieldset><legend>Register a published policy version</legend><p>Each bulkhead-publish add "
+		 "--policy of a role signs its next version (1, 2, ...; it prints the number); register the ones "
+		 "rollouts may assign. The console only names them.</p>"
+		 "<form method=\"post\" action=\"/policies/version\" id=\"new-policy-version\">");
+	csrf_field(&h, s);
+	html(&h, "<label>Policy <select name=\"policy\">");
+	options(&h, p, 4, 5);
+	html(&h, "</select></label><label>Version <input name=\"version\" type=\"number\" min=\"1\"></label>"
+		 "<label>Note <input name=\"note\" maxlength=\"200\"></label><button type=\"submit\">Register</button>"
+		 "</form></fieldset>");
 	page_end(&h);
 	PQclear(p);
+	PQclear(pv);
 	return web_page(r->c, 200, &h, NULL);
 }
 
@@ -114,7 +150,8 @@ enum MHD_Result page_rollouts(struct console *k, struct req *r, const struct ses
 	PGresult *ro, *g = NULL, *v = NULL, *p = NULL;
 
 	ro = page_query(k, r->c,
-			"SELECT r.id, gr.name, r.image, r.version, r.policy, r.percent, r.state, "
+			"SELECT r.id, gr.name, r.image, r.version, r.policy || coalesce(' ' || r.policy_version, ' (no version)'), "
+			"r.percent, r.state, "
 			"(SELECT count(*) FROM devices d WHERE d.group_id = r.group_id AND d.revoked_at IS NULL), "
 			"(SELECT count(*) FROM rollout_targets t WHERE t.rollout_id = r.id), "
 			"(SELECT count(*) FROM rollout_targets t JOIN device_status d ON d.id = t.device_id WHERE t.rollout_id = r.id "
@@ -124,7 +161,8 @@ enum MHD_Result page_rollouts(struct console *k, struct req *r, const struct ses
 	if (!ro || !(g = page_query(k, r->c, "SELECT id, name FROM device_groups ORDER BY name", 0, NULL)) ||
 	    !(v = page_query(k, r->c, "SELECT image || ' ' || version, image || ' ' || version FROM image_versions "
 				      "ORDER BY image, version", 0, NULL)) ||
-	    !(p = page_query(k, r->c, "SELECT name, name FROM policies ORDER BY name", 0, NULL))) {
+	    !(p = page_query(k, r->c, "SELECT policy || ' ' || version, policy || ' ' || version FROM policy_versions "
+				      "ORDER BY policy, version", 0, NULL))) {
 		PQclear(ro);
 		PQclear(g);
 		PQclear(v);
@@ -136,7 +174,7 @@ enum MHD_Result page_rollouts(struct console *k, struct req *r, const struct ses
 	for (int i = 0; i < PQntuples(ro); i++) {
 		const char *id = PQgetvalue(ro, i, 0);
 
-		html(&h, "<tr class=\"rollout\" id=\"rollout-%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+		html(&h, "<tr class=\"rollout\" id=\"rollout-%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"policy\">%s</td>"
 			 "<td class=\"percent\">%s</td><td class=\"state\">%s</td><td class=\"group-size\">%s</td>"
 			 "<td class=\"reached\">%s</td><td class=\"updated\">%s</td><td>", id, id, PQgetvalue(ro, i, 1),
 		     PQgetvalue(ro, i, 2), PQgetvalue(ro, i, 3), PQgetvalue(ro, i, 4), PQgetvalue(ro, i, 5),
@@ -154,14 +192,14 @@ enum MHD_Result page_rollouts(struct console *k, struct req *r, const struct ses
 		}
 		html(&h, "</td></tr>");
 	}
-	html(&h, "</table><fieldset><legend>Assign an image version and a policy to a group</legend>"
+	html(&h, "</table><fieldset><legend>Assign an image version and a policy version to a group</legend>"
 		 "<form method=\"post\" action=\"/rollouts/new\" id=\"assign\">");
 	csrf_field(&h, s);
 	html(&h, "<label>Group <select name=\"group\">");
 	options(&h, g, 0, 1);
 	html(&h, "</select></label><label>Image version <select name=\"image_version\">");
 	options(&h, v, 0, 1);
-	html(&h, "</select></label><label>Policy <select name=\"policy\">");
+	html(&h, "</select></label><label>Policy version <select name=\"policy_version\">");
 	options(&h, p, 0, 1);
 	html(&h, "</select></label><label>Stage (%%) <input name=\"percent\" type=\"number\" min=\"1\" max=\"100\" "
 		 "value=\"10\"></label><button type=\"submit\">Assign</button></form><p>An assignment starts in "

@@ -43,7 +43,12 @@ case_no_assignment() {
 }
 run_case "--assigned without an assignment applies no policy (both stay v1, leases renewed)" case_no_assignment
 
-assign() { echo "{\"rollout\": 1, \"image\": \"corp\", \"version\": 1, \"policy\": \"$1\"}" >"$D/assignment.json"; }
+# assign POLICY [POLICY-VERSION]: as a check-in answer's assignment (the
+# version null, as for a rollout made before policy versions, if not given)
+assign() {
+	echo "{\"rollout\": 1, \"image\": \"corp\", \"version\": 1, \"policy\": \"$1\", \"policy_version\": ${2:-null}}" \
+		>"$D/assignment.json"
+}
 
 case_unknown() {
 	assign nosuch
@@ -53,8 +58,22 @@ case_unknown() {
 }
 run_case "an assigned policy the repository does not sign is refused, nothing applied" case_unknown
 
+case_other_version() {
+	assign work 1
+	expect_fail "assigned policy version not the signed one" \
+		'policy/work.json: the repository signs version 2, the assignment is version 1 \(nothing applied\)' \
+		timeout 60 "$SYNC" --repo "$R" --dir "$D" --image corp --assigned
+	unchanged "other policy version"
+	assign work 3
+	expect_fail "assigned policy version not signed yet" \
+		'policy/work.json: the repository signs version 2, the assignment is version 3 \(nothing applied\)' \
+		timeout 60 "$SYNC" --repo "$R" --dir "$D" --image corp --assigned
+	unchanged "unsigned policy version"
+}
+run_case "an assigned policy version other than the signed one (older or not yet signed) is refused, nothing applied" case_other_version
+
 case_assigned() {
-	assign work
+	assign work 2
 	timeout 60 "$SYNC" --repo "$R" --dir "$D" --image corp --assigned -q
 	[ "$(pv work) $(pv personal)" = "2 1" ] && cmp -s "$D/policy/work.json" "$T/work2.json" &&
 		cmp -s "$D/policy/personal.json" "$T/personal1.json" &&
@@ -86,5 +105,5 @@ case_unassigned_mode() {
 run_case "without --assigned every signed policy is applied (personal to v2)" case_unassigned_mode
 
 [ "$case_failures" -eq 0 ] || fail "$case_failures case(s) failed"
-[ "$checks" -eq 7 ] || fail "expected 7 checks, $checks passed"
+[ "$checks" -eq 8 ] || fail "expected 8 checks, $checks passed"
 echo "all $checks checks passed"

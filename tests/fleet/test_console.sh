@@ -75,7 +75,8 @@ G=$(sql "select id from device_groups where name = 'engineering'")
 act /groups/add-ungrouped "group=$G"
 act /images/new image=corp version=2 "note=bookworm point release"
 act /policies/new name=work vm_role=work lease_days=14
-act /rollouts/new "group=$G" "image_version=corp 2" policy=work percent=10
+act /policies/version policy=work version=1 "note=as publish_pair signed it"
+act /rollouts/new "group=$G" "image_version=corp 2" "policy_version=work 1" percent=10
 R=$(sql "select max(id) from rollouts")
 act /rollouts/start "rollout=$R" percent=10
 ro=$(page "$J" /rollouts)
@@ -105,7 +106,7 @@ ro=$(page "$J" /rollouts)
 	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R")" = 100 ] &&
 	[ "$(sql "select count(*) from rollout_targets where rollout_id = $R and device_id in ($FIRST10)")" = 10 ] &&
 	[ "$(grep -o 'class="versions">corp 2<' <<<"$(page "$J" /)" | wc -l)" = 100 ] &&
-	grep -q "<tr><td>$R</td><td>corp 2</td><td>work</td><td>running</td>" <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
+	grep -q "<tr><td>$R</td><td>corp 2</td><td>work 1</td><td>running</td>" <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
 	ok "widened to 100%: the other 90 synced corp 2; 100 reached, 100 updated (the first 10 kept); a device's page lists the rollout" ||
 	fail "100% stage: $out"
 
@@ -120,7 +121,7 @@ timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp --assigned -q
 act /groups/new name=pilot
 PG_=$(sql "select id from device_groups where name = 'pilot'")
 act /groups/add-ungrouped "group=$PG_"
-act /rollouts/new "group=$PG_" "image_version=corp 2" policy=work percent=100
+act /rollouts/new "group=$PG_" "image_version=corp 2" "policy_version=work 1" percent=100
 RP=$(sql "select max(id) from rollouts")
 act /rollouts/start "rollout=$RP" percent=100
 timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
@@ -132,6 +133,51 @@ ro=$(page "$J" /rollouts)
 	[ "$(cell "$ro" "rollout-$R" state)" = running ] &&
 	ok "assigned corp 2 in its check-in answer, it installed the signed v2 (bit-identical) and the pilot rollout shows it updated" ||
 	fail "assigned device"
+# policy versions: the device reports the version of each policy it applied;
+# its page shows it beside the one its rollout assigns, the policies page
+# lists each version with the devices reporting it
+PD=$(jq .device "$T/dev/device.json")
+dp=$(page "$J" "/device?id=$PD")
+pp=$(page "$J" /policies)
+[ "$(cell "$dp" policy-work reported)" = 1 ] && [ "$(cell "$dp" policy-work assigned)" = 1 ] &&
+	[ "$(cell "$dp" policy-work match)" = "as assigned" ] &&
+	[ "$(cell "$pp" policy-work-v1 registered)" = yes ] && [ "$(cell "$pp" policy-work-v1 devices)" = 1 ] &&
+	[ "$(cell "$ro" "rollout-$RP" policy)" = "work 1" ] &&
+	[ "$(cell "$(page "$J" "/device?id=$(sql "select min(id) from devices")")" policy-work reported)" = "no version" ] &&
+	ok "the device reports policy work v1, its page shows it as assigned; the policies page lists work 1 with 1 device reporting it (reports without a version are not counted)" ||
+	fail "policy version as reported: $(grep -o '<table id="device-policies">.*</table>' <<<"$dp" | sed 's,</table>.*,,')"
+n_audit=$(sql "select count(*) from audit_log where action = 'register policy version' and detail = 'policy work version 2'")
+act /policies/version policy=work version=2
+[ "$(post "$J" /policies/version policy=work version=2 "csrf=$CSRF")" = 409 ] &&
+	[ "$(post "$J" /policies/version policy=nosuch version=1 "csrf=$CSRF")" = 409 ] &&
+	[ "$(post "$J" /rollouts/new "group=$PG_" "image_version=corp 2" "policy_version=work 9" percent=100 "csrf=$CSRF")" = 409 ] &&
+	[ "$(sql "select count(*) from audit_log where action = 'register policy version' and detail = 'policy work version 2'")" = $((n_audit + 1)) ] ||
+	fail "policy version registration: $(cat "$T/last.html")"
+act /rollouts/new "group=$PG_" "image_version=corp 2" "policy_version=work 2" percent=100
+RP2=$(sql "select max(id) from rollouts")
+act /rollouts/start "rollout=$RP2" percent=100
+timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" -q
+dp=$(page "$J" "/device?id=$PD")
+pp=$(page "$J" /policies)
+[ "$(cell "$dp" policy-work reported)" = 1 ] && [ "$(cell "$dp" policy-work assigned)" = 2 ] &&
+	[ "$(cell "$dp" policy-work match)" = differs ] && [ "$(cell "$pp" policy-work-v2 registered)" = yes ] &&
+	[ "$(cell "$pp" policy-work-v2 devices)" = 0 ] && [ "$(sql "select policy_version from rollouts where id = $RP2")" = 2 ] &&
+	grep -q '<td class="action">register policy version</td><td>policy work version 2</td>' <<<"$(page "$J" /audit)" &&
+	ok "policy work v2 registered (audited; a second time, an unregistered policy or version: 409); a rollout assigning it shows the device's v1 against the assigned v2" ||
+	fail "policy version assigned: $(grep -o '<table id="device-policies">.*' <<<"$dp" | sed 's,</table>.*,,')"
+# the check-in answer carries the assigned policy version; the repository
+# signs only work v1, so the device applies nothing
+before=$(sha256sum "$T/dev/state.json" "$T/dev/policy/work.json")
+set +e
+err=$(timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp --assigned -q 2>&1)
+st=$?
+set -e
+[ "$st" != 0 ] && [ "$(jq -c '[.policy, .policy_version]' "$T/dev/assignment.json")" = '["work",2]' ] &&
+	grep -q 'policy/work.json: the repository signs version 1, the assignment is version 2 (nothing applied)' <<<"$err" &&
+	[ "$(sha256sum "$T/dev/state.json" "$T/dev/policy/work.json")" = "$before" ] &&
+	ok "the signed check-in answer carries policy work version 2; the repository signs v1, so bulkhead-sync --assigned refuses and applies nothing" ||
+	fail "assigned policy version on the device: exit $st: $err"
+
 # its page shows the hypervisor's version and its VMs (from --hv-status), markup escaped
 cat >"$T/hv.json" <<'JSON'
 {"hypervisor": "bulkhead 0.9.1 <b>", "vms": [{"name": "work", "state": "running", "uptime_s": 93784},
@@ -158,7 +204,8 @@ out=$(round 1)
 
 # bad input: a forged session and missing or wrong CSRF tokens change nothing
 snapshot() { sql "select (select count(*) from device_groups), (select count(*) from devices where revoked_at is not null),
-	(select count(*) from image_versions), (select count(*) from policies), (select count(*) from rollouts),
+	(select count(*) from image_versions), (select count(*) from policies), (select count(*) from policy_versions),
+	(select count(*) from rollouts), (select string_agg(coalesce(policy_version, 0)::text, ',' order by id) from rollouts),
 	(select string_agg(state || percent, ',' order by id) from rollouts), (select count(*) from rollout_targets),
 	(select count(*) from audit_log), (select count(*) from sessions), (select string_agg(coalesce(group_id, 0)::text, ',' order by id) from devices)"; }
 before=$(snapshot)
@@ -170,6 +217,8 @@ printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tbh_session\t%s\n' "$(head -c 32 /dev/uran
 [ "$(post "$J" /devices/revoke device=1)" = 403 ] && grep -q "missing or wrong CSRF token" "$T/last.html" &&
 	[ "$(post "$J" /rollouts/pause "rollout=$R" "csrf=$(printf '0%.0s' $(seq 64))")" = 403 ] &&
 	[ "$(post "$J" /groups/new name=x csrf=)" = 403 ] &&
+	[ "$(post "$J" /policies/version policy=work version=7)" = 403 ] &&
+	[ "$(post "$T/forged" /policies/version policy=work version=7 "csrf=$CSRF")" = 403 ] &&
 	[ "$(post "$T/forged" /login name=alice "password=$ADMIN_PW")" = 403 ] &&
 	[ "$(snapshot)" = "$before" ] && ok "a missing, empty or wrong CSRF token (and a login without one): 403, nothing written" ||
 	fail "csrf"
@@ -183,7 +232,8 @@ valid=(
 	"/devices/revoke|device=2"
 	"/images/new|image=corp|version=3|note=n"
 	"/policies/new|name=p2|vm_role=work|lease_days=7"
-	"/rollouts/new|group=$G|image_version=corp 2|policy=work|percent=50"
+	"/policies/version|policy=work|version=3|note=n"
+	"/rollouts/new|group=$G|image_version=corp 2|policy_version=work 1|percent=50"
 	"/rollouts/start|rollout=$R|percent=100"
 	"/rollouts/pause|rollout=$R"
 )
@@ -199,7 +249,8 @@ for spec in "${valid[@]}"; do
 		before=$(snapshot)
 		code=$(post "$J" "$path" "${fields[@]}" "csrf=$CSRF")
 		field=${parts[i]%%=*}
-		if [ "$path:$field" = "/groups/new:name" ] || [ "$path:$field" = "/images/new:note" ]; then
+		if [ "$path:$field" = "/groups/new:name" ] || [ "$path:$field" = "/images/new:note" ] ||
+			[ "$path:$field" = "/policies/version:note" ]; then
 			# free text: stored verbatim, as a parameter
 			[ "$code" = 303 ] || fail "$path $field: HTTP $code"
 			ACKED=$((ACKED + 1))
@@ -212,6 +263,7 @@ for spec in "${valid[@]}"; do
 done
 [ "$(sql "select count(*) from device_groups where name = \$\$$M\$\$")" = 1 ] &&
 	[ "$(sql "select count(*) from image_versions where note = \$\$$M\$\$")" = 1 ] &&
+	[ "$(sql "select count(*) from policy_versions where note = \$\$$M\$\$")" = 1 ] &&
 	[ "$(sql "select count(*) from pg_tables where tablename in ('devices', 'reports', 'admins', 'audit_log', 'rollouts')")" = 5 ] &&
 	ok "SQL metacharacters in every field of every action: $refused refused (400, nothing written), $stored stored verbatim" ||
 	fail "metacharacters"
@@ -265,5 +317,5 @@ grep -qi '^set-cookie: bh_session=[0-9a-f]\{64\}; .*HttpOnly; SameSite=Strict; .
 	ok "over HTTPS (--tls-cert) login works and the session cookie is Secure" || fail "https: $hdr"
 [ "$(post "$J" /logout "csrf=$CSRF")" = 303 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$J" "$K/")" = 303 ] &&
 	ok "after logout the session is gone" || fail "logout"
-[ "$checks" -eq 21 ] || fail "expected 21 checks, $checks passed"
+[ "$checks" -eq 24 ] || fail "expected 24 checks, $checks passed"
 echo "all $checks checks passed"

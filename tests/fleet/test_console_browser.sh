@@ -24,8 +24,8 @@ J=$T/jar
 [ "$(login "$J")" = 303 ] || fail "login"
 CSRF=$(csrf_of "$J")
 for a in "/groups/new name=sales" "/groups/add-ungrouped group=1" "/images/new image=corp version=2" \
-	"/policies/new name=work vm_role=work lease_days=14" \
-	"/rollouts/new group=1 image_version=corp+2 policy=work percent=10"; do
+	"/policies/new name=work vm_role=work lease_days=14" "/policies/version policy=work version=1" \
+	"/rollouts/new group=1 image_version=corp+2 policy_version=work+1 percent=10"; do
 	set -- $a
 	p=$1; shift
 	f=()
