@@ -146,6 +146,22 @@ static bool map_ram(struct vm *vm, struct pt_vm *p, const char **err)
 	return true;
 }
 
+/* Walks the domain as the IOMMU would: each RAM block reaches its own host
+ * block with read and write, the first address past the RAM nothing. */
+static bool domain_matches_ram(const struct vm *vm, const struct pt_vm *p)
+{
+	const struct guest_mem *gm = &vm->mem;
+	u64 pa, want, size;
+	unsigned access;
+
+	for (u64 gpa = 0; gpa < gm->size; gpa += GUEST_MEM_BLOCK)
+		if (!guest_mem_hpa(gm, gpa, &want) ||
+		    !io_pt_translate(&p->domain->pt, gpa, &pa, &access, &size) || pa != want ||
+		    access != (IOMMU_READ | IOMMU_WRITE))
+			return false;
+	return !io_pt_translate(&p->domain->pt, gm->size, &pa, &access, &size);
+}
+
 static void release(struct pt_vm *p)
 {
 	while (p->nr_attached) {
@@ -176,6 +192,10 @@ static bool passthrough_create(struct dev_host *h, const struct vm_config *cfg, 
 	}
 	if (!map_ram(vm, p, err))
 		goto fail;
+	if (!domain_matches_ram(vm, p)) {
+		*err = "passthrough: its IOMMU domain does not map exactly its RAM";
+		goto fail;
+	}
 	for (unsigned i = 0; i < p->nr_fns; i++) {
 		const struct host_pci_fn *f = p->fns[i];
 
@@ -185,7 +205,8 @@ static bool passthrough_create(struct dev_host *h, const struct vm_config *cfg, 
 		}
 		p->nr_attached++;
 		printf("vm %s: passthrough %02x:%02x.%u %04x:%04x class %06x, DMA confined to its "
-		       "%lu MiB in IOMMU domain %u\n", vm->name, f->bus, f->dev, f->fn, f->vendor,
+		       "%lu MiB in IOMMU domain %u (walked: each block as in its nested page table, nothing "
+		       "past its end)\n", vm->name, f->bus, f->dev, f->fn, f->vendor,
 		       f->device, f->class, vm->mem.size >> 20, p->domain->id);
 	}
 	return true;
