@@ -4,7 +4,9 @@
 # 1. q35 with an AMD IOMMU (1022:0010), an nvme, an edu and a display at
 #    fixed addresses: the VM given the nvme by address and the VM given the edu by
 #    vendor:device each get an IOMMU domain of their own mapping their RAM,
-#    run, and at their stop their function is DMA-blocked again; VMs asking
+#    run, and at their stop their function is reset (the nvme by FLR, its
+#    BARs and command read back as firmware left them; the edu has no
+#    reset) and DMA-blocked again; VMs asking
 #    for the host bridge, the display, the IOMMU itself, a function that
 #    does not exist, or the nvme again (by vendor:device) are refused with
 #    the key's file:line:col and not started, and the hypervisor does not
@@ -58,8 +60,8 @@ expect_line "vm ghost: not started: vms.conf:41:15: no such PCI function: cannot
 expect_line "vm second: not started: vms.conf:48:15: in use by VM 'work': cannot pass 1b36:0010 to second"
 expect_line "vm work: exited, code 0"
 expect_line "vm dmaeng: exited, code 0"
-expect_line "vm work: passthrough 00:05.0 DMA-blocked again"
-expect_line "vm dmaeng: passthrough 00:06.0 DMA-blocked again"
+expect_line "vm work: passthrough 00:05.0 reset by FLR (BARs and command read back as before), DMA-blocked again"
+expect_line "vm dmaeng: passthrough 00:06.0 not reset (no FLR, no PM reset), DMA-blocked again"
 expect_no_line "PANIC"
 expect_no_line "EXCEPTION"
 cp "$LOG" "$DIR/q35.serial"

@@ -15,6 +15,7 @@
 #include <bulkhead/format.h>
 #include <bulkhead/iommu.h>
 #include <bulkhead/passthrough.h>
+#include <bulkhead/passthrough_reset.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vm_device.h>
 #include <bulkhead/x86/host_pci.h>
@@ -215,17 +216,33 @@ fail:
 	return false;
 }
 
+/* Each function is reset while still attached (its DMA can reach only
+ * this VM's RAM, given back after the devices), then blocked. */
 static void passthrough_destroy(struct dev_host *h)
 {
+	static const char *const how[] = {
+		[PASSTHROUGH_RESET_NONE] = "not reset (no FLR, no PM reset)",
+		[PASSTHROUGH_RESET_FLR] = "reset by FLR (BARs and command read back as before)",
+		[PASSTHROUGH_RESET_PM] = "reset by D3hot->D0 (BARs and command read back as before)",
+		[PASSTHROUGH_RESET_LOST_HEADER] = "reset, but its BARs or command did not read back",
+	};
 	struct vm *vm = vm_of_dev(h);
 	struct pt_vm *p = &pt_vms[vm->id];
 
+	const struct host_pci_fn *fns[VM_MAX_PASSTHROUGH];
+	enum passthrough_reset done[VM_MAX_PASSTHROUGH];
+	unsigned n = p->nr_fns;
+
 	if (!p->domain)
 		return;
-	for (unsigned i = 0; i < p->nr_fns; i++)
-		printf("vm %s: passthrough %02x:%02x.%u DMA-blocked again\n", vm->name,
-		       p->fns[i]->bus, p->fns[i]->dev, p->fns[i]->fn);
+	for (unsigned i = 0; i < n; i++) {
+		fns[i] = p->fns[i];
+		done[i] = passthrough_reset_fn(fns[i]);
+	}
 	release(p);
+	for (unsigned i = 0; i < n; i++)
+		printf("vm %s: passthrough %02x:%02x.%u %s, DMA-blocked again\n", vm->name,
+		       fns[i]->bus, fns[i]->dev, fns[i]->fn, how[done[i]]);
 }
 
 VM_DEVICE_DESTROY(12, passthrough, passthrough_create, passthrough_destroy);
