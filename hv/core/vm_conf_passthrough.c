@@ -1,8 +1,9 @@
 /* The passthrough key (docs/configuration.md): host PCI functions for the
  * open VM, "ITEM, ITEM, ...", each "BB:DD.F" or "VVVV:DDDD"
  * (passthrough.h). Whether the function exists and may be passed is known
- * only on the machine, when the VM is built (passthrough.c); here the text
- * is checked, and the same item given to two VMs is refused. */
+ * only on the machine, when the VM is built (passthrough.c); here only the
+ * text is checked. A function named by two VMs is refused there too, so
+ * that only the VM that asks second is kept from starting. */
 #include <bulkhead/format.h>
 #include <bulkhead/passthrough.h>
 #include <bulkhead/string.h>
@@ -60,33 +61,6 @@ void passthrough_spec_name(const struct vm_passthrough *pt, char *buf, size_t si
 		fmt_snprintf(buf, size, "%02x:%02x.%u", pt->bus, pt->dev, pt->fn);
 }
 
-static bool same(const struct vm_passthrough *a, const struct vm_passthrough *b)
-{
-	if (a->by_id != b->by_id)
-		return false;
-	if (a->by_id)
-		return a->vendor == b->vendor && a->device == b->device;
-	return a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;
-}
-
-/* The item is not given already, to this VM or an earlier one. */
-static bool unshared(struct vm_conf_parser *p, const struct vm_passthrough *pt, const char *item)
-{
-	const struct vm_conf *out = p->out;
-
-	for (unsigned k = 0; k <= out->nr_vms; k++) {
-		const struct vm_conf_vm *o = k < out->nr_vms ? &out->vms[k] : p->vm;
-
-		for (unsigned i = 0; i < o->cfg.nr_passthrough; i++)
-			if (same(&o->cfg.passthrough[i], pt))
-				return vm_conf_fail(p, pt->line, pt->col,
-						    "PCI function %s is passed through to VM '%s' "
-						    "already (line %u)", item, o->cfg.name,
-						    o->cfg.passthrough[i].line);
-	}
-	return true;
-}
-
 bool vm_conf_parse_passthrough(struct vm_conf_parser *p, const char *val, u32 col)
 {
 	struct vm_config *cfg = &p->vm->cfg;
@@ -95,7 +69,6 @@ bool vm_conf_parse_passthrough(struct vm_conf_parser *p, const char *val, u32 co
 	cfg->nr_passthrough = 0;
 	for (;;) {
 		struct vm_passthrough pt;
-		char item[16];
 		size_t n = 0;
 		u32 at;
 
@@ -113,13 +86,9 @@ bool vm_conf_parse_passthrough(struct vm_conf_parser *p, const char *val, u32 co
 		pt.file = p->env->file;
 		pt.line = p->line;
 		pt.col = at;
-		memcpy(item, s, n);
-		item[n] = '\0';
 		if (cfg->nr_passthrough == VM_MAX_PASSTHROUGH)
 			return vm_conf_fail(p, p->line, at, "expected at most %u passed-through "
 					    "PCI functions", VM_MAX_PASSTHROUGH);
-		if (!unshared(p, &pt, item))
-			return false;
 		cfg->passthrough[cfg->nr_passthrough++] = pt;
 		s += n;
 		while (*s == ' ' || *s == '\t')

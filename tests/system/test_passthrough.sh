@@ -8,7 +8,8 @@
 #    BARs and command read back as firmware left them; the edu has no
 #    reset) and DMA-blocked again; VMs asking
 #    for the host bridge, the display, the IOMMU itself, a function that
-#    does not exist, or the nvme again (by vendor:device) are refused with
+#    does not exist, the nvme again (by vendor:device), or one function
+#    twice (the SMBus controller) are refused with
 #    the key's file:line:col and not started, and the hypervisor does not
 #    panic; the run ends in failure because not every VM started.
 # 2. Without an IOMMU (i440fx), the VM asking for a function is refused,
@@ -36,6 +37,7 @@ vm() { # NAME PASSTHROUGH
 	vm iommu 1022:0010
 	vm ghost 00:1e.0
 	vm second 1b36:0010
+	vm twice "00:1f.3, 00:1f.3"
 } > "$DIR/vms.conf"
 build/tools/bulkhead-config check --mem 1000 "$DIR/vms.conf" || fail "bulkhead-config check"
 boot --module build/guests/ok.elf --module "$DIR/vms.conf" \
@@ -58,6 +60,7 @@ expect_line "vm screen: not started: vms.conf:27:15: the display: refusing to pa
 expect_line "vm iommu: not started: vms.conf:34:15: the IOMMU itself: refusing to pass 1022:0010 to iommu"
 expect_line "vm ghost: not started: vms.conf:41:15: no such PCI function: cannot pass 00:1e.0 to ghost"
 expect_line "vm second: not started: vms.conf:48:15: in use by VM 'work': cannot pass 1b36:0010 to second"
+expect_line "vm twice: not started: vms.conf:55:24: named twice: cannot pass 00:1f.3 to twice"
 expect_line "vm work: exited, code 0"
 expect_line "vm dmaeng: exited, code 0"
 expect_line "vm work: passthrough 00:05.0 reset by FLR (BARs and command read back as before), DMA-blocked again"
