@@ -1,7 +1,7 @@
 # Hosted C tools (DESIGN.md "On-device tools"). tools/bulkhead-config checks
 # a machine's VM configuration with the hypervisor's own parser sources.
 VM_CONF_SRCS := hv/core/vm_conf_parse.c hv/core/vm_conf_values.c hv/core/vm_conf_module.c \
-	hv/core/vm_config.c hv/core/cmdline.c hv/lib/format.c hv/core/vm_conf_net.c hv/net/vswitch_policy.c
+	hv/core/vm_config.c hv/core/cmdline.c hv/lib/format.c hv/core/vm_conf_net.c hv/core/vm_conf_passthrough.c hv/net/vswitch_policy.c
 
 $(BUILD)/tools/bulkhead-config: tools/bulkhead-config.c $(VM_CONF_SRCS) $(wildcard hv/include/bulkhead/*.h)
 	@mkdir -p $(dir $@)

@@ -262,7 +262,7 @@ static bool key_value(struct vm_conf_parser *p, const struct line *l, size_t i)
 		return vm_conf_fail(p, p->line, col_of(i),
 				    "unknown key '%.*s' (expected role, label, memory, vcpus, kernel, "
 				    "initrd, cmdline, devices, on_crash, autostart, weight, disks, "
-				    "vconsole, rng, display, nic or mac)",
+				    "vconsole, rng, display, nic, mac or passthrough)",
 				    (int)MIN(e - i, 32U), l->s + i);
 	if (!p->vm)
 		return vm_conf_fail(p, p->line, col_of(i),

@@ -404,4 +404,5 @@ const struct vm_conf_key_desc vm_conf_keys[KEY_NR] = {
 	[KEY_DISPLAY] = { "display", parse_display },
 	[KEY_NIC] = { "nic", vm_conf_parse_nic },
 	[KEY_MAC] = { "mac", vm_conf_parse_mac },
+	[KEY_PASSTHROUGH] = { "passthrough", vm_conf_parse_passthrough },
 };

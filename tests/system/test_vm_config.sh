@@ -104,7 +104,7 @@ refusal() { # NAME TEXT MESSAGE-REGEX
 refusal unknown-key "[vm a]
 $GOOD_VM
 colour = red" \
-	"unknown-key\.conf:4:1: unknown key 'colour' \(expected role, label, memory, vcpus, kernel, initrd, cmdline, devices, on_crash, autostart, weight, disks, vconsole, rng, display, nic or mac\)"
+	"unknown-key\.conf:4:1: unknown key 'colour' \(expected role, label, memory, vcpus, kernel, initrd, cmdline, devices, on_crash, autostart, weight, disks, vconsole, rng, display, nic, mac or passthrough\)"
 refusal duplicate-name "[vm a]
 $GOOD_VM
 [vm a]

@@ -193,11 +193,11 @@ static void test_unknown_key(void **state)
 	refused(VM_A "mem = 16\n",
 		"vms.conf:4:1: unknown key 'mem' (expected role, label, memory, vcpus, kernel, "
 		"initrd, cmdline, devices, on_crash, autostart, weight, disks, vconsole, rng, "
-		"display, nic or mac)");
+		"display, nic, mac or passthrough)");
 	refused(VM_A "  Memory = 16\n",
 		"vms.conf:4:3: unknown key 'Memory' (expected role, label, memory, vcpus, kernel, "
 		"initrd, cmdline, devices, on_crash, autostart, weight, disks, vconsole, rng, "
-		"display, nic or mac)");
+		"display, nic, mac or passthrough)");
 }
 
 static void test_duplicate_name(void **state)

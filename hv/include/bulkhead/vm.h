@@ -5,6 +5,7 @@
 #include <bulkhead/bus.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/guest_mem.h>
+#include <bulkhead/passthrough.h>
 #include <bulkhead/vcpu.h>
 #include <bulkhead/virq.h>
 #include <bulkhead/vtimer.h>
@@ -72,6 +73,9 @@ struct vm_config {
 	bool vconsole, rng;
 	bool display;
 	u32 fb_width, fb_height;
+	/* Host PCI functions passed through (passthrough.h). */
+	struct vm_passthrough passthrough[VM_MAX_PASSTHROUGH];
+	unsigned nr_passthrough;
 };
 
 struct vm {

@@ -23,6 +23,7 @@ enum vm_conf_key {
 	KEY_DISPLAY,
 	KEY_NIC,
 	KEY_MAC,
+	KEY_PASSTHROUGH,
 	KEY_NR,
 };
 
@@ -74,5 +75,7 @@ bool vm_conf_parse_mac(struct vm_conf_parser *p, const char *val, u32 col);
 bool vm_conf_parse_allow(struct vm_conf_parser *p, const char *val, u32 col);
 bool vm_conf_close_vm_nic(struct vm_conf_parser *p, struct vm_conf_vm *v);
 bool vm_conf_close_network(struct vm_conf_parser *p);
+/* The passthrough key (vm_conf_passthrough.c); false after vm_conf_fail. */
+bool vm_conf_parse_passthrough(struct vm_conf_parser *p, const char *val, u32 col);
 
 #endif

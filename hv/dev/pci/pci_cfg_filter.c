@@ -1,0 +1,160 @@
+/* A passed-through function's configuration space as its VM sees it
+ * (pci_cfg_filter.h has the allow-list). Pure logic. */
+#include <bulkhead/pci_cfg_filter.h>
+#include <bulkhead/string.h>
+
+#define HDR_BAR0        0x10U
+#define HDR_SUBSYS      0x2cU
+#define HDR_INT_LINE    0x3cU
+#define BAR_IO          0x1U
+#define BAR_TYPE_MASK   0x6U
+#define BAR_TYPE_64     0x4U
+#define BAR_FLAGS       0xfU  /* memory BAR: space, type, prefetchable */
+#define STATUS_PASSED   0x06a0U /* 66 MHz (5), fast back-to-back (7), DEVSEL (9-10) */
+#define CMD_WRITABLE    (PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_OFF)
+
+static u32 host32(const struct pci_cfg_filter *f, u32 off)
+{
+	return (u32)f->host[off] | (u32)f->host[off + 1] << 8 | (u32)f->host[off + 2] << 16 |
+	       (u32)f->host[off + 3] << 24;
+}
+
+static bool pow2(u64 v)
+{
+	return v && !(v & (v - 1));
+}
+
+void pci_cfg_filter_init(struct pci_cfg_filter *f, const u8 host[64],
+			 const u64 size[PCI_CFG_FILTER_BARS])
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->host, host, sizeof(f->host));
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		u32 reg = host32(f, HDR_BAR0 + 4 * i);
+		u64 sz = size[i];
+		bool is64 = (reg & BAR_TYPE_MASK) == BAR_TYPE_64;
+
+		if ((reg & BAR_IO) || !pow2(sz) || sz < 16)
+			continue; /* I/O, unimplemented or nonsense: reads 0 */
+		if (is64 && (i == PCI_CFG_FILTER_BARS - 1 || sz >= (1ULL << 63)))
+			continue;
+		if (!is64 && sz > (1ULL << 31))
+			continue;
+		f->size[i] = sz;
+		f->kind[i] = is64 ? PCI_CFG_BAR_MEM64 : PCI_CFG_BAR_MEM32;
+		f->mask[i] = (u32)~(sz - 1) & ~BAR_FLAGS;
+		f->bar[i] = reg & BAR_FLAGS;
+		if (is64) {
+			i++;
+			f->kind[i] = PCI_CFG_BAR_MEM64_HIGH;
+			f->mask[i] = (u32)(~(sz - 1) >> 32);
+			f->bar[i] = 0;
+		}
+	}
+}
+
+static bool bad_access(u32 off, u32 size)
+{
+	return (size != 1 && size != 2 && size != 4) || (off & (size - 1)) || off + size > 256;
+}
+
+/* The dword at off (4-aligned) as the guest reads it. */
+static u32 read_dword(const struct pci_cfg_filter *f, u32 off)
+{
+	switch (off) {
+	case 0x00:
+	case 0x08:
+	case HDR_SUBSYS:
+		return host32(f, off);
+	case 0x04:
+		return f->command | (host32(f, 0x04) >> 16 & STATUS_PASSED) << 16;
+	case 0x0c:
+		return f->cache_line | (u32)(f->host[0x0e] & 0x7fU) << 16;
+	case HDR_INT_LINE:
+		return f->int_line;
+	default:
+		if (off >= HDR_BAR0 && off < HDR_BAR0 + 4 * PCI_CFG_FILTER_BARS)
+			return f->bar[(off - HDR_BAR0) / 4];
+		return 0;
+	}
+}
+
+u32 pci_cfg_filter_read(const struct pci_cfg_filter *f, u32 off, u32 size)
+{
+	u32 v;
+
+	if (bad_access(off, size))
+		return ~0U;
+	v = read_dword(f, off & ~3U) >> (8 * (off & 3));
+	return size == 4 ? v : v & ((1U << (8 * size)) - 1);
+}
+
+static unsigned write_bar(struct pci_cfg_filter *f, u32 i, u32 be, u32 v)
+{
+	u32 flags = f->kind[i] == PCI_CFG_BAR_MEM64_HIGH ? 0 : f->bar[i] & BAR_FLAGS;
+	u32 old = f->bar[i];
+
+	if (f->kind[i] == PCI_CFG_BAR_NONE) {
+		f->dropped++;
+		return 0;
+	}
+	f->bar[i] = (((old & ~be) | (v & be)) & f->mask[i]) | flags;
+	return f->bar[i] != old ? PCI_CFG_FX_BARS : 0;
+}
+
+unsigned pci_cfg_filter_write(struct pci_cfg_filter *f, u32 off, u32 size, u32 val)
+{
+	u32 shift = 8 * (off & 3), be, v, d = off & ~3U;
+	unsigned fx = 0;
+
+	if (bad_access(off, size)) {
+		f->dropped++;
+		return 0;
+	}
+	be = (size == 4 ? ~0U : ((1U << (8 * size)) - 1)) << shift;
+	v = val << shift;
+	if (d == 0x04 && (be & 0xffffU)) {
+		u16 old = f->command;
+
+		f->command = (u16)(((old & ~be) | (v & be)) & CMD_WRITABLE);
+		fx |= (f->command ^ old) & PCI_CMD_MEM ? PCI_CFG_FX_MEM : 0;
+		fx |= (f->command ^ old) & PCI_CMD_MASTER ? PCI_CFG_FX_MASTER : 0;
+		return fx; /* a status byte in the same write is ignored */
+	}
+	if (d == 0x04)
+		return 0; /* status only: RW1C error bits that read 0 */
+	if (d == 0x0c && (be & 0xffU)) {
+		f->cache_line = (u8)v;
+		return 0;
+	}
+	if (d == HDR_INT_LINE && (be & 0xffU)) {
+		f->int_line = (u8)v;
+		return 0;
+	}
+	if (d >= HDR_BAR0 && d < HDR_BAR0 + 4 * PCI_CFG_FILTER_BARS)
+		return write_bar(f, (d - HDR_BAR0) / 4, be, v);
+	f->dropped++;
+	return 0;
+}
+
+bool pci_cfg_filter_bar(const struct pci_cfg_filter *f, u32 idx, u64 *gpa, u64 *size)
+{
+	if (idx >= PCI_CFG_FILTER_BARS ||
+	    (f->kind[idx] != PCI_CFG_BAR_MEM32 && f->kind[idx] != PCI_CFG_BAR_MEM64))
+		return false;
+	*gpa = f->bar[idx] & ~BAR_FLAGS;
+	if (f->kind[idx] == PCI_CFG_BAR_MEM64)
+		*gpa |= (u64)f->bar[idx + 1] << 32;
+	*size = f->size[idx];
+	return true;
+}
+
+void pci_cfg_filter_place(struct pci_cfg_filter *f, u32 idx, u64 addr)
+{
+	if (idx >= PCI_CFG_FILTER_BARS ||
+	    (f->kind[idx] != PCI_CFG_BAR_MEM32 && f->kind[idx] != PCI_CFG_BAR_MEM64))
+		return;
+	f->bar[idx] = ((u32)addr & f->mask[idx]) | (f->bar[idx] & BAR_FLAGS);
+	if (f->kind[idx] == PCI_CFG_BAR_MEM64)
+		f->bar[idx + 1] = (u32)(addr >> 32) & f->mask[idx + 1];
+}

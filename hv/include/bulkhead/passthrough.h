@@ -1,0 +1,32 @@
+/* PCI passthrough: host functions handed to one VM (docs/architecture.md,
+ * "Passthrough"). The configuration names each function by its host
+ * address "BB:DD.F" or by "VVVV:DDDD" (vendor:device, the first function
+ * the boot-time walk found with those IDs); vm_conf_passthrough.c parses
+ * that, passthrough.c resolves it against the host's PCI functions when
+ * the VM is built, refuses what may not be passed, confines the
+ * function's DMA to the VM's RAM with an IOMMU domain and blocks it again
+ * when the VM stops. */
+#ifndef BULKHEAD_PASSTHROUGH_H
+#define BULKHEAD_PASSTHROUGH_H
+
+#include <bulkhead/types.h>
+
+#define VM_MAX_PASSTHROUGH 4
+
+struct vm_passthrough {
+	bool by_id;          /* vendor:device, else bus:dev.fn */
+	u8 bus, dev, fn;     /* by address: dev < 32, fn < 8 */
+	u16 vendor, device;  /* by ID */
+	/* where the configuration names it, for the boot-time messages */
+	const char *file;
+	u32 line, col;
+};
+
+/* The function as written: "00:03.0" or "1b36:0010" (buf of at least 10
+ * bytes). */
+void passthrough_spec_name(const struct vm_passthrough *pt, char *buf, size_t size);
+/* Parses one item, "BB:DD.F" (hex, DD < 0x20, F < 8) or "VVVV:DDDD" (4 hex
+ * digits each), s[0..n); false if it is neither. */
+bool passthrough_spec_parse(const char *s, size_t n, struct vm_passthrough *pt);
+
+#endif

@@ -1,0 +1,88 @@
+/* libFuzzer target: the configuration-space filter of a passed-through
+ * function (hv/dev/pci/pci_cfg_filter.c). The input is a host header (64
+ * bytes), six BAR sizes (one byte each: 0 none, else 1 << (b % 64), or
+ * an odd size when bit 7 is set), then guest accesses of 7 bytes each
+ * (op, offset, size, value). After every access: the identity reads as
+ * the host's, the command holds only its writable bits, every passed BAR
+ * is aligned to its size with the host's type bits, every other BAR and
+ * everything from 0x40 on reads 0, and the dropped count never goes down. */
+#include <stdlib.h>
+#include <string.h>
+#include <bulkhead/pci_cfg_filter.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static u32 host32(const u8 *h, u32 off)
+{
+	return (u32)h[off] | (u32)h[off + 1] << 8 | (u32)h[off + 2] << 16 | (u32)h[off + 3] << 24;
+}
+
+static void check(const struct pci_cfg_filter *f, const u8 *h, u32 dropped_before)
+{
+	static const u32 ident[] = { 0x00, 0x08, 0x2c };
+
+	for (u32 i = 0; i < 3; i++)
+		if (pci_cfg_filter_read(f, ident[i], 4) != host32(h, ident[i]))
+			abort();
+	if (pci_cfg_filter_read(f, 0x04, 2) & ~(PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_OFF))
+		abort();
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		u64 gpa, sz;
+		u32 reg = pci_cfg_filter_read(f, 0x10 + 4 * i, 4);
+
+		if (pci_cfg_filter_bar(f, i, &gpa, &sz)) {
+			if (!sz || (sz & (sz - 1)) || sz < 16 || (gpa & (sz - 1)) ||
+			    (reg & 0xfU) != (host32(h, 0x10 + 4 * i) & 0xfU) || (reg & 1U))
+				abort();
+		} else if (f->kind[i] != PCI_CFG_BAR_MEM64_HIGH && reg != 0) {
+			abort();
+		}
+	}
+	for (u32 off = 0x40; off < 0x100; off += 4)
+		if (pci_cfg_filter_read(f, off, 4))
+			abort();
+	if (pci_cfg_filter_read(f, 0x30, 4) || pci_cfg_filter_read(f, 0x34, 4) ||
+	    (pci_cfg_filter_read(f, 0x06, 2) & 0x10U))
+		abort();
+	if (f->dropped < dropped_before)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct pci_cfg_filter f;
+	u8 h[64];
+	u64 bar_size[PCI_CFG_FILTER_BARS];
+
+	if (size < 64 + PCI_CFG_FILTER_BARS)
+		return 0;
+	memcpy(h, data, 64);
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		u8 b = data[64 + i];
+
+		bar_size[i] = !b ? 0 : (b & 0x80) ? (u64)b * 3 : 1ULL << (b % 64);
+	}
+	pci_cfg_filter_init(&f, h, bar_size);
+	check(&f, h, 0);
+	data += 64 + PCI_CFG_FILTER_BARS;
+	size -= 64 + PCI_CFG_FILTER_BARS;
+	for (; size >= 7; data += 7, size -= 7) {
+		u32 off = data[1] | (u32)(data[0] & 1) << 8, sz = data[2] % 9;
+		u32 val = host32(data, 3), before = f.dropped;
+
+		switch (data[0] >> 1 & 3) {
+		case 0:
+			(void)pci_cfg_filter_read(&f, off, sz);
+			break;
+		case 1:
+		case 2:
+			(void)pci_cfg_filter_write(&f, off, sz, val);
+			break;
+		default:
+			pci_cfg_filter_place(&f, data[1] % 8, (u64)val << (data[2] % 33));
+			break;
+		}
+		check(&f, h, before);
+	}
+	return 0;
+}
