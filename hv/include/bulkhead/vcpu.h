@@ -139,10 +139,15 @@ void vcpu_single_step(struct vcpu *v);
  * can go on. */
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f);
 /* Picks the event to deliver at the next entry: a queued exception first,
- * then an NMI, then the highest pending interrupt if the guest can take
- * it (else asks for an exit when it can). Timers run in the scheduler. */
+ * then an NMI, then the highest pending interrupt: offered to the CPU
+ * where the backend can (vcpu_offer_irq), else injected if the guest can
+ * take it (else asks for an exit when it can). Timers run in the
+ * scheduler. */
 void vcpu_prepare_entry(struct vcpu *v);
 /* An interrupt or an unblocked NMI waits: wakes a halted vCPU. */
 bool vcpu_irq_pending(struct vcpu *v);
+/* The backend saw, at an exit, that the guest took the interrupt it
+ * offered (vmm_ops.vcpu_offer_irq): its vector moves from IRR to ISR. */
+void vcpu_irq_taken(struct vcpu *v, u8 vec);
 
 #endif
