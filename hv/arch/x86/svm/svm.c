@@ -288,7 +288,8 @@ static void requeue_event(struct vcpu *v, struct vmcb *vmcb)
 /* The CPU clears V_IRQ when it takes the virtual interrupt and writes it
  * back at #VMEXIT (APM vol. 2 15.21.4): clear, the guest took the offered
  * vector, and the core moves it to the ISR before it handles the exit (an
- * EOI may be that exit); if this exit cut its delivery short, EXITINTINFO
+ * EOI may be that exit; exit_dispatch, under the lock other CPUs raise
+ * interrupts under); if this exit cut its delivery short, EXITINTINFO
  * has it and requeue_event hands it back, to go in through EVENTINJ.
  * Still set, it was not taken; the offer ends here and the next entry
  * offers whatever is highest then. */
@@ -298,8 +299,10 @@ static void end_irq_offer(struct vcpu *v, struct vmcb *vmcb)
 
 	if (s->irq_offered < 0)
 		return;
-	if (!(vmcb->ctl.vintr & VINTR_V_IRQ))
-		vcpu_irq_taken(v, (u8)s->irq_offered);
+	if (!(vmcb->ctl.vintr & VINTR_V_IRQ)) {
+		v->irq_taken = true;
+		v->irq_taken_vector = (u8)s->irq_offered;
+	}
 	vmcb->ctl.vintr &= ~VINTR_OFFER;
 	s->irq_offered = -1;
 }
