@@ -21,7 +21,10 @@ void vm_irq_pulse(struct vm *vm, u32 gsi)
 }
 
 /* Only the CPU knew when the guest took it; no LAPIC access of the guest
- * could come in between, as each one exits. */
+ * could come in between, as each one exits. An edge for the same vector
+ * that another CPU raised in between found its IRR bit still set and is
+ * merged into this one, where a LAPIC would hold it in IRR behind the ISR
+ * bit and deliver it again after the EOI. */
 void vcpu_irq_taken(struct vcpu *v, u8 vec)
 {
 	if (v->irq_ops)
