@@ -46,7 +46,29 @@ run() {
 # there. The serial console on stdout passes through unfiltered and
 # unbuffered: a shell prompt is a line without its newline yet.
 quiet_stderr() { grep --line-buffered -v "TCG doesn't support requested feature" >&2; }
-if [ -n "$log" ]; then
+# A logged run with a timeout (a test) leaves evidence of a hang: at the
+# deadline its console input, otherwise empty, types Bulkhead's dump key
+# (Ctrl-] d: each VM's vCPU state, pending interrupt, exit counts) and the
+# answer has DUMP_WAIT seconds (default 3) to reach the log before QEMU is
+# killed.
+dump_at_deadline() {
+	trap 'kill $sp 2>/dev/null; exit 0' TERM
+	sleep "$timeout_s" & sp=$!
+	wait $sp
+	printf '\035d'
+	sleep 3600 & sp=$! # keep the input open: EOF is not a key
+	wait $sp
+}
+if [ -n "$log" ] && [ "$timeout_s" != 0 ]; then
+	exec {keys}< <(dump_at_deadline)
+	keys_pid=$!
+	timeout_s=$((timeout_s + ${DUMP_WAIT:-3}))
+	run <&$keys 2> >(quiet_stderr) | tee "$log"
+	st=${PIPESTATUS[0]}
+	timeout_s=$((timeout_s - ${DUMP_WAIT:-3})) # as the caller gave it
+	exec {keys}<&-
+	kill "$keys_pid" 2>/dev/null
+elif [ -n "$log" ]; then
 	run < /dev/null 2> >(quiet_stderr) | tee "$log"
 	st=${PIPESTATUS[0]}
 else

@@ -365,6 +365,10 @@ void vcpu_prepare_entry(struct vcpu *v)
 		vmm->vcpu_want_irq_window(v, false);
 		return;
 	}
+	if (vmm->vcpu_offer_irq) { /* accepted at the exit, if taken */
+		vmm->vcpu_offer_irq(v, (u8)vec);
+		return;
+	}
 	if (vmm->vcpu_irq_window_open(v)) {
 		struct vcpu_event e = { true, VCPU_EVENT_EXTINT, (u8)vec, false, 0, 0 };
 

@@ -10,7 +10,11 @@ with -nographic or -serial stdio), runs the steps in order, and exits 0 when
 all pass. The transcript (console output, CR removed) is always saved to
 --log (default build/console-<pid>.log) and the path is printed on failure
 with its last lines. Every wait is bounded: per step (--timeout, default 60 s,
-or the step's own timeout) and overall (--total, default 900 s). At the end
+or the step's own timeout) and overall (--total, default 900 s). When a wait
+for output times out and the command still runs, the console first types
+Bulkhead's dump key (Ctrl-] d: each VM's vCPU state, pending interrupt and
+exit counts) and gives the answer --dump-wait seconds (default 3) to
+arrive: it lands in the transcript and, on its own, in LOG.dump. At the end
 the command is stopped (SIGTERM, then SIGKILL) if it still runs.
 
 --strip-prefix TEXT removes TEXT where a line starts with it, before
@@ -62,6 +66,10 @@ import time
 
 class StepFailed(Exception):
     pass
+
+
+class OutputTimeout(StepFailed):
+    """A bounded wait for output ran out while the command still ran."""
 
 
 def unescape(s):
@@ -167,7 +175,7 @@ class Console:
                 self.pos = m.end()
                 return m, self.time_of(m.end())
             if self.now() >= deadline:
-                raise StepFailed("timed out after %gs waiting for /%s/" % (timeout, regex))
+                raise OutputTimeout("timed out after %gs waiting for /%s/" % (timeout, regex))
             if self.eof and self.proc.poll() is not None:
                 raise StepFailed("command exited (status %s) while waiting for /%s/"
                                  % (self.proc.returncode, regex))
@@ -179,6 +187,19 @@ class Console:
             self.proc.stdin.flush()
         except (BrokenPipeError, ValueError):
             raise StepFailed("command is gone, cannot send")
+
+    def dump(self, wait):
+        """Types Bulkhead's dump key (Ctrl-] d) and returns what arrives
+        within `wait` seconds, for the evidence of a hang."""
+        start = len(self.buf)
+        try:
+            self.send("\x1dd")
+        except StepFailed:
+            return ""
+        end = self.now() + wait
+        while self.now() < end and not self.eof:
+            self.pump(end)
+        return self.buf[start:]
 
     def wait_exit(self, timeout):
         deadline = self.now() + timeout
@@ -229,6 +250,8 @@ def main():
     ap.add_argument("--total", type=float, default=900, help="bound on the whole run")
     ap.add_argument("--echo", action="store_true", help="copy the console to stdout live")
     ap.add_argument("--strip-prefix", default="", help="remove this text at line starts")
+    ap.add_argument("--dump-wait", type=float, default=3,
+                    help="seconds to collect the Ctrl-] d dump after an output timeout")
     a = ap.parse_args()
 
     lines = []
@@ -343,6 +366,12 @@ def main():
         rc = 1
         src, no, word, arg = cur
         print("console: FAIL at %s:%d (%s %s): %s" % (src, no, word, arg, ex), file=sys.stderr)
+        if isinstance(ex, OutputTimeout) and c.proc.poll() is None:
+            text = c.dump(a.dump_wait)
+            with open(log_path + ".dump", "w", encoding="utf-8", errors="replace") as f:
+                f.write(text)
+            print("console: Ctrl-] d dump (%d bytes) saved to %s.dump"
+                  % (len(text), log_path), file=sys.stderr)
     except KeyboardInterrupt:
         rc = 1
         print("console: interrupted", file=sys.stderr)

@@ -486,6 +486,52 @@ static void test_nmi_blocked_until_iret(void **state)
 	assert_false(v->nmi_pending);
 }
 
+/* ---- An interrupt offered to the CPU is accepted only once taken ---- */
+static int offered_vec, accepted_vec;
+static int f_irr_pending(void *dev) { (void)dev; return accepted_vec < 0 ? 0x41 : -1; }
+static void f_accept(void *dev, u8 vec) { (void)dev; accepted_vec = vec; }
+static void f_offer_irq(struct vcpu *v, u8 vec) { (void)v; offered_vec = vec; }
+static const struct vcpu_irq_ops fake_irr = { .pending = f_irr_pending, .accept = f_accept };
+
+static void test_offered_irq_accepted_when_taken(void **state)
+{
+	const char *err;
+	struct vcpu *v = &vms[0].vcpu[0];
+	struct vmm_ops offer_ops = fake_ops;
+
+	(void)state;
+	offer_ops.vcpu_offer_irq = f_offer_irq;
+	vmm = &offer_ops;
+	offered_vec = accepted_vec = -1;
+	assert_true(vm_create(&vms[0], &cfg, &err));
+	v->irq_ops = &fake_irr;
+	v->rflags = 0x2; /* IF=0: the CPU, not the core, waits for the window */
+
+	vcpu_prepare_entry(v);
+	assert_int_equal(offered_vec, 0x41);
+	assert_false(hw[0].injected.pending); /* offered, not injected */
+	assert_false(hw[0].irq_window);
+	assert_int_equal(accepted_vec, -1); /* still in IRR */
+
+	/* an exception queued goes in by injection; nothing is offered with it */
+	offered_vec = -1;
+	v->event = (struct vcpu_event){ .pending = true, .type = VCPU_EVENT_EXCEPTION,
+					.vector = 13, .has_error = true };
+	vcpu_prepare_entry(v);
+	assert_true(hw[0].injected.pending);
+	assert_int_equal(hw[0].injected.vector, 13);
+	assert_int_equal(offered_vec, -1);
+
+	/* the backend saw it taken: IRR -> ISR */
+	vcpu_irq_taken(v, 0x41);
+	assert_int_equal(accepted_vec, 0x41);
+	offered_vec = -1;
+	hw[0].injected.pending = false;
+	vcpu_prepare_entry(v);
+	assert_int_equal(offered_vec, -1); /* nothing left to offer */
+	vmm = &fake_ops;
+}
+
 /* A VM that ended gives back everything it held, its RAM zeroed where the
  * guest wrote; its record (name, state, reason) stays for the report. */
 static void test_release_returns_everything(void **state)
@@ -545,6 +591,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_is_first_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exception_merging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_blocked_until_iret, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offered_irq_accepted_when_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_returns_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_on_crash_restart_until_a_loop, setup, teardown),
 	};

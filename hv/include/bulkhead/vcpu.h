@@ -76,6 +76,10 @@ struct vcpu {
 	bool nmi_blocked;
 	bool nmi_iret_seen;
 	u64 nmi_iret_rip;
+	/* Set by the backend at an exit: the guest took the interrupt offered
+	 * for that entry (vmm_ops.vcpu_offer_irq); exit_dispatch accepts it. */
+	bool irq_taken;
+	u8 irq_taken_vector;
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_dev;
 	struct x86_cpu_state exit_state; /* at the last exit, by the backend */
@@ -139,10 +143,17 @@ void vcpu_single_step(struct vcpu *v);
  * can go on. */
 bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fault *f);
 /* Picks the event to deliver at the next entry: a queued exception first,
- * then an NMI, then the highest pending interrupt if the guest can take
- * it (else asks for an exit when it can). Timers run in the scheduler. */
+ * then an NMI, then the highest pending interrupt: offered to the CPU
+ * where the backend can (vcpu_offer_irq), else injected if the guest can
+ * take it (else asks for an exit when it can). Timers run in the
+ * scheduler. */
 void vcpu_prepare_entry(struct vcpu *v);
 /* An interrupt or an unblocked NMI waits: wakes a halted vCPU. */
 bool vcpu_irq_pending(struct vcpu *v);
+/* The guest took the interrupt offered for the last entry
+ * (vmm_ops.vcpu_offer_irq, vcpu.irq_taken): its vector moves from IRR to
+ * ISR. Under hv_lock, like every change of the vLAPIC, which other CPUs
+ * raise interrupts in. */
+void vcpu_irq_taken(struct vcpu *v, u8 vec);
 
 #endif

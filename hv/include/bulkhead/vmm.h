@@ -54,6 +54,12 @@ struct vmm_ops {
 	void (*vcpu_want_irq_window)(struct vcpu *v, bool on);
 	/* Injects *e at the next entry. */
 	void (*vcpu_inject)(struct vcpu *v, const struct vcpu_event *e);
+	/* Optional: hands external interrupt vector vec to the CPU for the
+	 * next entry only; the CPU delivers it when the guest can take it
+	 * (IF=1, no interrupt shadow), without an exit. At the exit the
+	 * backend sets vcpu.irq_taken if it went in and withdraws it if not. Without it the core injects (vcpu_irq_window_open,
+	 * vcpu_want_irq_window, vcpu_inject). */
+	void (*vcpu_offer_irq)(struct vcpu *v, u8 vec);
 	/* Can an NMI be injected now (no interrupt shadow, nothing injected)? */
 	bool (*vcpu_nmi_window_open)(struct vcpu *v);
 	/* Exit before the guest's next IRET (EXIT_IRET, SVM), or once that

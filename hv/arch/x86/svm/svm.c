@@ -168,6 +168,7 @@ static void vmcb_setup(struct vcpu *v)
 	struct vmcb_control *c = &s->vmcb->ctl;
 
 	memset(s->vmcb, 0, sizeof(*s->vmcb));
+	s->irq_offered = -1; /* V_IRQ is clear */
 	s->asid_gen = 0; /* a new ASID at the next VMRUN: no stale translations */
 	/* RDPMC too: the guest's counters are the core's (msr.c), and the
 	 * host's must not show through. */
@@ -280,6 +281,32 @@ static void requeue_event(struct vcpu *v, struct vmcb *vmcb)
 	};
 }
 
+/* The fields of an interrupt offered through V_IRQ (APM vol. 2 15.21.4). */
+#define VINTR_OFFER (VINTR_V_IRQ | VINTR_IGN_TPR | (0xfULL << VINTR_PRIO_SHIFT) | \
+		     (0xffULL << VINTR_VECTOR_SHIFT))
+
+/* The CPU clears V_IRQ when it takes the virtual interrupt and writes it
+ * back at #VMEXIT (APM vol. 2 15.21.4): clear, the guest took the offered
+ * vector, and the core moves it to the ISR before it handles the exit (an
+ * EOI may be that exit; exit_dispatch, under the lock other CPUs raise
+ * interrupts under); if this exit cut its delivery short, EXITINTINFO
+ * has it and requeue_event hands it back, to go in through EVENTINJ.
+ * Still set, it was not taken; the offer ends here and the next entry
+ * offers whatever is highest then. */
+static void end_irq_offer(struct vcpu *v, struct vmcb *vmcb)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (s->irq_offered < 0)
+		return;
+	if (!(vmcb->ctl.vintr & VINTR_V_IRQ)) {
+		v->irq_taken = true;
+		v->irq_taken_vector = (u8)s->irq_offered;
+	}
+	vmcb->ctl.vintr &= ~VINTR_OFFER;
+	s->irq_offered = -1;
+}
+
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = to_svm(v);
@@ -311,6 +338,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
 	requeue_event(v, vmcb);
+	end_irq_offer(v, vmcb);
 	svm_translate_exit(v, vmcb, exit);
 }
 
@@ -359,6 +387,28 @@ static void svm_vcpu_want_irq_window(struct vcpu *v, bool on)
 		c->vintr &= ~(VINTR_V_IRQ | VINTR_IGN_TPR | (0xfULL << VINTR_PRIO_SHIFT));
 		c->intercept_misc1 &= ~INTERCEPT_VINTR;
 	}
+}
+
+/* External interrupts go in as virtual interrupts (APM vol. 2 15.21.4):
+ * the CPU takes V_INTR_VECTOR through the guest's IDT, without an exit,
+ * once RFLAGS.IF is set and no interrupt shadow holds it off (with
+ * V_INTR_MASKING, IF masks only virtual interrupts), and a HLT exit finds
+ * it still pending. V_IGN_TPR: the vLAPIC compared the vector with its
+ * processor priority (TPR and ISR) when the core chose it, and every
+ * write of its TPR (APIC page, x2APIC MSR) exits, ending the offer; V_TPR
+ * is only the guest's CR8, which the vLAPIC does not follow.
+ * V_INTR_PRIO is the vector's priority class. Not EVENTINJ: QEMU 7.2's
+ * TCG can deliver an EVENTINJ external interrupt a second time
+ * (docs/architecture.md, Events). */
+static void svm_vcpu_offer_irq(struct vcpu *v, u8 vec)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb_control *c = &s->vmcb->ctl;
+
+	c->vintr = (c->vintr & ~VINTR_OFFER) | VINTR_V_IRQ | VINTR_IGN_TPR |
+		   ((u64)(vec >> 4) << VINTR_PRIO_SHIFT) | ((u64)vec << VINTR_VECTOR_SHIFT);
+	c->intercept_misc1 &= ~INTERCEPT_VINTR; /* deliver, do not exit */
+	s->irq_offered = vec;
 }
 
 static void svm_vcpu_inject(struct vcpu *v, const struct vcpu_event *e)
@@ -418,6 +468,7 @@ const struct vmm_ops svm_ops = {
 	.vcpu_irq_window_open = svm_vcpu_irq_window_open,
 	.vcpu_want_irq_window = svm_vcpu_want_irq_window,
 	.vcpu_inject = svm_vcpu_inject,
+	.vcpu_offer_irq = svm_vcpu_offer_irq,
 	.vcpu_nmi_window_open = svm_vcpu_nmi_window_open,
 	.vcpu_intercept_iret = svm_vcpu_intercept_iret,
 	.vcpu_set_tsc_offset = svm_vcpu_set_tsc_offset,

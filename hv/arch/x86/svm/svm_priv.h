@@ -22,6 +22,8 @@ struct svm_vcpu {
 	 * asid_gen (percpu_tag); 0: none yet. */
 	u32 asid, asid_cpu;
 	u64 asid_gen;
+	/* The vector offered through V_IRQ for this entry, or -1. */
+	int irq_offered;
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);

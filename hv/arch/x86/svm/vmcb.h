@@ -117,6 +117,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define VINTR_PRIO_SHIFT     16
 #define VINTR_IGN_TPR        (1ULL << 20)
 #define VINTR_MASKING        (1ULL << 24)
+#define VINTR_VECTOR_SHIFT   32
 
 /* eventinj / exitintinfo (APM 15.20) */
 #define EVENTINJ_VALID       (1ULL << 31)
