@@ -127,9 +127,9 @@ void exit_dispatch(struct vcpu *v, const struct vm_exit *e)
 	exit_handler_fn *h = (unsigned)e->code < EXIT_NR ? handlers[e->code] : NULL;
 
 	v->vm->exits[(unsigned)e->code < EXIT_NR ? e->code : EXIT_UNKNOWN]++;
-	if (v->irq_taken) { /* before the handler: an EOI may be this exit */
-		v->irq_taken = false;
-		vcpu_irq_taken(v, v->irq_taken_vector);
+	if (v->irq_offer_ended) { /* before the handler: an EOI may be this exit */
+		v->irq_offer_ended = false;
+		vcpu_irq_offer_end(v, v->irq_offer_vector, v->irq_offer_taken);
 	}
 	(h ? h : handle_unknown)(v, e);
 }

@@ -365,7 +365,8 @@ void vcpu_prepare_entry(struct vcpu *v)
 		vmm->vcpu_want_irq_window(v, false);
 		return;
 	}
-	if (vmm->vcpu_offer_irq) { /* accepted at the exit, if taken */
+	if (vmm->vcpu_offer_irq) { /* settled at the exit: taken or not */
+		v->irq_ops->offer(v->irq_dev, (u8)vec);
 		vmm->vcpu_offer_irq(v, (u8)vec);
 		return;
 	}

@@ -21,14 +21,14 @@ void vm_irq_pulse(struct vm *vm, u32 gsi)
 }
 
 /* Only the CPU knew when the guest took it; no LAPIC access of the guest
- * could come in between, as each one exits. An edge for the same vector
- * that another CPU raised in between found its IRR bit still set and is
- * merged into this one, where a LAPIC would hold it in IRR behind the ISR
- * bit and deliver it again after the EOI. */
-void vcpu_irq_taken(struct vcpu *v, u8 vec)
+ * could come in between, as each one exits. The vector left IRR when it
+ * was offered, so an edge for it that another CPU raised in between is in
+ * IRR now, behind the ISR bit, and is delivered again after the EOI, as a
+ * LAPIC does. */
+void vcpu_irq_offer_end(struct vcpu *v, u8 vec, bool taken)
 {
 	if (v->irq_ops)
-		v->irq_ops->accept(v->irq_dev, vec);
+		v->irq_ops->offer_end(v->irq_dev, vec, taken);
 }
 
 void vm_irq_eoi(struct vm *vm, u8 vector)

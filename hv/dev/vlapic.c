@@ -323,6 +323,22 @@ static void vlapic_accept(void *dev, u8 vector)
 	a->isr[vector / 32] |= 1U << (vector % 32);
 }
 
+/* Offered to the CPU through V_IRQ for one entry (vcpu_irq_ops.offer). */
+static void vlapic_offer(void *dev, u8 vector)
+{
+	struct vlapic *a = dev;
+
+	a->irr[vector / 32] &= ~(1U << (vector % 32));
+}
+
+static void vlapic_offer_end(void *dev, u8 vector, bool taken)
+{
+	struct vlapic *a = dev;
+	u32 *bm = taken ? a->isr : a->irr;
+
+	bm[vector / 32] |= 1U << (vector % 32);
+}
+
 static u64 vlapic_next_deadline(void *dev)
 {
 	struct vlapic *a = dev;
@@ -486,5 +502,13 @@ static bool vlapic_msr_hook(void *dev, u32 index, bool write, u64 *val, u64 tsc_
 	return vlapic_msr(dev, index, write, val, tsc_offset);
 }
 
-const struct vcpu_irq_ops vlapic_irq_ops = { vlapic_pending, vlapic_accept, vlapic_next_deadline,
-					     vlapic_poll, vlapic_reset, vlapic_msr_hook };
+const struct vcpu_irq_ops vlapic_irq_ops = {
+	.pending = vlapic_pending,
+	.accept = vlapic_accept,
+	.offer = vlapic_offer,
+	.offer_end = vlapic_offer_end,
+	.next_deadline = vlapic_next_deadline,
+	.poll = vlapic_poll,
+	.init = vlapic_reset,
+	.msr = vlapic_msr_hook,
+};

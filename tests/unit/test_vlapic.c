@@ -75,6 +75,31 @@ static void test_priority_and_eoi(void **state)
 	assert_int_equal(vlapic_irq_ops.pending(&a), -1); /* disabled APIC delivers nothing */
 }
 
+/* An interrupt offered to the CPU (V_IRQ) leaves IRR for the entry: an
+ * edge of the same vector raised meanwhile is held behind the ISR bit and
+ * delivered after the EOI (SDM 10.8.4), and one not taken goes back. */
+static void test_offer_keeps_an_edge_raised_in_flight(void **state)
+{
+	(void)state;
+	wr(0xf0, 0x1ff);
+	vlapic_set_irq(&a, 0x61);
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x61);
+	vlapic_irq_ops.offer(&a, 0x61);
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);
+	vlapic_irq_ops.offer_end(&a, 0x61, false); /* not taken */
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x61);
+	assert_int_equal(rd(0x100 + 0x10 * 3) & (1U << 1), 0);       /* ISR bit 0x61 clear */
+
+	vlapic_irq_ops.offer(&a, 0x61);
+	vlapic_set_irq(&a, 0x61);                                   /* another CPU, in flight */
+	vlapic_irq_ops.offer_end(&a, 0x61, true);                   /* taken */
+	assert_int_equal(rd(0x100 + 0x10 * 3) & (1U << 1), 1U << 1); /* ISR bit 0x61 */
+	assert_int_equal(rd(0x200 + 0x10 * 3) & (1U << 1), 1U << 1); /* IRR bit 0x61 again */
+	assert_int_equal(vlapic_irq_ops.pending(&a), -1);            /* behind the ISR bit */
+	wr(0xb0, 0);                                                  /* EOI */
+	assert_int_equal(vlapic_irq_ops.pending(&a), 0x61);          /* the second edge */
+}
+
 static void test_self_ipi(void **state)
 {
 	(void)state;
@@ -256,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_reset_values_and_access_rules, setup),
 		cmocka_unit_test_setup(test_priority_and_eoi, setup),
+		cmocka_unit_test_setup(test_offer_keeps_an_edge_raised_in_flight, setup),
 		cmocka_unit_test_setup(test_self_ipi, setup),
 		cmocka_unit_test_setup(test_nmi_ipi, setup),
 		cmocka_unit_test_setup(test_apic_base_msr, setup),

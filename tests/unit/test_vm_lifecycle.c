@@ -488,10 +488,20 @@ static void test_nmi_blocked_until_iret(void **state)
 
 /* ---- An interrupt offered to the CPU is accepted only once taken ---- */
 static int offered_vec, accepted_vec;
-static int f_irr_pending(void *dev) { (void)dev; return accepted_vec < 0 ? 0x41 : -1; }
-static void f_accept(void *dev, u8 vec) { (void)dev; accepted_vec = vec; }
+static bool in_irr;
+static int f_irr_pending(void *dev) { (void)dev; return in_irr ? 0x41 : -1; }
+static void f_offer(void *dev, u8 vec) { (void)dev; assert_int_equal(vec, 0x41); in_irr = false; }
+static void f_offer_end(void *dev, u8 vec, bool taken)
+{
+	(void)dev;
+	if (taken)
+		accepted_vec = vec;
+	else
+		in_irr = true;
+}
 static void f_offer_irq(struct vcpu *v, u8 vec) { (void)v; offered_vec = vec; }
-static const struct vcpu_irq_ops fake_irr = { .pending = f_irr_pending, .accept = f_accept };
+static const struct vcpu_irq_ops fake_irr = { .pending = f_irr_pending, .offer = f_offer,
+					      .offer_end = f_offer_end };
 
 static void test_offered_irq_accepted_when_taken(void **state)
 {
@@ -503,6 +513,7 @@ static void test_offered_irq_accepted_when_taken(void **state)
 	offer_ops.vcpu_offer_irq = f_offer_irq;
 	vmm = &offer_ops;
 	offered_vec = accepted_vec = -1;
+	in_irr = true;
 	assert_true(vm_create(&vms[0], &cfg, &err));
 	v->irq_ops = &fake_irr;
 	v->rflags = 0x2; /* IF=0: the CPU, not the core, waits for the window */
@@ -511,7 +522,12 @@ static void test_offered_irq_accepted_when_taken(void **state)
 	assert_int_equal(offered_vec, 0x41);
 	assert_false(hw[0].injected.pending); /* offered, not injected */
 	assert_false(hw[0].irq_window);
-	assert_int_equal(accepted_vec, -1); /* still in IRR */
+	assert_false(in_irr); /* in flight */
+
+	/* the exit: the guest did not take it, back to IRR, not to ISR */
+	vcpu_irq_offer_end(v, 0x41, false); /* as exit_dispatch does */
+	assert_true(in_irr);
+	assert_int_equal(accepted_vec, -1);
 
 	/* an exception queued goes in by injection; nothing is offered with it */
 	offered_vec = -1;
@@ -521,14 +537,17 @@ static void test_offered_irq_accepted_when_taken(void **state)
 	assert_true(hw[0].injected.pending);
 	assert_int_equal(hw[0].injected.vector, 13);
 	assert_int_equal(offered_vec, -1);
+	assert_true(in_irr);
 
-	/* the backend saw it taken: IRR -> ISR */
-	vcpu_irq_taken(v, 0x41);
-	assert_int_equal(accepted_vec, 0x41);
-	offered_vec = -1;
+	/* offered again and taken: ISR, nothing left to offer */
 	hw[0].injected.pending = false;
 	vcpu_prepare_entry(v);
-	assert_int_equal(offered_vec, -1); /* nothing left to offer */
+	assert_int_equal(offered_vec, 0x41);
+	vcpu_irq_offer_end(v, 0x41, true);
+	assert_int_equal(accepted_vec, 0x41);
+	offered_vec = -1;
+	vcpu_prepare_entry(v);
+	assert_int_equal(offered_vec, -1);
 	vmm = &fake_ops;
 }
 

@@ -43,6 +43,11 @@ struct vcpu_irq_ops {
 	int (*pending)(void *dev);
 	/* The vector is being delivered: IRR -> ISR. */
 	void (*accept)(void *dev, u8 vector);
+	/* The vector is offered to the CPU for one entry: it leaves IRR, so
+	 * an edge raised meanwhile sets IRR again; offer_end puts it in ISR
+	 * if the guest took it, back in IRR if not. */
+	void (*offer)(void *dev, u8 vector);
+	void (*offer_end)(void *dev, u8 vector, bool taken);
 	/* Earliest TSC at which a timer of this device fires, or ~0. */
 	u64 (*next_deadline)(void *dev);
 	/* Called with the current TSC: run expired timers. */
@@ -76,10 +81,12 @@ struct vcpu {
 	bool nmi_blocked;
 	bool nmi_iret_seen;
 	u64 nmi_iret_rip;
-	/* Set by the backend at an exit: the guest took the interrupt offered
-	 * for that entry (vmm_ops.vcpu_offer_irq); exit_dispatch accepts it. */
-	bool irq_taken;
-	u8 irq_taken_vector;
+	/* Set by the backend at the exit after an entry that offered an
+	 * interrupt (vmm_ops.vcpu_offer_irq): whether the guest took it;
+	 * exit_dispatch settles it with the interrupt controller. */
+	bool irq_offer_ended;
+	bool irq_offer_taken;
+	u8 irq_offer_vector;
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_dev;
 	struct x86_cpu_state exit_state; /* at the last exit, by the backend */
@@ -150,10 +157,9 @@ bool vcpu_emul_done(struct vcpu *v, enum x86_emul_result r, const struct x86_fau
 void vcpu_prepare_entry(struct vcpu *v);
 /* An interrupt or an unblocked NMI waits: wakes a halted vCPU. */
 bool vcpu_irq_pending(struct vcpu *v);
-/* The guest took the interrupt offered for the last entry
- * (vmm_ops.vcpu_offer_irq, vcpu.irq_taken): its vector moves from IRR to
- * ISR. Under hv_lock, like every change of the vLAPIC, which other CPUs
- * raise interrupts in. */
-void vcpu_irq_taken(struct vcpu *v, u8 vec);
+/* The entry that offered vec (vmm_ops.vcpu_offer_irq) is over: taken, the
+ * vector goes to ISR, else back to IRR. Under hv_lock, like every change
+ * of the vLAPIC, which other CPUs raise interrupts in. */
+void vcpu_irq_offer_end(struct vcpu *v, u8 vec, bool taken);
 
 #endif

@@ -57,7 +57,7 @@ struct vmm_ops {
 	/* Optional: hands external interrupt vector vec to the CPU for the
 	 * next entry only; the CPU delivers it when the guest can take it
 	 * (IF=1, no interrupt shadow), without an exit. At the exit the
-	 * backend sets vcpu.irq_taken if it went in and withdraws it if not. Without it the core injects (vcpu_irq_window_open,
+	 * backend ends the offer (vcpu.irq_offer_ended, irq_offer_taken). Without it the core injects (vcpu_irq_window_open,
 	 * vcpu_want_irq_window, vcpu_inject). */
 	void (*vcpu_offer_irq)(struct vcpu *v, u8 vec);
 	/* Can an NMI be injected now (no interrupt shadow, nothing injected)? */

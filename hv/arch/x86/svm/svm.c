@@ -299,10 +299,9 @@ static void end_irq_offer(struct vcpu *v, struct vmcb *vmcb)
 
 	if (s->irq_offered < 0)
 		return;
-	if (!(vmcb->ctl.vintr & VINTR_V_IRQ)) {
-		v->irq_taken = true;
-		v->irq_taken_vector = (u8)s->irq_offered;
-	}
+	v->irq_offer_ended = true;
+	v->irq_offer_taken = !(vmcb->ctl.vintr & VINTR_V_IRQ);
+	v->irq_offer_vector = (u8)s->irq_offered;
 	vmcb->ctl.vintr &= ~VINTR_OFFER;
 	s->irq_offered = -1;
 }
@@ -326,6 +325,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 
 	/* VMRUN does not switch TSC_AUX, x87/SSE/AVX, XCR0 or DR0-DR3. */
 	if (!guest_regs_load(v)) {
+		end_irq_offer(v, vmcb); /* not entered: not taken */
 		xstate_lost_exit(v, exit);
 		return;
 	}
