@@ -48,8 +48,9 @@ static int table_ok(uint64_t off, uint64_t len, uint64_t cluster, uint64_t fsize
 	return off % cluster == 0 && off >= cluster && off <= fsize && len <= fsize - off;
 }
 
-/* The qcow2 header in BUF (the file's first LEN bytes, LEN >= 72). */
-static int qcow2_header(const char *path, const uint8_t *buf, size_t len, uint64_t fsize, struct img_file *out)
+/* The qcow2 header in BUF (the file's first LEN bytes, LEN >= 72). NULL, or
+ * why it is refused. */
+static const char *qcow2_header(const uint8_t *buf, size_t len, uint64_t fsize, struct img_file *out)
 {
 	uint32_t version = be32(buf + 4), cbits = be32(buf + 20), bsize = be32(buf + 16), hlen = 72;
 	uint64_t boff = be64(buf + 8), cluster, l1 = be64(buf + 40), rt = be64(buf + 48);
@@ -57,38 +58,38 @@ static int qcow2_header(const char *path, const uint8_t *buf, size_t len, uint64
 	size_t p;
 
 	if (version != 2 && version != 3)
-		return bad(path, "corrupt qcow2 header (version is neither 2 nor 3)");
+		return "corrupt qcow2 header (version is neither 2 nor 3)";
 	if (cbits < 9 || cbits > 21)
-		return bad(path, "corrupt qcow2 header (cluster size out of range)");
+		return "corrupt qcow2 header (cluster size out of range)";
 	cluster = 1ULL << cbits;
 	if (version == 3) {
 		if (len < 104)
-			return bad(path, "truncated: shorter than its qcow2 version 3 header");
+			return "truncated: shorter than its qcow2 version 3 header";
 		hlen = be32(buf + 100);
 		if (hlen < 104 || hlen > cluster || hlen > len)
-			return bad(path, "corrupt qcow2 header (header length out of range)");
+			return "corrupt qcow2 header (header length out of range)";
 		if (be64(buf + 72) & QCOW2_INCOMPAT_CORRUPT)
-			return bad(path, "qcow2 image is marked corrupt by QEMU");
+			return "qcow2 image is marked corrupt by QEMU";
 	}
 	if (be32(buf + 32))
-		return bad(path, "encrypted qcow2 images are not supported");
+		return "encrypted qcow2 images are not supported";
 	if (fsize < cluster)
-		return bad(path, "truncated: shorter than one qcow2 cluster");
+		return "truncated: shorter than one qcow2 cluster";
 	if (!table_ok(l1, l1n * 8, cluster, fsize))
-		return bad(path, "truncated or corrupt: the qcow2 L1 table lies outside the file");
+		return "truncated or corrupt: the qcow2 L1 table lies outside the file";
 	if (!rtc || !table_ok(rt, rtc << cbits, cluster, fsize))
-		return bad(path, "truncated or corrupt: the qcow2 refcount table lies outside the file");
+		return "truncated or corrupt: the qcow2 refcount table lies outside the file";
 	out->virtual_size = be64(buf + 24);
 	if (!out->virtual_size || out->virtual_size > (1ULL << 55))
-		return bad(path, "corrupt qcow2 header (virtual size out of range)");
+		return "corrupt qcow2 header (virtual size out of range)";
 	out->backing[0] = 0;
 	if (boff) {
 		if (bsize == 0 || bsize >= sizeof(out->backing) || boff > len || bsize > len - boff)
-			return bad(path, "corrupt qcow2 header (backing file name out of range)");
+			return "corrupt qcow2 header (backing file name out of range)";
 		memcpy(out->backing, buf + boff, bsize);
 		out->backing[bsize] = 0;
 		if (strlen(out->backing) != bsize)
-			return bad(path, "corrupt qcow2 header (NUL in the backing file name)");
+			return "corrupt qcow2 header (NUL in the backing file name)";
 	}
 	/* header extensions: type, length, data padded to 8 bytes, until type 0 */
 	out->backing_format = IMG_RAW;
@@ -97,32 +98,62 @@ static int qcow2_header(const char *path, const uint8_t *buf, size_t len, uint64
 		uint32_t type, elen;
 
 		if (p + 8 > len || p + 8 > cluster)
-			return bad(path, "corrupt qcow2 header (header extensions run past the first cluster)");
+			return "corrupt qcow2 header (header extensions run past the first cluster)";
 		type = be32(buf + p);
 		elen = be32(buf + p + 4);
 		p += 8;
 		if (type == QCOW2_EXT_END)
 			break;
 		if (elen > len - p)
-			return bad(path, "corrupt qcow2 header (header extension past the end)");
+			return "corrupt qcow2 header (header extension past the end)";
 		if (type == QCOW2_EXT_BACKFMT) {
 			if (elen == 3 && !memcmp(buf + p, "raw", 3))
 				out->backing_format = IMG_RAW;
 			else if (elen == 5 && !memcmp(buf + p, "qcow2", 5))
 				out->backing_format = IMG_QCOW2;
 			else
-				return bad(path, "backing file format is neither raw nor qcow2");
+				return "backing file format is neither raw nor qcow2";
 			have_fmt = 1;
 		}
 		p += (elen + 7) & ~7U;
 	}
 	if (out->backing[0] && !have_fmt)
-		return bad(path, "names a backing file without its format (qemu would guess it; refused)");
-	return 0;
+		return "names a backing file without its format (qemu would guess it; refused)";
+	return NULL;
+}
+
+const char *img_header_parse(const uint8_t *buf, size_t len, uint64_t fsize, int force_format,
+			     struct img_file *out)
+{
+	out->format = IMG_RAW;
+	out->virtual_size = 0;
+	out->backing[0] = 0;
+	out->backing_format = IMG_RAW;
+	if (len >= 4 && be32(buf) == QCOW2_MAGIC && force_format != IMG_RAW) {
+		out->format = IMG_QCOW2;
+		if (len < 72)
+			return "truncated: shorter than a qcow2 header";
+		return qcow2_header(buf, len, fsize, out);
+	}
+	if (force_format == IMG_QCOW2)
+		return len < 4 ? "truncated: empty or shorter than a qcow2 header" : "not a qcow2 image (no qcow2 magic)";
+	if (fsize == 0 || fsize % 512)
+		return "truncated or not a disk image: a raw image is a non-zero multiple of 512 bytes";
+	out->format = IMG_RAW;
+	out->virtual_size = fsize;
+	return NULL;
+}
+
+int img_backing_is_protocol(const char *name)
+{
+	const char *colon = strchr(name, ':'), *slash = strchr(name, '/');
+
+	return colon && (!slash || colon < slash);
 }
 
 int img_read(const char *path, int force_format, struct img_file *out)
 {
+	const char *why;
 	uint8_t *buf = NULL;
 	struct stat st;
 	ssize_t got;
@@ -144,27 +175,14 @@ int img_read(const char *path, int force_format, struct img_file *out)
 	}
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;
-	buf = malloc(1U << 21);
-	got = buf ? pread(fd, buf, 1U << 21, 0) : -1;
+	buf = malloc(IMG_HEADER_READ);
+	got = buf ? pread(fd, buf, IMG_HEADER_READ, 0) : -1;
 	if (got < 0) {
 		fprintf(stderr, "bulkhead-image: %s: %s\n", path, buf ? strerror(errno) : "out of memory");
 		goto out;
 	}
-	if (got >= 4 && be32(buf) == QCOW2_MAGIC && force_format != IMG_RAW) {
-		out->format = IMG_QCOW2;
-		if (got < 72)
-			bad(path, "truncated: shorter than a qcow2 header");
-		else
-			rc = qcow2_header(path, buf, (size_t)got, (uint64_t)st.st_size, out);
-	} else if (force_format == IMG_QCOW2) {
-		bad(path, got < 4 ? "truncated: empty or shorter than a qcow2 header" : "not a qcow2 image (no qcow2 magic)");
-	} else if (st.st_size == 0 || st.st_size % 512) {
-		bad(path, "truncated or not a disk image: a raw image is a non-zero multiple of 512 bytes");
-	} else {
-		out->format = IMG_RAW;
-		out->virtual_size = (uint64_t)st.st_size;
-		rc = 0;
-	}
+	why = img_header_parse(buf, (size_t)got, (uint64_t)st.st_size, force_format, out);
+	rc = why ? bad(path, why) : 0;
 out:
 	free(buf);
 	if (fd >= 0)
@@ -204,7 +222,7 @@ int img_chain(const char *top, const char *dir, struct img_chain *c)
 	}
 	for (c->n = 1;; c->n++) {
 		struct img_file *f = &c->files[c->n - 1];
-		const char *b = f->backing, *colon = strchr(b, ':'), *slash = strchr(b, '/');
+		const char *b = f->backing;
 		char name[IMG_PATH_MAX];
 
 		if (!b[0])
@@ -213,7 +231,7 @@ int img_chain(const char *top, const char *dir, struct img_chain *c)
 			return bad(c->files[0].path, "backing chain longer than 16 files (refused)");
 		/* "proto:..." (nbd:, json:, http:, ...) is not a file: qemu would
 		 * reach outside the directory through it */
-		if (colon && (!slash || colon < slash)) {
+		if (img_backing_is_protocol(b)) {
 			fprintf(stderr, "bulkhead-image: %s: backing \"%s\" is not a plain file name (refused: it "
 				"escapes the image directory)\n", f->path, b);
 			return -1;

@@ -10,6 +10,7 @@
 
 #define IMG_CHAIN_MAX 16   /* files in one backing chain, the top included */
 #define IMG_PATH_MAX  4096
+#define IMG_HEADER_READ (1U << 21) /* bytes read for the header: one largest qcow2 cluster */
 
 enum img_format { IMG_RAW, IMG_QCOW2 };
 
@@ -30,6 +31,20 @@ struct img_chain {
 };
 
 const char *img_format_name(enum img_format f);
+
+/* Check one file's header from its first LEN bytes in BUF (the whole file,
+ * or IMG_HEADER_READ bytes of it); FSIZE is the file's size, LEN <= FSIZE.
+ * qcow2: QEMU docs/interop/qcow2.txt; anything without the qcow2 magic is
+ * raw. FORCE_FORMAT < 0: detect. Pure: sets OUT's format, virtual_size,
+ * backing and backing_format (backing "" when there is none) and no other
+ * field. NULL, or why the file is refused. */
+const char *img_header_parse(const uint8_t *buf, size_t len, uint64_t fsize, int force_format,
+			     struct img_file *out);
+
+/* A backing name of the form "proto:..." (nbd:, json:, http:, ...: a colon
+ * before any slash) names no file: qemu would reach outside the image
+ * directory through it. 1 if NAME is one. */
+int img_backing_is_protocol(const char *name);
 
 /* Read and check one file's header (qcow2: QEMU docs/interop/qcow2.txt;
  * anything without the qcow2 magic is raw). FORCE_FORMAT < 0: detect.
