@@ -226,8 +226,10 @@ static void blk_reset(void *dev)
 {
 	struct vblk *b = dev;
 
-	/* A request in flight at a back end that completes later would push
-	 * to a reset queue: virtio_push drops it (the device is not live). */
+	/* A request in flight at a back end that completes later: the back
+	 * end forgets it (it neither copies to the guest nor completes it). */
+	if (b->busy && b->be.ops->cancel)
+		b->be.ops->cancel(b->be.be);
 	b->busy = false;
 }
 
