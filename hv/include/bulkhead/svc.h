@@ -70,4 +70,24 @@ void svc_ring_abort(struct svc_ring *r, const char *why);
 /* Outstanding requests. */
 u32 svc_ring_busy(const struct svc_ring *r);
 
+/* The one ring of the machine (hv/dev/svc/svc_dev.c): NULL until the
+ * service VM's ring device is created. Its requests' completions run under
+ * the hypervisor's one lock, like every exit. */
+struct svc_ring *svc_ring_live(void);
+/* Tells the service VM that requests are waiting (its ring device's
+ * INTx). */
+void svc_ring_kick(void);
+/* The index requests for disk name carry (the same for the same name and
+ * size, across rings); -1 for a bad name, a size other than the one the
+ * name was registered with, or no room. */
+int svc_disk_register(const char *name, u64 sectors);
+
+struct blk_backend;
+struct dev_host;
+struct vm_disk;
+/* The block back end of a disk served by the service VM
+ * (hv/dev/svc/svc_blk.c); false with *err when there is no room. */
+bool __must_check svc_blk_open(struct dev_host *h, const struct vm_disk *d, unsigned index,
+			       struct blk_backend *out, const char **err);
+
 #endif
