@@ -8,3 +8,11 @@ $(BUILD)/tools/bulkhead-config: tools/bulkhead-config.c $(VM_CONF_SRCS) $(wildca
 	$(HOSTCC) $(HOST_CFLAGS) tools/bulkhead-config.c $(VM_CONF_SRCS) -o $@
 
 ALL_TARGETS += $(BUILD)/tools/bulkhead-config
+
+# The service VM's block back-end daemon (tools/bulkhead-svcd.c), static so
+# it drops into the service VM's initramfs.
+$(BUILD)/tools/bulkhead-svcd: tools/bulkhead-svcd.c hv/include/public/svc_ring.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 $(WARNINGS) -D_DEFAULT_SOURCE -Ihv/include -static tools/bulkhead-svcd.c -o $@
+
+ALL_TARGETS += $(BUILD)/tools/bulkhead-svcd
