@@ -6,7 +6,8 @@
 # the page cache is dropped; the daemon is killed and started again and no
 # acknowledged write is lost; an evil daemon (wrong lengths, unknown ids,
 # bad statuses) fails only those requests: the work VM and the hypervisor
-# stay up, and with the good daemon back the files read back unchanged.
+# stay up, and with the good daemon back the files read back unchanged;
+# the service VM reboots and new requests are served again.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest build/bulkhead.elf > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 conf=$LOGDIR/$TEST.conf
@@ -73,6 +74,15 @@ sums='cd /; umount /mnt 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches && mount 
 	echo "send $sums"
 	echo "expect ^\\[work\\] (?P<s3>[0-9a-f]{64})  -\$ 300"
 	echo "check s1 == s3"
+	# the service VM reboots (its disk file is in its RAM: the data goes,
+	# the service stays): the ring is laid out again and serves new requests
+	to 0 svc
+	echo "send echo b > /proc/sysrq-trigger"
+	echo "expect ^vm svc: reset by the guest, restarting\$ 120"
+	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: serving 1 file)(?=.*^\\[svc\\] ~ # ) 600"
+	to 1 work
+	echo "send cd / && umount /mnt; dd if=/dev/vda of=/dev/null bs=4096 count=4 iflag=direct && echo served-\$((6*7))"
+	echo "expect ^\\[work\\] served-42\$ 300"
 	echo "send poweroff"
 	echo "expect ^vm work: powered off by the guest\$ 300"
 	to 0 svc

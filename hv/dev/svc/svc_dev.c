@@ -5,7 +5,7 @@
  * accesses trap and are served from those pages (no page of it is mapped
  * in any nested page table, and no other VM's page is ever reachable from
  * it). A new ring (a new id generation) is laid out whenever the service
- * VM is built or resets the function; requests outstanding then fail
+ * VM is built or reset (PCI RST#); requests outstanding then fail
  * (svc_ring_abort), and so do they when the service VM is torn down. */
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>

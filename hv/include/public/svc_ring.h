@@ -10,14 +10,16 @@
  *     0x08 doorbell (wo) the daemon posted responses: the hypervisor reads
  *                        the response ring now
  *     0x0c ack     (wo)  deassert INTx (the daemon acks before it drains
- *                        the request ring, then re-enables INTx in the
- *                        command register, as uio_pci_generic expects)
+ *                        the request ring; a daemon waiting through
+ *                        uio_pci_generic then re-enables INTx in the
+ *                        command register)
  *   BAR 2, 64-bit memory, SVC_RING_BYTES: the ring (struct svc_shared),
  *     RAM of the service VM's own budget, mapped only into its nested page
  *     table (mmap /sys/bus/pci/devices/<bdf>/resource2).
  *   INTx (pin A): asserted when the hypervisor posts requests, until ack.
  *     INTx, not MSI-X, so uio_pci_generic (which masks and unmasks with the
- *     command register's INTx-disable bit, PCI 3.0 6.2.2) can wait on it.
+ *     command register's INTx-disable bit, PCI 3.0 6.2.2) can wait on it;
+ *     tools/bulkhead-svcd polls instead for now.
  *
  * Ownership: the hypervisor writes the header, the disk table, the
  * request ring, req_prod, rsp_cons and the data slot of a WRITE before
