@@ -142,11 +142,19 @@ if [ ! -s "$memscan" ] || [ guests/linux/memscan.c -nt "$memscan" ]; then
 		-fcf-protection=none -Wl,--build-id=none -o "$memscan" guests/linux/memscan.c
 fi
 
+# bulkhead-svcd: the service VM's block daemon (tools/bulkhead-svcd.c),
+# started by /init when the command line has bulkhead.svcd= (docs/disks.md).
+svcd=$out/bulkhead-svcd
+if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ]; then
+	${HOSTCC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Ihv/include -static \
+		-o "$svcd" tools/bulkhead-svcd.c
+fi
+
 # Everything the initramfs is made of; rebuilt only when this key changes.
 key=$( {
 	basename "$kdeb"; basename "$bbdeb"; basename "$e2deb"; echo "$modules"
 	cat scripts/guest-linux.sh guests/linux/init guests/linux/inittab \
-		guests/linux/profile guests/linux/power-button guests/linux/mkinitramfs.py "$tsc" "$memscan"
+		guests/linux/profile guests/linux/power-button guests/linux/mkinitramfs.py "$tsc" "$memscan" "$svcd"
 } | sha256sum | cut -d' ' -f1)
 img=$out/initramfs.cpio.gz
 if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/null)" != "$key" ]; then
@@ -154,6 +162,7 @@ if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/n
 	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
 		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
 		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" \
+		--add "bin/bulkhead-svcd=$svcd" \
 		--add "sbin/e2fsck=$out/e2fsck/sbin/e2fsck.static" \
 		--add "etc/acpi/PWRF/00000080=guests/linux/power-button" \
 		--modules "$(echo $modules)" --out "$img" --list "$out/initramfs.list"

@@ -99,6 +99,12 @@ static bool close_vm(struct vm_conf_parser *p)
 		v->cfg.label_rgb = vm_role_label(v->cfg.role);
 	if (!vm_conf_close_vm_nic(p, v))
 		return false;
+	for (unsigned k = 0; k < p->out->nr_vms && v->cfg.role == VM_ROLE_SERVICE; k++)
+		if (p->out->vms[k].cfg.role == VM_ROLE_SERVICE)
+			return vm_conf_fail(p, p->key_line[KEY_ROLE], p->key_col[KEY_ROLE],
+					    "expected at most one VM with 'role = service', found a second "
+					    "(VM '%s' on line %u is the first)",
+					    p->out->vms[k].cfg.name, p->out->vms[k].line);
 	p->total_mib += mib;
 	if (env->free_bytes && p->total_mib > env->free_bytes >> 20) {
 		u32 line = p->key_line[KEY_MEMORY] ? p->key_line[KEY_MEMORY] : v->line;
@@ -109,6 +115,24 @@ static bool close_vm(struct vm_conf_parser *p)
 				    v->cfg.name, mib, p->total_mib, env->free_bytes >> 20);
 	}
 	p->out->nr_vms++;
+	return true;
+}
+
+/* A disk served by the service VM needs one in the configuration. */
+static bool service_vm_present(struct vm_conf_parser *p)
+{
+	const struct vm_conf *out = p->out;
+
+	for (unsigned k = 0; k < out->nr_vms; k++)
+		if (out->vms[k].cfg.role == VM_ROLE_SERVICE)
+			return true;
+	for (unsigned k = 0; k < out->nr_vms; k++)
+		for (unsigned d = 0; d < out->vms[k].cfg.nr_disks; d++)
+			if (out->vms[k].cfg.disks[d].svc_name[0])
+				return vm_conf_fail(p, out->vms[k].line, 1,
+						    "VM '%s' has disk '%s', served by the service VM, but "
+						    "no VM has 'role = service'", out->vms[k].cfg.name,
+						    out->vms[k].disk[d]);
 	return true;
 }
 
@@ -324,5 +348,7 @@ bool vm_conf_parse(const char *text, size_t len, const struct vm_conf_env *env, 
 		return false;
 	if (out->nr_vms == 0)
 		return vm_conf_fail(p, p->line, 1, "expected a '[vm NAME]' section, found none");
+	if (!service_vm_present(p))
+		return false;
 	return vm_conf_close_network(p);
 }

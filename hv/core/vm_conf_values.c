@@ -284,9 +284,52 @@ static bool parse_weight(struct vm_conf_parser *p, const char *val, u32 col)
 	return true;
 }
 
+/* "svc:NAME:SIZE" (SIZE in MiB or GiB, as 64MiB or 1GiB): a disk the
+ * service VM serves under NAME (docs/disks.md). Stored as a disk named
+ * "svc:NAME" with no module, so the sharing rule applies by name. */
+static bool parse_svc_disk(struct vm_conf_parser *p, const char *item, u32 col, unsigned d)
+{
+	struct vm_conf_vm *v = p->vm;
+	const char *name = item + 4, *colon = strchr(name, ':'), *s;
+	size_t n = colon ? (size_t)(colon - name) : 0;
+	u64 size;
+
+	if (v->cfg.role == VM_ROLE_SERVICE)
+		return vm_conf_fail(p, p->line, col, "expected a disk of the VM's own (a boot module), "
+				    "found '%s' (the service VM cannot serve itself)", item);
+	if (!colon || n == 0 || n >= sizeof(v->cfg.disks[d].svc_name))
+		return vm_conf_fail(p, p->line, col, "expected 'svc:NAME:SIZE' with a NAME of 1 to %u "
+				    "characters, found '%.*s'", (unsigned)sizeof(v->cfg.disks[d].svc_name) - 1,
+				    FOUND_MAX, item);
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return vm_conf_fail(p, p->line, col + 4 + (u32)i, "expected a disk name of letters, "
+					    "digits, '-', '_' and '.', found '%.*s'", (int)n, name);
+	}
+	s = colon + 1;
+	if (!parse_decimal(&s, &size) || size == 0 || size > (1ULL << 20) ||
+	    (strcmp(s, "MiB") && strcmp(s, "GiB")))
+		return vm_conf_fail(p, p->line, col + 5 + (u32)n, "expected a disk size from 1MiB to "
+				    "1048576MiB (as 64MiB or 2GiB), found '%.*s'", FOUND_MAX, colon + 1);
+	if (!strcmp(s, "GiB") && size > 1024)
+		return vm_conf_fail(p, p->line, col + 5 + (u32)n, "expected a disk size of at most "
+				    "1024GiB, found '%.*s'", FOUND_MAX, colon + 1);
+	memcpy(v->cfg.disks[d].svc_name, name, n);
+	v->cfg.disks[d].svc_name[n] = '\0';
+	v->cfg.disks[d].svc_bytes = size << (strcmp(s, "GiB") ? 20 : 30);
+	memcpy(v->disk[d], item, 4 + n);
+	v->disk[d][4 + n] = '\0';
+	v->disk_mod[d] = VM_CONF_NO_MODULE;
+	return true;
+}
+
 /* "NAME [ro|rw]" items separated by commas: virtio-blk disks from boot
- * modules (docs/disks.md). A module given as a writable disk is written
- * by that VM alone: no other disk, of this VM or another, may name it. */
+ * modules, or "svc:NAME:SIZE [ro|rw]" served by the service VM
+ * (docs/disks.md). A disk given as writable is written by that VM alone:
+ * no other disk, of this VM or another, may name it. */
 static bool parse_disks(struct vm_conf_parser *p, const char *val, u32 col)
 {
 	struct vm_conf_vm *v = p->vm;
@@ -324,9 +367,15 @@ static bool parse_disks(struct vm_conf_parser *p, const char *val, u32 col)
 		}
 		if (v->cfg.nr_disks == VM_MAX_DISKS)
 			return vm_conf_fail(p, p->line, at, "expected at most %u disks", VM_MAX_DISKS);
-		if (!find_module(p, item, at, v->disk[v->cfg.nr_disks], &v->disk_mod[v->cfg.nr_disks]))
+		memset(&v->cfg.disks[v->cfg.nr_disks], 0, sizeof(v->cfg.disks[0]));
+		if (!strncmp(item, "svc:", 4)) {
+			if (!parse_svc_disk(p, item, at, v->cfg.nr_disks))
+				return false;
+		} else if (!find_module(p, item, at, v->disk[v->cfg.nr_disks],
+					&v->disk_mod[v->cfg.nr_disks])) {
 			return false;
-		if (!disk_unshared(p, item, ro, at))
+		}
+		if (!disk_unshared(p, v->disk[v->cfg.nr_disks], ro, at))
 			return false;
 		v->cfg.disks[v->cfg.nr_disks].read_only = ro;
 		v->cfg.nr_disks++;

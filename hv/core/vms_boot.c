@@ -138,7 +138,11 @@ static bool collect_from_file(const struct boot_info *bi, const struct boot_modu
 			configs[i].mods[configs[i].nr_mods++] = module_of(r, vm_conf_module_args(r->cmdline));
 		}
 		for (unsigned d = 0; d < v->cfg.nr_disks; d++) {
-			const struct boot_module *dm = &bi->mods[v->disk_mod[d]];
+			const struct boot_module *dm;
+
+			if (v->disk_mod[d] == VM_CONF_NO_MODULE)
+				continue; /* served by the service VM */
+			dm = &bi->mods[v->disk_mod[d]];
 			configs[i].disks[d].image = module_of(dm, dm->cmdline);
 		}
 	}
@@ -159,6 +163,21 @@ static void set_wall_clock(void)
 	} else {
 		printf("rtc: host CMOS clock unreadable; guests start at 1970\n");
 	}
+}
+
+/* The k-th VM to start: the service VM, then the others in file order. */
+static unsigned start_order(unsigned k, unsigned n)
+{
+	unsigned svc = n;
+
+	for (unsigned i = 0; i < n; i++)
+		if (configs[i].role == VM_ROLE_SERVICE)
+			svc = i;
+	if (svc == n)
+		return k;
+	if (k == 0)
+		return svc;
+	return k <= svc ? k - 1 : k;
 }
 
 /* Nothing starts when the description of any VM is bad. */
@@ -194,7 +213,10 @@ void vms_boot(const struct boot_info *bi)
 	}
 	smp_start_cpus(bi, &host_acpi);
 	set_wall_clock();
-	for (unsigned i = 0; i < n; i++) {
+	/* The service VM (at most one) first: its ring exists before the
+	 * disks it serves. */
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = start_order(k, n);
 		const struct vm_config *c = &configs[i];
 		struct vm *vm = &vms[nr_vms];
 

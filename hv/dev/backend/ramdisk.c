@@ -43,7 +43,7 @@ static void rd_submit(void *be, struct blk_req *r)
 	r->done(r, BLK_UNSUPP);
 }
 
-static const struct blk_backend_ops ramdisk_ops = { rd_submit };
+static const struct blk_backend_ops ramdisk_ops = { .submit = rd_submit };
 
 bool ramdisk_open(struct dev_host *h, const struct vm_disk *d, unsigned index,
 		  struct blk_backend *out, const char **err)

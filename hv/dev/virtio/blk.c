@@ -11,6 +11,7 @@
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci.h>
 #include <bulkhead/string.h>
+#include <bulkhead/svc.h>
 #include <bulkhead/virtio.h>
 #include <bulkhead/vm.h>
 
@@ -226,8 +227,10 @@ static void blk_reset(void *dev)
 {
 	struct vblk *b = dev;
 
-	/* A request in flight at a back end that completes later would push
-	 * to a reset queue: virtio_push drops it (the device is not live). */
+	/* A request in flight at a back end that completes later: the back
+	 * end forgets it (it neither copies to the guest nor completes it). */
+	if (b->busy && b->be.ops->cancel)
+		b->be.ops->cancel(b->be.be);
 	b->busy = false;
 }
 
@@ -274,7 +277,8 @@ static bool blk_create(struct dev_host *h, const struct vm_config *cfg, const ch
 			*err = "no room for virtio-blk";
 			return false;
 		}
-		if (!ramdisk_open(h, &cfg->disks[i], i, &b->be, err))
+		if (cfg->disks[i].svc_name[0] ? !svc_blk_open(h, &cfg->disks[i], i, &b->be, err)
+					      : !ramdisk_open(h, &cfg->disks[i], i, &b->be, err))
 			return false;
 		fill_config(b);
 		b->vd = virtio_pci_create(h, PCI_BDF(0, PC_PCI_SLOT_DISK0 + i, 0),
@@ -282,7 +286,8 @@ static bool blk_create(struct dev_host *h, const struct vm_config *cfg, const ch
 		if (!b->vd)
 			return false;
 		printf("[%s] virtio-blk %u: %lu sectors, %s\n", h->name, i, b->be.sectors,
-		       b->be.read_only ? "read-only" : "writable (kept in RAM until power-off)");
+		       b->be.read_only ? "read-only" : cfg->disks[i].svc_name[0] ?
+		       "writable (served by the service VM)" : "writable (kept in RAM until power-off)");
 	}
 	return true;
 }

@@ -33,6 +33,10 @@ struct blk_req {
 
 struct blk_backend_ops {
 	void (*submit)(void *be, struct blk_req *r);
+	/* The device was reset with a request in flight: from now on the back
+	 * end neither copies for it nor completes it. NULL for a back end that
+	 * completes every request within submit. */
+	void (*cancel)(void *be);
 };
 
 struct blk_backend {

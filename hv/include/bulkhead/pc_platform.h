@@ -94,6 +94,7 @@
 #define PC_PCI_SLOT_DISK0    4   /* disks 0..VM_MAX_DISKS-1 in slots 4..7 */
 #define PC_PCI_SLOT_GPU      8
 #define PC_PCI_SLOT_INPUT    9   /* keyboard 9, tablet 10 */
+#define PC_PCI_SLOT_SVC_RING 12  /* the service VM's request ring (public/svc_ring.h) */
 #define PC_PCI_SLOT_TESTDEV  31  /* pci-testdev, VMs with the testdev option */
 
 #endif

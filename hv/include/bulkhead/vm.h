@@ -40,6 +40,11 @@ struct vm_module {
 struct vm_disk {
 	struct vm_module image;
 	bool read_only;
+	/* Served by the service VM (disks = svc:NAME:SIZE, docs/disks.md):
+	 * its name there, NUL-terminated, and its size; "" for an image
+	 * module. */
+	char svc_name[24];
+	u64 svc_bytes;
 };
 
 enum vm_role { VM_ROLE_WORK, VM_ROLE_PERSONAL, VM_ROLE_DISPOSABLE, VM_ROLE_SERVICE };

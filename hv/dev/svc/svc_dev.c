@@ -1,0 +1,211 @@
+/* The "bulkhead service ring" PCI function of the service VM (the VM with
+ * role service), at 00:PC_PCI_SLOT_SVC_RING.0; the register and ring
+ * layout is public/svc_ring.h. The ring's memory is 1 MiB of hypervisor
+ * pages taken once, seen by the service VM only through BAR 2, whose
+ * accesses trap and are served from those pages (no page of it is mapped
+ * in any nested page table, and no other VM's page is ever reachable from
+ * it). A new ring (a new id generation) is laid out whenever the service
+ * VM is built or reset (PCI RST#); requests outstanding then fail
+ * (svc_ring_abort), and so do they when the service VM is torn down. */
+#include <bulkhead/console.h>
+#include <bulkhead/dev.h>
+#include <bulkhead/mm.h>
+#include <bulkhead/pc_platform.h>
+#include <bulkhead/pci.h>
+#include <bulkhead/pci_func.h>
+#include <bulkhead/string.h>
+#include <bulkhead/svc.h>
+#include <bulkhead/vm.h>
+
+struct svc_dev {
+	struct pci_func *f;
+	struct dev_host *h;
+};
+
+static struct svc_ring ring;
+static u8 *ring_mem;        /* SVC_RING_BYTES, taken at the first creation */
+static struct svc_dev *live; /* the service VM's function, while it exists */
+static u32 ring_gen;
+/* The disks served through the ring, by the index requests carry: kept
+ * across new rings, so a restarted daemon sees the same table. */
+static struct { char name[SVC_DISK_NAME]; u64 sectors; } disks[SVC_MAX_DISKS];
+static u32 nr_disks;
+
+int svc_disk_register(const char *name, u64 sectors)
+{
+	size_t n = strnlen(name, SVC_DISK_NAME);
+	u32 i;
+
+	if (n == 0 || n == SVC_DISK_NAME)
+		return -1;
+	for (i = 0; i < nr_disks; i++)
+		if (!strcmp(disks[i].name, name))
+			return disks[i].sectors == sectors ? (int)i : -1;
+	if (nr_disks == SVC_MAX_DISKS)
+		return -1;
+	memcpy(disks[i].name, name, n);
+	disks[i].sectors = sectors;
+	nr_disks++;
+	if (live && !svc_ring_add_disk(&ring, name, sectors))
+		return -1;
+	return (int)i;
+}
+
+struct svc_ring *svc_ring_live(void)
+{
+	return live && !ring.broken ? &ring : NULL;
+}
+
+void svc_ring_kick(void)
+{
+	if (live)
+		pci_func_intx(live->f, true);
+}
+
+static void ring_fresh(void)
+{
+	svc_ring_abort(&ring, "service ring laid out again");
+	svc_ring_init(&ring, ring_mem, ++ring_gen);
+	for (u32 i = 0; i < nr_disks; i++)
+		if (!svc_ring_add_disk(&ring, disks[i].name, disks[i].sectors))
+			break; /* cannot happen: both hold SVC_MAX_DISKS */
+}
+
+static enum bus_result regs_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	(void)dev;
+	if (size != 4 || (off & 3))
+		return BUS_BAD_ACCESS;
+	switch (off) {
+	case SVC_REG_MAGIC:
+		*val = SVC_MAGIC;
+		break;
+	case SVC_REG_VERSION:
+		*val = SVC_VERSION;
+		break;
+	default:
+		*val = 0;
+		break;
+	}
+	return BUS_OK;
+}
+
+static enum bus_result regs_write(void *dev, u64 off, u32 size, u64 val)
+{
+	struct svc_dev *s = dev;
+
+	(void)val;
+	if (size != 4 || (off & 3))
+		return BUS_BAD_ACCESS;
+	switch (off) {
+	case SVC_REG_DOORBELL:
+		if (ring.broken)
+			break;
+		svc_ring_poll(&ring);
+		if (ring.broken)
+			printf("[%s] service ring broken: %s; its requests failed\n", s->h->name,
+			       ring.why);
+		break;
+	case SVC_REG_ACK:
+		pci_func_intx(s->f, false);
+		break;
+	default:
+		break;
+	}
+	return BUS_OK;
+}
+
+/* BAR 2: the ring's memory, any naturally aligned access of 1 to 8 bytes
+ * (the daemon's loads and stores). */
+static enum bus_result mem_read(void *dev, u64 off, u32 size, u64 *val)
+{
+	u64 v = 0;
+
+	(void)dev;
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1U)) ||
+	    off >= SVC_RING_BYTES)
+		return BUS_BAD_ACCESS;
+	memcpy(&v, ring_mem + off, size);
+	*val = v;
+	return BUS_OK;
+}
+
+static enum bus_result mem_write(void *dev, u64 off, u32 size, u64 val)
+{
+	(void)dev;
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1U)) ||
+	    off >= SVC_RING_BYTES)
+		return BUS_BAD_ACCESS;
+	memcpy(ring_mem + off, &val, size);
+	return BUS_OK;
+}
+
+static const struct bus_dev_ops regs_ops = { regs_read, regs_write, NULL };
+static const struct bus_dev_ops mem_ops = { mem_read, mem_write, NULL };
+
+/* PCI RST# of the service VM: its daemon starts over with a new ring. */
+static void svc_dev_reset(void *dev)
+{
+	(void)dev;
+	ring_fresh();
+}
+
+static const struct pci_func_hooks hooks = { .reset = svc_dev_reset };
+
+static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, const char **err)
+{
+	const struct pci_func_id id = {
+		.vendor = SVC_PCI_VENDOR, .device = SVC_PCI_DEVICE,
+		.subsys_vendor = SVC_PCI_VENDOR, .subsys = SVC_PCI_DEVICE,
+		.revision = 1, .class_code = 0xff0000, .int_pin = 1,
+	};
+	struct svc_dev *s;
+
+	if (cfg->role != VM_ROLE_SERVICE)
+		return true;
+	if (live) {
+		*err = "service ring: a second service VM";
+		return false;
+	}
+	if (!ring_mem) {
+		u64 pa = mm_alloc_pages(SVC_RING_BYTES / PAGE_SIZE);
+
+		if (!pa) {
+			*err = "service ring: no memory for the ring";
+			return false;
+		}
+		ring_mem = phys_to_virt(pa);
+	}
+	s = dev_alloc(h, sizeof(*s));
+	if (!s) {
+		*err = "service ring: out of device memory";
+		return false;
+	}
+	s->h = h;
+	s->f = pci_func_create(h, PCI_BDF(0, PC_PCI_SLOT_SVC_RING, 0), &id, err);
+	if (!s->f)
+		return false;
+	if (!pci_func_add_bar(s->f, 0, PCI_BAR_MEM32, SVC_REGS_BYTES, &regs_ops, s, "svc-ring-regs") ||
+	    !pci_func_add_bar(s->f, 2, PCI_BAR_MEM64, SVC_RING_BYTES, &mem_ops, s, "svc-ring-mem")) {
+		*err = "service ring: BARs not placed";
+		return false;
+	}
+	pci_func_set_hooks(s->f, &hooks, s);
+	ring_fresh();
+	live = s;
+	printf("[%s] service ring: %u entries of %u KiB\n", h->name, SVC_RING_ENTRIES,
+	       SVC_SLOT_BYTES / 1024U);
+	return true;
+}
+
+/* The service VM is torn down (stopped, crashed, or before it is built
+ * again): what it did not answer fails now. */
+static void svc_dev_destroy(struct dev_host *h)
+{
+	if (!live || live->h != h)
+		return;
+	live = NULL;
+	svc_ring_abort(&ring, "service VM stopped");
+}
+
+VM_DEVICE_DESTROY(35, svc_ring, svc_dev_create, svc_dev_destroy);

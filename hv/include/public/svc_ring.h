@@ -1,0 +1,114 @@
+/* The service VM's request ring: the ABI between the hypervisor and the
+ * back-end daemon in the service VM (tools/bulkhead-svcd.c). Self-standing
+ * (only <stdint.h>), so the hosted daemon includes it unchanged.
+ *
+ * The service VM sees a PCI function "bulkhead service ring"
+ * (SVC_PCI_VENDOR:SVC_PCI_DEVICE, class 0xff0000) with
+ *   BAR 0, 32-bit memory, 4 KiB: registers, aligned dwords only
+ *     0x00 magic   (ro)  SVC_MAGIC
+ *     0x04 version (ro)  SVC_VERSION
+ *     0x08 doorbell (wo) the daemon posted responses: the hypervisor reads
+ *                        the response ring now
+ *     0x0c ack     (wo)  deassert INTx (the daemon acks before it drains
+ *                        the request ring; a daemon waiting through
+ *                        uio_pci_generic then re-enables INTx in the
+ *                        command register)
+ *   BAR 2, 64-bit memory, SVC_RING_BYTES: the ring (struct svc_shared),
+ *     RAM of the service VM's own budget, mapped only into its nested page
+ *     table (mmap /sys/bus/pci/devices/<bdf>/resource2).
+ *   INTx (pin A): asserted when the hypervisor posts requests, until ack.
+ *     INTx, not MSI-X, so uio_pci_generic (which masks and unmasks with the
+ *     command register's INTx-disable bit, PCI 3.0 6.2.2) can wait on it;
+ *     tools/bulkhead-svcd polls instead for now.
+ *
+ * Ownership: the hypervisor writes the header, the disk table, the
+ * request ring, req_prod, rsp_cons and the data slot of a WRITE before
+ * posting it; the daemon writes req_cons, the response ring, rsp_prod and
+ * the data slot of a READ before answering it. Indexes are free-running
+ * u32 counters; entry i of a ring is at index % SVC_RING_ENTRIES.
+ *
+ * The hypervisor trusts nothing the daemon writes: a response with an
+ * unknown id, a status out of range or a length other than the request's
+ * fails that request only (status IOERR to the guest); a producer index
+ * more than SVC_RING_ENTRIES ahead of the consumer marks the ring broken,
+ * fails every outstanding request, and refuses new ones until the service
+ * VM resets the device. */
+#ifndef BULKHEAD_PUBLIC_SVC_RING_H
+#define BULKHEAD_PUBLIC_SVC_RING_H
+
+#include <stdint.h>
+
+#define SVC_PCI_VENDOR 0x1b36U
+#define SVC_PCI_DEVICE 0x10f1U
+#define SVC_MAGIC      0x56534842U /* "BHSV" in memory */
+#define SVC_VERSION    1U
+
+/* BAR 0 registers */
+#define SVC_REG_MAGIC    0x00U
+#define SVC_REG_VERSION  0x04U
+#define SVC_REG_DOORBELL 0x08U
+#define SVC_REG_ACK      0x0cU
+#define SVC_REGS_BYTES   0x1000U
+
+#define SVC_RING_ENTRIES 16U            /* a power of two */
+#define SVC_SLOT_BYTES   0x8000U        /* 32 KiB of data per request */
+#define SVC_MAX_DISKS    16U
+#define SVC_DISK_NAME    24U            /* NUL-padded */
+#define SVC_REQ_OFF      0x1000U
+#define SVC_RSP_OFF      0x2000U
+#define SVC_DATA_OFF     0x80000U       /* slot i at SVC_DATA_OFF + i * SVC_SLOT_BYTES */
+#define SVC_RING_BYTES   0x100000U      /* BAR 2: 1 MiB */
+
+enum svc_op { SVC_OP_READ = 0, SVC_OP_WRITE = 1, SVC_OP_FLUSH = 2 };
+/* A response's status; anything above SVC_ST_MAX is invalid. */
+enum svc_status { SVC_ST_OK = 0, SVC_ST_IOERR = 1, SVC_ST_UNSUPP = 2, SVC_ST_MAX = 2 };
+
+struct svc_disk_desc {
+	char name[SVC_DISK_NAME]; /* the disk's name in the configuration */
+	uint64_t sectors;         /* its size in 512-byte sectors */
+};
+
+/* One request: op on nr_sectors 512-byte sectors of disk from sector,
+ * data in slot's bytes [0, nr_sectors * 512). id is what the answer
+ * names. */
+struct svc_req {
+	uint64_t id;
+	uint32_t disk;
+	uint32_t op;         /* enum svc_op */
+	uint64_t sector;
+	uint32_t nr_sectors; /* at most SVC_SLOT_BYTES / 512; 0 for FLUSH */
+	uint32_t slot;       /* < SVC_RING_ENTRIES */
+};
+
+/* One answer: len is the bytes moved, nr_sectors * 512 of the request
+ * for READ and WRITE (a READ's data is in its slot), 0 for FLUSH; for a
+ * status other than OK, 0. */
+struct svc_rsp {
+	uint64_t id;
+	uint32_t status;     /* enum svc_status */
+	uint32_t len;
+};
+
+struct svc_hdr {
+	uint32_t magic;      /* SVC_MAGIC */
+	uint32_t version;    /* SVC_VERSION */
+	uint32_t entries;    /* SVC_RING_ENTRIES */
+	uint32_t slot_bytes; /* SVC_SLOT_BYTES */
+	uint32_t nr_disks;   /* valid entries of disks[] */
+	uint32_t pad0;
+	uint32_t req_prod;   /* hypervisor: requests posted */
+	uint32_t req_cons;   /* daemon: requests taken */
+	uint32_t rsp_prod;   /* daemon: responses posted */
+	uint32_t rsp_cons;   /* hypervisor: responses taken */
+	uint32_t pad1[6];
+	struct svc_disk_desc disks[SVC_MAX_DISKS];
+};
+
+_Static_assert(sizeof(struct svc_req) == 32, "svc_req layout");
+_Static_assert(sizeof(struct svc_rsp) == 16, "svc_rsp layout");
+_Static_assert(sizeof(struct svc_hdr) <= SVC_REQ_OFF, "svc_hdr fits before the rings");
+_Static_assert(SVC_RING_ENTRIES * sizeof(struct svc_req) <= SVC_RSP_OFF - SVC_REQ_OFF, "request ring");
+_Static_assert(SVC_RSP_OFF + SVC_RING_ENTRIES * sizeof(struct svc_rsp) <= SVC_DATA_OFF, "response ring");
+_Static_assert(SVC_DATA_OFF + SVC_RING_ENTRIES * SVC_SLOT_BYTES <= SVC_RING_BYTES, "data slots");
+
+#endif
