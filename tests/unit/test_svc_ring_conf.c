@@ -7,7 +7,6 @@
 #include "unit.h"
 #include <bulkhead/vm_conf.h>
 
-static struct vm_conf conf;
 static const char *const mods[] = { "build/guests/ok.elf", "/img/data.img" };
 static struct vm_conf_env env = {
 	.file = "vms.conf",
@@ -17,19 +16,7 @@ static struct vm_conf_env env = {
 	.check_mods = true,
 };
 
-static bool parse(const char *text)
-{
-	return vm_conf_parse(text, strlen(text), &env, &conf);
-}
-
-static void refused(const char *text, const char *msg)
-{
-	bool ok = parse(text);
-
-	if (ok || strcmp(conf.err, msg))
-		fail_msg("for\n%s\nwant \"%s\"\ngot %s \"%s\"", text, msg, ok ? "success" : "error",
-			 conf.err);
-}
+#include "conf_test.h"
 
 #define SVC   "[vm svc]\nrole = service\nkernel = ok.elf\n"
 #define WORK  "[vm w]\nrole = work\nkernel = ok.elf\n"
