@@ -119,8 +119,22 @@ static void test_harvest_clears_d(void **state)
 	memset(bits, 0, sizeof(bits));
 	assert_true(pt_harvest_dirty(&pt, base, 100, bits));
 	assert_int_equal(bits[0] | bits[1], 0);
-	/* a page not mapped fails it */
-	assert_false(pt_harvest_dirty(&pt, base + PAGE_2M - 4096, 2, bits));
+	/* a page not mapped is not dirty: the last page of the block is, the
+	 * one after it (nothing maps it) is not */
+	*leaf(base + PAGE_2M - 4096) |= PTE_D;
+	assert_true(pt_harvest_dirty(&pt, base + PAGE_2M - 4096, 2, bits));
+	assert_int_equal(bits[0], 1);
+	assert_int_equal(bits[1], 0);
+	/* a block mapped by a 2 MiB leaf after the split: the harvest refuses
+	 * it; split, its D bit is in each of its pages */
+	assert_int_equal(pt_map(&pt, base + PAGE_2M, PAGE_2M, PAGE_2M, PTE_W | PTE_U | PTE_D,
+				PAGE_2M), PT_OK);
+	memset(bits, 0, sizeof(bits));
+	assert_false(pt_harvest_dirty(&pt, base + PAGE_2M, 2, bits));
+	assert_int_equal(pt_split(&pt, base + PAGE_2M, 2 * 4096), PT_OK);
+	memset(bits, 0, sizeof(bits));
+	assert_true(pt_harvest_dirty(&pt, base + PAGE_2M, 2, bits));
+	assert_int_equal(bits[0], 3);
 }
 
 /* Across a page-table boundary (512 pages) the harvest walks again. */

@@ -188,7 +188,8 @@ static enum pt_result split_leaf(struct pagetable *pt, u64 *e, int level)
 }
 
 /* The level-0 entry for va, splitting larger leaves on the way if split;
- * NULL if va is not mapped (or is mapped by a larger leaf and !split). */
+ * NULL if no page table covers va (res PT_OK) or a larger leaf maps it and
+ * !split (res PT_EXISTS). */
 static u64 *pte_4k(struct pagetable *pt, u64 va, bool split, enum pt_result *res)
 {
 	u64 *table = pt->ops->table_ptr(pt->ops->ctx, pt->root);
@@ -200,8 +201,10 @@ static u64 *pte_4k(struct pagetable *pt, u64 va, bool split, enum pt_result *res
 		if (!(*e & PTE_P))
 			return NULL;
 		if (*e & PTE_PS) {
-			if (!split)
+			if (!split) {
+				*res = PT_EXISTS;
 				return NULL;
+			}
 			*res = split_leaf(pt, e, level);
 			if (*res != PT_OK)
 				return NULL;
@@ -237,13 +240,13 @@ bool pt_harvest_dirty(struct pagetable *pt, u64 va, u64 npages, u64 *bits)
 		/* one walk per 512 pages: the rest are neighbours in that table */
 		if (!pt0 || !index_at(a, 0)) {
 			e = pte_4k(pt, a, false, &r);
-			if (!e)
+			if (!e && r != PT_OK)
 				return false;
-			pt0 = e - index_at(a, 0);
+			pt0 = e ? e - index_at(a, 0) : NULL;
 		}
+		if (!pt0 || !(pt0[index_at(a, 0)] & PTE_P))
+			continue; /* not mapped: the guest cannot have written it */
 		e = &pt0[index_at(a, 0)];
-		if (!(*e & PTE_P))
-			return false;
 		/* the CPU sets D with a locked update (APM vol. 2 5.4.2): clear
 		 * it the same way so that no concurrent setting is lost */
 		if (__atomic_fetch_and(e, ~PTE_D, __ATOMIC_ACQ_REL) & PTE_D)

@@ -53,4 +53,16 @@ struct comp_stats {
 bool comp_refresh(const struct comp_layout *l, const struct comp_source *src, u32 *shadow,
 		  const struct fb_surface *screen, bool full, struct comp_stats *st);
 
+/* Dirty tracking by page (docs/display.md): bit i of bits set means 4 KiB
+ * page i of a framebuffer with pitch bytes per row (a multiple of 4, not
+ * 0) was written. Fills out[0, n) with rectangles, in pixels of the
+ * w x h framebuffer, that together cover every pixel of a dirty page:
+ * a run of dirty pages within one row gives that row's span, a run across
+ * rows gives whole rows; a run that starts in the row where the previous
+ * rectangle ends is merged into it (bounding box), and so is every run
+ * once max rectangles are out. Returns n (0: nothing to copy). */
+#define COMP_PAGE_SIZE 4096U
+u32 comp_dirty_rects(const u64 *bits, u64 npages, u32 pitch, u32 w, u32 h, struct rect *out,
+		     u32 max);
+
 #endif

@@ -71,8 +71,9 @@ enum pt_result __must_check pt_split(struct pagetable *pt, u64 va, u64 size);
  * set, clears it and sets bit i of bits (which the caller zeroed). The
  * clear is atomic against the CPU's own setting of D; the caller must
  * flush the TLBs that may cache the translation as dirty before it reads
- * a page it found dirty as final. False if a page is not mapped by a
- * 4 KiB leaf (pt_split first). */
+ * a page it found dirty as final. A page not mapped is not dirty. False if
+ * a larger leaf maps a page (pt_split first: a split leaf passes its D bit
+ * to every 4 KiB leaf it becomes). */
 bool __must_check pt_harvest_dirty(struct pagetable *pt, u64 va, u64 npages, u64 *bits);
 
 #endif
