@@ -22,15 +22,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", 
 from console import Console  # noqa: E402
 
 cmd, log, period, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
-STAT = re.compile(r"^display: a shown: (\d+) refreshes, (?:\d+ of \d+ tiles|\d+ pages dirty, "
+STAT = re.compile(r"^display: \w+ shown: (\d+) refreshes, (?:\d+ of \d+ tiles|\d+ pages dirty, "
                   r"\d+ rectangles) copied \((\d+) pixels\), (\d+) ns per refresh", re.M)
 ROWS = re.compile(r"^display: framebuffer rows read since boot: a (\d+) b (\d+)$", re.M)
 con = Console(cmd, log, False)
 
 
 def switch(n, stat=True):
-    """Ctrl-] n; returns the period line of a if it lost the focus (after a
-    second: the period has at least one refresh) and the rows line."""
+    """Ctrl-] n; returns the period line of the VM that lost the focus
+    (after a second: the period has at least one refresh) and the rows
+    line."""
     time.sleep(1)
     con.send("\x1d%d" % n)
     m = con.expect(STAT.pattern, 60)[0] if stat else None
