@@ -55,8 +55,10 @@ try:
     switch(0)  # a's idle period starts now
     time.sleep(period)
     idle, _ = switch(1)
+    switch(0)
     run("dd if=/dev/urandom of=/tmp/f1 bs=4096 count=736 2>/dev/null; "
         "dd if=/dev/zero of=/tmp/f2 bs=4096 count=736 2>/dev/null", 300)
+    switch(1)
     switch(0)  # a's full-redraw period starts now
     con.send("i=0; end=$(($(date +%%s) + %d)); while [ $(date +%%s) -lt $end ]; do "
              "cat /tmp/f1 > /dev/fb0; cat /tmp/f2 > /dev/fb0; i=$((i + 2)); done; "
@@ -64,10 +66,12 @@ try:
     m, _ = con.expect(r"\] frames=(\d+)$", 600)
     frames = int(m.group(1))
     full, _ = switch(1)
+    switch(0)
     run("printf '\\377\\000\\000\\000%.0s' $(seq 7168) > /tmp/p1; "
         "printf '\\000\\377\\000\\000%.0s' $(seq 7168) > /tmp/p2")
     run("(while :; do dd if=/tmp/p1 of=/dev/fb0 bs=4096 seek=400 2>/dev/null; sleep 0.1; "
         "dd if=/tmp/p2 of=/dev/fb0 bs=4096 seek=400 2>/dev/null; sleep 0.1; done) &")
+    switch(1)
     switch(0)  # a's 1% period starts now
     time.sleep(period)
     busy, rows0 = switch(1)  # b has the focus, a keeps drawing
