@@ -129,6 +129,7 @@ void display_init(const struct boot_info *bi)
 	fb_fill(&screen, (struct rect){ 0, 0, screen.width, screen.height }, 0);
 	printf("display: %ux%ux32 from %s at %#lx, label bar %u rows; Ctrl+Alt+Home switches "
 	       "the focus\n", screen.width, screen.height, what, pa, DISPLAY_BAR_H);
+	kbd_host_init();
 }
 
 void display_set_vm_fb(const struct vm *vm, const struct display_vm_fb *fb)
