@@ -3,11 +3,12 @@
  * refresh copies. Nothing here knows VMs, guest memory or hardware: the
  * source is read through a callback, so unit tests run it on host buffers.
  *
- * Dirty tracking by comparison against a shadow copy (docs/display.md):
- * the shadow holds what the screen shows of the view; a refresh reads the
- * source row by row, compares it with the shadow tile by tile, and copies
- * to the screen only the tiles that differ. A refresh reads the whole view
- * once (bounded by the screen's size) and writes only what changed. */
+ * Two ways to find what changed (docs/display.md): the pages the nested
+ * page table marks dirty, turned into rectangles (comp_dirty_rects), or,
+ * where there are no dirty bits, a comparison against a shadow copy
+ * (comp_refresh): the shadow holds what the screen shows of the view; a
+ * refresh reads the source row by row, compares it with the shadow tile by
+ * tile, and copies to the screen only the tiles that differ. */
 #ifndef BULKHEAD_COMPOSITOR_H
 #define BULKHEAD_COMPOSITOR_H
 
