@@ -36,7 +36,8 @@ struct vmm_ops {
 	/* Dirty tracking of guest RAM [gpa, gpa + npages * 4 KiB) through the
 	 * nested page table's dirty bits; NULL where the backend has none.
 	 * vm_dirty_track maps the range with 4 KiB pages (once per VM life);
-	 * vm_dirty_harvest sets bit i of bits (zeroed by the caller) for each
+	 * vm_dirty_harvest splits what was mapped since (RAM is mapped on
+	 * first touch), sets bit i of bits (zeroed by the caller) for each
 	 * page written since the last harvest, clears those dirty bits and
 	 * has every vCPU of the VM drop its cached translations before it
 	 * next runs guest code (running ones are kicked out). A write through
