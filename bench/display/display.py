@@ -39,7 +39,7 @@ def switch(n, stat=True):
     return m, r
 
 
-def run(c, timeout=60):
+def run(c, timeout=180):
     tag = "@@%d@@" % int(time.monotonic() * 1000)
     con.send("%s\necho %s-$?\n" % (c, tag))
     return con.expect(r"\] %s-0$" % tag, timeout)
