@@ -59,7 +59,7 @@ row("idle: instructions per refresh", lambda r: r["idle"]["instructions_per_refr
 row("1% change (7 rows / 100 ms): pixels copied per refresh", lambda r: r["1%"]["pixels_per_refresh"])
 row("1% change: instructions per refresh", lambda r: r["1%"]["instructions_per_refresh"])
 row("unfocused VM redrawing: rows of it read (aim 0)", lambda r: r["hidden_rows_read"])
-print("refreshes per period (PERIOD=%g s of guest time): idle %d/%d, full %d/%d, 1%% %d/%d (compare/dirty)"
+print("refreshes per period (PERIOD=%g s of wall time): idle %d/%d, full %d/%d, 1%% %d/%d (compare/dirty)"
       % (c["period"], c["idle"]["refreshes"], d["idle"]["refreshes"], c["full"]["refreshes"], d["full"]["refreshes"], c["1%"]["refreshes"], d["1%"]["refreshes"]))
 EOF2
 [ -s "$out" ] || exit 1
