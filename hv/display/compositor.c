@@ -79,3 +79,58 @@ bool comp_refresh(const struct comp_layout *l, const struct comp_source *src, u3
 	}
 	return true;
 }
+
+static struct rect bounding_box(struct rect a, struct rect b)
+{
+	u32 x0 = MIN(a.x, b.x), y0 = MIN(a.y, b.y);
+	u32 x1 = MAX(a.x + a.w, b.x + b.w), y1 = MAX(a.y + a.h, b.y + b.h);
+
+	return (struct rect){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* The pixels of bytes [b0, b1) of the framebuffer, clipped to it. */
+static bool run_rect(u64 b0, u64 b1, u32 pitch, u32 w, u32 h, struct rect *r)
+{
+	u64 y0 = b0 / pitch, y1 = (b1 - 1) / pitch;
+	u64 x0 = 0, x1 = w;
+
+	if (y0 >= h)
+		return false;
+	if (y0 == y1) { /* within one row: its span only */
+		x0 = (b0 % pitch) / 4;
+		x1 = MIN((u64)w, ((b1 - 1) % pitch) / 4 + 1);
+		if (x0 >= x1)
+			return false; /* the padding past the row's pixels */
+	}
+	y1 = MIN(y1, (u64)h - 1);
+	*r = (struct rect){ (u32)x0, (u32)y0, (u32)(x1 - x0), (u32)(y1 - y0 + 1) };
+	return true;
+}
+
+u32 comp_dirty_rects(const u64 *bits, u64 npages, u32 pitch, u32 w, u32 h, struct rect *out,
+		     u32 max)
+{
+	u32 n = 0;
+
+	if (!pitch || !w || !h || !max)
+		return 0;
+	for (u64 i = 0; i < npages;) {
+		u64 j;
+		struct rect r;
+
+		if (!(bits[i / 64] >> (i % 64) & 1)) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < npages && (bits[j / 64] >> (j % 64) & 1); j++)
+			;
+		if (run_rect(i * COMP_PAGE_SIZE, j * COMP_PAGE_SIZE, pitch, w, h, &r)) {
+			if (n && (n == max || r.y < out[n - 1].y + out[n - 1].h))
+				out[n - 1] = bounding_box(out[n - 1], r);
+			else
+				out[n++] = r;
+		}
+		i = j;
+	}
+	return n;
+}

@@ -1,6 +1,7 @@
 /* The physical screen (display.h): which one, the focused VM, the label
  * bar and the periodic refresh of the VM's framebuffer. */
 #include <bulkhead/boot_info.h>
+#include <bulkhead/cmdline.h>
 #include <bulkhead/bochs_vbe.h>
 #include <bulkhead/compositor.h>
 #include <bulkhead/console.h>
@@ -13,6 +14,7 @@
 #include <bulkhead/virtio_gpu.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vm_config.h>
+#include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
 
@@ -34,6 +36,19 @@ static u64 found_start, found_end; /* display_find's answer */
 static struct gpu_scanout gpu_out[VM_MAX];
 static bool gpu_on[VM_MAX];
 static u64 gpu_flushes, gpu_pixels; /* while shown, since the focus changed */
+/* Dirty tracking through the nested page tables (vmm.h): per VM, whether
+ * its framebuffer's pages are tracked (set up at its first refresh, again
+ * after its restart), failed (the shadow compare for that VM), or not
+ * tried yet; display=compare on the command line takes the compare for
+ * all, as does a backend without it (VMX). */
+enum track { TRACK_UNTRIED, TRACK_ON, TRACK_FAILED };
+static enum track track[VM_MAX];
+static bool compare_only;
+#define FB_PAGES_MAX (DISPLAY_VM_FB_MAX_W * DISPLAY_VM_FB_MAX_H * 4 / COMP_PAGE_SIZE)
+/* The shown VM's pages harvested dirty at this refresh and the last */
+static u64 dirty_now[FB_PAGES_MAX / 64], dirty_last[FB_PAGES_MAX / 64];
+#define DIRTY_RECTS 64U
+static u64 pages_dirty; /* harvested dirty while shown, since the focus changed */
 
 /* Label colours by VM index when the configuration gives none: the same
  * hues as the serial banner's (console_focus.c). */
@@ -87,6 +102,7 @@ void display_found(u64 *start, u64 *end)
 void display_init(const struct boot_info *bi)
 {
 	const char *why = NULL, *what = "the loader's framebuffer";
+	char mode[16];
 	u64 pa = bi->fb.addr, spa;
 
 	if (!from_loader(bi)) {
@@ -108,9 +124,12 @@ void display_init(const struct boot_info *bi)
 	}
 	shadow = phys_to_virt(spa);
 	present = true;
+	compare_only = cmdline_get(bi->cmdline, "display", mode, sizeof(mode)) &&
+		       !strcmp(mode, "compare");
 	fb_fill(&screen, (struct rect){ 0, 0, screen.width, screen.height }, 0);
 	printf("display: %ux%ux32 from %s at %#lx, label bar %u rows; Ctrl+Alt+Home switches "
 	       "the focus\n", screen.width, screen.height, what, pa, DISPLAY_BAR_H);
+	kbd_host_init();
 }
 
 void display_set_vm_fb(const struct vm *vm, const struct display_vm_fb *fb)
@@ -118,6 +137,7 @@ void display_set_vm_fb(const struct vm *vm, const struct display_vm_fb *fb)
 	if (vm->id >= VM_MAX)
 		return;
 	vm_fb[vm->id] = *fb;
+	track[vm->id] = TRACK_UNTRIED; /* a new VM life: a new nested page table */
 	if (vm == shown)
 		need_full = true;
 }
@@ -168,7 +188,12 @@ static void report_stats(void)
 {
 	u64 ns = tsc_hz >= 1000000 ? refresh_tsc * 1000 / (tsc_hz / 1000000) : 0;
 
-	if (shown && vm_fb[shown->id].gpa && refreshes)
+	if (shown && vm_fb[shown->id].gpa && refreshes && track[shown->id] == TRACK_ON)
+		printf("display: %s shown: %lu refreshes, %lu pages dirty, %lu rectangles copied "
+		       "(%lu pixels), %lu ns per refresh (dirty bits)\n", shown->name, refreshes,
+		       pages_dirty, display_stats.tiles_copied, display_stats.pixels_copied,
+		       ns / refreshes);
+	else if (shown && vm_fb[shown->id].gpa && refreshes)
 		printf("display: %s shown: %lu refreshes, %lu of %lu tiles copied (%lu pixels), "
 		       "%lu ns per refresh\n", shown->name, refreshes, display_stats.tiles_copied,
 		       display_stats.tiles_checked, display_stats.pixels_copied, ns / refreshes);
@@ -182,7 +207,8 @@ static void report_stats(void)
 		printf("display: %s shown (virtio-gpu): %lu flushes, %lu pixels copied, %lu per "
 		       "flush\n", shown->name, gpu_flushes, gpu_pixels,
 		       gpu_flushes ? gpu_pixels / gpu_flushes : 0);
-	gpu_flushes = gpu_pixels = 0;
+	gpu_flushes = gpu_pixels = pages_dirty = 0;
+	memset(dirty_last, 0, sizeof(dirty_last)); /* the next VM starts with a full copy */
 	display_stats = (struct comp_stats){ 0, 0, 0 };
 	refreshes = refresh_tsc = 0;
 }
@@ -299,6 +325,89 @@ void display_gpu_flush(struct dev_host *h, struct rect r)
 		       vm->name, gpu_flushes, gpu_pixels, gpu_pixels / gpu_flushes);
 }
 
+static u64 fb_pages(const struct display_vm_fb *f)
+{
+	return ALIGN_UP((u64)f->pitch * f->height, COMP_PAGE_SIZE) / COMP_PAGE_SIZE;
+}
+
+/* Whether vm's framebuffer goes by the nested page table's dirty bits;
+ * the first time, its pages are set up for it (4 KiB nested pages). */
+static bool tracked(struct vm *vm, const struct display_vm_fb *f)
+{
+	bool ok;
+
+	if (compare_only || !vmm->vm_dirty_track || !vmm->vm_dirty_harvest ||
+	    fb_pages(f) > FB_PAGES_MAX || !IS_ALIGNED(f->gpa, COMP_PAGE_SIZE))
+		return false;
+	if (track[vm->id] == TRACK_UNTRIED) {
+		ok = vmm->vm_dirty_track(vm, f->gpa, fb_pages(f));
+		track[vm->id] = ok ? TRACK_ON : TRACK_FAILED;
+		printf("display: %s: %s\n", vm->name,
+		       ok ? "copying the framebuffer pages that the nested page table marks dirty"
+			  : "no dirty tracking (nested page table), comparing with a shadow copy");
+		need_full = true;
+	}
+	return track[vm->id] == TRACK_ON;
+}
+
+static u32 bits_set(u64 x)
+{
+	u32 n = 0;
+
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+/* One refresh by dirty pages: the pages written since the last harvest,
+ * and those of the last harvest again (a write through a translation a
+ * vCPU cached before that harvest may have landed after it without
+ * setting D: vmm.h), copied from guest memory straight to the view; with
+ * full, the whole view. False if the harvest or a read failed. */
+static bool refresh_dirty(struct vm *vm, const struct display_vm_fb *f,
+			  const struct comp_layout *l, bool full)
+{
+	u64 npages = fb_pages(f), words = (npages + 63) / 64;
+	struct rect rects[DIRTY_RECTS];
+	u32 n;
+
+	memset(dirty_now, 0, words * sizeof(u64));
+	if (!vmm->vm_dirty_harvest(vm, f->gpa, npages, dirty_now)) {
+		track[vm->id] = TRACK_FAILED;
+		printf("display: %s: dirty harvest failed, comparing with a shadow copy\n",
+		       vm->name);
+		return false;
+	}
+	for (u64 i = 0; i < words; i++) {
+		u64 now = dirty_now[i];
+
+		pages_dirty += bits_set(now);
+		dirty_now[i] |= dirty_last[i];
+		dirty_last[i] = now;
+	}
+	if (full) {
+		rects[0] = (struct rect){ 0, 0, l->view.w, l->view.h };
+		n = 1;
+	} else {
+		n = comp_dirty_rects(dirty_now, npages, f->pitch, l->view.w, l->view.h, rects,
+				     DIRTY_RECTS);
+	}
+	for (u32 i = 0; i < n; i++) {
+		struct rect r = rects[i];
+
+		for (u32 y = r.y; y < r.y + r.h; y++) {
+			rows_read[vm->id]++;
+			if (vm_read(vm, f->gpa + (u64)y * f->pitch + (u64)r.x * 4,
+				    &screen.px[(u64)(l->view.y + y) * screen.pitch + l->view.x + r.x],
+				    (u64)r.w * 4) != GM_OK)
+				return false;
+		}
+		display_stats.pixels_copied += (u64)r.w * r.h;
+		display_stats.tiles_copied++;
+	}
+	return true;
+}
+
 static void refresh(struct vm *vm)
 {
 	const struct display_vm_fb *f = &vm_fb[vm->id];
@@ -316,7 +425,10 @@ static void refresh(struct vm *vm)
 		return; /* nothing to show: the view stays black */
 	comp_layout_init(&l, screen.width, screen.height, DISPLAY_BAR_H, f->width, f->height);
 	t = rdtsc();
-	need_full = !comp_refresh(&l, &src, shadow, &screen, need_full, &display_stats);
+	if (tracked(vm, f))
+		need_full = !refresh_dirty(vm, f, &l, need_full);
+	else
+		need_full = !comp_refresh(&l, &src, shadow, &screen, need_full, &display_stats);
 	refresh_tsc += rdtsc() - t;
 	refreshes++;
 }

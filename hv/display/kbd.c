@@ -6,6 +6,7 @@
 #include <bulkhead/console_mux.h>
 #include <bulkhead/display.h>
 #include <bulkhead/kbd.h>
+#include <bulkhead/ps2_mouse.h>
 #include <bulkhead/scancode.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/x86/io.h>
@@ -25,6 +26,11 @@ static struct {
 	bool (*input)(void *dev, u8 code); /* false: its driver is not live */
 	void *dev;
 } evdevs[VM_MAX];
+static struct {
+	void (*move)(void *dev, const struct ps2_motion *m);
+	void *dev;
+} pointers[VM_MAX];
+static struct ps2_mouse mouse;
 static struct vm *focus;
 static struct sc_state sc;
 static bool menu_open; /* the on-screen menu takes the keys */
@@ -64,6 +70,74 @@ static void give(struct vm *vm, const u8 *b, unsigned n)
 	}
 }
 
+void kbd_attach_pointer(struct dev_host *h, void (*move)(void *dev, const struct ps2_motion *m),
+			void *dev)
+{
+	struct vm *vm = vm_of_dev(h);
+
+	if (vm->id < VM_MAX) {
+		pointers[vm->id].move = move;
+		pointers[vm->id].dev = dev;
+	}
+}
+
+#define AUX_WAIT 100000 /* status polls; each takes about 1 us on an ISA port */
+
+/* The controller takes a byte when its input buffer is empty. */
+static bool wait_ibf_clear(void)
+{
+	for (int i = 0; i < AUX_WAIT; i++) {
+		u8 st = inb(I8042_STATUS);
+
+		if (st == 0xff)
+			return false; /* no controller */
+		if (!(st & ST_IBF))
+			return true;
+	}
+	return false;
+}
+
+void kbd_host_init(void)
+{
+	/* 8042 commands: A8 enables the auxiliary interface, D4 sends the
+	 * next data byte to the mouse; F4 is the mouse's Enable (data
+	 * reporting in stream mode), which it acknowledges with FA. */
+	if (!wait_ibf_clear())
+		return;
+	outb(I8042_STATUS, 0xa8);
+	if (!wait_ibf_clear())
+		return;
+	outb(I8042_STATUS, 0xd4);
+	if (!wait_ibf_clear())
+		return;
+	outb(I8042_DATA, 0xf4);
+	/* the acknowledgement is not a packet: read it here (a key pressed
+	 * in this short wait at boot is dropped with it) */
+	for (int i = 0; i < AUX_WAIT; i++) {
+		u8 st = inb(I8042_STATUS);
+
+		if (st & ST_OBF) {
+			u8 b = inb(I8042_DATA);
+
+			if ((st & ST_AUX) && b == 0xfa) {
+				printf("display: PS/2 mouse on (the focused VM's tablet)\n");
+				return;
+			}
+		}
+	}
+	printf("display: no PS/2 mouse answered\n");
+}
+
+static void pointer_byte(u8 b)
+{
+	struct ps2_motion m;
+
+	if (!ps2_mouse_feed(&mouse, b, &m) || menu_open || !focus || focus->id >= VM_MAX ||
+	    !vm_is_running(focus) || !pointers[focus->id].move)
+		return;
+	pointers[focus->id].move(pointers[focus->id].dev, &m);
+}
+
 void kbd_set_focus(struct vm *vm)
 {
 	u8 rel[6];
@@ -101,8 +175,10 @@ void kbd_host_poll(void)
 		if (!(st & ST_OBF) || st == 0xff)
 			return; /* empty, or no controller (the bus reads all ones) */
 		b = inb(I8042_DATA);
-		if (st & ST_AUX)
-			continue; /* no mouse support: its bytes are dropped */
+		if (st & ST_AUX) {
+			pointer_byte(b);
+			continue;
+		}
 		kbd_bytes++;
 		switch (sc_feed(&sc, b, out, &n)) {
 		case SC_PASS:

@@ -154,6 +154,80 @@ static void test_bad_layout_or_source(void **state)
 		assert_int_equal(screen_px[i], 0x55);
 }
 
+static u64 bits[4];
+
+static void set_pages(u64 from, u64 to)
+{
+	for (u64 i = from; i < to; i++)
+		bits[i / 64] |= 1ULL << (i % 64);
+}
+
+/* pitch 4096 at 1024 wide: page i is row i */
+static void test_dirty_rects_row_per_page(void **state)
+{
+	struct rect r[8];
+
+	(void)state;
+	memset(bits, 0, sizeof(bits));
+	assert_int_equal(comp_dirty_rects(bits, 256, 4096, 1024, 200, r, 8), 0);
+	set_pages(3, 4);
+	set_pages(10, 17);
+	set_pages(199, 203); /* past the 200 rows: clipped */
+	assert_int_equal(comp_dirty_rects(bits, 256, 4096, 1024, 200, r, 8), 3);
+	assert_true(r[0].x == 0 && r[0].y == 3 && r[0].w == 1024 && r[0].h == 1);
+	assert_true(r[1].x == 0 && r[1].y == 10 && r[1].w == 1024 && r[1].h == 7);
+	assert_true(r[2].x == 0 && r[2].y == 199 && r[2].w == 1024 && r[2].h == 1);
+	/* a view narrower than the row clips every span */
+	assert_int_equal(comp_dirty_rects(bits, 256, 4096, 100, 12, r, 8), 2);
+	assert_true(r[0].w == 100 && r[1].y == 10 && r[1].h == 2);
+}
+
+/* pitch 8192 (2048 wide): two pages a row; a page is half a row */
+static void test_dirty_rects_spans(void **state)
+{
+	struct rect r[8];
+
+	(void)state;
+	memset(bits, 0, sizeof(bits));
+	set_pages(5, 6); /* row 2, right half */
+	assert_int_equal(comp_dirty_rects(bits, 256, 8192, 2048, 100, r, 8), 1);
+	assert_true(r[0].x == 1024 && r[0].y == 2 && r[0].w == 1024 && r[0].h == 1);
+	/* the right half of row 2 is past a 1500-wide view: 476 pixels of it */
+	assert_int_equal(comp_dirty_rects(bits, 256, 8192, 1500, 100, r, 8), 1);
+	assert_true(r[0].x == 1024 && r[0].w == 476);
+	/* and nothing of a 1000-wide one (padding past the pixels) */
+	assert_int_equal(comp_dirty_rects(bits, 256, 8192, 1000, 100, r, 8), 0);
+	/* row 2's right half and row 3's left half: one run across two rows */
+	set_pages(6, 7);
+	assert_int_equal(comp_dirty_rects(bits, 256, 8192, 2048, 100, r, 8), 1);
+	assert_true(r[0].x == 0 && r[0].y == 2 && r[0].w == 2048 && r[0].h == 2);
+	/* two runs in one row (pitch 3 pages): merged into their bounding box */
+	memset(bits, 0, sizeof(bits));
+	set_pages(0, 1);
+	set_pages(2, 3);
+	assert_int_equal(comp_dirty_rects(bits, 256, 3 * 4096, 3072, 100, r, 8), 1);
+	assert_true(r[0].x == 0 && r[0].y == 0 && r[0].w == 3072 && r[0].h == 1);
+}
+
+/* More runs than rectangles: the last one grows to cover the rest. */
+static void test_dirty_rects_bounded(void **state)
+{
+	struct rect r[2];
+	u32 covered[64] = { 0 };
+
+	(void)state;
+	memset(bits, 0, sizeof(bits));
+	for (u64 i = 0; i < 64; i += 4)
+		set_pages(i, i + 1);
+	assert_int_equal(comp_dirty_rects(bits, 64, 4096, 1024, 64, r, 2), 2);
+	for (unsigned k = 0; k < 2; k++)
+		for (u32 y = r[k].y; y < r[k].y + r[k].h; y++)
+			covered[y] = 1;
+	for (u64 i = 0; i < 64; i += 4)
+		assert_int_equal(covered[i], 1);
+	assert_int_equal(comp_dirty_rects(bits, 64, 0, 1024, 64, r, 2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +235,9 @@ int main(void)
 		cmocka_unit_test(test_full_then_incremental),
 		cmocka_unit_test(test_bar_never_covered),
 		cmocka_unit_test(test_bad_layout_or_source),
+		cmocka_unit_test(test_dirty_rects_row_per_page),
+		cmocka_unit_test(test_dirty_rects_spans),
+		cmocka_unit_test(test_dirty_rects_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

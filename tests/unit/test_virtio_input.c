@@ -5,6 +5,7 @@
 #include "fake_vm.h"
 #include "test_virtio_fake.h"
 #include <bulkhead/kbd.h>
+#include <bulkhead/ps2_mouse.h>
 #include <bulkhead/virtio_input.h>
 
 #define EVBUF 0x10000U
@@ -19,6 +20,17 @@ void kbd_attach_evdev(struct dev_host *h, bool (*f)(void *dev, u8 code), void *d
 	assert_ptr_equal(h, &vm.dev);
 	key_fn = f;
 	key_dev = dev;
+}
+
+static void (*move_fn)(void *dev, const struct ps2_motion *m);
+static void *move_dev;
+
+void kbd_attach_pointer(struct dev_host *h, void (*f)(void *dev, const struct ps2_motion *m),
+			void *dev)
+{
+	assert_ptr_equal(h, &vm.dev);
+	move_fn = f;
+	move_dev = dev;
 }
 
 static int setup(void **state)
@@ -204,6 +216,81 @@ static void test_absent_without_display(void **state)
 	assert_null(key_fn);
 }
 
+/* The tablet: a device of its own on a 640x480 display. */
+static int setup_tablet(void **state)
+{
+	struct vm_config cfg = { .display = true, .fb_width = 640, .fb_height = 480 };
+	const char *err = NULL;
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	memset(ram, 0, sizeof(ram));
+	memset(&fn, 0, sizeof(fn));
+	move_fn = NULL;
+	vm_init_dev_host(&vm);
+	assert_true(find_vm_device("virtio_tablet")->create(&vm.dev, &cfg, &err));
+	assert_non_null(move_fn);
+	return 0;
+}
+
+static void move(s32 dx, s32 dy, u8 buttons)
+{
+	struct ps2_motion m = { dx, dy, buttons };
+
+	move_fn(move_dev, &m);
+}
+
+static void test_tablet_config(void **state)
+{
+	(void)state;
+	wr(0x2000, 1, VINPUT_CFG_ID_NAME);
+	wr(0x2001, 1, 0);
+	assert_int_equal(rd(0x2002, 1), 22);
+	wr(0x2000, 1, VINPUT_CFG_EV_BITS);
+	wr(0x2001, 1, EV_ABS);
+	assert_int_equal(rd(0x2002, 1), 1);
+	assert_int_equal(rd(0x2008, 1), 3); /* ABS_X, ABS_Y */
+	wr(0x2001, 1, EV_KEY);
+	assert_int_equal(rd(0x2002, 1), BTN_LEFT / 8 + 1);
+	assert_int_equal(rd(0x2008 + BTN_LEFT / 8, 1), 1U << (BTN_LEFT % 8));
+	assert_int_equal(rd(0x2008 + 30 / 8, 1), 0); /* no KEY_A */
+	wr(0x2000, 1, VINPUT_CFG_ABS_INFO);
+	wr(0x2001, 1, ABS_X);
+	assert_int_equal(rd(0x2002, 1), 20);
+	assert_int_equal(rd(0x2008, 4), 0);   /* min */
+	assert_int_equal(rd(0x200c, 4), 639); /* max */
+	wr(0x2001, 1, ABS_Y);
+	assert_int_equal(rd(0x200c, 4), 479);
+	wr(0x2001, 1, 2); /* ABS_Z: none */
+	assert_int_equal(rd(0x2002, 1), 0);
+}
+
+/* From the centre (320, 240): motion moves it, clamped to the screen; the
+ * button's change is an event, its staying down is not. */
+static void test_tablet_motion(void **state)
+{
+	(void)state;
+	move(10, 10, 0); /* not live: dropped */
+	bring_up_queues(V1, 2);
+	post_buffers(0, 16, 8);
+	move(5, -7, 0);
+	assert_int_equal(get16(USED + 2), 3);
+	expect_event(0, EV_ABS, ABS_X, 325);
+	expect_event(1, EV_ABS, ABS_Y, 233);
+	expect_event(2, EV_SYN, 0, 0);
+	move(-1000, 1000, 1);
+	assert_int_equal(get16(USED + 2), 7);
+	expect_event(3, EV_ABS, ABS_X, 0);
+	expect_event(4, EV_ABS, ABS_Y, 479);
+	expect_event(5, EV_KEY, BTN_LEFT, 1);
+	expect_event(6, EV_SYN, 0, 0);
+	move(700, 0, 1);
+	assert_int_equal(get16(USED + 2), 10);
+	expect_event(7, EV_ABS, ABS_X, 639);
+	expect_event(9, EV_SYN, 0, 0);
+	move(0, 0, 0);
+	expect_event(12, EV_KEY, BTN_LEFT, 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -219,6 +306,8 @@ int main(void)
 		T(test_status_queue_consumed),
 		T(test_keymap),
 		T(test_absent_without_display),
+		cmocka_unit_test_setup(test_tablet_config, setup_tablet),
+		cmocka_unit_test_setup(test_tablet_motion, setup_tablet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

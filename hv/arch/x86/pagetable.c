@@ -167,3 +167,90 @@ bool pt_for_each_leaf(const struct pagetable *pt, pt_leaf_fn *fn, void *ctx)
 {
 	return walk_level(pt, pt->ops->table_ptr(pt->ops->ctx, pt->root), LEVELS - 1, 0, fn, ctx);
 }
+
+/* Entry e, a leaf of level_size(level) bytes (level 1 or 2), as a table of
+ * 512 leaves of the next size down with the same frames and flags. */
+static enum pt_result split_leaf(struct pagetable *pt, u64 *e, int level)
+{
+	u64 sz = level_size(level - 1), base = *e & PTE_ADDR_MASK & ~(level_size(level) - 1);
+	u64 flags = *e & ~PTE_ADDR_MASK & ~PTE_PS, tpa = pt->ops->alloc_table(pt->ops->ctx);
+	u64 *t;
+
+	if (!tpa)
+		return PT_NO_MEMORY;
+	pt->nr_tables++;
+	t = pt->ops->table_ptr(pt->ops->ctx, tpa);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		t[i] = (base + i * sz) | flags | (level - 1 ? PTE_PS : 0);
+	/* one store: a walker on another CPU sees the old leaf or the new table */
+	__atomic_store_n(e, tpa | PTE_P | PTE_W | PTE_U, __ATOMIC_RELEASE);
+	return PT_OK;
+}
+
+/* The level-0 entry for va, splitting larger leaves on the way if split;
+ * NULL if no page table covers va (res PT_OK) or a larger leaf maps it and
+ * !split (res PT_EXISTS). */
+static u64 *pte_4k(struct pagetable *pt, u64 va, bool split, enum pt_result *res)
+{
+	u64 *table = pt->ops->table_ptr(pt->ops->ctx, pt->root);
+
+	*res = PT_OK;
+	for (int level = LEVELS - 1; level > 0; level--) {
+		u64 *e = &table[index_at(va, level)];
+
+		if (!(*e & PTE_P))
+			return NULL;
+		if (*e & PTE_PS) {
+			if (!split) {
+				*res = PT_EXISTS;
+				return NULL;
+			}
+			*res = split_leaf(pt, e, level);
+			if (*res != PT_OK)
+				return NULL;
+		}
+		table = pt->ops->table_ptr(pt->ops->ctx, *e & PTE_ADDR_MASK);
+	}
+	return &table[index_at(va, 0)];
+}
+
+enum pt_result pt_split(struct pagetable *pt, u64 va, u64 size)
+{
+	if (!IS_ALIGNED(va | size, PAGE_SIZE) || va + size < va || va + size > CANONICAL_LIMIT)
+		return PT_BAD_ARGS;
+	for (u64 a = va; a < va + size; a += PAGE_SIZE) {
+		enum pt_result r;
+
+		if (!pte_4k(pt, a, true, &r) && r != PT_OK)
+			return r;
+	}
+	return PT_OK;
+}
+
+bool pt_harvest_dirty(struct pagetable *pt, u64 va, u64 npages, u64 *bits)
+{
+	u64 *pt0 = NULL;
+
+	if (!IS_ALIGNED(va, PAGE_SIZE) || npages > (CANONICAL_LIMIT - va) / PAGE_SIZE)
+		return false;
+	for (u64 i = 0; i < npages; i++) {
+		u64 a = va + i * PAGE_SIZE, *e;
+		enum pt_result r;
+
+		/* one walk per 512 pages: the rest are neighbours in that table */
+		if (!pt0 || !index_at(a, 0)) {
+			e = pte_4k(pt, a, false, &r);
+			if (!e && r != PT_OK)
+				return false;
+			pt0 = e ? e - index_at(a, 0) : NULL;
+		}
+		if (!pt0 || !(pt0[index_at(a, 0)] & PTE_P))
+			continue; /* not mapped: the guest cannot have written it */
+		e = &pt0[index_at(a, 0)];
+		/* the CPU sets D with a locked update (APM vol. 2 5.4.2): clear
+		 * it the same way so that no concurrent setting is lost */
+		if (__atomic_fetch_and(e, ~PTE_D, __ATOMIC_ACQ_REL) & PTE_D)
+			bits[i / 64] |= 1ULL << (i % 64);
+	}
+	return true;
+}

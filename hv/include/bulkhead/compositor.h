@@ -3,11 +3,12 @@
  * refresh copies. Nothing here knows VMs, guest memory or hardware: the
  * source is read through a callback, so unit tests run it on host buffers.
  *
- * Dirty tracking by comparison against a shadow copy (docs/display.md):
- * the shadow holds what the screen shows of the view; a refresh reads the
- * source row by row, compares it with the shadow tile by tile, and copies
- * to the screen only the tiles that differ. A refresh reads the whole view
- * once (bounded by the screen's size) and writes only what changed. */
+ * Two ways to find what changed (docs/display.md): the pages the nested
+ * page table marks dirty, turned into rectangles (comp_dirty_rects), or,
+ * where there are no dirty bits, a comparison against a shadow copy
+ * (comp_refresh): the shadow holds what the screen shows of the view; a
+ * refresh reads the source row by row, compares it with the shadow tile by
+ * tile, and copies to the screen only the tiles that differ. */
 #ifndef BULKHEAD_COMPOSITOR_H
 #define BULKHEAD_COMPOSITOR_H
 
@@ -52,5 +53,17 @@ struct comp_stats {
  * static row buffer). */
 bool comp_refresh(const struct comp_layout *l, const struct comp_source *src, u32 *shadow,
 		  const struct fb_surface *screen, bool full, struct comp_stats *st);
+
+/* Dirty tracking by page (docs/display.md): bit i of bits set means 4 KiB
+ * page i of a framebuffer with pitch bytes per row (a multiple of 4, not
+ * 0) was written. Fills out[0, n) with rectangles, in pixels of the
+ * w x h framebuffer, that together cover every pixel of a dirty page:
+ * a run of dirty pages within one row gives that row's span, a run across
+ * rows gives whole rows; a run that starts in the row where the previous
+ * rectangle ends is merged into it (bounding box), and so is every run
+ * once max rectangles are out. Returns n (0: nothing to copy). */
+#define COMP_PAGE_SIZE 4096U
+u32 comp_dirty_rects(const u64 *bits, u64 npages, u32 pitch, u32 w, u32 h, struct rect *out,
+		     u32 max);
 
 #endif

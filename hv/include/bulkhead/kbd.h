@@ -20,6 +20,14 @@ void kbd_attach_evdev(struct dev_host *h, bool (*input)(void *dev, u8 code), voi
 /* The VM that now has the focus (NULL: none): releases for the modifiers
  * held go to the one that loses it. */
 void kbd_set_focus(struct vm *vm);
+/* A VM's pointer (the virtio tablet): move takes the physical mouse's
+ * motion while that VM has the focus and the menu is closed. */
+struct ps2_motion;
+void kbd_attach_pointer(struct dev_host *h, void (*move)(void *dev, const struct ps2_motion *m),
+			void *dev);
+/* Turns on the host's PS/2 mouse (the i8042's auxiliary port, data
+ * reporting on); its packets then reach the focused VM's pointer. */
+void kbd_host_init(void);
 void kbd_host_poll(void);
 /* Bytes read from the host's keyboard, and hotkeys seen, so far. */
 extern u64 kbd_bytes, kbd_hotkeys;

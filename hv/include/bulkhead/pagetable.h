@@ -61,4 +61,19 @@ bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *
 typedef bool pt_leaf_fn(void *ctx, u64 va, u64 pa, u64 size, u64 flags);
 bool pt_for_each_leaf(const struct pagetable *pt, pt_leaf_fn *fn, void *ctx);
 
+/* Dirty tracking of a range (docs/display.md). pt_split maps the mapped
+ * parts of [va, va + size) with 4 KiB leaves: a larger leaf in the way
+ * becomes a table of leaves of the next size with the same frames and
+ * flags, written in one store. The caller flushes the TLBs that may hold
+ * the larger translation (SDM vol. 3 4.10.4.2, APM vol. 2 15.16). */
+enum pt_result __must_check pt_split(struct pagetable *pt, u64 va, u64 size);
+/* For page i of [va, va + npages * 4 KiB): if its leaf's dirty bit (D) is
+ * set, clears it and sets bit i of bits (which the caller zeroed). The
+ * clear is atomic against the CPU's own setting of D; the caller must
+ * flush the TLBs that may cache the translation as dirty before it reads
+ * a page it found dirty as final. A page not mapped is not dirty. False if
+ * a larger leaf maps a page (pt_split first: a split leaf passes its D bit
+ * to every 4 KiB leaf it becomes). */
+bool __must_check pt_harvest_dirty(struct pagetable *pt, u64 va, u64 npages, u64 *bits);
+
 #endif

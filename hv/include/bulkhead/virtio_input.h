@@ -21,7 +21,11 @@
 /* evdev event types and the key codes past the set-1 range we give */
 #define EV_SYN 0x00U
 #define EV_KEY 0x01U
+#define EV_ABS 0x03U
 #define EV_REP 0x14U
+#define ABS_X 0x00U
+#define ABS_Y 0x01U
+#define BTN_LEFT 0x110U
 #define VINPUT_KEY_MAX 127U     /* KEY_COMPOSE: the last code we send */
 
 /* Set-1 scan code bytes to key events: returns the evdev code (0: none

@@ -33,6 +33,19 @@ struct vmm_ops {
 	bool (*vm_map_ram)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
 	/* Every guest-physical -> host mapping of the nested page table. */
 	bool (*vm_for_each_mapping)(struct vm *vm, pt_leaf_fn *fn, void *ctx);
+	/* Dirty tracking of guest RAM [gpa, gpa + npages * 4 KiB) through the
+	 * nested page table's dirty bits; NULL where the backend has none.
+	 * vm_dirty_track maps the range with 4 KiB pages (once per VM life);
+	 * vm_dirty_harvest splits what was mapped since (RAM is mapped on
+	 * first touch), sets bit i of bits (zeroed by the caller) for each
+	 * page written since the last harvest, clears those dirty bits and
+	 * has every vCPU of the VM drop its cached translations before it
+	 * next runs guest code (running ones are kicked out). A write through
+	 * a translation cached before the harvest may thus land before that
+	 * flush without setting D again: the caller reads a page harvested
+	 * dirty once more at the next harvest. False: not tracked. */
+	bool (*vm_dirty_track)(struct vm *vm, u64 gpa, u64 npages);
+	bool (*vm_dirty_harvest)(struct vm *vm, u64 gpa, u64 npages, u64 *bits);
 	bool (*vcpu_init)(struct vcpu *v, const char **err);
 	void (*vcpu_destroy)(struct vcpu *v);
 	/* The backend's vCPU state (VMCB) as vcpu_init left it. */

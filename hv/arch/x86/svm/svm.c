@@ -9,6 +9,7 @@
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
 #include <bulkhead/x86/guest_regs.h>
+#include <bulkhead/x86/smp.h>
 #include <bulkhead/x86/xstate.h>
 #include "svm_priv.h"
 
@@ -156,6 +157,51 @@ static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
 	struct svm_vm *s = vm->arch;
 
 	return pt_for_each_leaf(&s->npt, fn, ctx);
+}
+
+/* Nested page-table changes the TLB may cache (APM vol. 2 15.16): each
+ * vCPU of the VM takes a fresh ASID at its next VMRUN (svm_vcpu_run), and
+ * a CPU running one now is kicked out of the guest to take it. */
+static void npt_flush(struct vm *vm)
+{
+	struct svm_vm *s = vm->arch;
+
+	__atomic_add_fetch(&s->tlb_gen, 1, __ATOMIC_ACQ_REL);
+	for (unsigned i = 0; i < nr_cpus_online; i++) {
+		const struct vcpu *v = cpus[i].vcpu;
+
+		if (&cpus[i] != this_cpu() && v && v->vm == vm)
+			smp_kick(&cpus[i]);
+	}
+}
+
+/* The display's dirty tracking (vmm.h): 4 KiB nested leaves over the
+ * range, whose D bits the CPU sets on a write (APM vol. 2 15.25.5: nested
+ * entries have A/D bits like legacy ones, set at the nested level). */
+static bool svm_vm_dirty_track(struct vm *vm, u64 gpa, u64 npages)
+{
+	struct svm_vm *s = vm->arch;
+	bool ok;
+
+	if (npages > (~0ULL - gpa) / PAGE_SIZE)
+		return false;
+	ok = pt_split(&s->npt, gpa, npages * PAGE_SIZE) == PT_OK;
+	npt_flush(vm); /* a split part may be cached as a large page */
+	return ok;
+}
+
+/* RAM is mapped on first touch, 2 MiB at a time (vm_fault_in_ram): a
+ * block mapped since the last harvest is split now, its D bit in each of
+ * its pages. */
+static bool svm_vm_dirty_harvest(struct vm *vm, u64 gpa, u64 npages, u64 *bits)
+{
+	struct svm_vm *s = vm->arch;
+	bool ok = npages <= (~0ULL - gpa) / PAGE_SIZE &&
+		  pt_split(&s->npt, gpa, npages * PAGE_SIZE) == PT_OK &&
+		  pt_harvest_dirty(&s->npt, gpa, npages, bits);
+
+	npt_flush(vm);
+	return ok;
 }
 
 /* The VMCB as at power-on: every field zero but the intercepts, the
@@ -310,6 +356,8 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb *vmcb = s->vmcb;
+	struct svm_vm *svm = v->vm->arch;
+	u64 gen = __atomic_load_n(&svm->tlb_gen, __ATOMIC_ACQUIRE);
 
 	vmcb->save.rax = v->gpr[X86_REG_RAX];
 	vmcb->save.rsp = v->gpr[X86_REG_RSP];
@@ -318,6 +366,11 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	/* TCG ignores clean bits and flushes on every VMRUN; on hardware
 	 * "nothing cached" is always correct (APM 15.15.3). */
 	vmcb->ctl.clean = 0;
+	/* Nested entries changed since this vCPU last ran (npt_flush). */
+	if (s->tlb_gen != gen) {
+		s->tlb_gen = gen;
+		s->asid_gen = 0;
+	}
 	/* 1: flush every ASID's entries (APM 15.16.1), for a new generation. */
 	vmcb->ctl.tlb_control =
 		percpu_tag(&s->asid, &s->asid_gen, &s->asid_cpu, boot_cpu.nr_asids) ? 1 : 0;
@@ -457,6 +510,8 @@ const struct vmm_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.vm_map_ram = svm_vm_map_ram,
 	.vm_for_each_mapping = svm_vm_for_each_mapping,
+	.vm_dirty_track = svm_vm_dirty_track,
+	.vm_dirty_harvest = svm_vm_dirty_harvest,
 	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,

@@ -13,6 +13,9 @@ struct svm_cpu {
 
 struct svm_vm {
 	struct pagetable npt;
+	/* Bumped when nested entries lose their D bit or are split: a vCPU
+	 * that last ran at an older one takes a fresh ASID (no stale TLB). */
+	u64 tlb_gen;
 };
 
 struct svm_vcpu {
@@ -24,6 +27,7 @@ struct svm_vcpu {
 	u64 asid_gen;
 	/* The vector offered through V_IRQ for this entry, or -1. */
 	int irq_offered;
+	u64 tlb_gen; /* the VM's tlb_gen when it last entered */
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
