@@ -151,6 +151,25 @@ static bool svm_vm_map_ram(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 		      boot_cpu.gbpages ? PAGE_1G : PAGE_2M) == PT_OK;
 }
 
+/* PCD|PWT select PAT entry 3, uncacheable in the power-on PAT (APM vol. 2
+ * 7.8.2); the nested entry's type combines with the guest's (15.25.8). */
+static bool svm_vm_map_mmio(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+
+	return pt_map(&s->npt, gpa, hpa, size, PTE_W | PTE_U | PTE_PCD | PTE_PWT | PTE_NX,
+		      PAGE_SIZE) == PT_OK;
+}
+
+static bool svm_vm_unmap_mmio(struct vm *vm, u64 gpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+	bool ok = pt_unmap(&s->npt, gpa, size) == PT_OK;
+
+	__atomic_add_fetch(&s->npt_gen, 1, __ATOMIC_SEQ_CST);
+	return ok;
+}
+
 static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
 {
 	struct svm_vm *s = vm->arch;
@@ -283,7 +302,9 @@ static void requeue_event(struct vcpu *v, struct vmcb *vmcb)
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = to_svm(v);
+	struct svm_vm *svm = v->vm->arch;
 	struct vmcb *vmcb = s->vmcb;
+	u64 npt_gen = __atomic_load_n(&svm->npt_gen, __ATOMIC_SEQ_CST);
 
 	vmcb->save.rax = v->gpr[X86_REG_RAX];
 	vmcb->save.rsp = v->gpr[X86_REG_RSP];
@@ -295,6 +316,13 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	/* 1: flush every ASID's entries (APM 15.16.1), for a new generation. */
 	vmcb->ctl.tlb_control =
 		percpu_tag(&s->asid, &s->asid_gen, &s->asid_cpu, boot_cpu.nr_asids) ? 1 : 0;
+	/* A nested mapping removed since this vCPU's last VMRUN: flush too.
+	 * Until then a vCPU in the guest may still reach the unmapped MMIO,
+	 * which is its own VM's device (vm_unmap_mmio's only use). */
+	if (s->npt_gen != npt_gen) {
+		s->npt_gen = npt_gen;
+		vmcb->ctl.tlb_control = 1;
+	}
 	vmcb->ctl.asid = s->asid;
 
 	/* VMRUN does not switch TSC_AUX, x87/SSE/AVX, XCR0 or DR0-DR3. */
@@ -407,6 +435,8 @@ const struct vmm_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.vm_map_ram = svm_vm_map_ram,
 	.vm_for_each_mapping = svm_vm_for_each_mapping,
+	.vm_map_mmio = svm_vm_map_mmio,
+	.vm_unmap_mmio = svm_vm_unmap_mmio,
 	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,

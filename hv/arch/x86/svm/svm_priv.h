@@ -13,6 +13,7 @@ struct svm_cpu {
 
 struct svm_vm {
 	struct pagetable npt;
+	u64 npt_gen; /* bumped when a nested mapping is removed */
 };
 
 struct svm_vcpu {
@@ -22,6 +23,7 @@ struct svm_vcpu {
 	 * asid_gen (percpu_tag); 0: none yet. */
 	u32 asid, asid_cpu;
 	u64 asid_gen;
+	u64 npt_gen; /* the svm_vm's npt_gen its last VMRUN saw */
 };
 
 void svm_vmrun(u64 vmcb_pa, u64 host_vmcb_pa, u64 *gpr);
