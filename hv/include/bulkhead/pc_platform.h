@@ -94,6 +94,7 @@
 #define PC_PCI_SLOT_DISK0    4   /* disks 0..VM_MAX_DISKS-1 in slots 4..7 */
 #define PC_PCI_SLOT_GPU      8
 #define PC_PCI_SLOT_INPUT    9   /* keyboard 9, tablet 10 */
+#define PC_PCI_SLOT_PASSTHROUGH 16 /* passthrough functions 16..16+VM_MAX_PASSTHROUGH-1 */
 #define PC_PCI_SLOT_TESTDEV  31  /* pci-testdev, VMs with the testdev option */
 
 #endif
