@@ -121,6 +121,8 @@ static void sync_bars(struct pt_fn *p)
 				       "incomplete\n", p->vm->name, p->hf->bus, p->hf->dev,
 				       p->hf->fn, i, p->mapped_gpa[i]);
 			p->mapped[i] = false;
+			printf("vm %s: passthrough %02x:%02x.%u BAR %u unmapped from %#lx\n",
+			       p->vm->name, p->hf->bus, p->hf->dev, p->hf->fn, i, p->mapped_gpa[i]);
 		}
 		if (want && !p->mapped[i]) {
 			if (!vmm->vm_map_mmio(p->vm, gpa, p->host_bar[i], size)) {
@@ -133,6 +135,9 @@ static void sync_bars(struct pt_fn *p)
 			}
 			p->mapped[i] = true;
 			p->mapped_gpa[i] = gpa;
+			printf("vm %s: passthrough %02x:%02x.%u BAR %u mapped at %#lx -> host %#lx, "
+			       "%lu KiB uncached\n", p->vm->name, p->hf->bus, p->hf->dev, p->hf->fn,
+			       i, gpa, p->host_bar[i], size >> 10);
 		}
 	}
 }
