@@ -35,8 +35,9 @@ devices   = serial, testexit
 EOF2
 fn=/sys/bus/pci/devices/0000:00:10.0
 cat > "$DIR/steps" <<STEPS
-expect ^\[linux\] bulkhead-guest: userspace up$ 600
-expect ^\[linux\] ~ # 120
+expect ^bulkhead-guest: userspace up$ 600
+expect Enter .help. for a list 120
+expect ~ # 60
 run cat $fn/vendor $fn/device $fn/class
 check out.split()[:3] == ['0x1b36', '0x0010', '0x010802']
 run dmesg | grep '00:10.0'
