@@ -7,7 +7,8 @@
 # (sysfs enable) turns on memory decoding, which maps the BAR in the
 # VM's nested page table to the host BAR; clearing the command register
 # through sysfs config unmaps it, setting memory space and bus master
-# maps it again. The bystander exits normally and the isolation check at the
+# maps it again, and the guest reads the nvme's CAP and VS registers
+# through its BAR (bulkhead-mmio on sysfs resource0). The bystander exits normally and the isolation check at the
 # Linux VM's stop passes with the BAR mapped (it is the VM's own MMIO).
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
@@ -51,6 +52,11 @@ run printf '\\000' | dd of=$fn/config bs=1 seek=4 count=1 conv=notrunc 2>/dev/nu
 check (int(re.findall(r'^ *([0-9a-f]{2}) *$', out, re.M)[-1], 16) & 6) == 0
 run printf '\\006' | dd of=$fn/config bs=1 seek=4 count=1 conv=notrunc 2>/dev/null; od -An -tx1 -j4 -N1 $fn/config
 check (int(re.findall(r'^ *([0-9a-f]{2}) *$', out, re.M)[-1], 16) & 6) == 6
+# through the mapped BAR the nvme's own registers (NVMe 1.4 3.1): VS
+# major version 1, CAP.CSS bit 37 (the NVM command set); an unmapped BAR
+# would read all ones
+run bulkhead-mmio $fn/resource0
+check (m := re.search(r'^mmio: 0=([0-9a-f]{8}) 4=([0-9a-f]{8}) 8=([0-9a-f]{8})$', out, re.M)) and int(m[3], 16) >> 16 == 1 and int(m[2], 16) & 0x20 and m[1] != 'ffffffff'
 send poweroff
 expect ^vm linux: powered off by the guest$ 300
 exit 0 300
