@@ -150,18 +150,26 @@ if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ hv/include/pub
 		-o "$svcd" tools/bulkhead-svcd.c
 fi
 
+# bulkhead-mmio: reads a PCI BAR through sysfs (the passthrough test).
+mmio=$out/bulkhead-mmio
+if [ ! -s "$mmio" ] || [ guests/linux/mmio.c -nt "$mmio" ]; then
+	${HOSTCC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
+		-fno-pie -no-pie -fno-stack-protector -fcf-protection=none -Wl,--build-id=none \
+		-o "$mmio" guests/linux/mmio.c
+fi
+
 # Everything the initramfs is made of; rebuilt only when this key changes.
 key=$( {
 	basename "$kdeb"; basename "$bbdeb"; basename "$e2deb"; echo "$modules"
 	cat scripts/guest-linux.sh guests/linux/init guests/linux/inittab \
-		guests/linux/profile guests/linux/power-button guests/linux/mkinitramfs.py "$tsc" "$memscan" "$svcd"
+		guests/linux/profile guests/linux/power-button guests/linux/mkinitramfs.py "$tsc" "$memscan" "$svcd" "$mmio"
 } | sha256sum | cut -d' ' -f1)
 img=$out/initramfs.cpio.gz
 if [ $force -eq 1 ] || [ ! -s "$img" ] || [ "$(cat "$out/initramfs.key" 2>/dev/null)" != "$key" ]; then
 	[ -x "$py" ] || die "$py missing (package python3; scripts/deps.sh)"
 	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
 		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
-		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" \
+		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" --add "bin/bulkhead-mmio=$mmio" \
 		--add "bin/bulkhead-svcd=$svcd" \
 		--add "sbin/e2fsck=$out/e2fsck/sbin/e2fsck.static" \
 		--add "etc/acpi/PWRF/00000080=guests/linux/power-button" \

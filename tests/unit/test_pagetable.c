@@ -116,6 +116,35 @@ static void test_conflicts_and_bad_args(void **state)
 	assert_false(pt_translate(&pt, 1ULL << 47, &(u64){0}, &(u64){0}, &(u64){0}));
 }
 
+/* pt_unmap clears exactly the 4 KiB leaves asked for, skips absent ones,
+ * and refuses unaligned ranges and large leaves, which it does not split. */
+static void test_unmap(void **state)
+{
+	u64 z;
+
+	(void)state;
+	assert_int_equal(pt_map(&pt, 0xc0000000ULL, 0xfe000000ULL, 4 * PAGE_SIZE, PTE_W, PAGE_SIZE),
+			 PT_OK);
+	assert_int_equal(pt_unmap(&pt, 0xc0001000ULL, 2 * PAGE_SIZE), PT_OK);
+	expect(0xc0000000ULL, 0xfe000000ULL, PAGE_SIZE, PTE_P | PTE_W);
+	assert_false(pt_translate(&pt, 0xc0001000ULL, &z, &z, &z));
+	assert_false(pt_translate(&pt, 0xc0002fffULL, &z, &z, &z));
+	expect(0xc0003000ULL, 0xfe003000ULL, PAGE_SIZE, PTE_P | PTE_W);
+	/* absent leaves and absent tables are skipped */
+	assert_int_equal(pt_unmap(&pt, 0xc0000000ULL, 8 * PAGE_SIZE), PT_OK);
+	assert_int_equal(pt_unmap(&pt, 0x7000000000ULL, PAGE_SIZE), PT_OK);
+	assert_false(pt_translate(&pt, 0xc0003000ULL, &z, &z, &z));
+	/* the range can be mapped again */
+	assert_int_equal(pt_map(&pt, 0xc0001000ULL, 0xfe100000ULL, PAGE_SIZE, PTE_W, PAGE_SIZE),
+			 PT_OK);
+	expect(0xc0001000ULL, 0xfe100000ULL, PAGE_SIZE, PTE_P | PTE_W);
+	assert_int_equal(pt_unmap(&pt, 0xc0000800ULL, PAGE_SIZE), PT_BAD_ARGS);
+	assert_int_equal(pt_unmap(&pt, 0xc0000000ULL, 0x800), PT_BAD_ARGS);
+	assert_int_equal(pt_map(&pt, 0x200000, 0, PAGE_2M, 0, PAGE_2M), PT_OK);
+	assert_int_equal(pt_unmap(&pt, 0x200000, PAGE_SIZE), PT_BAD_ARGS);
+	expect(0x200000, 0, PAGE_2M, PTE_P | PTE_PS);
+}
+
 static void test_out_of_memory(void **state)
 {
 	(void)state;
@@ -151,6 +180,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_page_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intermediate_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts_and_bad_args, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_frees_every_table, setup, teardown),
 	};

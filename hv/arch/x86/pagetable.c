@@ -119,6 +119,29 @@ enum pt_result pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size, u64 flags,
 	return PT_OK;
 }
 
+enum pt_result pt_unmap(struct pagetable *pt, u64 va, u64 size)
+{
+	if (!IS_ALIGNED(va | size, PAGE_SIZE) || va + size < va || va + size > CANONICAL_LIMIT)
+		return PT_BAD_ARGS;
+	for (; size; va += PAGE_SIZE, size -= PAGE_SIZE) {
+		u64 *table = pt->ops->table_ptr(pt->ops->ctx, pt->root);
+		int level = LEVELS - 1;
+
+		for (; level > 0; level--) {
+			u64 e = table[index_at(va, level)];
+
+			if (!(e & PTE_P))
+				break;
+			if (e & PTE_PS)
+				return PT_BAD_ARGS; /* a large leaf: not split here */
+			table = pt->ops->table_ptr(pt->ops->ctx, e & PTE_ADDR_MASK);
+		}
+		if (level == 0)
+			table[index_at(va, 0)] = 0;
+	}
+	return PT_OK;
+}
+
 bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *page_size)
 {
 	const u64 *table = pt->ops->table_ptr(pt->ops->ctx, pt->root);

@@ -177,6 +177,15 @@ static void release(struct pt_vm *p)
 	*p = (struct pt_vm){ 0 };
 }
 
+unsigned passthrough_vm_fns(const struct vm *vm, const struct host_pci_fn **fns)
+{
+	const struct pt_vm *p = &pt_vms[vm->id];
+
+	for (unsigned i = 0; i < p->nr_attached; i++)
+		fns[i] = p->fns[i];
+	return p->nr_attached;
+}
+
 static bool passthrough_create(struct dev_host *h, const struct vm_config *cfg, const char **err)
 {
 	struct vm *vm = vm_of_dev(h);

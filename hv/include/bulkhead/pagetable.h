@@ -52,6 +52,10 @@ void pt_destroy(struct pagetable *pt);
  * Intermediate entries are P|W|U so that leaves decide access. */
 enum pt_result __must_check pt_map(struct pagetable *pt, u64 va, u64 pa, u64 size,
 				   u64 flags, u64 max_page);
+/* Clears the 4 KiB leaves in [va, va + size) (absent ones are skipped);
+ * the table pages stay. PT_BAD_ARGS, possibly part way, for an unaligned
+ * range or one that meets a large-page leaf. The caller flushes TLBs. */
+enum pt_result __must_check pt_unmap(struct pagetable *pt, u64 va, u64 size);
 /* Translates va; returns false if not mapped. *flags gets the leaf entry's
  * flag bits, *page_size the size of the leaf page. */
 bool pt_translate(const struct pagetable *pt, u64 va, u64 *pa, u64 *flags, u64 *page_size);

@@ -22,6 +22,16 @@ struct vm_passthrough {
 	u32 line, col;
 };
 
+struct vm;
+struct host_pci_fn;
+
+/* The host functions vm was given (passthrough.c), in configuration
+ * order, into fns[VM_MAX_PASSTHROUGH]; how many. */
+unsigned passthrough_vm_fns(const struct vm *vm, const struct host_pci_fn **fns);
+/* Is [gpa, gpa + size) -> hpa a mapping of one of vm's passed-through
+ * BARs as passthrough_bus.c made it (for the isolation check)? */
+bool passthrough_mmio_own(const struct vm *vm, u64 gpa, u64 hpa, u64 size);
+
 /* The function as written: "00:03.0" or "1b36:0010" (buf of at least 10
  * bytes). */
 void passthrough_spec_name(const struct vm_passthrough *pt, char *buf, size_t size);

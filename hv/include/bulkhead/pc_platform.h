@@ -95,6 +95,7 @@
 #define PC_PCI_SLOT_GPU      8
 #define PC_PCI_SLOT_INPUT    9   /* keyboard 9, tablet 10 */
 #define PC_PCI_SLOT_SVC_RING 12  /* the service VM's request ring (public/svc_ring.h) */
+#define PC_PCI_SLOT_PASSTHROUGH 16 /* passthrough functions 16..16+VM_MAX_PASSTHROUGH-1 */
 #define PC_PCI_SLOT_TESTDEV  31  /* pci-testdev, VMs with the testdev option */
 
 #endif

@@ -31,6 +31,12 @@ struct vmm_ops {
 	/* Maps guest RAM [gpa, gpa + size) to host [hpa, ...) in the nested
 	 * page table, read/write/execute. */
 	bool (*vm_map_ram)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+	/* Maps a passed-through device's MMIO [hpa, hpa + size) at gpa,
+	 * read/write, no execute, uncached, in 4 KiB pages (all page-aligned). */
+	bool (*vm_map_mmio)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+	/* Removes what vm_map_mmio mapped at [gpa, gpa + size); each vCPU
+	 * drops its cached translations before it next enters the guest. */
+	bool (*vm_unmap_mmio)(struct vm *vm, u64 gpa, u64 size);
 	/* Every guest-physical -> host mapping of the nested page table. */
 	bool (*vm_for_each_mapping)(struct vm *vm, pt_leaf_fn *fn, void *ctx);
 	/* Dirty tracking of guest RAM [gpa, gpa + npages * 4 KiB) through the

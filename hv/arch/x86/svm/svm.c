@@ -152,6 +152,16 @@ static bool svm_vm_map_ram(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 		      boot_cpu.gbpages ? PAGE_1G : PAGE_2M) == PT_OK;
 }
 
+/* PCD|PWT select PAT entry 3, uncacheable in the power-on PAT (APM vol. 2
+ * 7.8.2); the nested entry's type combines with the guest's (15.25.8). */
+static bool svm_vm_map_mmio(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+
+	return pt_map(&s->npt, gpa, hpa, size, PTE_W | PTE_U | PTE_PCD | PTE_PWT | PTE_NX,
+		      PAGE_SIZE) == PT_OK;
+}
+
 static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
 {
 	struct svm_vm *s = vm->arch;
@@ -173,6 +183,17 @@ static void npt_flush(struct vm *vm)
 		if (&cpus[i] != this_cpu() && v && v->vm == vm)
 			smp_kick(&cpus[i]);
 	}
+}
+
+/* Until its flush reaches a vCPU still in the guest, that vCPU may reach
+ * the unmapped MMIO, which is its own VM's device (the only use). */
+static bool svm_vm_unmap_mmio(struct vm *vm, u64 gpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+	bool ok = pt_unmap(&s->npt, gpa, size) == PT_OK;
+
+	npt_flush(vm);
+	return ok;
 }
 
 /* The display's dirty tracking (vmm.h): 4 KiB nested leaves over the
@@ -355,8 +376,8 @@ static void end_irq_offer(struct vcpu *v, struct vmcb *vmcb)
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = to_svm(v);
-	struct vmcb *vmcb = s->vmcb;
 	struct svm_vm *svm = v->vm->arch;
+	struct vmcb *vmcb = s->vmcb;
 	u64 gen = __atomic_load_n(&svm->tlb_gen, __ATOMIC_ACQUIRE);
 
 	vmcb->save.rax = v->gpr[X86_REG_RAX];
@@ -366,7 +387,8 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	/* TCG ignores clean bits and flushes on every VMRUN; on hardware
 	 * "nothing cached" is always correct (APM 15.15.3). */
 	vmcb->ctl.clean = 0;
-	/* Nested entries changed since this vCPU last ran (npt_flush). */
+	/* Nested entries changed since this vCPU last ran (npt_flush): D bits
+	 * cleared, leaves split, device MMIO unmapped. */
 	if (s->tlb_gen != gen) {
 		s->tlb_gen = gen;
 		s->asid_gen = 0;
@@ -512,6 +534,8 @@ const struct vmm_ops svm_ops = {
 	.vm_for_each_mapping = svm_vm_for_each_mapping,
 	.vm_dirty_track = svm_vm_dirty_track,
 	.vm_dirty_harvest = svm_vm_dirty_harvest,
+	.vm_map_mmio = svm_vm_map_mmio,
+	.vm_unmap_mmio = svm_vm_unmap_mmio,
 	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,

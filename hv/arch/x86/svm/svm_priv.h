@@ -13,8 +13,9 @@ struct svm_cpu {
 
 struct svm_vm {
 	struct pagetable npt;
-	/* Bumped when nested entries lose their D bit or are split: a vCPU
-	 * that last ran at an older one takes a fresh ASID (no stale TLB). */
+	/* Bumped when nested entries lose their D bit, are split or are
+	 * removed: a vCPU that last ran at an older one takes a fresh ASID
+	 * (no stale TLB). */
 	u64 tlb_gen;
 };
 

@@ -1,0 +1,284 @@
+/* PCI passthrough, the VM's side (docs/architecture.md "Passthrough"):
+ * each function passthrough.c confined is put on the VM's emulated bus at
+ * slot PC_PCI_SLOT_PASSTHROUGH + i, its configuration space served by
+ * pci_cfg_filter (the allow-list is in pci_cfg_filter.h). Its memory BARs
+ * are placed in the VM's PCI window as firmware would (PCI 3.0 6.2.5.1);
+ * while the guest has memory decoding on, each BAR is mapped in the VM's
+ * nested page table at its guest address to the host BAR (uncached, 4 KiB
+ * pages, MMIO of that device only), and unmapped when decoding goes off or
+ * the guest moves it; a BAR the guest puts outside the window, or over
+ * another mapping, is not mapped. The host keeps its BARs where firmware
+ * put them; the host command register follows the guest's memory space
+ * and bus master bits (bus mastering on the host only while the guest has
+ * it on), never I/O space. BARs under 4 KiB cannot be page-mapped: a VM
+ * given such a function is not started. I/O BARs are not passed. */
+#include <bulkhead/console.h>
+#include <bulkhead/format.h>
+#include <bulkhead/passthrough.h>
+#include <bulkhead/pc_platform.h>
+#include <bulkhead/pci.h>
+#include <bulkhead/pci_cfg_filter.h>
+#include <bulkhead/pci_func_priv.h>
+#include <bulkhead/spinlock.h>
+#include <bulkhead/vm.h>
+#include <bulkhead/vm_device.h>
+#include <bulkhead/vmm.h>
+#include <bulkhead/x86/host_pci.h>
+
+#define HOST_COMMAND  0x04U
+#define HOST_BAR0     0x10U
+#define BAR_IO        0x1U
+#define BAR_64        0x4U
+#define BAR_TYPE_MASK 0x6U
+#define BAR_ADDR_MASK (~0xfULL)
+#define CMD_IO        (1U << 0)
+
+struct pt_fn {
+	struct vm *vm;
+	const struct host_pci_fn *hf;
+	struct pci_cfg_filter filt;
+	u64 host_bar[PCI_CFG_FILTER_BARS];   /* host address of each passed BAR */
+	u64 mapped_gpa[PCI_CFG_FILTER_BARS]; /* where it is mapped now */
+	bool mapped[PCI_CFG_FILTER_BARS];
+	struct spinlock lock;
+};
+
+static struct pt_fn pt_fns[VM_MAX][VM_MAX_PASSTHROUGH];
+static unsigned pt_nr[VM_MAX];
+static char msg[160];
+
+static u32 hread(const struct pt_fn *p, u32 reg)
+{
+	return host_pci_read32(p->hf->bus, p->hf->dev, p->hf->fn, (u8)reg);
+}
+
+static void hwrite(const struct pt_fn *p, u32 reg, u32 v)
+{
+	host_pci_write32(p->hf->bus, p->hf->dev, p->hf->fn, (u8)reg, v);
+}
+
+/* Sizes the host's BARs (PCI 3.0 6.2.5.1: write all ones, read back) with
+ * its decoding off, then puts back the BARs and the command register. */
+static void probe_host(struct pt_fn *p, u8 hdr[64], u64 size[PCI_CFG_FILTER_BARS])
+{
+	u32 cmd = hread(p, HOST_COMMAND);
+
+	hwrite(p, HOST_COMMAND, cmd & ~0x7U & 0xffffU);
+	for (u32 i = 0; i < 64; i += 4) {
+		u32 v = hread(p, i);
+
+		hdr[i] = (u8)v, hdr[i + 1] = (u8)(v >> 8);
+		hdr[i + 2] = (u8)(v >> 16), hdr[i + 3] = (u8)(v >> 24);
+	}
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		u32 reg = HOST_BAR0 + 4 * i, lo = hread(p, reg), hi = 0;
+		bool is64 = (lo & BAR_TYPE_MASK) == BAR_64 && i + 1 < PCI_CFG_FILTER_BARS;
+		u64 mask;
+
+		size[i] = 0;
+		if (lo & BAR_IO)
+			continue;
+		hwrite(p, reg, ~0U);
+		mask = hread(p, reg) & BAR_ADDR_MASK & 0xffffffffULL;
+		hwrite(p, reg, lo);
+		if (is64) {
+			hi = hread(p, reg + 4);
+			hwrite(p, reg + 4, ~0U);
+			mask |= (u64)hread(p, reg + 4) << 32;
+			hwrite(p, reg + 4, hi);
+		} else if (mask) {
+			mask |= ~0xffffffffULL;
+		}
+		size[i] = mask ? ~mask + 1 : 0;
+		p->host_bar[i] = ((u64)hi << 32 | lo) & BAR_ADDR_MASK;
+		if (is64) {
+			size[++i] = 0;
+		}
+	}
+	hwrite(p, HOST_COMMAND, cmd & 0xffffU);
+}
+
+static bool in_window(u64 gpa, u64 size)
+{
+	return gpa >= PC_PCI_MMIO_BASE && size <= PC_PCI_MMIO_SIZE &&
+	       gpa - PC_PCI_MMIO_BASE <= PC_PCI_MMIO_SIZE - size;
+}
+
+/* Brings the nested page table in line with the guest's BARs and memory
+ * decoding. @pre p->lock held. */
+static void sync_bars(struct pt_fn *p)
+{
+	bool mem = p->filt.command & PCI_CMD_MEM;
+
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		u64 gpa, size;
+		bool want = pci_cfg_filter_bar(&p->filt, i, &gpa, &size) && mem &&
+			    in_window(gpa, size);
+
+		if (p->mapped[i] && (!want || gpa != p->mapped_gpa[i])) {
+			if (!vmm->vm_unmap_mmio(p->vm, p->mapped_gpa[i], size))
+				printf("vm %s: passthrough %02x:%02x.%u BAR %u: unmap at %#lx "
+				       "incomplete\n", p->vm->name, p->hf->bus, p->hf->dev,
+				       p->hf->fn, i, p->mapped_gpa[i]);
+			p->mapped[i] = false;
+			printf("vm %s: passthrough %02x:%02x.%u BAR %u unmapped from %#lx\n",
+			       p->vm->name, p->hf->bus, p->hf->dev, p->hf->fn, i, p->mapped_gpa[i]);
+		}
+		if (want && !p->mapped[i]) {
+			if (!vmm->vm_map_mmio(p->vm, gpa, p->host_bar[i], size)) {
+				/* over another mapping: undo what part of it was made */
+				(void)vmm->vm_unmap_mmio(p->vm, gpa, size);
+				printf("vm %s: passthrough %02x:%02x.%u BAR %u at %#lx overlaps "
+				       "another mapping: not mapped\n", p->vm->name, p->hf->bus,
+				       p->hf->dev, p->hf->fn, i, gpa);
+				continue;
+			}
+			p->mapped[i] = true;
+			p->mapped_gpa[i] = gpa;
+			printf("vm %s: passthrough %02x:%02x.%u BAR %u mapped at %#lx -> host %#lx, "
+			       "%lu KiB uncached\n", p->vm->name, p->hf->bus, p->hf->dev, p->hf->fn,
+			       i, gpa, p->host_bar[i], size >> 10);
+		}
+	}
+}
+
+/* The host's command register follows the guest's memory space and bus
+ * master bits; I/O space stays off. */
+static void sync_command(struct pt_fn *p)
+{
+	u32 cmd = hread(p, HOST_COMMAND) & 0xffffU;
+
+	cmd &= ~(u32)(PCI_CMD_MEM | PCI_CMD_MASTER | CMD_IO);
+	cmd |= p->filt.command & (PCI_CMD_MEM | PCI_CMD_MASTER);
+	hwrite(p, HOST_COMMAND, cmd); /* status half 0: its RW1C bits untouched */
+}
+
+static u32 pt_cfg_read(void *dev, u32 off, u32 size)
+{
+	struct pt_fn *p = dev;
+	u32 v;
+
+	spin_lock(&p->lock);
+	v = pci_cfg_filter_read(&p->filt, off, size);
+	spin_unlock(&p->lock);
+	return v;
+}
+
+static void pt_cfg_write(void *dev, u32 off, u32 size, u32 val)
+{
+	struct pt_fn *p = dev;
+	unsigned fx;
+
+	spin_lock(&p->lock);
+	fx = pci_cfg_filter_write(&p->filt, off, size, val);
+	if (fx & (PCI_CFG_FX_MEM | PCI_CFG_FX_MASTER))
+		sync_command(p);
+	if (fx & (PCI_CFG_FX_MEM | PCI_CFG_FX_BARS))
+		sync_bars(p);
+	spin_unlock(&p->lock);
+}
+
+static const struct pci_func_ops pt_ops = { pt_cfg_read, pt_cfg_write };
+
+/* Builds the filter of p and places its BARs in the VM's window. */
+static bool setup_fn(struct dev_host *h, struct pt_fn *p, unsigned slot, const char **err)
+{
+	struct pci_host *ph = pci_host_of(h);
+	u64 size[PCI_CFG_FILTER_BARS];
+	u8 hdr[64];
+
+	probe_host(p, hdr, size);
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		if (size[i] && size[i] < PAGE_SIZE) {
+			fmt_snprintf(msg, sizeof(msg), "passthrough %02x:%02x.%u: BAR %u is %lu "
+				     "bytes, under a page: cannot map it", p->hf->bus, p->hf->dev,
+				     p->hf->fn, i, size[i]);
+			*err = msg;
+			return false;
+		}
+	}
+	pci_cfg_filter_init(&p->filt, hdr, size);
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
+		u64 gpa, sz;
+
+		if (!pci_cfg_filter_bar(&p->filt, i, &gpa, &sz))
+			continue;
+		if (!ph || !pci_host_place(ph, false, sz, &gpa)) {
+			*err = "passthrough: a BAR does not fit the VM's PCI window";
+			return false;
+		}
+		pci_cfg_filter_place(&p->filt, i, gpa);
+		printf("vm %s: passthrough %02x:%02x.%u at 00:%02x.0, BAR %u: host %#lx, guest "
+		       "%#lx, %lu KiB\n", p->vm->name, p->hf->bus, p->hf->dev, p->hf->fn, slot, i,
+		       p->host_bar[i], gpa, sz >> 10);
+	}
+	sync_command(p); /* decoding and bus mastering off until the guest turns them on */
+	if (!pci_register_function(h, PCI_BDF(0, slot, 0), &pt_ops, p)) {
+		*err = "passthrough: its slot on the VM's PCI bus is taken";
+		return false;
+	}
+	return true;
+}
+
+static bool passthrough_bus_create(struct dev_host *h, const struct vm_config *cfg,
+				   const char **err)
+{
+	struct vm *vm = vm_of_dev(h);
+	const struct host_pci_fn *fns[VM_MAX_PASSTHROUGH];
+	unsigned n = passthrough_vm_fns(vm, fns);
+
+	(void)cfg;
+	pt_nr[vm->id] = 0;
+	if (n && (!vmm->vm_map_mmio || !vmm->vm_unmap_mmio)) {
+		*err = "passthrough: this backend cannot map device MMIO";
+		return false;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct pt_fn *p = &pt_fns[vm->id][i];
+
+		*p = (struct pt_fn){ .vm = vm, .hf = fns[i] };
+		pt_nr[vm->id] = i + 1;
+		if (!setup_fn(h, p, PC_PCI_SLOT_PASSTHROUGH + i, err)) {
+			pt_nr[vm->id] = 0; /* nothing mapped yet; passthrough.c resets them */
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The nested page table goes with the VM; the host function is reset and
+ * its header put back by passthrough.c after this. */
+static void passthrough_bus_destroy(struct dev_host *h)
+{
+	struct vm *vm = vm_of_dev(h);
+
+	for (unsigned i = 0; i < pt_nr[vm->id]; i++) {
+		struct pt_fn *p = &pt_fns[vm->id][i];
+
+		spin_lock(&p->lock);
+		p->filt.command = 0;
+		sync_command(p);
+		sync_bars(p); /* decoding off: every BAR unmapped */
+		spin_unlock(&p->lock);
+	}
+	pt_nr[vm->id] = 0;
+}
+
+bool passthrough_mmio_own(const struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	for (unsigned i = 0; i < pt_nr[vm->id]; i++) {
+		const struct pt_fn *p = &pt_fns[vm->id][i];
+
+		for (u32 b = 0; b < PCI_CFG_FILTER_BARS; b++) {
+			u64 at = p->mapped_gpa[b], len = p->filt.size[b];
+
+			if (p->mapped[b] && gpa >= at && size <= len && gpa - at <= len - size &&
+			    hpa == p->host_bar[b] + (gpa - at))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* After the host bridge (20), which owns the bus it registers on. */
+VM_DEVICE_DESTROY(21, passthrough_bus, passthrough_bus_create, passthrough_bus_destroy);

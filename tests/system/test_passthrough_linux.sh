@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# PCI passthrough into a Linux VM (docs/architecture.md, "Passthrough"):
+# q35 with an AMD IOMMU and an nvme at 00:05.0, given to the Linux VM by
+# address, beside a bystander VM. Debian's kernel finds the function at
+# the VM's slot 16 (00:10.0) with the nvme's vendor:device and class and a
+# memory BAR the hypervisor placed in the VM's PCI window; enabling it
+# (sysfs enable) turns on memory decoding, which maps the BAR in the
+# VM's nested page table to the host BAR; clearing the command register
+# through sysfs config unmaps it, setting memory space and bus master
+# maps it again, and the guest reads the nvme's CAP and VS registers
+# through its BAR (bulkhead-mmio on sysfs resource0). The bystander exits normally and the isolation check at the
+# Linux VM's stop passes with the BAR mapped (it is the VM's own MMIO).
+source "$(dirname "$0")/lib.sh"
+make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
+DIR=$LOGDIR/passthrough_linux
+rm -rf "$DIR"
+mkdir -p "$DIR"
+truncate -s 1M "$DIR/nvme.img"
+conf=$DIR/vms.conf
+cat > "$conf" <<EOF2
+[vm linux]
+role        = work
+memory      = 384 MiB
+kernel      = bzImage
+initrd      = initramfs.cpio.gz
+cmdline     = "$(cat build/linux/cmdline)"
+devices     = serial
+passthrough = 00:05.0
+
+[vm bystander]
+role      = personal
+memory    = 8 MiB
+kernel    = ok.elf
+cmdline   = "sleep_ms=20000"
+devices   = serial, testexit
+EOF2
+fn=/sys/bus/pci/devices/0000:00:10.0
+# the command register's low byte is the last line of two hex digits (the
+# hypervisor's own lines share the console)
+cat > "$DIR/steps" <<STEPS
+expect ^bulkhead-guest: userspace up$ 600
+expect Enter .help. for a list 120
+expect ~ # 60
+run cat $fn/vendor $fn/device $fn/class
+check out.split()[:3] == ['0x1b36', '0x0010', '0x010802']
+run dmesg | grep '00:10.0'
+check re.search(r'pci 0000:00:10\.0: \[1b36:0010\] type 00 class 0x010802', out)
+check re.search(r'pci 0000:00:10\.0: (BAR 0|reg 0x10:) \[mem 0xc[0-9a-f]{7}-0xc[0-9a-f]{7} 64bit\]', out)
+run echo 1 > $fn/enable; od -An -tx1 -j4 -N1 $fn/config
+check (int(re.findall(r'^ *([0-9a-f]{2}) *$', out, re.M)[-1], 16) & 2) == 2
+run printf '\\000' | dd of=$fn/config bs=1 seek=4 count=1 conv=notrunc 2>/dev/null; od -An -tx1 -j4 -N1 $fn/config
+check (int(re.findall(r'^ *([0-9a-f]{2}) *$', out, re.M)[-1], 16) & 6) == 0
+run printf '\\006' | dd of=$fn/config bs=1 seek=4 count=1 conv=notrunc 2>/dev/null; od -An -tx1 -j4 -N1 $fn/config
+check (int(re.findall(r'^ *([0-9a-f]{2}) *$', out, re.M)[-1], 16) & 6) == 6
+# through the mapped BAR the nvme's own registers (NVMe 1.4 3.1): VS
+# major version 1, CAP.CSS bit 37 (the NVM command set); an unmapped BAR
+# would read all ones
+run bulkhead-mmio $fn/resource0
+check (m := re.search(r'^mmio: 0=([0-9a-f]{8}) 4=([0-9a-f]{8}) 8=([0-9a-f]{8})$', out, re.M)) and int(m[3], 16) >> 16 == 1 and int(m[2], 16) & 0x20 and m[1] != 'ffffffff'
+send poweroff
+expect ^vm linux: powered off by the guest$ 300
+exit 0 300
+STEPS
+qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
+timeout 1300 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
+	--strip-prefix "[linux] " --log "$LOG" --timeout 300 --total 1250
+STATUS=$?
+[ "$STATUS" -eq 0 ] || fail "the console session failed (see above)"
+expect_regex "^vm linux: passthrough 00:05\.0 at 00:10\.0, BAR 0: host 0x[0-9a-f]+, guest 0xc[0-9a-f]{7}, [0-9]+ KiB"
+bar=$(grep -oE "^vm linux: passthrough 00:05\.0 at 00:10\.0, BAR 0: host 0x[0-9a-f]+, guest 0x[0-9a-f]+" "$LOG" | head -1)
+host=$(sed -E 's/.*host (0x[0-9a-f]+).*/\1/' <<< "$bar")
+guest=$(sed -E 's/.*guest (0x[0-9a-f]+)$/\1/' <<< "$bar")
+n_map=$(grep -cE "^vm linux: passthrough 00:05\.0 BAR 0 mapped at $guest -> host $host, [0-9]+ KiB uncached" "$LOG")
+n_unmap=$(grep -cE "^vm linux: passthrough 00:05\.0 BAR 0 unmapped from $guest" "$LOG")
+[ "$n_map" -ge 2 ] && [ "$n_unmap" -ge 1 ] && echo "ok: BAR 0 mapped $n_map times, unmapped $n_unmap times" ||
+	fail "BAR 0 at $guest -> $host: mapped $n_map times, unmapped $n_unmap times"
+expect_regex "^isolation: vm linux: nested tables map only its own RAM \(at its stop"
+expect_line "vm linux: passthrough 00:05.0 reset by FLR (BARs and command read back as before), DMA-blocked again"
+expect_line "vm bystander: exited, code 0"
+expect_no_line "vm linux: stopped"
+expect_no_line "PANIC"
+finish
