@@ -5,28 +5,9 @@
 #include <bulkhead/pagetable.h>
 
 #define ARENA_PAGES 64
-#define ARENA_BASE 0x7000000ULL /* "physical" address of arena page 0 */
 
-static struct {
-	u8 *mem;
-	unsigned used, limit;
-} arena;
+#include "page_arena.h"
 
-static u64 arena_alloc(void *ctx)
-{
-	(void)ctx;
-	if (arena.used == arena.limit)
-		return 0;
-	memset(arena.mem + arena.used * 4096, 0, 4096);
-	return ARENA_BASE + 4096ULL * arena.used++;
-}
-
-static u64 *arena_ptr(void *ctx, u64 pa)
-{
-	(void)ctx;
-	assert_true(pa >= ARENA_BASE && pa < ARENA_BASE + 4096ULL * arena.used);
-	return (u64 *)(arena.mem + (pa - ARENA_BASE));
-}
 
 /* pt_destroy's frees: each table page exactly once */
 static u8 freed[ARENA_PAGES];
