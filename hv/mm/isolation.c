@@ -4,13 +4,15 @@
  * map exactly the RAM blocks guest_mem handed out (RAM is mapped on first
  * touch, see guest_mem.h). A passed-through function's BARs, mapped while
  * its guest decodes them, are the only other mappings allowed: host MMIO
- * of that VM's own device (passthrough_mmio_own). Run after all VMs are built, for each VM when it
+ * of that VM's own device (passthrough_mmio_own), and the service ring's
+ * pages at the service VM's ring BAR (svc_ring_mapping_own). Run after all VMs are built, for each VM when it
  * stops (before its RAM goes back to the pool), and at the end of the run
  * for the VMs that still hold RAM; a failure is a hypervisor bug. */
 #include <bulkhead/console.h>
 #include <bulkhead/hv.h>
 #include <bulkhead/isolation.h>
 #include <bulkhead/passthrough.h>
+#include <bulkhead/svc.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vmm.h>
 
@@ -36,8 +38,10 @@ static bool check_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 flags)
 
 	(void)flags;
 	c->where = gpa;
-	/* its own device's BAR: MMIO, not RAM, and not counted as RAM */
-	mmio = passthrough_mmio_own(c->vm, gpa, hpa, size);
+	/* its own device's BAR: MMIO or shared pages, not RAM, and not
+	 * counted as RAM */
+	mmio = passthrough_mmio_own(c->vm, gpa, hpa, size) ||
+	       svc_ring_mapping_own(c->vm, gpa, hpa, size);
 	if (!mmio && (!guest_mem_hpa(&c->vm->mem, gpa, &own) || own != hpa ||
 	    !guest_mem_hpa(&c->vm->mem, gpa + size - 1, &own) || own != hpa + size - 1)) {
 		c->why = "maps memory that is not its own RAM";

@@ -3,7 +3,8 @@
 # with its disk file in its RAM) and a work VM whose virtio-blk disk is
 # served through the service ring (docs/disks.md): in the work VM an ext2
 # file system is made, written and read back with the same checksums after
-# the page cache is dropped; the daemon is killed and started again and no
+# the page cache is dropped (the ring's memory is mapped into the service
+# VM at its first access, again after its reboot); the daemon is killed and started again and no
 # acknowledged write is lost; an evil daemon (wrong lengths, unknown ids,
 # bad statuses) fails only those requests: the work VM and the hypervisor
 # stay up, and with the good daemon back the files read back unchanged;
@@ -41,7 +42,7 @@ daemon() { # extra flags
 }
 sums='cd /; umount /mnt 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches && mount -t ext4 /dev/vda /mnt && cd /mnt && sha256sum r seq | sha256sum'
 {
-	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-guest: bulkhead-svcd work-root=/svc/work-root.img\$)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # ) 900"
+	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-guest: bulkhead-svcd work-root=/svc/work-root.img\$)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # )(?=.*^\\[svc\\] service ring: BAR 2 mapped at 0x[0-9a-f]+ \\(1024 KiB\\)\$) 900"
 	to 1 work
 	echo "send echo \$(cat /sys/block/vda/size /sys/block/vda/serial)"
 	echo "expect ^\\[work\\] 65536 bulkhead-svc0\$ 60"
@@ -79,7 +80,7 @@ sums='cd /; umount /mnt 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches && mount 
 	to 0 svc
 	echo "send echo b > /proc/sysrq-trigger"
 	echo "expect ^vm svc: reset by the guest, restarting\$ 120"
-	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: serving 1 file)(?=.*^\\[svc\\] ~ # ) 600"
+	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: serving 1 file)(?=.*^\\[svc\\] ~ # )(?=.*^\\[svc\\] service ring: BAR 2 mapped at ) 600"
 	to 1 work
 	echo "send cd / && umount /mnt; dd if=/dev/vda of=/dev/null bs=4096 count=4 iflag=direct && echo served-\$((6*7))"
 	echo "expect ^\\[work\\] served-42\$ 300"

@@ -269,6 +269,16 @@ bool pci_func_bus_master(const struct pci_func *f)
 	return f->command & PCI_CMD_MASTER;
 }
 
+u64 pci_func_bar_addr(const struct pci_func *f, u32 idx)
+{
+	return idx < PCI_FUNC_BARS ? f->bar[idx].addr : 0;
+}
+
+bool pci_func_mem_decoding(const struct pci_func *f)
+{
+	return f->command & PCI_CMD_MEM;
+}
+
 /* Reset (6.2.2: the command register resets to 0, so no decoding), after
  * the owner's device (its hook): BARs
  * go back where the firmware put them, INTx deasserts, MSI-X is off with

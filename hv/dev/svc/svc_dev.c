@@ -1,10 +1,16 @@
 /* The "bulkhead service ring" PCI function of the service VM (the VM with
  * role service), at 00:PC_PCI_SLOT_SVC_RING.0; the register and ring
  * layout is public/svc_ring.h. The ring's memory is 1 MiB of hypervisor
- * pages taken once, seen by the service VM only through BAR 2, whose
- * accesses trap and are served from those pages (no page of it is mapped
- * in any nested page table, and no other VM's page is ever reachable from
- * it). A new ring (a new id generation) is laid out whenever the service
+ * pages taken once, seen by the service VM only through BAR 2. The first
+ * access to BAR 2 traps and maps those pages, and only those, into the
+ * service VM's nested page table at the BAR's address (vm_map_shared), so
+ * the daemon's loads and stores no longer exit; a configuration write
+ * that may move the BAR or turn memory decoding off (command, BAR 2/3), a
+ * reset and the VM's end unmap them again, and the next access maps them
+ * where the BAR is then. Where the backend cannot map (VMX) every access
+ * traps and is served from the pages. The hypervisor reads what the daemon
+ * writes there once per value (svc_ring.c), as it may change at any time.
+ * No other VM's page is ever reachable from BAR 2. A new ring (a new id generation) is laid out whenever the service
  * VM is built or reset (PCI RST#); requests outstanding then fail
  * (svc_ring_abort), and so do they when the service VM is torn down. */
 #include <bulkhead/console.h>
@@ -16,14 +22,20 @@
 #include <bulkhead/string.h>
 #include <bulkhead/svc.h>
 #include <bulkhead/vm.h>
+#include <bulkhead/vmm.h>
 
 struct svc_dev {
 	struct pci_func *f;
 	struct dev_host *h;
+	struct vm *vm;
+	bool mapped;        /* BAR 2's pages are in the nested page table */
+	bool map_failed;    /* said once: BAR 2 stays trapped */
+	u64 mapped_gpa;
 };
 
 static struct svc_ring ring;
 static u8 *ring_mem;        /* SVC_RING_BYTES, taken at the first creation */
+static u64 ring_pa;
 static struct svc_dev *live; /* the service VM's function, while it exists */
 static u32 ring_gen;
 /* The disks served through the ring, by the index requests carry: kept
@@ -115,13 +127,52 @@ static enum bus_result regs_write(void *dev, u64 off, u32 size, u64 val)
 	return BUS_OK;
 }
 
+static void ring_unmap(struct svc_dev *s)
+{
+	if (!s->mapped)
+		return;
+	s->mapped = false;
+	if (!vmm->vm_unmap_mmio(s->vm, s->mapped_gpa, SVC_RING_BYTES))
+		printf("[%s] service ring: unmapping BAR 2 at %#lx incomplete\n", s->h->name,
+		       s->mapped_gpa);
+}
+
+/* From an access that trapped, so the function decodes memory and BAR 2
+ * is where the access went. */
+static void ring_map(struct svc_dev *s)
+{
+	u64 gpa = pci_func_bar_addr(s->f, 2);
+
+	if (s->mapped || s->map_failed || !vmm->vm_map_shared || !pci_func_mem_decoding(s->f))
+		return;
+	if (!vmm->vm_map_shared(s->vm, gpa, ring_pa, SVC_RING_BYTES)) {
+		/* something is mapped there already: stay trapped */
+		(void)vmm->vm_unmap_mmio(s->vm, gpa, SVC_RING_BYTES);
+		s->map_failed = true;
+		printf("[%s] service ring: BAR 2 at %#lx overlaps another mapping: its accesses "
+		       "trap\n", s->h->name, gpa);
+		return;
+	}
+	s->mapped = true;
+	s->mapped_gpa = gpa;
+	printf("[%s] service ring: BAR 2 mapped at %#lx (%u KiB)\n", s->h->name, gpa,
+	       SVC_RING_BYTES / 1024U);
+}
+
+bool svc_ring_mapping_own(const struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	return live && live->vm == vm && live->mapped && gpa >= live->mapped_gpa &&
+	       size <= SVC_RING_BYTES && gpa - live->mapped_gpa <= SVC_RING_BYTES - size &&
+	       hpa == ring_pa + (gpa - live->mapped_gpa);
+}
+
 /* BAR 2: the ring's memory, any naturally aligned access of 1 to 8 bytes
- * (the daemon's loads and stores). */
+ * (the daemon's loads and stores, until it is mapped). */
 static enum bus_result mem_read(void *dev, u64 off, u32 size, u64 *val)
 {
 	u64 v = 0;
 
-	(void)dev;
+	ring_map(dev);
 	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1U)) ||
 	    off >= SVC_RING_BYTES)
 		return BUS_BAD_ACCESS;
@@ -132,7 +183,7 @@ static enum bus_result mem_read(void *dev, u64 off, u32 size, u64 *val)
 
 static enum bus_result mem_write(void *dev, u64 off, u32 size, u64 val)
 {
-	(void)dev;
+	ring_map(dev);
 	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1U)) ||
 	    off >= SVC_RING_BYTES)
 		return BUS_BAD_ACCESS;
@@ -146,11 +197,30 @@ static const struct bus_dev_ops mem_ops = { mem_read, mem_write, NULL };
 /* PCI RST# of the service VM: its daemon starts over with a new ring. */
 static void svc_dev_reset(void *dev)
 {
-	(void)dev;
+	struct svc_dev *s = dev;
+
+	ring_unmap(s);
+	s->map_failed = false;
 	ring_fresh();
 }
 
-static const struct pci_func_hooks hooks = { .reset = svc_dev_reset };
+/* Seen before the header takes the write: one that may turn memory
+ * decoding off or move BAR 2 (PCI 3.0 6.2.2, 6.2.5.1) unmaps it first. */
+static bool svc_dev_cfg_write(void *dev, u32 off, u32 size, u32 val)
+{
+	struct svc_dev *s = dev;
+	const u32 bar2 = 0x10 + 4 * 2;
+
+	(void)val;
+	if ((off < 4 + 2 && off + size > 4) || (off < bar2 + 8 && off + size > bar2)) {
+		ring_unmap(s);
+		s->map_failed = false;
+	}
+	return false;
+}
+
+static const struct pci_func_hooks hooks = { .cfg_write = svc_dev_cfg_write,
+					     .reset = svc_dev_reset };
 
 static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, const char **err)
 {
@@ -175,6 +245,7 @@ static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, cons
 			return false;
 		}
 		ring_mem = phys_to_virt(pa);
+		ring_pa = pa;
 	}
 	s = dev_alloc(h, sizeof(*s));
 	if (!s) {
@@ -182,6 +253,7 @@ static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, cons
 		return false;
 	}
 	s->h = h;
+	s->vm = vm_of_dev(h);
 	s->f = pci_func_create(h, PCI_BDF(0, PC_PCI_SLOT_SVC_RING, 0), &id, err);
 	if (!s->f)
 		return false;
@@ -204,6 +276,8 @@ static void svc_dev_destroy(struct dev_host *h)
 {
 	if (!live || live->h != h)
 		return;
+	/* its nested page table, and the ring's pages in it, go with the VM */
+	live->mapped = false;
 	live = NULL;
 	svc_ring_abort(&ring, "service VM stopped");
 }

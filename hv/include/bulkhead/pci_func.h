@@ -79,6 +79,11 @@ void pci_func_intx(struct pci_func *f, bool asserted);
  * DMA to guest memory without it. */
 bool pci_func_bus_master(const struct pci_func *f);
 
+/* Where the guest has BAR idx now (a memory BAR's address), and whether
+ * the command register lets the function decode memory space. */
+u64 pci_func_bar_addr(const struct pci_func *f, u32 idx);
+bool pci_func_mem_decoding(const struct pci_func *f);
+
 /* Hooks of the function's owner, all optional: a device-specific register
  * range in configuration space (virtio's PCI configuration access
  * capability), seen before the standard registers; and the device's

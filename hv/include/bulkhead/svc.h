@@ -77,6 +77,10 @@ struct svc_ring *svc_ring_live(void);
 /* Tells the service VM that requests are waiting (its ring device's
  * INTx). */
 void svc_ring_kick(void);
+/* [gpa, gpa + size) -> hpa is the ring's memory mapped at the service VM
+ * vm's BAR 2 (the isolation check's question). */
+struct vm;
+bool svc_ring_mapping_own(const struct vm *vm, u64 gpa, u64 hpa, u64 size);
 /* The index requests for disk name carry (the same for the same name and
  * size, across rings); -1 for a bad name, a size other than the one the
  * name was registered with, or no room. */

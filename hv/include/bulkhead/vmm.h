@@ -34,7 +34,12 @@ struct vmm_ops {
 	/* Maps a passed-through device's MMIO [hpa, hpa + size) at gpa,
 	 * read/write, no execute, uncached, in 4 KiB pages (all page-aligned). */
 	bool (*vm_map_mmio)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
-	/* Removes what vm_map_mmio mapped at [gpa, gpa + size); each vCPU
+	/* Maps hypervisor pages a device shares with its VM (the service
+	 * ring's memory) [hpa, hpa + size) at gpa, read/write, no execute,
+	 * write-back like the hypervisor's own mapping of them, in 4 KiB
+	 * pages; NULL where the backend has none (the device then traps). */
+	bool (*vm_map_shared)(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+	/* Removes what vm_map_mmio or vm_map_shared mapped at [gpa, gpa + size); each vCPU
 	 * drops its cached translations before it next enters the guest. */
 	bool (*vm_unmap_mmio)(struct vm *vm, u64 gpa, u64 size);
 	/* Every guest-physical -> host mapping of the nested page table. */

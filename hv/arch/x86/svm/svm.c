@@ -162,6 +162,13 @@ static bool svm_vm_map_mmio(struct vm *vm, u64 gpa, u64 hpa, u64 size)
 		      PAGE_SIZE) == PT_OK;
 }
 
+static bool svm_vm_map_shared(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	struct svm_vm *s = vm->arch;
+
+	return pt_map(&s->npt, gpa, hpa, size, PTE_W | PTE_U | PTE_NX, PAGE_SIZE) == PT_OK;
+}
+
 static bool svm_vm_for_each_mapping(struct vm *vm, pt_leaf_fn *fn, void *ctx)
 {
 	struct svm_vm *s = vm->arch;
@@ -186,7 +193,8 @@ static void npt_flush(struct vm *vm)
 }
 
 /* Until its flush reaches a vCPU still in the guest, that vCPU may reach
- * the unmapped MMIO, which is its own VM's device (the only use). */
+ * the unmapped MMIO or shared pages, which are its own VM's device's (the
+ * only uses). */
 static bool svm_vm_unmap_mmio(struct vm *vm, u64 gpa, u64 size)
 {
 	struct svm_vm *s = vm->arch;
@@ -535,6 +543,7 @@ const struct vmm_ops svm_ops = {
 	.vm_dirty_track = svm_vm_dirty_track,
 	.vm_dirty_harvest = svm_vm_dirty_harvest,
 	.vm_map_mmio = svm_vm_map_mmio,
+	.vm_map_shared = svm_vm_map_shared,
 	.vm_unmap_mmio = svm_vm_unmap_mmio,
 	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
