@@ -99,7 +99,7 @@ static u32 vcpus_on_cpus(const struct vm *vm)
 static void run_slice(struct vcpu *v)
 {
 	struct cpu *c = this_cpu();
-	u64 start = rdtsc(), end = start + slice_tsc, now = start;
+	u64 start = rdtsc(), end = start + slice_tsc, now = start, exited = 0;
 	struct vm_exit exit;
 
 	c->vcpu = v;
@@ -112,8 +112,11 @@ static void run_slice(struct vcpu *v)
 			break; /* the hypervisor console may have stopped this VM */
 		vcpu_prepare_entry(v);
 		host_timer_arm(MIN(MIN(end, vcpu_deadline(v)), console_deadline()));
+		if (exited)
+			v->vm->hv_tsc += rdtsc() - exited;
 		spin_unlock(&hv_lock);
 		vmm->vcpu_run(v, &exit);
+		exited = rdtsc();
 		spin_lock(&hv_lock);
 		exit_dispatch(v, &exit);
 		host_irq_window();
@@ -122,6 +125,8 @@ static void run_slice(struct vcpu *v)
 			break;
 		poll_timers(v, now);
 	}
+	if (exited)
+		v->vm->hv_tsc += rdtsc() - exited;
 	v->vm->vruntime += (rdtsc() - start) * VM_WEIGHT_DEFAULT / vm_weight(v->vm);
 	vmm->vcpu_put(v);
 	v->on_cpu = NULL;

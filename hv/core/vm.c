@@ -417,6 +417,7 @@ void vm_print_exits(const struct vm *vm)
 			printf(" %s %lu", vm_exit_name((enum vm_exitcode)c), vm->exits[c]);
 	printf("; unclaimed port reads %lu, writes %lu\n", vm->bus.unclaimed_reads,
 	       vm->bus.unclaimed_writes);
+	printf("vm %s: hypervisor ticks from exits to entries: %lu\n", vm->name, vm->hv_tsc);
 	printf("vm %s: port accesses:", vm->name);
 	print_accesses(&vm->bus.pio);
 	printf("\nvm %s: mmio accesses:", vm->name);

@@ -125,6 +125,10 @@ struct vm {
 	u64 vruntime; /* TSC its vCPUs ran, scaled by its weight (sched.c) */
 	u32 most_on_cpus; /* the most of its vCPUs that ran at once */
 	u64 exits[EXIT_NR];
+	/* TSC ticks from each of its exits to the next entry of that vCPU
+	 * (sched.c): under QEMU's -icount shift=0 the hypervisor's
+	 * instructions on its behalf, the world switch itself excepted */
+	u64 hv_tsc;
 	u64 unknown_msr_logged[4]; /* small set of MSRs already logged */
 	unsigned nr_devices_created; /* of the VM_DEVICE table, in order */
 	u8 dev_arena[VM_DEV_ARENA] __aligned(16);
