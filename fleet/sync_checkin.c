@@ -231,9 +231,9 @@ static json_t *build_report(const struct sync_args *a, const struct device *d, s
 
 /* --hv-status FILE: what the hypervisor side says of itself, {"hypervisor":
  * version, "vms": [{"name", "state", "uptime_s"}]} (report.h), copied into
- * the report. The file is written by whatever on the device knows (nothing
- * in the hypervisor writes it yet); report_parse checks the values before the
- * report leaves. */
+ * the report. In the service VM, bulkhead-svcd --hv-status writes it from
+ * the hypervisor's status area (tools/bulkhead-svcd-ctl.c); report_parse
+ * checks the values before the report leaves. */
 static int add_hv_status(const struct sync_args *a, json_t *s, struct fl_err *err)
 {
 	struct fl_buf b = { 0 };

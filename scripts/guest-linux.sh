@@ -145,9 +145,10 @@ fi
 # bulkhead-svcd: the service VM's block daemon (tools/bulkhead-svcd.c),
 # started by /init when the command line has bulkhead.svcd= (docs/disks.md).
 svcd=$out/bulkhead-svcd
-if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ]; then
+if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ tools/bulkhead-svcd-ctl.c -nt "$svcd" ] ||
+	[ tools/bulkhead-svcd-ctl.h -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ]; then
 	${HOSTCC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Ihv/include -static \
-		-o "$svcd" tools/bulkhead-svcd.c
+		-o "$svcd" tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c
 fi
 
 # bulkhead-mmio: reads a PCI BAR through sysfs (the passthrough test).

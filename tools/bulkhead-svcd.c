@@ -2,7 +2,11 @@
  * "bulkhead service ring" PCI function (public/svc_ring.h) in sysfs, maps
  * its BAR 0 and BAR 2 (resource0, resource2), and serves each request on
  * the ring from a raw file named on the command line:
- *   bulkhead-svcd [--evil] [--once] NAME=FILE...
+ *   bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] NAME=FILE...
+ *   bulkhead-svcd --ctl-raw WORD
+ * --hv-status and --lock-when are the control channel
+ * (tools/bulkhead-svcd-ctl.c); --ctl-raw writes one control command word
+ * and exits (the tests' hostile commands).
  * A WRITE is answered only after pwrite() returned for all of it (the data
  * is in the file: a killed daemon loses no acknowledged write), a FLUSH
  * after fsync(). Requests for a disk with no file, or beyond the file's
@@ -35,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <public/svc_ring.h>
+#include "bulkhead-svcd-ctl.h"
 
 #define MAX_FILES SVC_MAX_DISKS
 
@@ -265,13 +270,15 @@ static bool find_device(char *dev, size_t size)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] NAME=FILE...\n");
+	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] "
+		"NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	char dev[512], path[600];
+	const char *hv_status = NULL, *lock_when = NULL, *raw = NULL;
 	bool once = false;
 	int fd;
 
@@ -285,6 +292,18 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--once")) {
 			once = true;
+			continue;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--hv-status")) {
+			hv_status = argv[++i];
+			continue;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--lock-when")) {
+			lock_when = argv[++i];
+			continue;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--ctl-raw")) {
+			raw = argv[++i];
 			continue;
 		}
 		if (!eq || eq == argv[i] || nr_files == MAX_FILES)
@@ -313,6 +332,8 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	regs = map_bar(dev, 0, SVC_REGS_BYTES);
+	if (regs && raw)
+		return ctl_raw(regs, (uint32_t)strtoul(raw, NULL, 0));
 	ring = map_bar(dev, 2, SVC_RING_BYTES);
 	if (!regs || !ring)
 		return 1;
@@ -323,9 +344,11 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "bulkhead-svcd: serving %u file(s) on %s%s\n", nr_files, dev,
 		evil ? " (evil answers)" : "");
+	ctl_init(regs, hv_status, lock_when);
 	for (;;) {
 		struct timespec ms = { 0, 1000000 };
 
+		ctl_tick();
 		if (drain() == 0) {
 			if (once)
 				return 0;

@@ -5,6 +5,7 @@
 #include <bulkhead/console_hv.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
+#include <bulkhead/vm_lock.h>
 #include <bulkhead/vswitch.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
@@ -28,7 +29,8 @@ static u64 total_exits(const struct vm *vm)
 /* One line per VM. exits/s: over the time since the previous list (since
  * the hypervisor started, the first time) when that is 1 s or more, else
  * the previous figure (a few milliseconds give no rate). uptime: since its
- * last (re)boot, from the guest's TSC, which starts near 0 then. */
+ * last (re)boot, from the guest's TSC, which starts near 0 then. A locked
+ * VM (vm_lock.h) says so after its exit rate. */
 static void list(void)
 {
 	u64 now = rdtsc(), ms_ticks = tsc_hz / 1000 ? tsc_hz / 1000 : 1;
@@ -54,7 +56,10 @@ static void list(void)
 		} else {
 			printf("%9s", "-");
 		}
-		printf("  %7lu\n", rate[i]);
+		printf("  %7lu", rate[i]);
+		if (vm_locked(vm))
+			printf("  LOCKED (%s)", vm_lock_why(vm));
+		printf("\n");
 	}
 }
 
@@ -143,6 +148,11 @@ static int run(char *cmd)
 		return CONSOLE_HV_OPEN;
 	if (!strcmp(cmd, "focus"))
 		return (int)vm->id;
+	if (vm_locked(vm) && (!strcmp(cmd, "start") || !strcmp(cmd, "restart"))) {
+		printf("vm %s is locked (%s): it cannot be started until the hypervisor boots "
+		       "again\n", vm->name, vm_lock_why(vm));
+		return CONSOLE_HV_OPEN;
+	}
 	if (!strcmp(cmd, "stop")) {
 		if (vm_is_running(vm))
 			vm_stop(vm, "hard stop from the hypervisor console");

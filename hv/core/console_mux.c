@@ -9,6 +9,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
+#include <bulkhead/vm_lock.h>
 #include <bulkhead/x86/uart.h>
 
 #define ESCAPE 0x1d /* Ctrl-] */
@@ -157,7 +158,7 @@ static void deliver(u8 c)
 		return;
 	case TO_VM:
 		vm = focused();
-		if (vm)
+		if (vm && !vm_locked(vm)) /* a locked VM's keys are dropped */
 			vm->console_input(vm->console_dev, c);
 		return;
 	}
@@ -184,8 +185,11 @@ void console_mux_poll(void)
 		int c;
 
 		/* Leave input in the physical UART while the guest's FIFO is
-		 * full: a serial line has flow control, nothing is dropped. */
-		if (vm && vm->console_room && vm->console_room(vm->console_dev) == 0)
+		 * full: a serial line has flow control, nothing is dropped.
+		 * A locked VM (vm_lock.h) never drains it: its keys are dropped
+		 * instead, so Ctrl-] still reaches the hypervisor. */
+		if (vm && !vm_locked(vm) && vm->console_room &&
+		    vm->console_room(vm->console_dev) == 0)
 			return;
 		c = uart_getc(COM1_PORT);
 		if (c < 0)

@@ -27,6 +27,7 @@
 #include <bulkhead/sched.h>
 #include <bulkhead/spinlock.h>
 #include <bulkhead/vm_config.h>
+#include <bulkhead/vm_lock.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
@@ -84,7 +85,7 @@ static u64 console_deadline(void)
 static bool must_stop(struct vcpu *v)
 {
 	return v->state != VCPU_RUNNABLE || !vm_is_running(v->vm) || v->vm->reset_pending ||
-	       v->init_pending;
+	       v->init_pending || vm_locked(v->vm);
 }
 
 static u32 vcpus_on_cpus(const struct vm *vm)
@@ -176,7 +177,7 @@ static void clamp_lag(void)
 	u64 least = ~0ULL;
 
 	for (unsigned i = 0; i < nr_vms; i++)
-		if (vm_is_running(&vms[i]))
+		if (vm_is_running(&vms[i]) && !vm_locked(&vms[i]))
 			least = MIN(least, vms[i].vruntime);
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (least != ~0ULL && least > lag_tsc && vms[i].vruntime < least - lag_tsc)
@@ -211,6 +212,12 @@ static void pick(unsigned *pos, struct pick *p)
 		if (!vm_is_running(vm) || v->id >= vm->nr_vcpus || v->vm != vm)
 			continue;
 		p->any_running = true;
+		if (vm_locked(vm)) {
+			/* paused (vm_lock.h): neither run nor its timers polled,
+			 * and not stuck: the hypervisor idles, never crashes it */
+			p->all_stuck = false;
+			continue;
+		}
 		if (v->on_cpu) {
 			p->all_stuck = false;
 			continue;

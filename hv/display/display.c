@@ -14,6 +14,7 @@
 #include <bulkhead/virtio_gpu.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vm_config.h>
+#include <bulkhead/vm_lock.h>
 #include <bulkhead/vmm.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/host_timer.h>
@@ -24,6 +25,7 @@ static u32 *shadow;             /* what the view shows, view.w x view.h */
 static struct vm *shown;        /* whose bar is on the screen; NULL: none yet */
 static bool menu_shown;         /* the menu covers the view: no refresh */
 static enum vm_state shown_state; /* the state its bar says */
+static bool shown_locked;         /* and whether it says LOCKED */
 static bool need_full;          /* the view must be copied whole */
 static u64 next_refresh;
 static struct display_vm_fb vm_fb[VM_MAX]; /* by VM id; gpa 0: no framebuffer */
@@ -167,10 +169,12 @@ static void draw_bar(const struct vm *vm)
 	char text[VM_NAME_MAX + 48];
 
 	shown_state = vm->state;
+	shown_locked = vm_locked(vm);
 	fb_fill(&screen, (struct rect){ 0, 0, screen.width, DISPLAY_BAR_H - 2 }, bg);
 	fb_fill(&screen, (struct rect){ 0, DISPLAY_BAR_H - 2, screen.width, 2 }, 0x202020);
-	fmt_snprintf(text, sizeof(text), " VM %u: %s  [%s]  %s", vm->id, vm->name,
-		     vm->cfg ? vm_role_name(vm->cfg->role) : "?", vm_state_name(vm->state));
+	fmt_snprintf(text, sizeof(text), " VM %u: %s  [%s]  %s%s", vm->id, vm->name,
+		     vm->cfg ? vm_role_name(vm->cfg->role) : "?", vm_state_name(vm->state),
+		     shown_locked ? "  LOCKED" : "");
 	fb_text(&screen, 0, ty, hint_x, text, fg, bg);
 	fb_text(&screen, hint_x, ty, screen.width, hint, fg, bg);
 }
@@ -446,7 +450,8 @@ void display_poll(void)
 	if (now < next_refresh)
 		return;
 	next_refresh = now + tsc_hz / 1000 * DISPLAY_REFRESH_MS;
-	if (shown->state != shown_state) { /* stopped, restarted: the bar says so */
+	if (shown->state != shown_state || vm_locked(shown) != shown_locked) {
+		/* stopped, restarted, locked: the bar says so */
 		draw_bar(shown);
 		if (shown->state != VM_RUNNING)
 			clear_view();

@@ -10,9 +10,15 @@
  * where the BAR is then. Where the backend cannot map (VMX) every access
  * traps and is served from the pages. The hypervisor reads what the daemon
  * writes there once per value (svc_ring.c), as it may change at any time.
- * No other VM's page is ever reachable from BAR 2. A new ring (a new id generation) is laid out whenever the service
- * VM is built or reset (PCI RST#); requests outstanding then fail
- * (svc_ring_abort), and so do they when the service VM is torn down. */
+ * No other VM's page is ever reachable from BAR 2. A new ring (a new id
+ * generation) is laid out whenever the service VM is built or reset (PCI RST#); requests outstanding then fail
+ * (svc_ring_abort), and so do they when the service VM is torn down.
+ *
+ * Version 2 adds the control channel in BAR 0 (svc_ctl.h): a command word
+ * that locks the VMs of role work (vm_lock.h), and a status area of every
+ * VM, snapshot when its first dword is read. A refused command is counted
+ * and logged the first time only, so a hostile daemon cannot flood the
+ * log. */
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/mm.h>
@@ -20,9 +26,13 @@
 #include <bulkhead/pci.h>
 #include <bulkhead/pci_func.h>
 #include <bulkhead/string.h>
+#include <bulkhead/hv.h>
 #include <bulkhead/svc.h>
+#include <bulkhead/svc_ctl.h>
 #include <bulkhead/vm.h>
+#include <bulkhead/vm_lock.h>
 #include <bulkhead/vmm.h>
+#include <bulkhead/x86/cpu.h>
 
 struct svc_dev {
 	struct pci_func *f;
@@ -42,6 +52,78 @@ static u32 ring_gen;
  * across new rings, so a restarted daemon sees the same table. */
 static struct { char name[SVC_DISK_NAME]; u64 sectors; } disks[SVC_MAX_DISKS];
 static u32 nr_disks;
+/* The control channel: kept across service VM restarts. */
+static struct svc_hv_status status;
+static u32 status_seq, ctl_result, ctl_refused;
+
+static u32 role_of(const struct vm *vm)
+{
+	switch (vm->cfg ? vm->cfg->role : VM_ROLE_WORK) {
+	case VM_ROLE_PERSONAL:
+		return SVC_ROLE_PERSONAL;
+	case VM_ROLE_DISPOSABLE:
+		return SVC_ROLE_DISPOSABLE;
+	case VM_ROLE_SERVICE:
+		return SVC_ROLE_SERVICE;
+	default:
+		return SVC_ROLE_WORK;
+	}
+}
+
+static u32 state_of(const struct vm *vm)
+{
+	switch (vm->state) {
+	case VM_EXITED:
+		return SVC_VM_EXITED;
+	case VM_STOPPED:
+		return SVC_VM_STOPPED;
+	case VM_OFF:
+		return SVC_VM_OFF;
+	default:
+		return SVC_VM_RUNNING;
+	}
+}
+
+/* A fresh snapshot of every VM in the status area. uptime as the console's
+ * list says it: from the guest's TSC, which starts near 0 at its boot. */
+static void status_refresh(void)
+{
+	struct svc_ctl_vm v[SVC_STATUS_VMS];
+	u64 now = rdtsc(), hz = tsc_hz ? tsc_hz : 1;
+	u32 n = nr_vms < SVC_STATUS_VMS ? nr_vms : SVC_STATUS_VMS;
+
+	for (u32 i = 0; i < n; i++) {
+		const struct vm *vm = &vms[i];
+
+		v[i] = (struct svc_ctl_vm){
+			.name = vm->name, .role = role_of(vm), .state = state_of(vm),
+			.locked = vm_locked(vm),
+			.uptime_s = vm->state == VM_RUNNING && vm->nr_vcpus ?
+				(now + vm->vcpu[0].tsc_offset) / hz : 0,
+		};
+	}
+	svc_ctl_fill(&status, ++status_seq, BULKHEAD_VERSION, v, n, ctl_refused);
+}
+
+/* A command word from the daemon (hostile): carried out, or refused. */
+static void ctl_command(struct svc_dev *s, u32 word)
+{
+	u32 cmd = 0, reason = 0;
+
+	ctl_result = svc_ctl_decode(word, &cmd, &reason);
+	if (ctl_result != SVC_CTL_OK) {
+		if (ctl_refused++ == 0)
+			printf("[%s] service ring: control command %#x refused (%s); further "
+			       "refusals are only counted\n", s->h->name, word,
+			       ctl_result == SVC_CTL_BAD_CMD ? "unknown command" :
+			       ctl_result == SVC_CTL_BAD_REASON ? "unknown reason" : "reserved bits set");
+		return;
+	}
+	/* cmd is SVC_CTL_LOCK: every VM of role work */
+	for (u32 i = 0; i < nr_vms; i++)
+		if (vms[i].cfg && vms[i].cfg->role == VM_ROLE_WORK)
+			vm_lock(&vms[i], svc_ctl_reason_name(reason));
+}
 
 int svc_disk_register(const char *name, u64 sectors)
 {
@@ -95,8 +177,22 @@ static enum bus_result regs_read(void *dev, u64 off, u32 size, u64 *val)
 	case SVC_REG_VERSION:
 		*val = SVC_VERSION;
 		break;
+	case SVC_REG_CTL_RESULT:
+		*val = ctl_result;
+		break;
+	case SVC_REG_CTL_REFUSED:
+		*val = ctl_refused;
+		break;
 	default:
 		*val = 0;
+		if (off >= SVC_STATUS_OFF && off < SVC_STATUS_OFF + sizeof(status)) {
+			u32 w;
+
+			if (off == SVC_STATUS_OFF)
+				status_refresh();
+			memcpy(&w, (const u8 *)&status + (off - SVC_STATUS_OFF), 4);
+			*val = w;
+		}
 		break;
 	}
 	return BUS_OK;
@@ -106,7 +202,6 @@ static enum bus_result regs_write(void *dev, u64 off, u32 size, u64 val)
 {
 	struct svc_dev *s = dev;
 
-	(void)val;
 	if (size != 4 || (off & 3))
 		return BUS_BAD_ACCESS;
 	switch (off) {
@@ -120,6 +215,9 @@ static enum bus_result regs_write(void *dev, u64 off, u32 size, u64 val)
 		break;
 	case SVC_REG_ACK:
 		pci_func_intx(s->f, false);
+		break;
+	case SVC_REG_CTL_CMD:
+		ctl_command(s, (u32)val);
 		break;
 	default:
 		break;

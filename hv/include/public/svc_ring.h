@@ -13,6 +13,20 @@
  *                        the request ring; a daemon waiting through
  *                        uio_pci_generic then re-enables INTx in the
  *                        command register)
+ *   (version 2, the control channel: hypervisor status to the fleet
+ *   client, and the lock of the managed VMs of a revoked device)
+ *     0x10 ctl_cmd (wo)  a command word: SVC_CTL_CMD(cmd, reason); bits
+ *                        16..31 zero. SVC_CTL_LOCK locks every VM of role
+ *                        work: its vCPUs are no longer scheduled (paused,
+ *                        nothing lost) and it cannot be started again from
+ *                        the hypervisor console until the hypervisor boots
+ *                        again; locking is idempotent and there is no
+ *                        unlock. Anything else is refused and counted.
+ *     0x14 ctl_result (ro) enum svc_ctl_result of the last command
+ *     0x18 ctl_refused (ro) commands refused since the hypervisor booted
+ *     0x100.. status (ro) struct svc_hv_status. Reading its first dword (seq)
+ *                        takes a fresh snapshot of every VM; read seq
+ *                        first, then the rest, in aligned dwords.
  *   BAR 2, 64-bit memory, SVC_RING_BYTES: the ring (struct svc_shared),
  *     RAM of the service VM's own budget, mapped only into its nested page
  *     table (mmap /sys/bus/pci/devices/<bdf>/resource2).
@@ -41,14 +55,60 @@
 #define SVC_PCI_VENDOR 0x1b36U
 #define SVC_PCI_DEVICE 0x10f1U
 #define SVC_MAGIC      0x56534842U /* "BHSV" in memory */
-#define SVC_VERSION    1U
+#define SVC_VERSION    2U /* 2: the control channel (ctl_*, status) */
 
 /* BAR 0 registers */
 #define SVC_REG_MAGIC    0x00U
 #define SVC_REG_VERSION  0x04U
 #define SVC_REG_DOORBELL 0x08U
 #define SVC_REG_ACK      0x0cU
+#define SVC_REG_CTL_CMD     0x10U
+#define SVC_REG_CTL_RESULT  0x14U
+#define SVC_REG_CTL_REFUSED 0x18U
+#define SVC_STATUS_OFF   0x100U
 #define SVC_REGS_BYTES   0x1000U
+
+/* The control channel. A command word is cmd | reason << 8; the reason
+ * says why, for the hypervisor's log. */
+#define SVC_CTL_CMD(cmd, reason) ((uint32_t)(cmd) | (uint32_t)(reason) << 8)
+enum svc_ctl_cmd { SVC_CTL_LOCK = 1 };
+enum svc_ctl_reason {
+	SVC_CTL_REVOKED = 1,       /* "device revoked" */
+	SVC_CTL_LEASE_EXPIRED = 2, /* "lease expired" */
+	SVC_CTL_REASON_MAX = 2,
+};
+enum svc_ctl_result {
+	SVC_CTL_NONE = 0,       /* no command yet */
+	SVC_CTL_OK = 1,         /* carried out */
+	SVC_CTL_BAD_CMD = 2,    /* refused: unknown command */
+	SVC_CTL_BAD_REASON = 3, /* refused: unknown reason */
+	SVC_CTL_BAD_WORD = 4,   /* refused: reserved bits set */
+};
+
+/* The status area: what the hypervisor knows of itself and its VMs. */
+#define SVC_STATUS_VMS  8U
+#define SVC_STATUS_NAME 16U /* NUL-padded, as in the configuration */
+#define SVC_STATUS_HV   32U /* NUL-padded printable ASCII */
+enum svc_vm_role { SVC_ROLE_WORK = 0, SVC_ROLE_PERSONAL = 1, SVC_ROLE_DISPOSABLE = 2, SVC_ROLE_SERVICE = 3 };
+enum svc_vm_state { SVC_VM_RUNNING = 0, SVC_VM_EXITED = 1, SVC_VM_STOPPED = 2, SVC_VM_OFF = 3 };
+
+struct svc_vm_status {
+	char name[SVC_STATUS_NAME];
+	uint32_t role;     /* enum svc_vm_role */
+	uint32_t state;    /* enum svc_vm_state */
+	uint32_t locked;   /* 1: locked (then a running VM does not run) */
+	uint32_t pad;
+	uint64_t uptime_s; /* since its last (re)boot; 0 unless running */
+};
+
+struct svc_hv_status {
+	uint32_t seq;      /* one more at every snapshot */
+	uint32_t nr_vms;   /* valid entries of vms[] */
+	uint32_t vm_bytes; /* sizeof(struct svc_vm_status) */
+	uint32_t refused;  /* as ctl_refused */
+	char hypervisor[SVC_STATUS_HV]; /* its version */
+	struct svc_vm_status vms[SVC_STATUS_VMS];
+};
 
 #define SVC_RING_ENTRIES 16U            /* a power of two */
 #define SVC_SLOT_BYTES   0x8000U        /* 32 KiB of data per request */
@@ -104,6 +164,8 @@ struct svc_hdr {
 	struct svc_disk_desc disks[SVC_MAX_DISKS];
 };
 
+_Static_assert(sizeof(struct svc_vm_status) == 40, "svc_vm_status layout");
+_Static_assert(SVC_STATUS_OFF + sizeof(struct svc_hv_status) <= SVC_REGS_BYTES, "status area fits BAR 0");
 _Static_assert(sizeof(struct svc_req) == 32, "svc_req layout");
 _Static_assert(sizeof(struct svc_rsp) == 16, "svc_rsp layout");
 _Static_assert(sizeof(struct svc_hdr) <= SVC_REQ_OFF, "svc_hdr fits before the rings");
