@@ -11,7 +11,11 @@
  * put them; the host command register follows the guest's memory space
  * and bus master bits (bus mastering on the host only while the guest has
  * it on), never I/O space. BARs under 4 KiB cannot be page-mapped: a VM
- * given such a function is not started. I/O BARs are not passed. */
+ * given such a function is not started. I/O BARs are not passed. The
+ * pages holding the MSI-X table and PBA are left out of the mapping: the
+ * guest's accesses to them trap and reach passthrough_msix.c (through
+ * pci_func_ops.mmio), which also delivers the function's interrupts
+ * (polled as a timer device of the VM). */
 #include <bulkhead/console.h>
 #include <bulkhead/format.h>
 #include <bulkhead/passthrough.h>
