@@ -248,8 +248,9 @@ void pt_msix_ctrl_changed(struct pt_msix *m)
 		return;
 	}
 	/* The host's MSI-X follows the guest's Enable at once (a device may
-	 * look at it when its queues are set up: QEMU's nvme does), with
-	 * every host entry masked but those armed. */
+	 * look at it when its queues are set up: enabled only at the first
+	 * unmask, QEMU's nvme stayed silent), with every host entry masked
+	 * but those armed. */
 	if (!m->host_on) {
 		for (u32 i = 0; i < m->host_nvec; i++)
 			if (i >= PT_MSIX_MAX || !m->host_vec[i])
