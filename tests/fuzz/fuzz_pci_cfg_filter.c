@@ -2,10 +2,14 @@
  * function (hv/dev/pci/pci_cfg_filter.c). The input is a host header (64
  * bytes), six BAR sizes (one byte each: 0 none, else 1 << (b % 64), or
  * an odd size when bit 7 is set), then guest accesses of 7 bytes each
- * (op, offset, size, value). After every access: the identity reads as
- * the host's, the command holds only its writable bits, every passed BAR
- * is aligned to its size with the host's type bits, every other BAR and
- * everything from 0x40 on reads 0, and the dropped count never goes down. */
+ * (op, offset, size, value); one op exposes an MSI-X capability (offset,
+ * entries, table and PBA dwords from the access's bytes). After every
+ * access: the identity reads as the host's, the command holds only its
+ * writable bits, every passed BAR is aligned to its size with the host's
+ * type bits, every other BAR and everything from 0x40 on reads 0 but an
+ * exposed MSI-X capability (dword aligned in 40h-f4h, ID 11h, next 0, its
+ * table and PBA inside a passed BAR, only Enable and Function Mask
+ * changed), and the dropped count never goes down. */
 #include <stdlib.h>
 #include <string.h>
 #include <bulkhead/pci_cfg_filter.h>
@@ -38,11 +42,30 @@ static void check(const struct pci_cfg_filter *f, const u8 *h, u32 dropped_befor
 			abort();
 		}
 	}
-	for (u32 off = 0x40; off < 0x100; off += 4)
-		if (pci_cfg_filter_read(f, off, 4))
+	for (u32 off = 0x40; off < 0x100; off += 4) {
+		u32 v = pci_cfg_filter_read(f, off, 4), c = f->msix_cap;
+
+		if (c && off == c) {
+			if ((v & 0xffffU) != 0x11U || ((v >> 16) & 0x7ffU) != f->msix_nvec - 1U ||
+			    (v >> 16 & 0x3800U))
+				abort();
+		} else if (c && (off == c + 4U || off == c + 8U)) {
+			u32 bir = v & 7U;
+			u64 gpa, sz, len = off == c + 4U ? 16ULL * f->msix_nvec
+						    : (f->msix_nvec + 63U) / 64U * 8U;
+
+			if (!pci_cfg_filter_bar(f, bir, &gpa, &sz) || (v & ~7U) > sz ||
+			    len > sz - (v & ~7U))
+				abort();
+		} else if (v) {
 			abort();
-	if (pci_cfg_filter_read(f, 0x30, 4) || pci_cfg_filter_read(f, 0x34, 4) ||
-	    (pci_cfg_filter_read(f, 0x06, 2) & 0x10U))
+		}
+	}
+	if (f->msix_cap && (f->msix_cap < 0x40 || f->msix_cap > 0xf4 || (f->msix_cap & 3U) ||
+			    !f->msix_nvec || f->msix_nvec > PCI_CFG_MSIX_MAX))
+		abort();
+	if (pci_cfg_filter_read(f, 0x30, 4) || pci_cfg_filter_read(f, 0x34, 4) != f->msix_cap ||
+	    !(pci_cfg_filter_read(f, 0x06, 2) & 0x10U) != !f->msix_cap)
 		abort();
 	if (f->dropped < dropped_before)
 		abort();
@@ -70,16 +93,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		u32 off = data[1] | (u32)(data[0] & 1) << 8, sz = data[2] % 9;
 		u32 val = host32(data, 3), before = f.dropped;
 
-		switch (data[0] >> 1 & 3) {
+		switch (data[0] >> 1 & 7) {
 		case 0:
+		case 1:
 			(void)pci_cfg_filter_read(&f, off, sz);
 			break;
-		case 1:
 		case 2:
+		case 3:
+		case 4:
+		case 5:
 			(void)pci_cfg_filter_write(&f, off, sz, val);
 			break;
-		default:
+		case 6:
 			pci_cfg_filter_place(&f, data[1] % 8, (u64)val << (data[2] % 33));
+			break;
+		default:
+			(void)pci_cfg_filter_msix(&f, data[1], (val & 0xfffU) + (data[2] >> 4),
+						  val & 0xffff00ffU, (val >> 4 & 0xfff8U) | data[2] % 8);
 			break;
 		}
 		check(&f, h, before);

@@ -10,12 +10,24 @@
 # maps it again, and the guest reads the nvme's CAP and VS registers
 # through its BAR (bulkhead-mmio on sysfs resource0). The bystander exits normally and the isolation check at the
 # Linux VM's stop passes with the BAR mapped (it is the VM's own MMIO).
+# Before that, with MSI-X mediated: Debian's nvme driver (nvme and
+# nvme-core, in the initramfs and loaded by /init) probes the function,
+# /dev/nvme0n1 appears, the guest reads the pattern the host wrote into
+# the image's first 4 KiB (same md5), writes a second one at 512 KiB and
+# syncs (the host finds it in the image after QEMU exits), its
+# /proc/interrupts shows the nvme's MSI-X vectors counting; then the
+# driver is unbound (MSI-X off: host vectors given back) before the
+# command register checks.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 DIR=$LOGDIR/passthrough_linux
 rm -rf "$DIR"
 mkdir -p "$DIR"
 truncate -s 1M "$DIR/nvme.img"
+# pattern A at 0, read by the guest; B is what the guest writes at 512 KiB
+yes bulkhead-nvme-pattern-A | head -c 4096 | dd of="$DIR/nvme.img" conv=notrunc status=none
+yes bulkhead-nvme-pattern-B | head -c 4096 > "$DIR/pattern-b"
+sum_a=$(head -c 4096 "$DIR/nvme.img" | md5sum | cut -d' ' -f1)
 conf=$DIR/vms.conf
 cat > "$conf" <<EOF2
 [vm linux]
@@ -41,6 +53,21 @@ cat > "$DIR/steps" <<STEPS
 expect ^bulkhead-guest: userspace up$ 600
 expect Enter .help. for a list 120
 expect ~ # 60
+run lsmod
+check re.search(r'^nvme ', out, re.M) and re.search(r'^nvme_core ', out, re.M)
+run for i in \$(seq 1 120); do [ -b /dev/nvme0n1 ] && break; sleep 1; done; ls -l /dev/nvme0n1 ;; 150
+check 'nvme0n1' in out
+run dd if=/dev/nvme0n1 bs=4096 count=1 2>/dev/null | md5sum ;; 120
+check out.split()[0] == '$sum_a'
+run yes bulkhead-nvme-pattern-B | head -c 4096 > /tmp/b; dd if=/tmp/b of=/dev/nvme0n1 bs=4096 seek=128 conv=fsync 2>/dev/null; sync; echo written ;; 120
+check 'written' in out
+run echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/nvme0n1 bs=4096 skip=128 count=1 2>/dev/null | md5sum ;; 120
+check out.split()[0] == '$(md5sum < "$DIR/pattern-b" | cut -d' ' -f1)'
+run grep nvme /proc/interrupts
+check sum(int(x) for l in out.splitlines() if 'nvme' in l for x in l.split()[1:] if x.isdigit()) > 0 and 'MSI' in out
+run dmesg | grep -i nvme
+run echo 0000:00:10.0 > /sys/bus/pci/drivers/nvme/unbind; echo unbound ;; 120
+check 'unbound' in out
 run cat $fn/vendor $fn/device $fn/class
 check out.split()[:3] == ['0x1b36', '0x0010', '0x010802']
 run dmesg | grep '00:10.0'
@@ -76,6 +103,15 @@ n_unmap=$(grep -cE "^vm linux: passthrough 00:05\.0 BAR 0 unmapped from $guest" 
 	fail "BAR 0 at $guest -> $host: mapped $n_map times, unmapped $n_unmap times"
 expect_regex "^isolation: vm linux: nested tables map only its own RAM \(at its stop"
 expect_line "vm linux: passthrough 00:05.0 reset by FLR (BARs and command read back as before), DMA-blocked again"
+expect_regex "^vm linux: passthrough 00:05\.0 MSI-X at 0x[0-9a-f]+: [0-9]+ of [0-9]+ entries"
+expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry 0 unmasked: host vector 0x[0-9a-f]+$"
+expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry [0-9]+: first interrupt delivered"
+# the driver's unbind turns MSI-X off: host vectors given back, none dropped
+expect_regex "^vm linux: passthrough 00:05\.0 MSI-X off on the host, [1-9][0-9]* host vector\(s\) given back \([1-9][0-9]* delivered, 0 dropped\)$"
+expect_no_line "no host vector left"
+dd if="$DIR/nvme.img" bs=4096 skip=128 count=1 status=none | cmp -s - "$DIR/pattern-b" &&
+	echo "ok: the guest's write reached the nvme's image at 512 KiB" ||
+	fail "the image does not hold the guest's pattern at 512 KiB"
 expect_line "vm bystander: exited, code 0"
 expect_no_line "vm linux: stopped"
 expect_no_line "PANIC"

@@ -187,6 +187,64 @@ static void test_odd_bars(void **state)
 	assert_int_equal(pci_cfg_filter_read(&f, 0x24, 4), 0);
 }
 
+/* MSI-X as QEMU's nvme has it: capability at 0x40, 65 entries, table
+ * at BAR0 + 0x2000, PBA at BAR0 + 0x3000 (PCI 3.0 6.8.2). */
+static void test_msix(void **state)
+{
+	(void)state;
+	assert_true(pci_cfg_filter_msix(&f, 0x40, 65, 0x2000, 0x3000));
+	assert_int_equal(pci_cfg_filter_read(&f, 0x06, 2), 0x0210);  /* cap list bit */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x34, 1), 0x40);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x40, 4), 0x00400011); /* ID, next 0, N-1 */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x42, 2), 64);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x44, 4), 0x2000);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x48, 4), 0x3000);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x4c, 4), 0);
+	/* Enable and Function Mask are virtual; the rest is read-only */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x42, 2, 0xc7ff), PCI_CFG_FX_MSIX);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x42, 2), 0xc040);
+	assert_int_equal(f.msix_ctrl, PCI_CFG_MSIX_ENABLE | PCI_CFG_MSIX_FMASK);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x43, 1, 0xc0), 0);  /* no change */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x40, 4, 0x80000000), PCI_CFG_FX_MSIX);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x40, 4), 0x80400011);
+	assert_int_equal(f.dropped, 0);
+	/* table and PBA locations, ID and next pointer: dropped and counted */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x44, 4, 0x1000), 0);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x48, 4, 0x1000), 0);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x40, 2, 0xffff), 0);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x34, 1, 0x50), 0);
+	assert_int_equal(f.dropped, 4);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x44, 4), 0x2000);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x40, 4), 0x80400011);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x34, 1), 0x40);
+}
+
+/* A capability that cannot be mediated is not exposed. */
+static void test_msix_refused(void **state)
+{
+	(void)state;
+	assert_false(pci_cfg_filter_msix(&f, 0x3c, 1, 0x2000, 0x3000));  /* in the header */
+	assert_false(pci_cfg_filter_msix(&f, 0x42, 1, 0x2000, 0x3000));  /* unaligned */
+	assert_false(pci_cfg_filter_msix(&f, 0xf8, 1, 0x2000, 0x3000));  /* past 0xff */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 0, 0x2000, 0x3000));
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 2049, 0x2000, 0x3000));
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 2048, 0x0000, 0x3000)); /* 32 KiB table */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 65, 0x3c00, 0x3000)); /* past the BAR */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 1, 0x2005, 0x3000));  /* BIR 5: none */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 1, 0x2001, 0x3000));  /* BIR 1: upper half */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 1, 0x2004, 0x3004));  /* BIR 4: I/O */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 1, 0x2000, 0x4000));  /* PBA past the BAR */
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 1, 0x2000, 0x0006));  /* BIR 6 */
+	assert_true(pci_cfg_filter_msix(&f, 0x40, 1, 0x2000, 0x0002));   /* PBA in BAR2 */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x48, 4), 0x0002);
+	setup(NULL);
+	assert_false(pci_cfg_filter_msix(&f, 0x40, 1, 0x2000, 0x1002)); /* past BAR2's 4 KiB */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x34, 1), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x06, 2), 0x0200);
+	for (u32 off = 0x40; off < 0x100; off += 4)
+		assert_int_equal(pci_cfg_filter_read(&f, off, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +255,8 @@ int main(void)
 		cmocka_unit_test_setup(test_virtual_bytes, setup),
 		cmocka_unit_test_setup(test_dropped, setup),
 		cmocka_unit_test_setup(test_odd_bars, setup),
+		cmocka_unit_test_setup(test_msix, setup),
+		cmocka_unit_test_setup(test_msix_refused, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

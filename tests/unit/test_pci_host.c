@@ -124,7 +124,7 @@ static void fn_write(void *dev, u32 off, u32 size, u32 val)
 {
 	pci_cfg_put(dev, off, size, val);
 }
-static const struct pci_func_ops fn_ops = { fn_read, fn_write };
+static const struct pci_func_ops fn_ops = { fn_read, fn_write, NULL, NULL };
 
 static void test_registry(void **state)
 {

@@ -11,10 +11,15 @@
  * put them; the host command register follows the guest's memory space
  * and bus master bits (bus mastering on the host only while the guest has
  * it on), never I/O space. BARs under 4 KiB cannot be page-mapped: a VM
- * given such a function is not started. I/O BARs are not passed. */
+ * given such a function is not started. I/O BARs are not passed. The
+ * pages holding the MSI-X table and PBA are left out of the mapping: the
+ * guest's accesses to them trap and reach passthrough_msix.c (through
+ * pci_func_ops.mmio), which also delivers the function's interrupts
+ * (polled as a timer device of the VM). */
 #include <bulkhead/console.h>
 #include <bulkhead/format.h>
 #include <bulkhead/passthrough.h>
+#include <bulkhead/passthrough_msix.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci.h>
 #include <bulkhead/pci_cfg_filter.h>
@@ -23,6 +28,7 @@
 #include <bulkhead/vm.h>
 #include <bulkhead/vm_device.h>
 #include <bulkhead/vmm.h>
+#include <bulkhead/vtimer.h>
 #include <bulkhead/x86/host_pci.h>
 
 #define HOST_COMMAND  0x04U
@@ -40,6 +46,7 @@ struct pt_fn {
 	u64 host_bar[PCI_CFG_FILTER_BARS];   /* host address of each passed BAR */
 	u64 mapped_gpa[PCI_CFG_FILTER_BARS]; /* where it is mapped now */
 	bool mapped[PCI_CFG_FILTER_BARS];
+	struct pt_msix msix;
 	struct spinlock lock;
 };
 
@@ -104,6 +111,51 @@ static bool in_window(u64 gpa, u64 size)
 	       gpa - PC_PCI_MMIO_BASE <= PC_PCI_MMIO_SIZE - size;
 }
 
+/* The parts of BAR i (offsets [0, size)) outside the MSI-X table and PBA
+ * pages, which stay unmapped so that guest accesses trap
+ * (passthrough_msix.c): up to three pieces, lo[k] to hi[k]; how many. */
+static u32 pieces(const struct pt_fn *p, u32 i, u64 size, u64 lo[3], u64 hi[3])
+{
+	u64 h[2][2], at = 0;
+	u32 nh = 0, n = 0;
+
+	for (u32 w = 0; w < 2; w++)
+		if (pt_msix_hole(&p->msix, i, w, &h[nh][0], &h[nh][1]))
+			nh++;
+	if (nh == 2 && h[1][0] < h[0][0]) { /* in address order */
+		u64 t0 = h[0][0], t1 = h[0][1];
+
+		h[0][0] = h[1][0], h[0][1] = h[1][1];
+		h[1][0] = t0, h[1][1] = t1;
+	}
+	for (u32 k = 0; k < nh; k++) {
+		if (h[k][0] > at)
+			lo[n] = at, hi[n++] = MIN(h[k][0], size);
+		at = MAX(at, h[k][1]);
+	}
+	if (at < size)
+		lo[n] = at, hi[n++] = size;
+	return n;
+}
+
+static bool map_bar(struct pt_fn *p, u32 i, u64 gpa, u64 size, bool map)
+{
+	u64 lo[3], hi[3];
+	u32 n = pieces(p, i, size, lo, hi);
+	bool ok = true;
+
+	for (u32 k = 0; k < n; k++) {
+		if (hi[k] <= lo[k])
+			continue;
+		if (map)
+			ok = vmm->vm_map_mmio(p->vm, gpa + lo[k], p->host_bar[i] + lo[k],
+					      hi[k] - lo[k]) && ok;
+		else
+			ok = vmm->vm_unmap_mmio(p->vm, gpa + lo[k], hi[k] - lo[k]) && ok;
+	}
+	return ok;
+}
+
 /* Brings the nested page table in line with the guest's BARs and memory
  * decoding. @pre p->lock held. */
 static void sync_bars(struct pt_fn *p)
@@ -116,7 +168,7 @@ static void sync_bars(struct pt_fn *p)
 			    in_window(gpa, size);
 
 		if (p->mapped[i] && (!want || gpa != p->mapped_gpa[i])) {
-			if (!vmm->vm_unmap_mmio(p->vm, p->mapped_gpa[i], size))
+			if (!map_bar(p, i, p->mapped_gpa[i], p->filt.size[i], false))
 				printf("vm %s: passthrough %02x:%02x.%u BAR %u: unmap at %#lx "
 				       "incomplete\n", p->vm->name, p->hf->bus, p->hf->dev,
 				       p->hf->fn, i, p->mapped_gpa[i]);
@@ -125,9 +177,9 @@ static void sync_bars(struct pt_fn *p)
 			       p->vm->name, p->hf->bus, p->hf->dev, p->hf->fn, i, p->mapped_gpa[i]);
 		}
 		if (want && !p->mapped[i]) {
-			if (!vmm->vm_map_mmio(p->vm, gpa, p->host_bar[i], size)) {
+			if (!map_bar(p, i, gpa, size, true)) {
 				/* over another mapping: undo what part of it was made */
-				(void)vmm->vm_unmap_mmio(p->vm, gpa, size);
+				(void)map_bar(p, i, gpa, size, false);
 				printf("vm %s: passthrough %02x:%02x.%u BAR %u at %#lx overlaps "
 				       "another mapping: not mapped\n", p->vm->name, p->hf->bus,
 				       p->hf->dev, p->hf->fn, i, gpa);
@@ -175,10 +227,77 @@ static void pt_cfg_write(void *dev, u32 off, u32 size, u32 val)
 		sync_command(p);
 	if (fx & (PCI_CFG_FX_MEM | PCI_CFG_FX_BARS))
 		sync_bars(p);
+	if (fx & PCI_CFG_FX_MSIX)
+		pt_msix_ctrl_changed(&p->msix);
 	spin_unlock(&p->lock);
 }
 
-static const struct pci_func_ops pt_ops = { pt_cfg_read, pt_cfg_write };
+/* The guest's access to a page of a mapped BAR that holds the MSI-X
+ * table or PBA (not mapped: it traps and reaches the window). */
+static enum bus_result pt_mmio(void *dev, u64 addr, u32 size, u64 *val, bool write)
+{
+	struct pt_fn *p = dev;
+	enum bus_result r = BUS_UNCLAIMED;
+
+	spin_lock(&p->lock);
+	for (u32 i = 0; i < PCI_CFG_FILTER_BARS && r == BUS_UNCLAIMED; i++) {
+		u64 off = addr - p->mapped_gpa[i];
+
+		for (u32 w = 0; w < 2 && p->mapped[i] && addr >= p->mapped_gpa[i]; w++) {
+			u64 lo, hi;
+
+			if (pt_msix_hole(&p->msix, i, w, &lo, &hi) && off >= lo && off < hi &&
+			    size <= hi - off) {
+				r = pt_msix_access(&p->msix, i, off, size, val, write);
+				break;
+			}
+		}
+	}
+	spin_unlock(&p->lock);
+	return r;
+}
+
+/* A VM reset: MSI-X back to its reset state (6.8.2.3, 6.8.2.9: disabled,
+ * every entry masked, nothing pending), host vectors given back. BARs
+ * and command stay as the guest left them (not yet reset). */
+static void pt_reset(void *dev)
+{
+	struct pt_fn *p = dev;
+
+	spin_lock(&p->lock);
+	pt_msix_reset(&p->msix);
+	spin_unlock(&p->lock);
+}
+
+static const struct pci_func_ops pt_ops = { pt_cfg_read, pt_cfg_write, pt_mmio, pt_reset };
+
+/* The scheduler polls the VM's functions (under hv_lock) for what their
+ * host interrupts noted (passthrough_msix.h). */
+static u64 pt_next(void *dev)
+{
+	struct pt_fn *fns = dev;
+	unsigned id = (unsigned)((fns - &pt_fns[0][0]) / VM_MAX_PASSTHROUGH);
+
+	for (unsigned i = 0; i < pt_nr[id]; i++)
+		if (pt_msix_due(&fns[i].msix))
+			return 0;
+	return ~0ULL;
+}
+
+static void pt_poll(void *dev, u64 now)
+{
+	struct pt_fn *fns = dev;
+	unsigned id = (unsigned)((fns - &pt_fns[0][0]) / VM_MAX_PASSTHROUGH);
+
+	(void)now;
+	for (unsigned i = 0; i < pt_nr[id]; i++) {
+		spin_lock(&fns[i].lock);
+		pt_msix_poll(&fns[i].msix);
+		spin_unlock(&fns[i].lock);
+	}
+}
+
+static const struct vtimer_ops pt_timer_ops = { pt_next, pt_poll };
 
 /* Builds the filter of p and places its BARs in the VM's window. */
 static bool setup_fn(struct dev_host *h, struct pt_fn *p, unsigned slot, const char **err)
@@ -198,6 +317,7 @@ static bool setup_fn(struct dev_host *h, struct pt_fn *p, unsigned slot, const c
 		}
 	}
 	pci_cfg_filter_init(&p->filt, hdr, size);
+	(void)pt_msix_probe(&p->msix, h, p->vm, p->hf, p->host_bar, &p->filt);
 	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
 		u64 gpa, sz;
 
@@ -243,6 +363,10 @@ static bool passthrough_bus_create(struct dev_host *h, const struct vm_config *c
 			return false;
 		}
 	}
+	if (n && !dev_add_timer(h, &pt_timer_ops, pt_fns[vm->id])) {
+		*err = "passthrough: the VM's timer table is full (MSI-X delivery)";
+		return false;
+	}
 	return true;
 }
 
@@ -256,6 +380,7 @@ static void passthrough_bus_destroy(struct dev_host *h)
 		struct pt_fn *p = &pt_fns[vm->id][i];
 
 		spin_lock(&p->lock);
+		pt_msix_stop(&p->msix); /* before the reset, in passthrough.c */
 		p->filt.command = 0;
 		sync_command(p);
 		sync_bars(p); /* decoding off: every BAR unmapped */

@@ -12,6 +12,11 @@
 #define BAR_FLAGS       0xfU  /* memory BAR: space, type, prefetchable */
 #define STATUS_PASSED   0x06a0U /* 66 MHz (5), fast back-to-back (7), DEVSEL (9-10) */
 #define CMD_WRITABLE    (PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_OFF)
+#define STATUS_CAPS     (1U << 4)
+#define HDR_CAP_PTR     0x34U
+#define CAP_ID_MSIX     0x11U
+#define MSIX_WRITABLE   (PCI_CFG_MSIX_ENABLE | PCI_CFG_MSIX_FMASK)
+#define MSIX_BIR_MASK   0x7U
 
 static u32 host32(const struct pci_cfg_filter *f, u32 off)
 {
@@ -67,7 +72,10 @@ static u32 read_dword(const struct pci_cfg_filter *f, u32 off)
 	case HDR_SUBSYS:
 		return host32(f, off);
 	case 0x04:
-		return f->command | (host32(f, 0x04) >> 16 & STATUS_PASSED) << 16;
+		return f->command | (host32(f, 0x04) >> 16 & STATUS_PASSED) << 16 |
+		       (f->msix_cap ? STATUS_CAPS << 16 : 0);
+	case HDR_CAP_PTR:
+		return f->msix_cap;
 	case 0x0c:
 		return f->cache_line | (u32)(f->host[0x0e] & 0x7fU) << 16;
 	case HDR_INT_LINE:
@@ -75,6 +83,12 @@ static u32 read_dword(const struct pci_cfg_filter *f, u32 off)
 	default:
 		if (off >= HDR_BAR0 && off < HDR_BAR0 + 4 * PCI_CFG_FILTER_BARS)
 			return f->bar[(off - HDR_BAR0) / 4];
+		if (f->msix_cap && off == f->msix_cap)
+			return CAP_ID_MSIX | (u32)((f->msix_nvec - 1U) | f->msix_ctrl) << 16;
+		if (f->msix_cap && off == f->msix_cap + 4U)
+			return f->msix_table;
+		if (f->msix_cap && off == f->msix_cap + 8U)
+			return f->msix_pba;
 		return 0;
 	}
 }
@@ -133,6 +147,14 @@ unsigned pci_cfg_filter_write(struct pci_cfg_filter *f, u32 off, u32 size, u32 v
 	}
 	if (d >= HDR_BAR0 && d < HDR_BAR0 + 4 * PCI_CFG_FILTER_BARS)
 		return write_bar(f, (d - HDR_BAR0) / 4, be, v);
+	if (f->msix_cap && d == f->msix_cap && (be & 0xff000000U)) {
+		u16 old = f->msix_ctrl;
+
+		/* Message Control's upper byte; the ID, next pointer and Table
+		 * Size are read-only and a write to them changes nothing */
+		f->msix_ctrl = (u16)((v >> 16) & MSIX_WRITABLE);
+		return f->msix_ctrl != old ? PCI_CFG_FX_MSIX : 0;
+	}
 	f->dropped++;
 	return 0;
 }
@@ -157,4 +179,30 @@ void pci_cfg_filter_place(struct pci_cfg_filter *f, u32 idx, u64 addr)
 	f->bar[idx] = ((u32)addr & f->mask[idx]) | (f->bar[idx] & BAR_FLAGS);
 	if (f->kind[idx] == PCI_CFG_BAR_MEM64)
 		f->bar[idx + 1] = (u32)(addr >> 32) & f->mask[idx + 1];
+}
+
+/* Does [off, off + len) lie inside passed memory BAR bir, qword aligned? */
+static bool msix_fits(const struct pci_cfg_filter *f, u32 bir, u32 off, u64 len)
+{
+	if (bir >= PCI_CFG_FILTER_BARS ||
+	    (f->kind[bir] != PCI_CFG_BAR_MEM32 && f->kind[bir] != PCI_CFG_BAR_MEM64))
+		return false;
+	return !(off & 7U) && off <= f->size[bir] && len <= f->size[bir] - off;
+}
+
+bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table, u32 pba)
+{
+	u64 pba_len = (nvec + 63U) / 64U * 8U;
+
+	if (cap < 0x40U || cap > 0xf4U || (cap & 3U) || nvec == 0 || nvec > PCI_CFG_MSIX_MAX)
+		return false;
+	if (!msix_fits(f, table & MSIX_BIR_MASK, table & ~MSIX_BIR_MASK, (u64)nvec * 16U) ||
+	    !msix_fits(f, pba & MSIX_BIR_MASK, pba & ~MSIX_BIR_MASK, pba_len))
+		return false;
+	f->msix_cap = (u8)cap;
+	f->msix_nvec = (u16)nvec;
+	f->msix_table = table;
+	f->msix_pba = pba;
+	f->msix_ctrl = 0;
+	return true;
 }

@@ -147,7 +147,7 @@ static void func_cfg_write(void *dev, u32 off, u32 size, u32 val)
 		cfg_set_byte(f, off + i, (u8)(val >> (8 * i)));
 }
 
-static const struct pci_func_ops func_ops = { func_cfg_read, func_cfg_write };
+static const struct pci_func_ops func_ops = { func_cfg_read, func_cfg_write, NULL, NULL };
 
 struct pci_func *pci_func_create(struct dev_host *h, u16 bdf, const struct pci_func_id *id,
 				 const char **err)

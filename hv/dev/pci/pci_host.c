@@ -134,6 +134,9 @@ static enum bus_result window(struct pci_host *h, bool io, u64 addr, u32 size, u
 {
 	enum bus_result r = pci_window_access(&h->win, h->func, io, addr, size, val, write);
 
+	for (u32 i = 0; r == BUS_UNCLAIMED && !io && i < h->nr; i++)
+		if (h->slot[i].ops->mmio)
+			r = h->slot[i].ops->mmio(h->slot[i].dev, addr, size, val, write);
 	if (r == BUS_UNCLAIMED) {
 		if (!write)
 			*val = ~0ULL;
@@ -305,7 +308,7 @@ static void bridge_write(void *dev, u32 off, u32 size, u32 val)
 	h->bridge_cmd = (u16)(cmd[0] | cmd[1] << 8) & 0x0147U; /* I/O, memory, master, parity, SERR */
 }
 
-static const struct pci_func_ops bridge_ops = { bridge_read, bridge_write };
+static const struct pci_func_ops bridge_ops = { bridge_read, bridge_write, NULL, NULL };
 
 /* The VM's reset (RST#) resets every function on the bus. */
 static void pci_host_reset(void *dev)
@@ -317,6 +320,9 @@ static void pci_host_reset(void *dev)
 	h->bridge_cmd = 0;
 	for (u32 i = 0; i < h->nr_func; i++)
 		pci_func_reset(h->func[i]);
+	for (u32 i = 0; i < h->nr; i++)
+		if (h->slot[i].ops->reset)
+			h->slot[i].ops->reset(h->slot[i].dev);
 }
 
 static const struct bus_dev_ops pci_ops = { pci_read, pci_write, pci_host_reset };

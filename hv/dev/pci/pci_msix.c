@@ -28,18 +28,24 @@ static bool masked(const struct pci_msix *m, u16 v)
 	return (m->ctrl & MSIX_CTRL_FMASK) || (m->e[v].ctrl & MSIX_VEC_MASKED);
 }
 
-void pci_msix_send(struct pci_func *f, const struct msix_entry *e)
+bool pci_msix_msg(u32 addr_lo, u32 addr_hi, u32 data, struct apic_msg *msg)
 {
-	struct apic_msg msg = {
-		.dest = MSI_ADDR_DEST(e->addr_lo),
-		.logical = e->addr_lo & MSI_ADDR_DM,
-		.mode = (u8)MSI_DATA_MODE(e->data),
-		.vector = (u8)MSI_DATA_VECTOR(e->data),
+	*msg = (struct apic_msg){
+		.dest = MSI_ADDR_DEST(addr_lo),
+		.logical = addr_lo & MSI_ADDR_DM,
+		.mode = (u8)MSI_DATA_MODE(data),
+		.vector = (u8)MSI_DATA_VECTOR(data),
 		.level = false, /* messages are edges; the trigger bit 15 is not honoured */
 	};
+	return !addr_hi && (addr_lo & MSI_ADDR_MASK) == MSI_ADDR_BASE &&
+	       (msg->mode == APIC_FIXED || msg->mode == APIC_LOWEST);
+}
 
-	if (e->addr_hi || (e->addr_lo & MSI_ADDR_MASK) != MSI_ADDR_BASE ||
-	    (msg.mode != APIC_FIXED && msg.mode != APIC_LOWEST)) {
+void pci_msix_send(struct pci_func *f, const struct msix_entry *e)
+{
+	struct apic_msg msg;
+
+	if (!pci_msix_msg(e->addr_lo, e->addr_hi, e->data, &msg)) {
 		__atomic_add_fetch(&f->msix.dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}

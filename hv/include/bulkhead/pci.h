@@ -5,6 +5,7 @@
 #ifndef BULKHEAD_PCI_H
 #define BULKHEAD_PCI_H
 
+#include <bulkhead/bus.h>
 #include <bulkhead/types.h>
 
 struct dev_host;
@@ -30,6 +31,12 @@ struct dev_host;
 struct pci_func_ops {
 	u32 (*cfg_read)(void *dev, u32 off, u32 size);
 	void (*cfg_write)(void *dev, u32 off, u32 size, u32 val);
+	/* May be NULL. An access to the memory window at guest-physical addr
+	 * that no emulated BAR decodes (a passed-through function's trapped
+	 * pages): BUS_UNCLAIMED when it is not this function's. */
+	enum bus_result (*mmio)(void *dev, u64 addr, u32 size, u64 *val, bool write);
+	/* May be NULL: the VM's reset (RST#) reaches the function. */
+	void (*reset)(void *dev);
 };
 
 /* Adds function bdf to vm's PCI bus; false when the VM has no host

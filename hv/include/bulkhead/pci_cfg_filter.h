@@ -14,8 +14,9 @@
  *                           BARs are not passed)
  *   06 status               the host's bits 5, 7, 9-10 (66 MHz, fast
  *                           back-to-back, DEVSEL timing); the capability
- *                           list bit and the error bits read 0; writes
- *                           are ignored (the error bits are RW1C)
+ *                           list bit (4) reads 1 when MSI-X is mediated,
+ *                           the error bits read 0; writes are ignored
+ *                           (the error bits are RW1C)
  *   08 revision, class      the host's, read-only
  *   0c cache line size      virtual, read/write
  *   0d latency timer        0
@@ -28,11 +29,20 @@
  *   28 CardBus CIS          0
  *   2c subsystem IDs        the host's, read-only
  *   30 expansion ROM        0 (no ROM is passed)
- *   34 capabilities         0: hidden until MSI/MSI-X are mediated
+ *   34 capabilities         the MSI-X capability's host offset when the
+ *                           owner mediates it (pci_cfg_filter_msix), else
+ *                           0; every other capability stays hidden
  *   3c interrupt line       virtual, read/write
  *   3d interrupt pin        0 (no INTx is delivered)
  *   3e min grant, 3f max latency  0
- *   40-ff                   device-specific: 0, writes dropped
+ *   40-ff                   device-specific: 0, writes dropped, except
+ *                           the MSI-X capability (PCI 3.0 6.8.2) at its
+ *                           host offset: ID 11h, next pointer 0 (the only
+ *                           capability in the list), Message Control with
+ *                           the Table Size the owner gives and Enable (15)
+ *                           and Function Mask (14) virtual, read/write;
+ *                           Table Offset/BIR and PBA Offset/BIR the
+ *                           host's, read-only
  * Writes to read-only header registers are dropped and counted too. */
 #ifndef BULKHEAD_PCI_CFG_FILTER_H
 #define BULKHEAD_PCI_CFG_FILTER_H
@@ -49,6 +59,10 @@ struct pci_cfg_filter {
 	u8 kind[PCI_CFG_FILTER_BARS];  /* PCI_CFG_BAR_* */
 	u16 command;
 	u8 cache_line, int_line;
+	u8 msix_cap;       /* the MSI-X capability's offset; 0: none */
+	u16 msix_nvec;     /* entries the guest is offered */
+	u16 msix_ctrl;     /* PCI_CFG_MSIX_ENABLE | PCI_CFG_MSIX_FMASK */
+	u32 msix_table, msix_pba; /* the host's Offset | BIR dwords */
 	u32 dropped; /* writes dropped: read-only or unknown registers, bad accesses */
 };
 
@@ -58,6 +72,11 @@ enum { PCI_CFG_BAR_NONE, PCI_CFG_BAR_MEM32, PCI_CFG_BAR_MEM64, PCI_CFG_BAR_MEM64
 #define PCI_CFG_FX_BARS   (1U << 0) /* a BAR's guest address changed */
 #define PCI_CFG_FX_MEM    (1U << 1) /* memory decoding turned on or off */
 #define PCI_CFG_FX_MASTER (1U << 2) /* bus mastering turned on or off */
+#define PCI_CFG_FX_MSIX   (1U << 3) /* MSI-X Enable or Function Mask changed */
+
+#define PCI_CFG_MSIX_ENABLE (1U << 15) /* Message Control, PCI 3.0 6.8.2.3 */
+#define PCI_CFG_MSIX_FMASK  (1U << 14)
+#define PCI_CFG_MSIX_MAX    2048U      /* Table Size is 11 bits, N-1 */
 
 #define PCI_CMD_MEM       (1U << 1)
 #define PCI_CMD_MASTER    (1U << 2)
@@ -82,5 +101,12 @@ bool pci_cfg_filter_bar(const struct pci_cfg_filter *f, u32 idx, u64 *gpa, u64 *
 /* Sets BAR idx's guest address (the firmware's job, done by the owner at
  * creation); addr is cut to the BAR's alignment. */
 void pci_cfg_filter_place(struct pci_cfg_filter *f, u32 idx, u64 addr);
+/* Exposes the MSI-X capability at the host's offset cap with nvec entries
+ * (1..2048) and the host's Table and PBA Offset/BIR dwords. Refused
+ * (false, nothing exposed) unless cap is dword aligned in 40h-f4h, and
+ * the table (nvec * 16 bytes) and the PBA (one bit per entry, in qwords)
+ * are qword aligned inside a passed memory BAR. Enable and Function Mask
+ * start clear. */
+bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table, u32 pba);
 
 #endif

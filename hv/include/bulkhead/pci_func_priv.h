@@ -147,6 +147,11 @@ void pci_msix_reset(struct pci_func *f);
 /* A message as an MSI-X table entry holds it: sent, or dropped and
  * counted when its address or delivery mode is not an interrupt's. */
 void pci_msix_send(struct pci_func *f, const struct msix_entry *e);
+struct apic_msg;
+/* The interrupt a message (address, data) raises (SDM vol. 3 10.11.1-2):
+ * false when it is not one the VM's APICs accept (address not 0xFEExxxxx,
+ * delivery mode not fixed or lowest priority); shared with passthrough. */
+bool pci_msix_msg(u32 addr_lo, u32 addr_hi, u32 data, struct apic_msg *msg);
 
 /* pci_msi.c */
 u8 pci_msi_cfg_read(struct pci_func *f, u32 off);       /* off inside the capability */
