@@ -56,8 +56,9 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	to 0 svc
 	echo "send mkdir -p /var/lib/bulkhead && ($svcd &) ; sleep 5; echo started-\$((6*7))"
 	echo "expect ^\\[svc\\] started-42\$ 120"
-	# the status file, as the hypervisor has the VMs
-	echo "run cat /run/hv-status.json ;; 60"
+	# the status file, as the hypervisor has the VMs (the daemon's first
+	# copy: waited for, bounded)
+	echo "run for i in \$(seq 30); do [ -s /run/hv-status.json ] && break; sleep 1; done; cat /run/hv-status.json ;; 60"
 	echo "check re.search(r'^\\[svc\\] \\{\"hypervisor\": \"bulkhead [^\"]+\", \"vms\": \\[', out, re.M)"
 	echo "check re.search(r'\\{\"name\": \"svc\", \"state\": \"running\", \"uptime_s\": \\d+\\}', out)"
 	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"running\", \"uptime_s\": \\d+\\}', out)"
@@ -119,7 +120,9 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	echo "expect ^  \\d +work +stopped +1 .*  LOCKED \\(device revoked\\)\$ 30"
 	echo "send quit"
 	to 0 svc
-	echo "run cat /run/hv-status.json ;; 60"
+	# the daemon rewrites the file every 2 s: wait (bounded) for a copy
+	# written after the stop
+	echo "run for i in \$(seq 30); do grep -q '\"work\", \"state\": \"stopped\"' /run/hv-status.json && break; sleep 1; done; cat /run/hv-status.json ;; 60"
 	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"stopped\", \"uptime_s\": 0\\}', out)"
 	to 2 personal
 	echo "send poweroff"
