@@ -28,7 +28,6 @@ RUNS=${RUNS:-"bulkhead svc qemu wall"}
 want() { case " $RUNS " in *" $1 "*) return 0 ;; esac; return 1; }
 out=build/bench/io
 mkdir -p "$out" bench/results
-rm -f "$out"/*.out "$out"/*.log
 make --no-print-directory linux-guest > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 [ -f build/bulkhead.elf ] || { echo "bench/io: build first (make all)" >&2; exit 1; }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -49,6 +48,7 @@ disks   = disk.img
 CONF
 
 run() { # name command [steps]
+	rm -f "$out/$1.out" "$out/$1.log"
 	timeout 1500 /usr/bin/python3 tests/lib/console.py --cmd "$2" --script "${3:-$out/steps}" \
 		--strip-prefix "[linux] " --log "$out/$1.log" --out "$out/$1.out" --timeout 180 \
 		--total 1400 >/dev/null || { echo "bench/io: $1 run failed, see $out/$1.log" >&2; exit 1; }
@@ -121,10 +121,17 @@ fig() { # run key
 hvfig() { # run key
 	[ -f "$out/$1.out" ] && sed -n "s/.* = '$2 \([0-9][0-9]*\)'\$/\1/p" "$out/$1.out" | head -1
 }
-hv() { # run op: the hypervisor's ticks per request, (N requests - 1) / (N - 1)
-	local one n
-	one=$(hvfig "$1" "hv${2}1") n=$(hvfig "$1" "hv${2}N")
+per() { # run op [hv]: ticks per request, (N requests - 1 request) / (N - 1): the
+	# guest's, or with hv the hypervisor's
+	local one n get=fig
+	[ "${3:-}" = hv ] && get=hvfig
+	one=$($get "$1" "${3:-}${2}1") n=$($get "$1" "${3:-}${2}N")
 	[ -n "$one" ] && [ -n "$n" ] && echo $(((n - one) / (N - 1))) || echo "?"
+}
+rate() { # run key: MiB/s of emulated time for 32 MiB (1 tick = 1 ns)
+	local t
+	t=$(fig "$1" "$2")
+	[ -n "$t" ] && echo "$((32 * 1000000000 / t)) MiB/s" || echo "?"
 }
 wall() { # run key: MiB/s for 64 MiB from dd's seconds (integer arithmetic on ms)
 	local t ms
@@ -149,8 +156,8 @@ res=bench/results/io-$commit.txt
 	echo "# the hypervisor's instructions per 4 KiB request, from each exit to the next entry (the world"
 	echo "# switch itself excepted), all VMs, over the N-request loop: RAM back end in the hypervisor,"
 	echo "# and forwarded to the service VM (both VMs' exits), (N - 1) / (N - 1) as above"
-	echo "io hv-read4k bulkhead $(hv bulkhead read) svc $(hv svc read)"
-	echo "io hv-write4k bulkhead $(hv bulkhead write) svc $(hv svc write)"
+	echo "io hv-read4k bulkhead $(per bulkhead read hv) svc $(per svc read hv)"
+	echo "io hv-write4k bulkhead $(per bulkhead write hv) svc $(per svc write hv)"
 	echo "# 32 MiB in 1 MiB direct-I/O requests, in emulated time"
 	echo "io read32m bulkhead $(rate bulkhead read32m) svc $(rate svc read32m) qemu $(rate qemu read32m)"
 	echo "io write32m bulkhead $(rate bulkhead write32m) svc $(rate svc write32m) qemu $(rate qemu write32m)"
@@ -162,6 +169,6 @@ res=bench/results/io-$commit.txt
 	echo "# the Bulkhead VM's exits over the whole run (boot, $((2 * N + 2)) 4 KiB and 64 1 MiB requests):"
 	echo "# $exits"
 	echo "# the svc run's exits: $exits_svc"
-	echo "# runs made: $RUNS"
+	echo "# runs in this report (RUNS=\"$RUNS\" made now; others from earlier runs of build/bench/io): $(cd "$out" && ls *.out 2>/dev/null | sed 's/\.out$//' | tr '\n' ' ')"
 } > "$res"
 cat "$res"
