@@ -155,7 +155,7 @@ res=bench/results/io-$commit.txt
 	echo "io write4k bulkhead $(per bulkhead write) svc-time $(per svc write) qemu-time $(per qemu write)"
 	echo "# the hypervisor's instructions per 4 KiB request, from each exit to the next entry (the world"
 	echo "# switch itself excepted), all VMs, over the N-request loop: RAM back end in the hypervisor,"
-	echo "# and forwarded to the service VM (both VMs' exits), (N - 1) / (N - 1) as above"
+	echo "# and forwarded to the service VM (both VMs' exits); (N requests - 1 request) / (N - 1) as above"
 	echo "io hv-read4k bulkhead $(per bulkhead read hv) svc $(per svc read hv)"
 	echo "io hv-write4k bulkhead $(per bulkhead write hv) svc $(per svc write hv)"
 	echo "# 32 MiB in 1 MiB direct-I/O requests, in emulated time"
