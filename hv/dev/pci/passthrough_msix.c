@@ -23,7 +23,6 @@
 #define CAP_ID_MSIX      0x11U
 #define CAP_WALK_MAX     48U     /* (256 - 64) / 4: a loop ends here */
 #define BIR_MASK         0x7U
-#define ENTRY_MASKED     1U      /* Vector Control bit 0 */
 #define PAGE_MASK_4K     (PAGE_SIZE - 1)
 #define HOST_MMIO_LIMIT  (1ULL << 32) /* identity-mapped for sure */
 
@@ -103,7 +102,7 @@ bool pt_msix_probe(struct pt_msix *m, struct dev_host *dh, struct vm *vm,
 	}
 	m->cap = (u8)at;
 	for (u32 i = 0; i < PT_MSIX_MAX; i++)
-		m->e[i].ctrl = ENTRY_MASKED; /* 6.8.2.9: masked after reset */
+		m->e[i].ctrl = MSIX_VEC_MASKED; /* 6.8.2.9: masked after reset */
 	host_ctrl(m, false);
 	printf("vm %s: passthrough %02x:%02x.%u MSI-X at %#x: %u of %u entries, table BAR %u "
 	       "+%#x, PBA BAR %u +%#x\n", vm->name, hf->bus, hf->dev, hf->fn, at, m->nvec,
@@ -143,7 +142,7 @@ static bool guest_on(const struct pt_msix *m)
 
 static bool masked(const struct pt_msix *m, u32 i)
 {
-	return (m->filt->msix_ctrl & PCI_CFG_MSIX_FMASK) || (m->e[i].ctrl & ENTRY_MASKED);
+	return (m->filt->msix_ctrl & PCI_CFG_MSIX_FMASK) || (m->e[i].ctrl & MSIX_VEC_MASKED);
 }
 
 /* Gives entry i a host vector and programs the host entry (masked while
@@ -163,7 +162,7 @@ static void arm(struct pt_msix *m, u32 i)
 		return;
 	}
 	m->host_vec[i] = vec;
-	*host_entry(m, i, 3) = ENTRY_MASKED;
+	*host_entry(m, i, 3) = MSIX_VEC_MASKED;
 	*host_entry(m, i, 0) = addr;
 	*host_entry(m, i, 1) = 0;
 	*host_entry(m, i, 2) = data;
@@ -216,7 +215,7 @@ void pt_msix_stop(struct pt_msix *m)
 	for (u32 i = 0; i < PT_MSIX_MAX; i++) {
 		if (!m->host_vec[i])
 			continue;
-		*host_entry(m, i, 3) = ENTRY_MASKED;
+		*host_entry(m, i, 3) = MSIX_VEC_MASKED;
 		host_msi_free(m->host_vec[i]);
 		m->host_vec[i] = 0;
 		n++;
@@ -236,7 +235,7 @@ void pt_msix_reset(struct pt_msix *m)
 	m->filt->msix_ctrl = 0;
 	m->pending = 0;
 	for (u32 i = 0; i < PT_MSIX_MAX; i++)
-		m->e[i] = (struct pt_msix_entry){ .ctrl = ENTRY_MASKED };
+		m->e[i] = (struct msix_entry){ .ctrl = MSIX_VEC_MASKED };
 }
 
 void pt_msix_ctrl_changed(struct pt_msix *m)
@@ -254,11 +253,11 @@ void pt_msix_ctrl_changed(struct pt_msix *m)
 	if (!m->host_on) {
 		for (u32 i = 0; i < m->host_nvec; i++)
 			if (i >= PT_MSIX_MAX || !m->host_vec[i])
-				*host_entry(m, i, 3) = ENTRY_MASKED;
+				*host_entry(m, i, 3) = MSIX_VEC_MASKED;
 		host_ctrl(m, true);
 	}
 	for (u32 i = 0; i < m->nvec; i++)
-		if (!(m->e[i].ctrl & ENTRY_MASKED))
+		if (!(m->e[i].ctrl & MSIX_VEC_MASKED))
 			arm(m, i);
 	flush(m);
 }
@@ -287,30 +286,19 @@ void pt_msix_poll(struct pt_msix *m)
 
 static void table_write(struct pt_msix *m, u32 i, u32 field, u32 val)
 {
-	struct pt_msix_entry *e = &m->e[i];
+	struct msix_entry *e = &m->e[i];
 
-	switch (field) {
-	case 0:
-		e->addr_lo = val & ~3U;
-		break;
-	case 1:
-		e->addr_hi = val;
-		break;
-	case 2:
-		e->data = val;
-		break;
-	default:
-		e->ctrl = val & ENTRY_MASKED;
-		if (!(e->ctrl & ENTRY_MASKED) && guest_on(m))
+	msix_entry_write(e, field, val);
+	if (field == 3) {
+		if (!(e->ctrl & MSIX_VEC_MASKED) && guest_on(m))
 			arm(m, i);
 		flush(m);
-		break;
 	}
 }
 
 static u32 table_read(const struct pt_msix *m, u32 i, u32 field)
 {
-	const struct pt_msix_entry *e = &m->e[i];
+	const struct msix_entry *e = &m->e[i];
 
 	return field == 0 ? e->addr_lo : field == 1 ? e->addr_hi : field == 2 ? e->data : e->ctrl;
 }

@@ -160,11 +160,8 @@ void pci_msix_cfg_write(struct pci_func *f, u32 off, u8 val)
 	flush_pending(f);
 }
 
-static void table_write(struct pci_func *f, u32 v, u32 field, u32 val)
+void msix_entry_write(struct msix_entry *e, u32 field, u32 val)
 {
-	struct msix_entry *e = &f->msix.e[v];
-
-	spin_lock(&f->lock);
 	switch (field) {
 	case 0:
 		e->addr_lo = val & ~3U; /* dword aligned: bits 1:0 read zero */
@@ -179,6 +176,12 @@ static void table_write(struct pci_func *f, u32 v, u32 field, u32 val)
 		e->ctrl = val & MSIX_VEC_MASKED;
 		break;
 	}
+}
+
+static void table_write(struct pci_func *f, u32 v, u32 field, u32 val)
+{
+	spin_lock(&f->lock);
+	msix_entry_write(&f->msix.e[v], field, val);
 	spin_unlock(&f->lock);
 	if (field == 3)
 		flush_pending(f);

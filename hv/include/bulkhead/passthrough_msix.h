@@ -12,6 +12,7 @@
 #define BULKHEAD_PASSTHROUGH_MSIX_H
 
 #include <bulkhead/bus.h>
+#include <bulkhead/pci_func_priv.h>
 #include <bulkhead/types.h>
 
 #define PT_MSIX_MAX 32 /* entries offered to the guest at most */
@@ -20,10 +21,6 @@ struct dev_host;
 struct vm;
 struct host_pci_fn;
 struct pci_cfg_filter;
-
-struct pt_msix_entry {
-	u32 addr_lo, addr_hi, data, ctrl;
-};
 
 struct pt_msix {
 	struct dev_host *dh;
@@ -37,7 +34,7 @@ struct pt_msix {
 	u32 host_nvec;        /* the host's table size */
 	u32 nvec;             /* offered to the guest */
 	u64 host_bar[6];      /* host address of each BAR */
-	struct pt_msix_entry e[PT_MSIX_MAX];
+	struct msix_entry e[PT_MSIX_MAX]; /* the guest's view of the table */
 	u8 host_vec[PT_MSIX_MAX]; /* 0: none */
 	u64 pending;          /* the virtual PBA */
 	u64 fired;            /* set by the host interrupt, atomically */

@@ -147,6 +147,11 @@ void pci_msix_reset(struct pci_func *f);
 /* A message as an MSI-X table entry holds it: sent, or dropped and
  * counted when its address or delivery mode is not an interrupt's. */
 void pci_msix_send(struct pci_func *f, const struct msix_entry *e);
+/* A guest's write of dword field (0 address low, 1 address high, 2 data,
+ * 3 vector control) of a table entry (PCI 3.0 6.8.2.6-6.8.2.9): the
+ * address is dword aligned, vector control keeps only its mask bit. Shared
+ * by emulated functions and passed-through ones (passthrough_msix.c). */
+void msix_entry_write(struct msix_entry *e, u32 field, u32 val);
 struct apic_msg;
 /* The interrupt a message (address, data) raises (SDM vol. 3 10.11.1-2):
  * false when it is not one the VM's APICs accept (address not 0xFEExxxxx,
