@@ -88,9 +88,11 @@ done
 expect_line "bulkhead: stopping, status PASS"
 cp "$LOG" "$dir/mixed.serial"
 
-# The arch guest linked below 1 MiB, alone: its PM-timer check sleeps 10 ms
-# and allows a factor of two, which a round of 10 ms slices of busy
-# neighbours exceeds.
+# The arch guest linked below 1 MiB, alone (one NMI-using guest per boot,
+# above). Its PM-timer check compares the PM timer with the APIC timer's
+# count read around it, so busy neighbours in the mixed boot above do not
+# skew it (a fixed 10 ms sleep did: a slice of theirs counted on the PM
+# timer only).
 boot_vmx arch_low "build/guests/arch_low.elf vm=arch-low mem=16 testexit"
 expect_vm arch-low "arch: PASS"
 expect_line "vm arch-low: exited, code 0"
