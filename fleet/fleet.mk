@@ -24,7 +24,7 @@ $(FLEET_OUT)/bulkhead-publish: $(FLEET_OUT)/obj/publish.o $(FLEET_OUT)/obj/publi
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 
 $(FLEET_OUT)/bulkhead-sync: $(FLEET_OUT)/obj/sync.o $(FLEET_OUT)/obj/sync_cmd.o $(FLEET_OUT)/obj/sync_apply.o \
-		$(FLEET_OUT)/obj/sync_checkin.o \
+		$(FLEET_OUT)/obj/sync_checkin.o $(FLEET_OUT)/obj/sync_lease.o \
 		$(FLEET_OUT)/libfleet.a
 	$(HOSTCC) $^ -o $@ $(FLEET_LIBS)
 

@@ -2,6 +2,7 @@
  *   bulkhead-sync [sync] --repo URL|DIR --dir STATE_DIR --image NAME [--root PINNED_ROOT] [--json] [--quiet]
  *   bulkhead-sync status --dir STATE_DIR [--json]
  *   bulkhead-sync rollback --dir STATE_DIR [--json]
+ *   bulkhead-sync lease --dir STATE_DIR [--json]  (sync_lease.c: offline lease, lock file)
  * STATE_DIR holds metadata/ (trusted TUF roles), store/ (download cache),
  * images/ (<name>-<version>.img, its .caibx, and the <name>.img symlink),
  * policy/<role>.json and state.json (the commit point). */
@@ -24,6 +25,7 @@ static void usage(void)
 	      "                     [--assigned] [--json] [--quiet]\n"
 	      "       bulkhead-sync status --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync rollback --dir STATE_DIR [--json]\n"
+	      "       bulkhead-sync lease --dir STATE_DIR [--json]\n"
 	      "       bulkhead-sync enroll --dir STATE_DIR --checkin URL --token TOKEN --name NAME [--ca PEM]\n"
 	      "                     [--service-key HEX]\n"
 	      "       bulkhead-sync checkin --dir STATE_DIR --checkin URL [--ca PEM] [--hv-status FILE]\n", stderr);
@@ -121,6 +123,8 @@ int main(int argc, char **argv)
 		rc = sync_status(&a, &err);
 	else if (!strcmp(cmd, "rollback"))
 		rc = sync_rollback(&a, &err);
+	else if (!strcmp(cmd, "lease"))
+		rc = sync_lease(&a, &err);
 	else if (!strcmp(cmd, "enroll"))
 		rc = sync_enroll(&a, &err);
 	else if (!strcmp(cmd, "checkin"))

@@ -19,5 +19,6 @@ struct sync_args {
 int sync_run(const struct sync_args *a, struct fl_err *err);
 int sync_status(const struct sync_args *a, struct fl_err *err);
 int sync_rollback(const struct sync_args *a, struct fl_err *err);
+int sync_lease(const struct sync_args *a, struct fl_err *err); /* sync_lease.c */
 
 #endif

@@ -12,7 +12,11 @@
  * the daemon sends SVC_CTL_LOCK with the reason "device revoked", once per
  * daemon run: the hypervisor keeps the lock until it boots again, and a
  * daemon started again (a restarted service VM) sends it again, so the
- * lock lasts as long as the file does. */
+ * lock lasts as long as the file does.
+ *
+ * --lock-lease FILE: the same for the fleet client's STATE_DIR/lease-expired
+ * (bulkhead-sync lease, fleet/sync_lease.c: the work role's offline lease
+ * has run out), with the reason "lease expired". */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -26,8 +30,17 @@
 #define CTL_PERIOD_MS 2000
 
 static volatile uint8_t *bar0;
-static const char *status_path, *lock_path;
-static bool lock_sent;
+static const char *status_path;
+/* The lock triggers: a file whose existence asks for SVC_CTL_LOCK. */
+static struct lock_trigger {
+	const char *path;
+	uint32_t reason; /* enum svc_ctl_reason */
+	const char *why;
+	bool sent; /* once per daemon run: a refusal would not change on a retry */
+} triggers[] = {
+	{ NULL, SVC_CTL_REVOKED, "device revoked", false },
+	{ NULL, SVC_CTL_LEASE_EXPIRED, "lease expired", false },
+};
 static uint64_t next_ms;
 
 static uint32_t rd(uint32_t off) { return *(volatile uint32_t *)(bar0 + off); }
@@ -126,11 +139,12 @@ static uint32_t send_cmd(uint32_t word)
 	return rd(SVC_REG_CTL_RESULT);
 }
 
-void ctl_init(volatile uint8_t *regs, const char *hv_status, const char *lock_when)
+void ctl_init(volatile uint8_t *regs, const char *hv_status, const char *lock_when, const char *lock_lease)
 {
 	bar0 = regs;
 	status_path = hv_status;
-	lock_path = lock_when;
+	triggers[0].path = lock_when;
+	triggers[1].path = lock_lease;
 }
 
 void ctl_tick(void)
@@ -140,12 +154,16 @@ void ctl_tick(void)
 	if (now < next_ms)
 		return;
 	next_ms = now + CTL_PERIOD_MS;
-	if (lock_path && !lock_sent && access(lock_path, F_OK) == 0) {
-		uint32_t r = send_cmd(SVC_CTL_CMD(SVC_CTL_LOCK, SVC_CTL_REVOKED));
+	for (size_t i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++) {
+		struct lock_trigger *t = &triggers[i];
+		uint32_t r;
 
-		lock_sent = true; /* a refusal would not change on a retry */
-		fprintf(stderr, "bulkhead-svcd: %s exists: lock the managed VMs (device revoked): %s\n",
-			lock_path, result_name(r));
+		if (!t->path || t->sent || access(t->path, F_OK))
+			continue;
+		r = send_cmd(SVC_CTL_CMD(SVC_CTL_LOCK, t->reason));
+		t->sent = true;
+		fprintf(stderr, "bulkhead-svcd: %s exists: lock the managed VMs (%s): %s\n", t->path, t->why,
+			result_name(r));
 	}
 	if (status_path)
 		write_status();

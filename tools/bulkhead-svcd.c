@@ -2,9 +2,9 @@
  * "bulkhead service ring" PCI function (public/svc_ring.h) in sysfs, maps
  * its BAR 0 and BAR 2 (resource0, resource2), and serves each request on
  * the ring from a raw file named on the command line:
- *   bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] NAME=FILE...
+ *   bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] NAME=FILE...
  *   bulkhead-svcd --ctl-raw WORD
- * --hv-status and --lock-when are the control channel
+ * --hv-status, --lock-when and --lock-lease are the control channel
  * (tools/bulkhead-svcd-ctl.c); --ctl-raw writes one control command word
  * and exits (the tests' hostile commands).
  * A WRITE is answered only after pwrite() returned for all of it (the data
@@ -274,7 +274,7 @@ static bool find_device(char *dev, size_t size)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] "
+	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] "
 		"NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
 	return 2;
 }
@@ -282,7 +282,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	char dev[512], path[600];
-	const char *hv_status = NULL, *lock_when = NULL, *raw = NULL;
+	const char *hv_status = NULL, *lock_when = NULL, *lock_lease = NULL, *raw = NULL;
 	bool once = false;
 	int fd;
 
@@ -304,6 +304,10 @@ int main(int argc, char **argv)
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--lock-when")) {
 			lock_when = argv[++i];
+			continue;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--lock-lease")) {
+			lock_lease = argv[++i];
 			continue;
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--ctl-raw")) {
@@ -348,7 +352,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "bulkhead-svcd: serving %u file(s) on %s%s\n", nr_files, dev,
 		evil ? " (evil answers)" : "");
-	ctl_init(regs, hv_status, lock_when);
+	ctl_init(regs, hv_status, lock_when, lock_lease);
 	for (;;) {
 		struct timespec ms = { 0, 1000000 };
 

@@ -13,7 +13,9 @@
 # running (its once-a-second ticks stop, its shell does not answer) while
 # the personal VM answers; the hypervisor console lists it LOCKED and
 # refuses to start or restart it; a daemon started again sends the lock
-# again and nothing changes; a hard stop of the locked VM still works and
+# again, and with --lock-lease and the fleet client's lease-expired file
+# also the lock for the reason "lease expired" (both taken), and nothing
+# changes; a hard stop of the locked VM still works and
 # it still cannot be started.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest build/bulkhead.elf > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
@@ -103,10 +105,13 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	echo "send restart work"
 	echo "expect ^vm work is locked \\(device revoked\\): it cannot be started until the hypervisor boots again\$ 30"
 	echo "send quit"
-	# the daemon started again sends the lock again: nothing changes
+	# the daemon started again sends the lock again, and with the fleet
+	# client's lease-expired file (bulkhead-sync lease) also the lock for
+	# the reason "lease expired": both are taken, nothing changes
 	to 0 svc
-	echo "send killall bulkhead-svcd; sleep 1; ($svcd &) ; sleep 5; echo restarted-\$((6*7))"
-	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/revoked exists: lock the managed VMs \\(device revoked\\): ok\$)(?=.*^\\[svc\\] restarted-42\$) 120"
+	echo "send echo 'work 2026-01-02T03:04:05Z' > /var/lib/bulkhead/lease-expired"
+	echo "send killall bulkhead-svcd; sleep 1; ($svcd --lock-lease /var/lib/bulkhead/lease-expired &) ; sleep 5; echo restarted-\$((6*7))"
+	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/revoked exists: lock the managed VMs \\(device revoked\\): ok\$)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/lease-expired exists: lock the managed VMs \\(lease expired\\): ok\$)(?=.*^\\[svc\\] restarted-42\$) 120"
 	echo "run cat /run/hv-status.json ;; 60"
 	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"running\", \"uptime_s\": \\d+\\}', out)"
 	# a hard stop of the locked VM works; it still cannot be started
