@@ -97,6 +97,10 @@ static bool close_vm(struct vm_conf_parser *p)
 				    "VM '%s' has no kernel (expected 'kernel = MODULE')", v->cfg.name);
 	if (!p->key_line[KEY_LABEL])
 		v->cfg.label_rgb = vm_role_label(v->cfg.role);
+	/* the other VMs' disks and network go through the service VM: it
+	 * comes back after a crash unless the configuration says otherwise */
+	if (!p->key_line[KEY_ON_CRASH] && v->cfg.role == VM_ROLE_SERVICE)
+		v->cfg.on_crash = VM_ON_CRASH_RESTART;
 	if (!vm_conf_close_vm_nic(p, v))
 		return false;
 	for (unsigned k = 0; k < p->out->nr_vms && v->cfg.role == VM_ROLE_SERVICE; k++)

@@ -42,6 +42,12 @@ static void test_served_disks(void **state)
 	assert_int_equal(w->disks[2].svc_bytes, 2ULL << 30);
 	assert_true(w->disks[2].read_only);
 	assert_int_equal(conf.vms[1].cfg.role, VM_ROLE_SERVICE);
+	/* the service VM restarts after a crash unless told otherwise; the
+	 * other roles keep the general default (stop) */
+	assert_int_equal(conf.vms[1].cfg.on_crash, VM_ON_CRASH_RESTART);
+	assert_int_equal(w->on_crash, VM_ON_CRASH_STOP);
+	assert_true(parse(SVC "on_crash = stop\n"));
+	assert_int_equal(conf.vms[0].cfg.on_crash, VM_ON_CRASH_STOP);
 }
 
 static void test_refusals(void **state)
