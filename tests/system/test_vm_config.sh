@@ -68,6 +68,7 @@ EOF
 boot --module "build/guests/exits.elf" --module "$MOD hello-module" --module "$DIR/vms.conf" \
      --qemu "-icount shift=0,sleep=off" --
 expect_status 0
+expect_line "vm checker: role service, label #808080, 1 vCPU(s) configured, on_crash restart, autostart yes, weight 100"
 expect_line "vm checker: 48 MiB, 1 module(s), started"
 expect_line "[checker] exits: start, command line \"mem_mib=48 module=hello-module module_size=$size\""
 expect_regex "^\[checker\] exits: module 0x[0-9a-f]+-0x[0-9a-f]+ \"hello-module\""
