@@ -230,7 +230,7 @@ static json_t *build_report(const struct sync_args *a, const struct device *d, s
 }
 
 /* --hv-status FILE: what the hypervisor side says of itself, {"hypervisor":
- * version, "vms": [{"name", "state", "uptime_s"}]} (report.h), copied into
+ * version, "vms": [{"name", "state", "uptime_s"[, "locked"]}]} (report.h), copied into
  * the report. In the service VM, bulkhead-svcd --hv-status writes it from
  * the hypervisor's status area (tools/bulkhead-svcd-ctl.c); report_parse
  * checks the values before the report leaves. */

@@ -2,11 +2,10 @@
  *
  * --hv-status FILE: every CTL_PERIOD_MS the daemon reads the hypervisor's
  * status area (its first dword takes the snapshot) and writes
- *   {"hypervisor": VERSION, "vms": [{"name", "state", "uptime_s"}, ...]}
+ *   {"hypervisor": VERSION, "vms": [{"name", "state", "uptime_s"[, "locked": true]}, ...]}
  * to FILE, through FILE.tmp and rename(2), so a reader (bulkhead-sync
- * checkin --hv-status FILE) never sees half a file. The check-in's schema
- * has no field for a lock: a locked VM is reported as the hypervisor has
- * it (running, paused).
+ * checkin --hv-status FILE) never sees half a file. A locked VM keeps the
+ * state the hypervisor has for it (running: paused) and says locked.
  *
  * --lock-when FILE: once FILE exists (the fleet client's STATE_DIR/revoked)
  * the daemon sends SVC_CTL_LOCK with the reason "device revoked", once per
@@ -107,8 +106,8 @@ static void write_status(void)
 	for (uint32_t i = 0; i < n; i++) {
 		fprintf(f, "%s{\"name\": ", i ? ", " : "");
 		put_str(f, st.vms[i].name, SVC_STATUS_NAME);
-		fprintf(f, ", \"state\": \"%s\", \"uptime_s\": %llu}", state_name(st.vms[i].state),
-			(unsigned long long)st.vms[i].uptime_s);
+		fprintf(f, ", \"state\": \"%s\", \"uptime_s\": %llu%s}", state_name(st.vms[i].state),
+			(unsigned long long)st.vms[i].uptime_s, st.vms[i].locked ? ", \"locked\": true" : "");
 	}
 	fprintf(f, "]}\n");
 	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, status_path)) {

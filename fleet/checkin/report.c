@@ -104,7 +104,7 @@ int report_vm_state_ok(const char *s)
 
 static int check_vms(const json_t *a, struct fl_err *err)
 {
-	static const char *const keys[] = { "name", "state", "uptime_s", NULL };
+	static const char *const keys[] = { "name", "state", "uptime_s", "locked", NULL };
 	size_t i;
 	json_t *e;
 
@@ -116,9 +116,10 @@ static int check_vms(const json_t *a, struct fl_err *err)
 		if (!json_is_object(e) || !only_keys(e, keys) ||
 		    !fl_valid_name(json_string_value(json_object_get(e, "name"))) ||
 		    !report_vm_state_ok(json_string_value(json_object_get(e, "state"))) ||
-		    !is_int(json_object_get(e, "uptime_s"), 0))
+		    !is_int(json_object_get(e, "uptime_s"), 0) ||
+		    (json_object_get(e, "locked") && !json_is_boolean(json_object_get(e, "locked"))))
 			return fl_fail(err, "report: vms[%zu] must be {name, state (running, exited, stopped or off), "
-				       "uptime_s}", i);
+				       "uptime_s[, locked (true or false)]}", i);
 	return 0;
 }
 

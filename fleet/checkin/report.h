@@ -7,7 +7,7 @@
  *   policy's signed version)}}, "last_sync": UTC, "free_bytes": N,
  *   optional: "hypervisor": version (1..64 printable ASCII characters),
  *   "vms": [{"name", "state": "running"|"exited"|"stopped"|"off" (the
- *   hypervisor's enum vm_state), "uptime_s": N}]}
+ *   hypervisor's enum vm_state), "uptime_s": N, optional "locked": bool}]}
  * Every field is checked for type and size; unknown fields are refused. */
 #ifndef FLEET_CHECKIN_REPORT_H
 #define FLEET_CHECKIN_REPORT_H

@@ -126,9 +126,11 @@ static enum MHD_Result page_device(struct console *k, struct req *r, const struc
 					"r.policy || coalesce(' ' || r.policy_version, ' (no version)'), r.state, "
 					UTC("t.added_at") " FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id "
 					"WHERE t.device_id = $1 ORDER BY r.id DESC LIMIT 10", 1, v) : NULL;
-	/* report_parse let in only names, the four states and integers >= 0; an
+	/* report_parse let in only names, the four states, integers >= 0 and
+	 * an optional boolean locked; an
 	 * uptime past 100 years is shown in seconds rather than as an interval */
-	vms = ro ? page_query(k, r->c, "SELECT x->>'name', x->>'state', CASE WHEN (x->>'uptime_s')::numeric < 3153600000 "
+	vms = ro ? page_query(k, r->c, "SELECT x->>'name', x->>'state' || CASE WHEN x->'locked' = 'true'::jsonb "
+					"THEN ' (locked)' ELSE '' END, CASE WHEN (x->>'uptime_s')::numeric < 3153600000 "
 					"THEN justify_hours(make_interval(secs => (x->>'uptime_s')::bigint))::text "
 					"ELSE (x->>'uptime_s') || ' s' END FROM device_status, "
 					"jsonb_array_elements(CASE WHEN jsonb_typeof(last_report->'vms') = 'array' "

@@ -87,17 +87,19 @@ refused "a 100 KB request" 413 "larger than 65536" --data-binary @"$T/big.json" 
 
 # the hypervisor's version and its VMs' states, from --hv-status FILE
 cat >"$T/hv.json" <<'JSON'
-{"hypervisor": "bulkhead 0.9.1", "vms": [{"name": "work", "state": "running", "uptime_s": 3725},
+{"hypervisor": "bulkhead 0.9.1", "vms": [{"name": "work", "state": "running", "uptime_s": 3725, "locked": true},
  {"name": "personal", "state": "off", "uptime_s": 0}]}
 JSON
 timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" --hv-status "$T/hv.json" -q
 [ "$(sql "select count(*) from reports where device_id = 1")" = 2 ] &&
-	[ "$(sql "select report->>'hypervisor', jsonb_array_length(report->'vms'), report->'vms'->0->>'name', report->'vms'->0->>'state', report->'vms'->0->>'uptime_s', report->'vms'->1->>'state' from reports where device_id = 1 and seq = 2")" = "bulkhead 0.9.1|2|work|running|3725|off" ] &&
-	ok "a second report (seq 2) carries the hypervisor version and the VMs' name, state and uptime" || fail "second report"
+	[ "$(sql "select report->>'hypervisor', jsonb_array_length(report->'vms'), report->'vms'->0->>'name', report->'vms'->0->>'state', report->'vms'->0->>'uptime_s', report->'vms'->1->>'state', report->'vms'->0->>'locked', coalesce(report->'vms'->1->>'locked', 'absent') from reports where device_id = 1 and seq = 2")" = "bulkhead 0.9.1|2|work|running|3725|off|true|absent" ] &&
+	ok "a second report (seq 2) carries the hypervisor version and the VMs' name, state, uptime and lock" || fail "second report"
 jq -c '.signed.vms = [{"name": "work", "state": "exploded", "uptime_s": 1}] | .signed.seq += 10' "$R" >"$T/badvm.json"
 refused "a report with an unknown VM state" 400 "vms\\[0\\] must be" --data-binary @"$T/badvm.json" "$C/v1/checkin"
 jq -c '.signed.vms = [{"name": "work", "state": "running", "uptime_s": -1}] | .signed.seq += 10' "$R" >"$T/badup.json"
 refused "a report with a negative uptime" 400 "vms\\[0\\] must be" --data-binary @"$T/badup.json" "$C/v1/checkin"
+jq -c '.signed.vms = [{"name": "work", "state": "running", "uptime_s": 1, "locked": "yes"}] | .signed.seq += 10' "$R" >"$T/badlock.json"
+refused "a report whose locked is not a boolean" 400 "vms\\[0\\] must be" --data-binary @"$T/badlock.json" "$C/v1/checkin"
 jq -c '.signed.hypervisor = "<script>\u0007" | .signed.seq += 10' "$R" >"$T/badhv.json"
 refused "a report with a control character in the hypervisor version" 400 "hypervisor" --data-binary @"$T/badhv.json" "$C/v1/checkin"
 jq -c '.vms[0].state = "exploded"' "$T/hv.json" >"$T/hv-bad.json"
@@ -160,5 +162,5 @@ kill "$TLS_PID"
 
 [ "$(sql "select count(*) from pg_tables where tablename in ('devices', 'reports', 'enroll_tokens')")" = 3 ] &&
 	ok "all tables intact" || fail "tables"
-[ "$checks" -eq 26 ] || fail "expected 26 checks, $checks passed"
+[ "$checks" -eq 27 ] || fail "expected 27 checks, $checks passed"
 echo "all $checks checks passed"

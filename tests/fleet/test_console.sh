@@ -180,16 +180,16 @@ set -e
 
 # its page shows the hypervisor's version and its VMs (from --hv-status), markup escaped
 cat >"$T/hv.json" <<'JSON'
-{"hypervisor": "bulkhead 0.9.1 <b>", "vms": [{"name": "work", "state": "running", "uptime_s": 93784},
+{"hypervisor": "bulkhead 0.9.1 <b>", "vms": [{"name": "work", "state": "running", "uptime_s": 93784, "locked": true},
  {"name": "scratch", "state": "stopped", "uptime_s": 5}]}
 JSON
 timeout 30 "$SYNC" checkin --dir "$T/dev" --checkin "$C" --hv-status "$T/hv.json" -q
 dp=$(page "$J" "/device?id=$(jq .device "$T/dev/device.json")")
 grep -q '<td id="hypervisor">bulkhead 0.9.1 &lt;b&gt;</td>' <<<"$dp" &&
-	grep -q '<tr class="vm"><td>work</td><td>running</td><td>1 day 02:03:04</td></tr>' <<<"$dp" &&
+	grep -q '<tr class="vm"><td>work</td><td>running (locked)</td><td>1 day 02:03:04</td></tr>' <<<"$dp" &&
 	grep -q '<tr class="vm"><td>scratch</td><td>stopped</td><td>00:00:05</td></tr>' <<<"$dp" &&
 	grep -q '<td id="hypervisor">not reported</td>' <<<"$(page "$J" "/device?id=$(sql "select min(id) from devices")")" &&
-	ok "the device page shows the reported hypervisor version and each VM's state and uptime" ||
+	ok "the device page shows the reported hypervisor version and each VM's state (locked or not) and uptime" ||
 	fail "hypervisor and VMs on the device page: $(grep -A3 'id="hypervisor"' <<<"$dp")"
 
 D=$(sql "select min(id) + 6 from devices")

@@ -113,7 +113,8 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	echo "send killall bulkhead-svcd; sleep 1; ($svcd --lock-lease /var/lib/bulkhead/lease-expired &) ; sleep 5; echo restarted-\$((6*7))"
 	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/revoked exists: lock the managed VMs \\(device revoked\\): ok\$)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/lease-expired exists: lock the managed VMs \\(lease expired\\): ok\$)(?=.*^\\[svc\\] restarted-42\$) 120"
 	echo "run cat /run/hv-status.json ;; 60"
-	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"running\", \"uptime_s\": \\d+\\}', out)"
+	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"running\", \"uptime_s\": \\d+, \"locked\": true\\}', out)"
+	echo "check re.search(r'\\{\"name\": \"personal\", \"state\": \"running\", \"uptime_s\": \\d+\\}', out)"
 	# a hard stop of the locked VM works; it still cannot be started
 	echo "sendraw \\x1dc"
 	echo "expect ^bulkhead> 30"
@@ -128,7 +129,7 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	# the daemon rewrites the file every 2 s: wait (bounded) for a copy
 	# written after the stop
 	echo "run for i in \$(seq 30); do grep -q '\"work\", \"state\": \"stopped\"' /run/hv-status.json && break; sleep 1; done; cat /run/hv-status.json ;; 60"
-	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"stopped\", \"uptime_s\": 0\\}', out)"
+	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"stopped\", \"uptime_s\": 0, \"locked\": true\\}', out)"
 	to 2 personal
 	echo "send poweroff"
 	echo "expect ^vm personal: powered off by the guest\$ 300"
@@ -161,9 +162,10 @@ ticks=$(sed -n '/^vm work: locked (device revoked)$/,$p' "$LOG" | grep -c '^\[wo
 # The status file is the check-in's --hv-status JSON: the real client,
 # bulkhead-sync checkin, checks its report as the service will before it
 # sends it (fleet/checkin/report.c). A throwaway device (a fresh ed25519
-# key, no service reachable): the good file gets as far as the connection,
-# the same file with a bad state is refused on the device.
-json=$(sed -n 's/^\[svc\] \({"hypervisor".*\)$/\1/p' "$out" | head -1)
+# key, no service reachable): the good file (the last copy: the work VM
+# stopped and locked) gets as far as the connection, the same file with a
+# bad state is refused on the device.
+json=$(sed -n 's/^\[svc\] \({"hypervisor".*\)$/\1/p' "$out" | tail -1)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 mkdir -m 700 "$T/dev"
@@ -181,7 +183,7 @@ if make --no-print-directory build/fleet/bulkhead-sync >"$T/make.log" 2>&1 &&
 	echo "  bad file:  $bad"
 	grep -q "127.0.0.1:9/v1/checkin" <<<"$good" && ! grep -q "in --hv-status" <<<"$good" &&
 		grep -q "vms\[1\] must be .* (in --hv-status" <<<"$bad" &&
-		grep -q '"name": "svc".*"name": "work".*"name": "personal"' "$T/hv.json" &&
+		grep -q '"name": "svc".*"name": "work", "state": "stopped", "uptime_s": 0, "locked": true}.*"name": "personal"' "$T/hv.json" &&
 		echo "ok: the status file passes bulkhead-sync checkin's report check: $json" ||
 		fail "the status file is not the check-in's JSON: $json"
 else
