@@ -9,6 +9,17 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 HV_SRCS := $(shell find hv -name '*.c' -o -name '*.S' | sort)
+
+# The version the hypervisor reports (boot log, the service VM's status
+# area, so the fleet check-in): <bulkhead/version.h>, generated from git
+# describe and rewritten only when it changes (scripts/version.sh).
+HV_VERSION_H := $(BUILD)/gen/bulkhead/version.h
+HV_CFLAGS += -I$(BUILD)/gen
+$(HV_VERSION_H): FORCE
+	@scripts/version.sh $@
+$(BUILD)/hv/core/main.c.o $(BUILD)/hv/dev/svc/svc_dev.c.o: $(HV_VERSION_H)
+.PHONY: FORCE
+FORCE:
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 $(BUILD)/hv/%.c.o: hv/%.c

@@ -14,6 +14,7 @@
 #include <bulkhead/percpu.h>
 #include <bulkhead/selftest.h>
 #include <bulkhead/vmm.h>
+#include <bulkhead/version.h> /* generated: hv/hv.mk */
 #include <bulkhead/vms_boot.h>
 #include <bulkhead/x86/cpu.h>
 #include <bulkhead/x86/cpu_features.h>
@@ -68,6 +69,7 @@ static void report_boot_sources(void)
 	if (boot.has_fb)
 		fmt_snprintf(fbs, sizeof(fbs), "framebuffer %ux%ux%u%s at %#lx", fb->width,
 			     fb->height, fb->bpp, fb_kind[fb->type], fb->addr);
+	printf("%s\n", BULKHEAD_VERSION);
 	printf("boot: %s (%s), mmap from %s, ACPI from %s, %s\n", boot.loader,
 	       boot.efi ? "EFI" : "BIOS", boot.mmap_from,
 	       boot.rsdp_from ? boot.rsdp_from : boot.efi ? "no tag" : "BIOS-area search", fbs);

@@ -27,6 +27,7 @@
 #include <bulkhead/pci_func.h>
 #include <bulkhead/string.h>
 #include <bulkhead/hv.h>
+#include <bulkhead/version.h> /* generated: hv/hv.mk */
 #include <bulkhead/svc.h>
 #include <bulkhead/svc_ctl.h>
 #include <bulkhead/vm.h>

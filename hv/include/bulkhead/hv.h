@@ -4,10 +4,6 @@
 
 #include <bulkhead/types.h>
 
-/* The version the hypervisor reports (the service VM's status area, the
- * fleet client's check-in). */
-#define BULKHEAD_VERSION "bulkhead 0.1-dev"
-
 enum hv_status {
 	HV_PASS,
 	HV_FAIL,
