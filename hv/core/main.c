@@ -69,7 +69,6 @@ static void report_boot_sources(void)
 	if (boot.has_fb)
 		fmt_snprintf(fbs, sizeof(fbs), "framebuffer %ux%ux%u%s at %#lx", fb->width,
 			     fb->height, fb->bpp, fb_kind[fb->type], fb->addr);
-	printf("%s\n", BULKHEAD_VERSION);
 	printf("boot: %s (%s), mmap from %s, ACPI from %s, %s\n", boot.loader,
 	       boot.efi ? "EFI" : "BIOS", boot.mmap_from,
 	       boot.rsdp_from ? boot.rsdp_from : boot.efi ? "no tag" : "BIOS-area search", fbs);
@@ -148,7 +147,7 @@ void hv_main(u32 magic, u32 info)
 	u64 fb_start, fb_end; /* the screen's framebuffer, mapped uncacheable */
 
 	console_init();
-	printf("\nBulkhead hypervisor, booting\n");
+	printf("\nBulkhead hypervisor, booting (%s)\n", BULKHEAD_VERSION);
 	desc_init();
 	percpu_init_this(&cpus[0], 0, cpuid_initial_apic_id());
 	cpus[0].online = true;

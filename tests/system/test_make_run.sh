@@ -12,7 +12,7 @@ timeout 300 make --no-print-directory run RUN_ARGS="--bare --timeout 60" < /dev/
 STATUS=$?
 cp "$out" "$LOG"
 expect_status 0
-expect_line "Bulkhead hypervisor, booting"
+expect_regex "^Bulkhead hypervisor, booting \\(bulkhead 0\\.1[-+][0-9a-z-]+\\)$"
 expect_regex "^cpu: AuthenticAMD"
 expect_line "virt: AMD SVM with NPT available"
 expect_line "bulkhead: stopping, status PASS"
