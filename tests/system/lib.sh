@@ -29,6 +29,23 @@ expect_line() { # fixed string somewhere in the log
 	grep -qF -- "$1" "$LOG" && echo "ok: '$1'" || fail "log lacks '$1'"
 }
 
+# linux_vm NAME ROLE MIB [EXTRA-CMDLINE]: a configuration section for a VM
+# running the reference Linux guest (build/linux: Debian's kernel and the
+# test initramfs), its command line build/linux/cmdline plus
+# no_timer_check and EXTRA-CMDLINE. More keys may follow it.
+linux_vm() {
+	printf '[vm %s]\nrole   = %s\nmemory = %s MiB\nkernel = bzImage\ninitrd = initramfs.cpio.gz\n' "$1" "$2" "$3"
+	printf 'cmdline = "%s no_timer_check%s"\n' "$(cat build/linux/cmdline)" "${4:+ $4}"
+}
+
+# step_focus INDEX NAME: console.py steps that give the keyboard to VM
+# INDEX (Ctrl-] INDEX, in the order the VMs started: a service VM first)
+# and wait for the hypervisor to say so.
+step_focus() {
+	echo "sendraw \\x1d$1"
+	echo "expect ^console: input goes to vm $2\$ 60"
+}
+
 expect_regex() {
 	grep -qE -- "$1" "$LOG" && echo "ok: /$1/" || fail "log lacks /$1/"
 }

@@ -21,41 +21,19 @@ source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest build/bulkhead.elf > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 conf=$LOGDIR/$TEST.conf
 steps=$LOGDIR/$TEST.steps
-cmdline="$(cat build/linux/cmdline) no_timer_check"
-cat > "$conf" <<CONF
-[vm work]
-role   = work
-memory = 192 MiB
-kernel = bzImage
-initrd = initramfs.cpio.gz
-cmdline = "$cmdline"
-
-[vm personal]
-role   = personal
-memory = 192 MiB
-kernel = bzImage
-initrd = initramfs.cpio.gz
-cmdline = "$cmdline"
-
-[vm svc]
-role   = service
-memory = 224 MiB
-kernel = bzImage
-initrd = initramfs.cpio.gz
-cmdline = "$cmdline"
-CONF
-to() { # VM index (the service VM starts first: 0), name
-	echo "sendraw \\x1d$1"
-	echo "expect ^console: input goes to vm $2\$ 60"
-}
+{
+	linux_vm work work 192
+	linux_vm personal personal 192
+	linux_vm svc service 224
+} > "$conf"
 svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhead/revoked'
 {
 	echo "expect (?s)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # )(?=.*^\\[personal\\] ~ # ) 900"
 	# the work VM ticks once a second from now on
-	to 1 work
+	step_focus 1 work
 	echo "send (i=0; while :; do i=\$((i+1)); echo tick-\$i; sleep 1; done) &"
 	echo "expect tick-2\$ 120"
-	to 0 svc
+	step_focus 0 svc
 	echo "send mkdir -p /var/lib/bulkhead && ($svcd &) ; sleep 5; echo started-\$((6*7))"
 	echo "expect ^\\[svc\\] started-42\$ 120"
 	# the status file, as the hypervisor has the VMs (the daemon's first
@@ -77,21 +55,21 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	echo "send list"
 	echo "expect ^  \\d +work +running +1 +192 MiB +\\d+:\\d\\d:\\d\\d +\\d+\$ 30"
 	echo "send quit"
-	to 1 work
+	step_focus 1 work
 	echo "send echo work-\$((6*7))"
 	echo "expect ^\\[work\\] work-42\$ 60"
 	# revoked: the lock
-	to 0 svc
+	step_focus 0 svc
 	echo "send echo '{\"revoked_seen\": \"now\"}' > /var/lib/bulkhead/revoked"
 	echo "expect ^vm work: locked \\(device revoked\\)\$ 60"
 	echo "expect ^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/revoked exists: lock the managed VMs \\(device revoked\\): ok\$ 60"
 	echo "send echo locked-mark-\$((6*7))"
 	echo "expect ^\\[svc\\] locked-mark-42\$ 60"
 	# the work VM: no answer (what is typed into a locked VM is dropped)
-	to 1 work
+	step_focus 1 work
 	echo "send echo work-after-lock-\$((6*7))"
 	echo "sleep 15"
-	to 2 personal
+	step_focus 2 personal
 	echo "send echo personal-\$((6*7))"
 	echo "expect ^\\[personal\\] personal-42\$ 60"
 	# the hypervisor console: LOCKED, no start, no restart
@@ -108,7 +86,7 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	# the daemon started again sends the lock again, and with the fleet
 	# client's lease-expired file (bulkhead-sync lease) also the lock for
 	# the reason "lease expired": both are taken, nothing changes
-	to 0 svc
+	step_focus 0 svc
 	echo "send echo 'work 2026-01-02T03:04:05Z' > /var/lib/bulkhead/lease-expired"
 	echo "send killall bulkhead-svcd; sleep 1; ($svcd --lock-lease /var/lib/bulkhead/lease-expired &) ; sleep 5; echo restarted-\$((6*7))"
 	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/revoked exists: lock the managed VMs \\(device revoked\\): ok\$)(?=.*^\\[svc\\] bulkhead-svcd: /var/lib/bulkhead/lease-expired exists: lock the managed VMs \\(lease expired\\): ok\$)(?=.*^\\[svc\\] restarted-42\$) 120"
@@ -125,15 +103,15 @@ svcd='bulkhead-svcd --hv-status /run/hv-status.json --lock-when /var/lib/bulkhea
 	echo "send list"
 	echo "expect ^  \\d +work +stopped +1 .*  LOCKED \\(device revoked\\)\$ 30"
 	echo "send quit"
-	to 0 svc
+	step_focus 0 svc
 	# the daemon rewrites the file every 2 s: wait (bounded) for a copy
 	# written after the stop
 	echo "run for i in \$(seq 30); do grep -q '\"work\", \"state\": \"stopped\"' /run/hv-status.json && break; sleep 1; done; cat /run/hv-status.json ;; 60"
 	echo "check re.search(r'\\{\"name\": \"work\", \"state\": \"stopped\", \"uptime_s\": 0, \"locked\": true\\}', out)"
-	to 2 personal
+	step_focus 2 personal
 	echo "send poweroff"
 	echo "expect ^vm personal: powered off by the guest\$ 300"
-	to 0 svc
+	step_focus 0 svc
 	echo "send poweroff"
 	echo "expect ^vm svc: powered off by the guest\$ 300"
 	echo "exit - 60"

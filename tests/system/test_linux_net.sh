@@ -24,8 +24,7 @@ cmdline="$(cat build/linux/cmdline) no_timer_check"
 	printf '[network]\nallow = a b\n'
 } > "$conf"
 up() { # VM index, name, address
-	echo "sendraw \\x1d$1"
-	echo "expect ^console: input goes to vm $2\$ 60"
+	step_focus "$1" "$2"
 	echo "send ip link set eth0 up && ip addr add $3/24 dev eth0 && echo net-up-\$((6*7))"
 	echo "expect ^\\[$2\\] net-up-42\$ 120"
 }

@@ -13,37 +13,21 @@ source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest build/bulkhead.elf > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 conf=$LOGDIR/$TEST.conf
 steps=$LOGDIR/$TEST.steps
-cmdline="$(cat build/linux/cmdline) no_timer_check"
-cat > "$conf" <<CONF
-[vm work]
-role   = work
-memory = 192 MiB
-kernel = bzImage
-initrd = initramfs.cpio.gz
-cmdline = "$cmdline"
-disks  = svc:work-root:32MiB
-
-[vm svc]
-role   = service
-memory = 256 MiB
-kernel = bzImage
-initrd = initramfs.cpio.gz
-cmdline = "$cmdline bulkhead.svcd=work-root:32"
-CONF
-to() { # VM index (the service VM starts first: 0), name
-	echo "sendraw \\x1d$1"
-	echo "expect ^console: input goes to vm $2\$ 60"
-}
+{
+	linux_vm work work 192
+	echo "disks  = svc:work-root:32MiB"
+	linux_vm svc service 256 bulkhead.svcd=work-root:32
+} > "$conf"
 daemon() { # extra flags
-	to 0 svc
+	step_focus 0 svc
 	echo "send killall bulkhead-svcd; sleep 1; bulkhead-svcd $1 work-root=/svc/work-root.img & sleep 1; echo daemon-\$((6*7))"
 	echo "expect ^\\[svc\\] daemon-42\$ 60"
-	to 1 work
+	step_focus 1 work
 }
 sums='cd /; umount /mnt 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches && mount -t ext4 /dev/vda /mnt && cd /mnt && sha256sum r seq | sha256sum'
 {
 	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-guest: bulkhead-svcd work-root=/svc/work-root.img\$)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # )(?=.*^\\[svc\\] service ring: BAR 2 mapped at 0x[0-9a-f]+ \\(1024 KiB\\)\$) 900"
-	to 1 work
+	step_focus 1 work
 	echo "send echo \$(cat /sys/block/vda/size /sys/block/vda/serial)"
 	echo "expect ^\\[work\\] 65536 bulkhead-svc0\$ 60"
 	echo "send mke2fs -q /dev/vda && mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && echo mounted-\$((6*7))"
@@ -77,16 +61,16 @@ sums='cd /; umount /mnt 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches && mount 
 	echo "check s1 == s3"
 	# the service VM reboots (its disk file is in its RAM: the data goes,
 	# the service stays): the ring is laid out again and serves new requests
-	to 0 svc
+	step_focus 0 svc
 	echo "send echo b > /proc/sysrq-trigger"
 	echo "expect ^vm svc: reset by the guest, restarting\$ 120"
 	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: serving 1 file)(?=.*^\\[svc\\] ~ # )(?=.*^\\[svc\\] service ring: BAR 2 mapped at ) 600"
-	to 1 work
+	step_focus 1 work
 	echo "send cd / && umount /mnt; dd if=/dev/vda of=/dev/null bs=4096 count=4 iflag=direct && echo served-\$((6*7))"
 	echo "expect ^\\[work\\] served-42\$ 300"
 	echo "send poweroff"
 	echo "expect ^vm work: powered off by the guest\$ 300"
-	to 0 svc
+	step_focus 0 svc
 	echo "send poweroff"
 	echo "expect ^vm svc: powered off by the guest\$ 300"
 	echo "exit 0 60"
