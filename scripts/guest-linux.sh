@@ -147,9 +147,10 @@ fi
 # started by /init when the command line has bulkhead.svcd= (docs/disks.md).
 svcd=$out/bulkhead-svcd
 if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ tools/bulkhead-svcd-ctl.c -nt "$svcd" ] ||
-	[ tools/bulkhead-svcd-ctl.h -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ]; then
+	[ tools/bulkhead-svcd-ctl.h -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ] ||
+	[ tools/bulkhead-svcd-net.c -nt "$svcd" ] || [ tools/bulkhead-svcd-net.h -nt "$svcd" ]; then
 	${HOSTCC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Ihv/include -static \
-		-o "$svcd" tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c
+		-o "$svcd" tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c tools/bulkhead-svcd-net.c
 fi
 
 # bulkhead-mmio: reads a PCI BAR through sysfs (the passthrough test).

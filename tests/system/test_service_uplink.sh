@@ -35,42 +35,87 @@ done
 /usr/bin/python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())" "http://127.0.0.1:$port/ready.txt" | grep -qx ready ||
 	{ fail "the host's HTTP server does not answer"; finish; }
 conf=$DIR/vms.conf
+cmdline="$(cat build/linux/cmdline) no_timer_check"
 cat > "$conf" <<EOF2
 [vm svc]
 role        = service
 memory      = 256 MiB
 kernel      = bzImage
 initrd      = initramfs.cpio.gz
-cmdline     = "$(cat build/linux/cmdline) no_timer_check"
+cmdline     = "$cmdline"
 passthrough = 00:06.0
+
+[vm work]
+role    = work
+memory  = 192 MiB
+kernel  = bzImage
+initrd  = initramfs.cpio.gz
+cmdline = "$cmdline"
+nic     = yes
+
+[vm other]
+role    = personal
+memory  = 192 MiB
+kernel  = bzImage
+initrd  = initramfs.cpio.gz
+cmdline = "$cmdline"
+nic     = yes
+
+[network]
+allow = work uplink
 EOF2
+to() { # VM index (the service VM starts first: 0), name
+	echo "sendraw \\x1d$1"
+	echo "expect ^console: input goes to vm $2\$ 60"
+}
 net=/sys/class/net/eth0
-cat > "$DIR/steps" <<STEPS
-expect ^bulkhead-guest: userspace up$ 600
-expect Enter .help. for a list 120
-expect ~ # 60
-run lsmod
-check re.search(r'^e1000e ', out, re.M)
-run for i in \$(seq 1 60); do [ -e $net ] && break; sleep 1; done; basename \$(readlink $net/device/driver); basename \$(readlink $net/device) ;; 90
-check out.split()[-2:] == ['e1000e', '0000:00:10.0']
-run ip link set eth0 up; for i in \$(seq 1 60); do [ "\$(cat $net/carrier 2>/dev/null)" = 1 ] && break; sleep 1; done; cat $net/carrier ;; 90
-check out.split()[-1] == '1'
-run udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true 2>&1 ;; 120
-check re.search(r'lease of 10\.0\.2\.15 obtained', out)
-run ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 && echo configured
-check 'configured' in out
-run wget -q -O - http://10.0.2.2:$port/token.txt ;; 120
-check 'bulkhead-uplink-$token' in out.split()
-run grep -E 'eth0|e1000e' /proc/interrupts
-check sum(int(x) for l in out.splitlines() for x in l.split()[1:3] if x.isdigit()) > 0 and 'MSI' in out
-run dmesg | grep -i e1000e
-send poweroff
-expect ^vm svc: powered off by the guest$ 300
-exit 0 300
-STEPS
-qemu="scripts/qemu.sh --timeout 800 --mem 1G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module '$conf name=vms.conf'"
-timeout 900 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
-	--strip-prefix "[svc] " --log "$LOG" --timeout 300 --total 850
+url=http://10.0.2.2:$port/token.txt
+page="bulkhead-uplink-$token"
+# a DHCP lease from slirp through the way out, its address set (no
+# backslashes: the console's send unescapes them)
+lease='udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "lease of [0-9.]*" /tmp/u | cut -d" " -f3); echo "lease: $ip"; ip addr add $ip/24 dev eth0 && ip route add default via 10.0.2.2'
+{
+	echo "expect (?s)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # )(?=.*^\\[other\\] ~ # ) 900"
+	# stage 1: the service VM's own traffic through its passed-through e1000e
+	to 0 svc
+	echo "send ip link set eth0 up; for i in \$(seq 1 60); do [ \"\$(cat $net/carrier 2>/dev/null)\" = 1 ] && break; sleep 1; done; echo link-\$(cat $net/carrier)-\$(basename \$(readlink $net/device/driver))-\$(basename \$(readlink $net/device))"
+	echo "expect ^\\[svc\\] link-1-e1000e-0000:00:10.0\$ 120"
+	echo "send $lease"
+	echo "expect ^\\[svc\\] lease: 10\\.0\\.2\\.15\$ 120"
+	echo "send wget -q -O - $url | sed 's/^/page: /'"
+	echo "expect ^\\[svc\\] page: $page\$ 120"
+	echo "send grep -E 'eth0' /proc/interrupts | awk '{ n += \$2 } END { print \"irqs:\", n, NR }'"
+	echo "expect ^\\[svc\\] irqs: (?P<irqs>[0-9]+) (?P<vectors>[0-9]+)\$ 60"
+	echo "check int(irqs) > 0 and int(vectors) == 3"
+	# stage 2: the daemon bridges the switch's uplink to the e1000e
+	echo "send bulkhead-svcd --uplink eth0 & sleep 2; echo daemon-\$((6*7))"
+	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: uplink on eth0 \\(promiscuous\\)\$)(?=.*^\\[svc\\] daemon-42\$) 60"
+	to 1 work
+	echo "send ip link set eth0 up; $lease"
+	echo "expect ^\\[work\\] lease: (?P<ip>10\\.0\\.2\\.[0-9]+)\$ 180"
+	echo "check ip != '10.0.2.15'"
+	echo "send wget -q -O - $url | sed 's/^/page: /'"
+	echo "expect ^\\[work\\] page: $page\$ 120"
+	# a VM not allowed to reach the uplink: no lease, no page
+	to 2 other
+	echo "send ip link set eth0 up; udhcpc -i eth0 -n -q -t 3 -T 2 -s /bin/true 2>&1 | tail -1"
+	echo "expect ^\\[other\\] udhcpc: no lease, failing\$ 120"
+	echo "send ip addr add 10.0.2.17/24 dev eth0; ip route add default via 10.0.2.2; timeout 20 wget -q -O - $url; echo other-wget-\$?"
+	echo "expect ^\\[other\\] other-wget-(?P<rc>[0-9]+)\$ 120"
+	echo "check rc != '0'"
+	echo "send poweroff"
+	echo "expect ^vm other: powered off by the guest\$ 300"
+	to 1 work
+	echo "send poweroff"
+	echo "expect ^vm work: powered off by the guest\$ 300"
+	to 0 svc
+	echo "send poweroff"
+	echo "expect ^vm svc: powered off by the guest\$ 300"
+	echo "exit 0 120"
+} > "$DIR/steps"
+qemu="scripts/qemu.sh --timeout 1100 --mem 1G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module '$conf name=vms.conf'"
+timeout 1200 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
+	--log "$LOG" --timeout 300 --total 1150
 STATUS=$?
 [ "$STATUS" -eq 0 ] || fail "the console session failed (see above)"
 expect_regex "^vm svc: passthrough 00:06\.0 at 00:10\.0, BAR 0: host 0x[0-9a-f]+, guest 0x[0-9a-f]+, [0-9]+ KiB"
@@ -82,7 +127,14 @@ expect_no_line "no host vector left"
 expect_regex "^vm svc: passthrough 00:06\.0 MSI-X off on the host, [1-9][0-9]* host vector\(s\) given back \([1-9][0-9]* delivered, 0 dropped\)$"
 expect_regex "^vm svc: passthrough 00:06\.0 reset by .*, DMA-blocked again$"
 expect_regex "^isolation: vm svc: nested tables map only its own RAM \(at its stop"
-grep -q "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/http.log" && echo "ok: the host's server logged the guest's request" ||
-	fail "the host's server saw no request for the token"
+expect_regex "service ring: uplink port on the switch"
+expect_regex "^net work -> uplink: [1-9][0-9]* frame\(s\) delivered, 0 denied by policy$"
+expect_regex "^net uplink -> work: [1-9][0-9]* frame\(s\) delivered, 0 denied by policy$"
+expect_regex "^net other -> uplink: 0 frame\(s\) delivered, [1-9][0-9]* denied by policy$"
+expect_regex "service ring: uplink port off the switch \(to the wire [1-9][0-9]*, ring full [0-9]+; from the wire [1-9][0-9]*, bad length 0; bad indexes 0\)"
+expect_no_line "frame from the wire with a bad length"
+n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/http.log")
+[ "$n_get" -eq 2 ] && echo "ok: the host's server served the page twice (service VM, work VM)" ||
+	fail "the host's server served the page $n_get time(s), expected 2 (service VM, work VM)"
 expect_no_line "PANIC"
 finish

@@ -55,7 +55,7 @@
 #define SVC_PCI_VENDOR 0x1b36U
 #define SVC_PCI_DEVICE 0x10f1U
 #define SVC_MAGIC      0x56534842U /* "BHSV" in memory */
-#define SVC_VERSION    2U /* 2: the control channel (ctl_*, status) */
+#define SVC_VERSION    3U /* 2: the control channel (ctl_*, status); 3: the frame rings */
 
 /* BAR 0 registers */
 #define SVC_REG_MAGIC    0x00U
@@ -173,9 +173,8 @@ _Static_assert(SVC_RING_ENTRIES * sizeof(struct svc_req) <= SVC_RSP_OFF - SVC_RE
 _Static_assert(SVC_RSP_OFF + SVC_RING_ENTRIES * sizeof(struct svc_rsp) <= SVC_DATA_OFF, "response ring");
 _Static_assert(SVC_DATA_OFF + SVC_RING_ENTRIES * SVC_SLOT_BYTES <= SVC_RING_BYTES, "data slots");
 
-/* The frame rings (reserved for ring version 3, the switch's uplink; laid
- * out and checked by hv/dev/svc/svc_net_ring.c, not yet served: the ring
- * device still says version 2, and no port is attached to the uplink).
+/* The frame rings (version 3): the switch's uplink port (hv/dev/svc/
+ * svc_uplink.c, checked by svc_net_ring.c; docs/networking.md "Uplink").
  * Two one-way rings of Ethernet II frames (no FCS, NET_FRAME_MIN..
  * NET_FRAME_MAX bytes) in BAR 2 between the block rings and the data
  * slots, each entry with its own 2 KiB slot (entry i in slot i %
@@ -190,7 +189,9 @@ _Static_assert(SVC_DATA_OFF + SVC_RING_ENTRIES * SVC_SLOT_BYTES <= SVC_RING_BYTE
  * the slot before the switch looks at it, drops (and counts) an in entry
  * whose len is out of range, and on a producer index more than
  * SVC_NET_ENTRIES ahead of its consumer, or a consumer index past the
- * producer, stops using that ring until the ring is laid out again. */
+ * producer, stops using that ring until the ring is laid out again. The
+ * hypervisor takes in frames when the daemon writes the doorbell (after
+ * posting them); the daemon polls the out ring. */
 #define SVC_NET_ENTRIES    64U      /* a power of two */
 #define SVC_NET_SLOT_BYTES 0x800U   /* 2 KiB: one frame of at most 1514 bytes */
 #define SVC_NET_HDR_OFF    0x3000U  /* struct svc_net_hdr */
