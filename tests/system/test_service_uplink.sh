@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# The network uplink through the service VM (docs/networking.md, "Uplink"),
-# stage 1: the service VM drives a passed-through NIC. q35 with an AMD
-# IOMMU and an e1000e at 00:06.0 on QEMU's user-mode network (slirp, where
-# 10.0.2.2 is the host's loopback); the configuration passes 00:06.0 to
-# the service VM. Debian's e1000e driver (in the initramfs, loaded by
-# /init) binds the function, takes MSI-X vectors (mediated by the
-# hypervisor; no MSI or INTx is needed) and brings the link up; busybox udhcpc gets a lease from
-# slirp's DHCP server (a frame out and one in), the address is set, and
-# busybox wget fetches a page holding a random token from an HTTP server
-# this test starts on 127.0.0.1 at a free port: the page's content must be
-# the token (busybox 1.35's static wget crashes with -T: the console
-# step's own timeout bounds it). The e1000e's MSI-X vectors count in the guest's
-# /proc/interrupts, and the hypervisor reports them delivered.
+# The network uplink through the service VM (docs/networking.md, "Uplink").
+# q35 with an AMD IOMMU and an e1000e at 00:06.0 on QEMU's user-mode
+# network (slirp, where 10.0.2.2 is the host's loopback); the configuration
+# passes 00:06.0 to the service VM and gives two more Debian VMs a NIC,
+# only work allowed to reach the uplink. The test serves a page holding a
+# random token from a python3 http.server on 127.0.0.1 at a free port.
+# Stage 1, the service VM's own traffic: Debian's e1000e driver (in the
+# initramfs, loaded by /init) binds the function at 00:10.0 and runs on
+# its three MSI-X vectors (mediated by the hypervisor; no MSI or INTx is
+# needed), the link comes up, busybox udhcpc gets 10.0.2.15 from slirp and
+# busybox wget fetches the page (busybox 1.35's static wget crashes with
+# -T: each console step's own timeout bounds it).
+# Stage 2, the uplink: bulkhead-svcd --uplink eth0 bridges the service
+# ring's frame rings to the e1000e; the work VM's udhcpc gets another
+# lease from slirp through the switch's uplink, and its wget fetches the
+# page with the token; the other VM, not allowed to the uplink, gets no
+# lease and no page. The switch's report at the end shows frames both ways
+# between work and the uplink and only denied ones from other; the uplink
+# port's counters show no bad length or index; the host's server served the
+# page exactly twice; the e1000e's host vectors are given back at the
+# service VM's stop and the function is reset.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest build/bulkhead.elf > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 DIR=$LOGDIR/service_uplink

@@ -29,7 +29,9 @@
  *                        first, then the rest, in aligned dwords.
  *   BAR 2, 64-bit memory, SVC_RING_BYTES: the ring (struct svc_shared),
  *     RAM of the service VM's own budget, mapped only into its nested page
- *     table (mmap /sys/bus/pci/devices/<bdf>/resource2).
+ *     table (mmap /sys/bus/pci/devices/<bdf>/resource2); since version 3
+ *     it also holds the frame rings of the switch's uplink (below), and a
+ *     doorbell write also has the hypervisor take the in frame ring.
  *   INTx (pin A): asserted when the hypervisor posts requests, until ack.
  *     INTx, not MSI-X, so uio_pci_generic (which masks and unmasks with the
  *     command register's INTx-disable bit, PCI 3.0 6.2.2) can wait on it;
