@@ -164,6 +164,28 @@ static unsigned from_wire(void)
 	return n;
 }
 
+void net_post_bad(void)
+{
+	static const uint32_t bad[] = { 0, FRAME_MIN - 1, FRAME_MAX + 1, SVC_NET_SLOT_BYTES + 1,
+					0xffffffffU };
+	uint32_t prod = ld32(NHDR(in_prod));
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		uint64_t e = SVC_NET_IN_OFF + (uint64_t)(prod % SVC_NET_ENTRIES) * sizeof(struct svc_frame);
+
+		if (prod - ld32(NHDR(in_cons)) >= SVC_NET_ENTRIES)
+			break;
+		st32(e, bad[k]);
+		st32(e + 4, 0);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		st32(NHDR(in_prod), ++prod);
+		n++;
+	}
+	*(volatile uint32_t *)(regs + SVC_REG_DOORBELL) = 1;
+	fprintf(stderr, "bulkhead-svcd: uplink: %u frame(s) with bad lengths posted\n", n);
+}
+
 unsigned net_tick(void)
 {
 	if (sock < 0)

@@ -9,6 +9,10 @@
 /* Opens an AF_PACKET socket on ifname in promiscuous mode; 0, or -1 with
  * the reason on stderr. regs and ring are the mapped BAR 0 and BAR 2. */
 int net_init(volatile uint8_t *regs, volatile uint8_t *ring, const char *ifname);
+/* For the tests: posts in frames with lengths out of range (0, 13, 1515,
+ * a slot and one, 2^32 - 1) and writes the doorbell; the hypervisor must
+ * drop each and count it. */
+void net_post_bad(void);
 /* Moves what is waiting both ways (without blocking); the frames moved.
  * Nothing when net_init was not called. */
 unsigned net_tick(void);

@@ -7,7 +7,8 @@
  * --hv-status and --lock-when are the control channel
  * (tools/bulkhead-svcd-ctl.c); --ctl-raw writes one control command word
  * and exits (the tests' hostile commands). --uplink bridges the switch's
- * uplink (the frame rings) to the NIC IFNAME (tools/bulkhead-svcd-net.c).
+ * uplink (the frame rings) to the NIC IFNAME (tools/bulkhead-svcd-net.c);
+ * --uplink-bad first posts frames with bad lengths (the tests).
  * A WRITE is answered only after pwrite() returned for all of it (the data
  * is in the file: a killed daemon loses no acknowledged write), a FLUSH
  * after fsync(). Requests for a disk with no file, or beyond the file's
@@ -277,7 +278,7 @@ static bool find_device(char *dev, size_t size)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] "
-		"[--uplink IFNAME] NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
+		"[--uplink IFNAME [--uplink-bad]] NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
 	return 2;
 }
 
@@ -285,6 +286,7 @@ int main(int argc, char **argv)
 {
 	char dev[512], path[600];
 	const char *hv_status = NULL, *lock_when = NULL, *raw = NULL, *uplink = NULL;
+	bool uplink_bad = false;
 	bool once = false;
 	int fd;
 
@@ -306,6 +308,10 @@ int main(int argc, char **argv)
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--lock-when")) {
 			lock_when = argv[++i];
+			continue;
+		}
+		if (!strcmp(argv[i], "--uplink-bad")) {
+			uplink_bad = true;
 			continue;
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--uplink")) {
@@ -357,6 +363,8 @@ int main(int argc, char **argv)
 	ctl_init(regs, hv_status, lock_when);
 	if (uplink && net_init(regs, ring, uplink))
 		return 1;
+	if (uplink && uplink_bad)
+		net_post_bad();
 	for (;;) {
 		struct timespec ms = { 0, 1000000 };
 		unsigned moved;
