@@ -6,7 +6,7 @@
 #   bzImage             vmlinuz-* of linux-image-6.1.0-N-amd64 (what the
 #                       linux-image-amd64 metapackage depends on today)
 #   initramfs.cpio.gz   busybox-static + e2fsck-static + guests/linux/{init,inittab,profile,power-button}
-#                       + the modules below (virtio, ACPI button, evdev, nvme) and
+#                       + the modules below (virtio, ACPI button, evdev, nvme, e1000e) and
 #                       their dependencies
 #   cmdline             recommended kernel command line (guests/linux/cmdline)
 #   kernel-version      e.g. 6.1.0-56-amd64
@@ -23,7 +23,8 @@ py=/usr/bin/python3
 modules="virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_ring
 	virtio virtio_blk virtio_net net_failover failover virtio_console virtio_rng
 	virtio_gpu virtio_input
-	button evdev ext4 crc32c_generic nvme"
+	button evdev ext4 crc32c_generic nvme
+	e1000e"
 force=0
 [ "${1:-}" = "--force" ] && force=1
 mkdir -p "$debs"
@@ -146,9 +147,10 @@ fi
 # started by /init when the command line has bulkhead.svcd= (docs/disks.md).
 svcd=$out/bulkhead-svcd
 if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ tools/bulkhead-svcd-ctl.c -nt "$svcd" ] ||
-	[ tools/bulkhead-svcd-ctl.h -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ]; then
+	[ tools/bulkhead-svcd-ctl.h -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ] ||
+	[ tools/bulkhead-svcd-net.c -nt "$svcd" ] || [ tools/bulkhead-svcd-net.h -nt "$svcd" ]; then
 	${HOSTCC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Ihv/include -static \
-		-o "$svcd" tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c
+		-o "$svcd" tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c tools/bulkhead-svcd-net.c
 fi
 
 # bulkhead-mmio: reads a PCI BAR through sysfs (the passthrough test).

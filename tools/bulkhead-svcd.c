@@ -2,11 +2,14 @@
  * "bulkhead service ring" PCI function (public/svc_ring.h) in sysfs, maps
  * its BAR 0 and BAR 2 (resource0, resource2), and serves each request on
  * the ring from a raw file named on the command line:
- *   bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] NAME=FILE...
+ *   bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE]
+ *                 [--uplink IFNAME] NAME=FILE...
  *   bulkhead-svcd --ctl-raw WORD
  * --hv-status, --lock-when and --lock-lease are the control channel
  * (tools/bulkhead-svcd-ctl.c); --ctl-raw writes one control command word
- * and exits (the tests' hostile commands).
+ * and exits (the tests' hostile commands). --uplink bridges the switch's
+ * uplink (the frame rings) to the NIC IFNAME (tools/bulkhead-svcd-net.c);
+ * --uplink-bad first posts frames with bad lengths (the tests).
  * A WRITE is answered only after pwrite() returned for all of it (the data
  * is in the file: a killed daemon loses no acknowledged write), a FLUSH
  * after fsync(). Requests for a disk with no file, or beyond the file's
@@ -40,6 +43,7 @@
 #include <unistd.h>
 #include <public/svc_ring.h>
 #include "bulkhead-svcd-ctl.h"
+#include "bulkhead-svcd-net.h"
 
 #define MAX_FILES SVC_MAX_DISKS
 
@@ -275,14 +279,15 @@ static bool find_device(char *dev, size_t size)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] "
-		"NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
+		"[--uplink IFNAME [--uplink-bad]] NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	char dev[512], path[600];
-	const char *hv_status = NULL, *lock_when = NULL, *lock_lease = NULL, *raw = NULL;
+	const char *hv_status = NULL, *lock_when = NULL, *lock_lease = NULL, *raw = NULL, *uplink = NULL;
+	bool uplink_bad = false;
 	bool once = false;
 	int fd;
 
@@ -308,6 +313,14 @@ int main(int argc, char **argv)
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--lock-lease")) {
 			lock_lease = argv[++i];
+			continue;
+		}
+		if (!strcmp(argv[i], "--uplink-bad")) {
+			uplink_bad = true;
+			continue;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--uplink")) {
+			uplink = argv[++i];
 			continue;
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--ctl-raw")) {
@@ -353,11 +366,17 @@ int main(int argc, char **argv)
 	fprintf(stderr, "bulkhead-svcd: serving %u file(s) on %s%s\n", nr_files, dev,
 		evil ? " (evil answers)" : "");
 	ctl_init(regs, hv_status, lock_when, lock_lease);
+	if (uplink && net_init(regs, ring, uplink))
+		return 1;
+	if (uplink && uplink_bad)
+		net_post_bad();
 	for (;;) {
 		struct timespec ms = { 0, 1000000 };
+		unsigned moved;
 
 		ctl_tick();
-		if (drain() == 0) {
+		moved = net_tick(); /* the uplink's frames, both ways */
+		if (drain() == 0 && moved == 0) {
 			if (once)
 				return 0;
 			nanosleep(&ms, NULL);

@@ -23,6 +23,20 @@ bool vswitch_attach(struct vswitch *sw, const char *name, struct net_port *p)
 	return true;
 }
 
+bool vswitch_attach_uplink(struct vswitch *sw, struct net_port *p)
+{
+	for (unsigned i = 0; i < sw->pol.nr; i++) {
+		if (!sw->pol.ep[i].uplink)
+			continue;
+		if (sw->port[i])
+			return false;
+		p->index = i;
+		sw->port[i] = p;
+		return true;
+	}
+	return false;
+}
+
 void vswitch_detach(struct vswitch *sw, struct net_port *p)
 {
 	if (p->index < VS_MAX_ENDPOINTS && sw->port[p->index] == p)

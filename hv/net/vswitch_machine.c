@@ -17,6 +17,11 @@ bool net_port_attach(struct net_port *p, const char *vm_name)
 	return vswitch_attach(&vswitch_machine, vm_name, p);
 }
 
+bool net_port_attach_uplink(struct net_port *p)
+{
+	return vswitch_attach_uplink(&vswitch_machine, p);
+}
+
 void net_port_detach(struct net_port *p)
 {
 	vswitch_detach(&vswitch_machine, p);

@@ -65,8 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i < 3 && !vswitch_attach(&sw, names[i], &nic[i].port))
 			abort();
 	}
-	nic[3].port.index = 3;
-	sw.port[3] = &nic[3].port;
+	if (!vswitch_attach_uplink(&sw, &nic[3].port) || nic[3].port.index != 3)
+		abort();
 	data++;
 	size--;
 	while (size >= 3) {

@@ -58,9 +58,9 @@ static void setup(bool work_uplink, bool disp_uplink, bool work_disp)
 		if (i != UPLINK)
 			assert_true(vswitch_attach(&sw, names[i], &nic[i].port));
 		else
-			sw.port[UPLINK] = &nic[i].port; /* as the service VM's port will */
-		nic[UPLINK].port.index = UPLINK;
+			assert_true(vswitch_attach_uplink(&sw, &nic[i].port)); /* the service VM's */
 	}
+	assert_int_equal(nic[UPLINK].port.index, UPLINK);
 }
 
 static u32 frame(u8 *f, const u8 *dst, const u8 *src, u32 len)
@@ -248,6 +248,37 @@ static void test_bad_lengths_and_full_rx(void **st)
 	assert_int_equal(sw.unroutable[WORK], 1);
 }
 
+/* The uplink is attached only by vswitch_attach_uplink, once at a time,
+ * and only when the policy has one. */
+static void test_uplink_attach(void **st)
+{
+	struct vs_policy pol;
+	struct fake_nic extra;
+	u8 f[64];
+
+	(void)st;
+	setup(true, false, false);
+	memset(&extra, 0, sizeof(extra));
+	extra.port.deliver = fake_deliver;
+	extra.port.dev = &extra;
+	assert_false(vswitch_attach_uplink(&sw, &extra.port)); /* it has a port */
+	assert_false(vswitch_attach(&sw, VS_UPLINK_NAME, &extra.port)); /* not as a VM */
+	vswitch_detach(&sw, &nic[UPLINK].port);
+	frame(f, stranger, macs[WORK], 60);
+	vswitch_send(&sw, &nic[WORK].port, f, 60);
+	assert_int_equal(nic[UPLINK].got, 0);
+	assert_int_equal(sw.unroutable[WORK], 1);
+	assert_true(vswitch_attach_uplink(&sw, &extra.port)); /* a restarted service VM */
+	vswitch_send(&sw, &nic[WORK].port, f, 60);
+	assert_int_equal(extra.got, 1);
+	assert_int_equal(sw.delivered[WORK][UPLINK], 1);
+	/* a policy without an uplink has nothing to attach */
+	memset(&pol, 0, sizeof(pol));
+	assert_int_equal(vs_policy_add(&pol, "work", macs[WORK], false), 0);
+	vswitch_init(&sw, &pol);
+	assert_false(vswitch_attach_uplink(&sw, &extra.port));
+}
+
 static void test_detached_port_gets_nothing(void **st)
 {
 	u8 f[64];
@@ -276,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_spoofed_source_dropped),
 		cmocka_unit_test(test_bad_lengths_and_full_rx),
 		cmocka_unit_test(test_detached_port_gets_nothing),
+		cmocka_unit_test(test_uplink_attach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,9 @@
  * generation) is laid out whenever the service VM is built or reset (PCI RST#); requests outstanding then fail
  * (svc_ring_abort), and so do they when the service VM is torn down.
  *
+ * Version 3 adds the frame rings of the switch's uplink port
+ * (svc_uplink.c), polled when the daemon rings the doorbell.
+ *
  * Version 2 adds the control channel in BAR 0 (svc_ctl.h): a command word
  * that locks the VMs of role work (vm_lock.h), and a status area of every
  * VM, snapshot when its first dword is read. A refused command is counted
@@ -30,6 +33,7 @@
 #include <bulkhead/version.h> /* generated: hv/hv.mk */
 #include <bulkhead/svc.h>
 #include <bulkhead/svc_ctl.h>
+#include <bulkhead/svc_uplink.h>
 #include <bulkhead/vm.h>
 #include <bulkhead/vm_lock.h>
 #include <bulkhead/vmm.h>
@@ -157,13 +161,14 @@ void svc_ring_kick(void)
 		pci_func_intx(live->f, true);
 }
 
-static void ring_fresh(void)
+static void ring_fresh(const char *vm_name)
 {
 	svc_ring_abort(&ring, "service ring laid out again");
 	svc_ring_init(&ring, ring_mem, ++ring_gen);
 	for (u32 i = 0; i < nr_disks; i++)
 		if (!svc_ring_add_disk(&ring, disks[i].name, disks[i].sectors))
 			break; /* cannot happen: both hold SVC_MAX_DISKS */
+	svc_uplink_fresh(ring_mem, vm_name); /* version 3: the frame rings */
 }
 
 static enum bus_result regs_read(void *dev, u64 off, u32 size, u64 *val)
@@ -207,6 +212,7 @@ static enum bus_result regs_write(void *dev, u64 off, u32 size, u64 val)
 		return BUS_BAD_ACCESS;
 	switch (off) {
 	case SVC_REG_DOORBELL:
+		svc_uplink_poll(s->h->name); /* frames from the wire (version 3) */
 		if (ring.broken)
 			break;
 		svc_ring_poll(&ring);
@@ -300,7 +306,7 @@ static void svc_dev_reset(void *dev)
 
 	ring_unmap(s);
 	s->map_failed = false;
-	ring_fresh();
+	ring_fresh(s->h->name);
 }
 
 /* Seen before the header takes the write: one that may turn memory
@@ -362,7 +368,7 @@ static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, cons
 		return false;
 	}
 	pci_func_set_hooks(s->f, &hooks, s);
-	ring_fresh();
+	ring_fresh(h->name);
 	live = s;
 	printf("[%s] service ring: %u entries of %u KiB\n", h->name, SVC_RING_ENTRIES,
 	       SVC_SLOT_BYTES / 1024U);
@@ -379,6 +385,7 @@ static void svc_dev_destroy(struct dev_host *h)
 	live->mapped = false;
 	live = NULL;
 	svc_ring_abort(&ring, "service VM stopped");
+	svc_uplink_stop(h->name);
 }
 
 VM_DEVICE_DESTROY(35, svc_ring, svc_dev_create, svc_dev_destroy);

@@ -1,9 +1,9 @@
 /* A network port: where a VM's virtio-net device meets the network. The
  * device hands the port every frame its guest sends; the network hands the
  * device frames for the guest through deliver. The first network is the
- * hypervisor's virtual switch (hv/core/vswitch.c) joining the VMs' ports
- * under the configuration's per-pair policy; an uplink port owned by the
- * service VM comes later behind the same interface. Frames are Ethernet
+ * hypervisor's virtual switch (hv/net/vswitch.c) joining the VMs' ports
+ * under the configuration's per-pair policy; the uplink port is the service
+ * VM's (hv/dev/svc/svc_uplink.c), behind the same interface. Frames are Ethernet
  * II, without FCS, at most NET_FRAME_MAX bytes. */
 #ifndef BULKHEAD_NET_PORT_H
 #define BULKHEAD_NET_PORT_H
@@ -29,6 +29,9 @@ void net_port_send(struct net_port *p, const u8 *frame, u32 len);
 /* Joins the VM named vm_name to the network with p (mac, deliver and dev
  * set); false if the configuration gives that VM no port or it has one. */
 bool __must_check net_port_attach(struct net_port *p, const char *vm_name);
+/* Joins the network as its uplink (the service VM's frame rings); false
+ * if the configuration has no uplink or it has a port. */
+bool __must_check net_port_attach_uplink(struct net_port *p);
 /* Leaves the network: nothing is delivered to p after. */
 void net_port_detach(struct net_port *p);
 

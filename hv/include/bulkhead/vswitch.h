@@ -4,7 +4,8 @@
  * the hypervisor, a host unit test and a fuzz target.
  *
  * The policy names endpoints: each VM with a NIC, by its name and MAC, and
- * the uplink, the port a service VM will own (no port attached yet). Two
+ * the uplink, the port the service VM's ring owns (hv/dev/svc/svc_uplink.c)
+ * while it is up. Two
  * endpoints exchange frames only if the configuration allows that pair;
  * by default nothing reaches anything. A frame is forwarded by its
  * destination MAC (IEEE 802.1Q 8.7, filtering by static entries: the MACs
@@ -72,6 +73,10 @@ void vswitch_init(struct vswitch *sw, const struct vs_policy *pol);
  * the endpoint's configured MAC. False if there is no such endpoint, it
  * has a port already, or the MAC differs. */
 bool __must_check vswitch_attach(struct vswitch *sw, const char *name, struct net_port *p);
+/* Attaches p as the uplink (the service VM's way out; its frames' source
+ * MACs are not checked, they come from outside the machine): sets
+ * p->index. False if the policy has no uplink or it has a port already. */
+bool __must_check vswitch_attach_uplink(struct vswitch *sw, struct net_port *p);
 /* Detaches p (its VM stops or is torn down); nothing is delivered to it after. */
 void vswitch_detach(struct vswitch *sw, struct net_port *p);
 /* A frame from port p, which must be attached. */

@@ -29,7 +29,9 @@
  *                        first, then the rest, in aligned dwords.
  *   BAR 2, 64-bit memory, SVC_RING_BYTES: the ring (struct svc_shared),
  *     RAM of the service VM's own budget, mapped only into its nested page
- *     table (mmap /sys/bus/pci/devices/<bdf>/resource2).
+ *     table (mmap /sys/bus/pci/devices/<bdf>/resource2); since version 3
+ *     it also holds the frame rings of the switch's uplink (below), and a
+ *     doorbell write also has the hypervisor take the in frame ring.
  *   INTx (pin A): asserted when the hypervisor posts requests, until ack.
  *     INTx, not MSI-X, so uio_pci_generic (which masks and unmasks with the
  *     command register's INTx-disable bit, PCI 3.0 6.2.2) can wait on it;
@@ -55,7 +57,7 @@
 #define SVC_PCI_VENDOR 0x1b36U
 #define SVC_PCI_DEVICE 0x10f1U
 #define SVC_MAGIC      0x56534842U /* "BHSV" in memory */
-#define SVC_VERSION    2U /* 2: the control channel (ctl_*, status) */
+#define SVC_VERSION    3U /* 2: the control channel (ctl_*, status); 3: the frame rings */
 
 /* BAR 0 registers */
 #define SVC_REG_MAGIC    0x00U
@@ -172,5 +174,55 @@ _Static_assert(sizeof(struct svc_hdr) <= SVC_REQ_OFF, "svc_hdr fits before the r
 _Static_assert(SVC_RING_ENTRIES * sizeof(struct svc_req) <= SVC_RSP_OFF - SVC_REQ_OFF, "request ring");
 _Static_assert(SVC_RSP_OFF + SVC_RING_ENTRIES * sizeof(struct svc_rsp) <= SVC_DATA_OFF, "response ring");
 _Static_assert(SVC_DATA_OFF + SVC_RING_ENTRIES * SVC_SLOT_BYTES <= SVC_RING_BYTES, "data slots");
+
+/* The frame rings (version 3): the switch's uplink port (hv/dev/svc/
+ * svc_uplink.c, checked by svc_net_ring.c; docs/networking.md "Uplink").
+ * Two one-way rings of Ethernet II frames (no FCS, NET_FRAME_MIN..
+ * NET_FRAME_MAX bytes) in BAR 2 between the block rings and the data
+ * slots, each entry with its own 2 KiB slot (entry i in slot i %
+ * SVC_NET_ENTRIES):
+ *   out: the hypervisor produces (frames from the VMs the switch sends to
+ *        the uplink), the daemon consumes and puts them on the wire;
+ *   in:  the daemon produces (frames from the wire), the hypervisor
+ *        consumes and hands them to the switch as the uplink's.
+ * A producer writes the slot and the entry's len, then its prod index; a
+ * consumer reads len and the slot, then writes its cons index. Indexes
+ * are free-running u32 counters. The hypervisor copies an in frame out of
+ * the slot before the switch looks at it, drops (and counts) an in entry
+ * whose len is out of range, and on a producer index more than
+ * SVC_NET_ENTRIES ahead of its consumer, or a consumer index past the
+ * producer, stops using that ring until the ring is laid out again. The
+ * hypervisor takes in frames when the daemon writes the doorbell (after
+ * posting them); the daemon polls the out ring. */
+#define SVC_NET_ENTRIES    64U      /* a power of two */
+#define SVC_NET_SLOT_BYTES 0x800U   /* 2 KiB: one frame of at most 1514 bytes */
+#define SVC_NET_HDR_OFF    0x3000U  /* struct svc_net_hdr */
+#define SVC_NET_OUT_OFF    0x3100U  /* SVC_NET_ENTRIES struct svc_frame */
+#define SVC_NET_IN_OFF     0x3400U
+#define SVC_NET_OUT_SLOTS  0x40000U /* slot i at + i * SVC_NET_SLOT_BYTES */
+#define SVC_NET_IN_SLOTS   0x60000U
+
+struct svc_net_hdr {
+	uint32_t entries;    /* SVC_NET_ENTRIES */
+	uint32_t slot_bytes; /* SVC_NET_SLOT_BYTES */
+	uint32_t out_prod;   /* hypervisor: frames posted for the wire */
+	uint32_t out_cons;   /* daemon: frames taken */
+	uint32_t in_prod;    /* daemon: frames from the wire posted */
+	uint32_t in_cons;    /* hypervisor: frames taken */
+	uint8_t mac[6];      /* reserved: zero */
+	uint16_t pad;
+};
+
+struct svc_frame {
+	uint32_t len;        /* bytes of the frame in the entry's slot */
+	uint32_t flags;      /* 0 */
+};
+
+_Static_assert(SVC_RSP_OFF + SVC_RING_ENTRIES * sizeof(struct svc_rsp) <= SVC_NET_HDR_OFF, "frame header after the response ring");
+_Static_assert(SVC_NET_HDR_OFF + sizeof(struct svc_net_hdr) <= SVC_NET_OUT_OFF, "frame header");
+_Static_assert(SVC_NET_OUT_OFF + SVC_NET_ENTRIES * sizeof(struct svc_frame) <= SVC_NET_IN_OFF, "out frame ring");
+_Static_assert(SVC_NET_IN_OFF + SVC_NET_ENTRIES * sizeof(struct svc_frame) <= SVC_NET_OUT_SLOTS, "in frame ring");
+_Static_assert(SVC_NET_OUT_SLOTS + SVC_NET_ENTRIES * SVC_NET_SLOT_BYTES <= SVC_NET_IN_SLOTS, "out frame slots");
+_Static_assert(SVC_NET_IN_SLOTS + SVC_NET_ENTRIES * SVC_NET_SLOT_BYTES <= SVC_DATA_OFF, "in frame slots");
 
 #endif
