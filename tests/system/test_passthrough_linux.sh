@@ -16,7 +16,10 @@
 # the image's first 4 KiB (same md5), writes a second one at 512 KiB and
 # syncs (the host finds it in the image after QEMU exits), its
 # /proc/interrupts shows the nvme's MSI-X vectors counting; then the
-# driver is unbound (MSI-X off: host vectors given back) before the
+# VM reboots (sysrq b): the function is reset by FLR before the VM's RAM
+# is wiped (the log says so), and after the reboot the nvme driver probes
+# it again and reads both patterns, with MSI-X interrupts counting; then
+# the driver is unbound (MSI-X off: host vectors given back) before the
 # command register checks.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
@@ -62,6 +65,23 @@ check out.split()[0] == '$sum_a'
 run yes bulkhead-nvme-pattern-B | head -c 4096 > /tmp/b; dd if=/tmp/b of=/dev/nvme0n1 bs=4096 seek=128 conv=fsync 2>/dev/null; sync; echo written ;; 120
 check 'written' in out
 run echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/nvme0n1 bs=4096 skip=128 count=1 2>/dev/null | md5sum ;; 120
+check out.split()[0] == '$(md5sum < "$DIR/pattern-b" | cut -d' ' -f1)'
+run grep nvme /proc/interrupts
+check sum(int(x) for l in out.splitlines() if 'nvme' in l for x in l.split()[1:] if x.isdigit()) > 0 and 'MSI' in out
+# the VM reboots with the nvme busy in its driver: the function is reset
+# (FLR) before the VM's RAM is wiped, and after the reboot the driver
+# probes it again from scratch and reads both patterns
+send echo b > /proc/sysrq-trigger
+expect ^vm linux: reset by the guest, restarting$ 120
+expect ^vm linux: passthrough 00:05\.0 at the VM's reset: reset by FLR \(BARs and command read back as before\); BARs unmapped, guest view as at boot, same IOMMU domain$ 60
+expect ^bulkhead-guest: userspace up$ 600
+expect Enter .help. for a list 120
+expect ~ # 60
+run for i in \$(seq 1 120); do [ -b /dev/nvme0n1 ] && break; sleep 1; done; ls -l /dev/nvme0n1 ;; 150
+check 'nvme0n1' in out
+run dd if=/dev/nvme0n1 bs=4096 count=1 2>/dev/null | md5sum ;; 120
+check out.split()[0] == '$sum_a'
+run dd if=/dev/nvme0n1 bs=4096 skip=128 count=1 2>/dev/null | md5sum ;; 120
 check out.split()[0] == '$(md5sum < "$DIR/pattern-b" | cut -d' ' -f1)'
 run grep nvme /proc/interrupts
 check sum(int(x) for l in out.splitlines() if 'nvme' in l for x in l.split()[1:] if x.isdigit()) > 0 and 'MSI' in out
