@@ -108,7 +108,7 @@ send poweroff
 expect ^vm linux: powered off by the guest$ 300
 exit 0 300
 STEPS
-qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
+qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu,intremap=on -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
 timeout 1300 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
 	--strip-prefix "[linux] " --log "$LOG" --timeout 300 --total 1250
 STATUS=$?
@@ -124,7 +124,12 @@ n_unmap=$(grep -cE "^vm linux: passthrough 00:05\.0 BAR 0 unmapped from $guest" 
 expect_regex "^isolation: vm linux: nested tables map only its own RAM \(at its stop"
 expect_line "vm linux: passthrough 00:05.0 reset by FLR (BARs and command read back as before), DMA-blocked again"
 expect_regex "^vm linux: passthrough 00:05\.0 MSI-X at 0x[0-9a-f]+: [0-9]+ of [0-9]+ entries"
-expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry 0 unmasked: host vector 0x[0-9a-f]+$"
+# interrupt remapping on (QEMU's intremap=on lists the IOAPIC in the
+# IVRS): the nvme's host entries hold the remappable form, and its
+# interrupts arrive only through the IRTEs the hypervisor made valid
+expect_line "iommu: interrupt remapping on: a passed-through device's MSIs go through its own table of 2048 entries, all invalid but the host vectors it is given"
+expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry 0 unmasked: host vector 0x[0-9a-f]+, remapped \(IRTE = entry\)$"
+expect_no_line "its remapping entry was refused"
 expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry [0-9]+: first interrupt delivered"
 # the driver's unbind turns MSI-X off: host vectors given back, none dropped
 expect_regex "^vm linux: passthrough 00:05\.0 MSI-X off on the host, [1-9][0-9]* host vector\(s\) given back \([1-9][0-9]* delivered, 0 dropped\)$"

@@ -35,6 +35,8 @@ struct ivrs_info {
 	struct ivrs_range ranges[IVRS_MAX_RANGES];
 	u32 nr_ranges;
 	u32 nr_special;  /* IOAPIC and HPET entries (type 72), counted only */
+	bool has_ioapic; /* a type 72 entry of variety 1 (IOAPIC): QEMU lists it
+			  * only with interrupt remapping on (intremap) */
 	u8 va_size;      /* IVinfo bits 21:15: virtual address size in bits */
 };
 
