@@ -232,6 +232,7 @@ static void test_intremap(void **state)
 	build_ivrs(&ai, &v);
 	iommu_init(&ai, &v);
 	assert_false(iommu_intremap());
+	assert_int_equal(dtes[0x00a0][2], 0);
 	d = iommu_domain_create();
 	assert_int_equal(iommu_attach(d, 0x0020), IOMMU_OK);
 	assert_int_equal(dtes[0x0020][2], 0);
@@ -242,6 +243,8 @@ static void test_intremap(void **state)
 	build_ivrs_ioapic(&ai, &v, true);
 	iommu_init(&ai, &v);
 	assert_true(iommu_intremap());
+	assert_int_equal(dtes[0x00a0][2], 1);   /* the IOAPIC's interrupts: IV, IntCtl abort */
+	assert_int_equal(dtes[0x00a0][0] & 0x6000000000000003ULL, 3); /* and no DMA */
 	d = iommu_domain_create();
 	assert_int_equal(iommu_attach(d, 0x0020), IOMMU_OK);
 	assert_true(translating(0x0020, d->id));

@@ -49,6 +49,18 @@ static void test_dte_intremap_alignment(void **state)
 	assert_int_equal(dte[2] & 0xfff0000000000000ULL, 2ULL << 60);
 }
 
+static void test_dte_intr_abort(void **state)
+{
+	u64 dte[4] = { 0x1234, 5, ~0ULL, 0 };
+
+	(void)state;
+	amd_vi_dte_intr_abort(dte);
+	assert_int_equal(dte[0], 0x1234);
+	assert_int_equal(dte[1], 5);
+	assert_int_equal(dte[2], 1);                 /* IV; IntCtl 00b: abort; no pass bits */
+	assert_int_equal(dte[3], 0);
+}
+
 static void test_irte(void **state)
 {
 	u32 e;
@@ -84,6 +96,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dte_intremap),
 		cmocka_unit_test(test_dte_intremap_alignment),
+		cmocka_unit_test(test_dte_intr_abort),
 		cmocka_unit_test(test_irte),
 		cmocka_unit_test(test_invalidate_irt),
 	};

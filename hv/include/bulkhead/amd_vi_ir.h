@@ -34,6 +34,10 @@
  * they were. */
 void amd_vi_dte_intremap(u64 dte[4], u64 table);
 
+/* Sets quad 2 of dte: IV = 1, IntCtl = 00b and every pass bit 0, so every
+ * interrupt from the requestor is target-aborted (no table). */
+void amd_vi_dte_intr_abort(u64 dte[4]);
+
 /* An IRTE: RemapEn = 1, SupIOPF = 0 (a bad index logged), IntType 000b
  * fixed, RqEoi 0, DM 0 physical, Destination apic_id, Vector vector
  * (2.2.5.1). 0 is an invalid entry (RemapEn = 0: target abort). */

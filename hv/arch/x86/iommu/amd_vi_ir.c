@@ -14,6 +14,11 @@ void amd_vi_dte_intremap(u64 dte[4], u64 table)
 		 AMD_VI_DTE2_INTCTL_REMAP << AMD_VI_DTE2_INTCTL_SHIFT;
 }
 
+void amd_vi_dte_intr_abort(u64 dte[4])
+{
+	dte[2] = AMD_VI_DTE2_IV;
+}
+
 u32 amd_vi_irte(u8 vector, u8 apic_id)
 {
 	return IRTE_REMAP_EN | (u32)apic_id << IRTE_DEST_SHIFT | (u32)vector << IRTE_VEC_SHIFT;

@@ -49,6 +49,30 @@ static void no_iommu(const char *why)
 	printf("iommu: none: %s; PCI passthrough will be refused\n", why);
 }
 
+/* The IVRS's special devices (IOAPIC, HPET): the hypervisor takes no
+ * interrupt from them (only its local APIC's timer, IPIs and the MSI
+ * pool), so everything they send is aborted. Under QEMU 7.2 that also
+ * stops a device's DMA write into the MSI window, which arrives without
+ * requester ID and is taken for the IOAPIC's (docs/architecture.md). */
+static void abort_special_interrupts(void)
+{
+	u32 n = MIN(io.ivrs.nr_special, (u32)IVRS_MAX_SPECIAL);
+
+	for (u32 i = 0; i < n; i++) {
+		u16 id = io.ivrs.special_devid[i];
+		u64 dte[4];
+
+		amd_vi_dte_blocked(dte, amd_vi_hw_empty_root());
+		amd_vi_dte_intr_abort(dte);
+		if (!amd_vi_hw_set_dte(id, dte))
+			printf("iommu: %02x:%02x.%u: its interrupts could not be aborted\n", id >> 8,
+			       (id >> 3) & 31U, id & 7U);
+		else
+			printf("iommu: interrupts from IOAPIC/HPET %02x:%02x.%u aborted (the "
+			       "hypervisor uses none)\n", id >> 8, (id >> 3) & 31U, id & 7U);
+	}
+}
+
 void iommu_init(const struct acpi_info *acpi, const struct phys_view *v)
 {
 	const struct ivrs_iommu *m = NULL;
@@ -82,10 +106,12 @@ void iommu_init(const struct acpi_info *acpi, const struct phys_view *v)
 	       "all %u requestor IDs DMA-blocked\n", m->base, m->ivhd_type, m->devid >> 8,
 	       (m->devid >> 3) & 31U, m->devid & 7U, io.ivrs.nr_ranges, AMD_VI_NR_DEVIDS);
 	io.intremap = io.ivrs.has_ioapic;
-	if (io.intremap)
+	if (io.intremap) {
 		printf("iommu: interrupt remapping on: a passed-through device's MSIs go through "
 		       "its own table of %u entries, all invalid but the host vectors it is given\n",
 		       AMD_VI_IRT_ENTRIES);
+		abort_special_interrupts();
+	}
 	else
 		printf("iommu: interrupt remapping off (the IVRS lists no IOAPIC; QEMU: amd-iommu "
 		       "without intremap=on): a passed-through device can raise any host "

@@ -109,6 +109,8 @@ static bool device_entry(struct block_ctx *c, const u8 *e, const char **err)
 		c->open = false;
 		return add_range(c, c->start, id, c->has_alias, c->alias, err);
 	case DEV_SPECIAL:
+		if (c->out->nr_special < IVRS_MAX_SPECIAL)
+			c->out->special_devid[c->out->nr_special] = rd16(e + 5);
 		c->out->nr_special++;
 		if (e[7] == SPECIAL_IOAPIC) /* variety, byte 7 (IVRS 5.2.2.2 table 97) */
 			c->out->has_ioapic = true;
