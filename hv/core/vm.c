@@ -7,6 +7,7 @@
 #include <bulkhead/hv.h>
 #include <bulkhead/isolation.h>
 #include <bulkhead/mm.h>
+#include <bulkhead/passthrough.h>
 #include <bulkhead/sched.h>
 #include <bulkhead/string.h>
 #include <bulkhead/vm.h>
@@ -345,6 +346,7 @@ bool vm_do_reset(struct vm *vm)
 	vm->reset_pending = false;
 	if (vm->reset_why)
 		printf("vm %s: %s, restarting\n", vm->name, vm->reset_why);
+	passthrough_vm_reset(vm); /* no device DMA into RAM from here on */
 	guest_mem_wipe(&vm->mem, &host_mem);
 	bus_reset(&vm->bus);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)

@@ -16,7 +16,10 @@
 # the image's first 4 KiB (same md5), writes a second one at 512 KiB and
 # syncs (the host finds it in the image after QEMU exits), its
 # /proc/interrupts shows the nvme's MSI-X vectors counting; then the
-# driver is unbound (MSI-X off: host vectors given back) before the
+# VM reboots (sysrq b): the function is reset by FLR before the VM's RAM
+# is wiped (the log says so), and after the reboot the nvme driver probes
+# it again and reads both patterns, with MSI-X interrupts counting; then
+# the driver is unbound (MSI-X off: host vectors given back) before the
 # command register checks.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
@@ -65,6 +68,23 @@ run echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/nvme0n1 bs=4096 skip=128 count
 check out.split()[0] == '$(md5sum < "$DIR/pattern-b" | cut -d' ' -f1)'
 run grep nvme /proc/interrupts
 check sum(int(x) for l in out.splitlines() if 'nvme' in l for x in l.split()[1:] if x.isdigit()) > 0 and 'MSI' in out
+# the VM reboots with the nvme busy in its driver: the function is reset
+# (FLR) before the VM's RAM is wiped, and after the reboot the driver
+# probes it again from scratch and reads both patterns
+send echo b > /proc/sysrq-trigger
+expect ^vm linux: reset by the guest, restarting$ 120
+expect ^vm linux: passthrough 00:05\.0 at the VM's reset: reset by FLR \(BARs and command read back as before\); BARs unmapped, guest view as at boot, same IOMMU domain$ 60
+expect ^bulkhead-guest: userspace up$ 600
+expect Enter .help. for a list 120
+expect ~ # 60
+run for i in \$(seq 1 120); do [ -b /dev/nvme0n1 ] && break; sleep 1; done; ls -l /dev/nvme0n1 ;; 150
+check 'nvme0n1' in out
+run dd if=/dev/nvme0n1 bs=4096 count=1 2>/dev/null | md5sum ;; 120
+check out.split()[0] == '$sum_a'
+run dd if=/dev/nvme0n1 bs=4096 skip=128 count=1 2>/dev/null | md5sum ;; 120
+check out.split()[0] == '$(md5sum < "$DIR/pattern-b" | cut -d' ' -f1)'
+run grep nvme /proc/interrupts
+check sum(int(x) for l in out.splitlines() if 'nvme' in l for x in l.split()[1:] if x.isdigit()) > 0 and 'MSI' in out
 run dmesg | grep -i nvme
 run echo 0000:00:10.0 > /sys/bus/pci/drivers/nvme/unbind; echo unbound ;; 120
 check 'unbound' in out
@@ -88,7 +108,7 @@ send poweroff
 expect ^vm linux: powered off by the guest$ 300
 exit 0 300
 STEPS
-qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
+qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu,intremap=on -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
 timeout 1300 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
 	--strip-prefix "[linux] " --log "$LOG" --timeout 300 --total 1250
 STATUS=$?
@@ -104,7 +124,12 @@ n_unmap=$(grep -cE "^vm linux: passthrough 00:05\.0 BAR 0 unmapped from $guest" 
 expect_regex "^isolation: vm linux: nested tables map only its own RAM \(at its stop"
 expect_line "vm linux: passthrough 00:05.0 reset by FLR (BARs and command read back as before), DMA-blocked again"
 expect_regex "^vm linux: passthrough 00:05\.0 MSI-X at 0x[0-9a-f]+: [0-9]+ of [0-9]+ entries"
-expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry 0 unmasked: host vector 0x[0-9a-f]+$"
+# interrupt remapping on (QEMU's intremap=on lists the IOAPIC in the
+# IVRS): the nvme's host entries hold the remappable form, and its
+# interrupts arrive only through the IRTEs the hypervisor made valid
+expect_line "iommu: interrupt remapping on: a passed-through device's MSIs go through its own table of 2048 entries, all invalid but the host vectors it is given"
+expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry 0 unmasked: host vector 0x[0-9a-f]+, remapped \(IRTE = entry\)$"
+expect_no_line "its remapping entry was refused"
 expect_regex "^vm linux: passthrough 00:05\.0 MSI-X entry [0-9]+: first interrupt delivered"
 # the driver's unbind turns MSI-X off: host vectors given back, none dropped
 expect_regex "^vm linux: passthrough 00:05\.0 MSI-X off on the host, [1-9][0-9]* host vector\(s\) given back \([1-9][0-9]* delivered, 0 dropped\)$"

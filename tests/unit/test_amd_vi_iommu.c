@@ -8,6 +8,7 @@
 #include "unit.h"
 #include <bulkhead/amd_vi.h>
 #include <bulkhead/amd_vi_hw.h>
+#include <bulkhead/amd_vi_ir.h>
 #include <bulkhead/iommu.h>
 #include <bulkhead/mm.h>
 
@@ -45,6 +46,15 @@ bool amd_vi_hw_flush_domain(u16 domid)
 	return true;
 }
 
+static unsigned nr_irt_invalidations;
+static u16 last_irt_invalidated;
+bool amd_vi_hw_invalidate_irt(u16 devid)
+{
+	last_irt_invalidated = devid;
+	nr_irt_invalidations++;
+	return true;
+}
+
 u64 amd_vi_hw_empty_root(void)
 {
 	return EMPTY_ROOT;
@@ -76,7 +86,7 @@ void mm_free_pages(u64 pa, u64 npages)
  * bridge 00:1e.0 whose DMA arrives as 00:1e.0. */
 static u8 ivrs[256];
 
-static void build_ivrs(struct acpi_info *ai, struct phys_view *v)
+static void build_ivrs_ioapic(struct acpi_info *ai, struct phys_view *v, bool ioapic)
 {
 	u8 *b = ivrs + 48;
 	u32 len;
@@ -93,6 +103,10 @@ static void build_ivrs(struct acpi_info *ai, struct phys_view *v)
 	e[8] = 67; e[9] = 0x00; e[10] = 0x01; e[13] = 0xf0; e[14] = 0x00; /* alias range 01:00.0 -> 00:1e.0 */
 	e[16] = 4; e[17] = 0xff; e[18] = 0x01;                /* end 01:1f.7 */
 	u16 blen = 24 + 20;
+	if (ioapic) { /* special entry, variety IOAPIC at 00:14.0 (what QEMU's intremap adds) */
+		e[20] = 72; e[25] = 0xa0; e[26] = 0x00; e[27] = 1;
+		blen += 8;
+	}
 	memcpy(b + 2, &blen, 2);
 	len = 48 + blen;
 	memcpy(ivrs + 4, &len, 4);
@@ -100,6 +114,11 @@ static void build_ivrs(struct acpi_info *ai, struct phys_view *v)
 	memset(ai, 0, sizeof(*ai));
 	ai->ivrs_pa = 0x100000;
 	ai->ivrs_len = len;
+}
+
+static void build_ivrs(struct acpi_info *ai, struct phys_view *v)
+{
+	build_ivrs_ioapic(ai, v, false);
 }
 
 static bool translating(u16 devid, u16 domid)
@@ -197,6 +216,70 @@ static void test_attach_detach(void **state)
 	assert_false(iommu_domain_destroy(b));
 }
 
+/* With the IOAPIC in the IVRS: attach gives the device and its alias a
+ * remapping table of invalid entries (IV, IntCtl remap, 2048 entries);
+ * iommu_irte_set makes one entry valid and invalidates the IOMMU's copy;
+ * detach blocks and frees. Without it, no remapping and no tables. */
+static void test_intremap(void **state)
+{
+	struct iommu_domain *d;
+	struct acpi_info ai;
+	struct phys_view v;
+	const u32 *t;
+	u64 irt;
+
+	(void)state;
+	build_ivrs(&ai, &v);
+	iommu_init(&ai, &v);
+	assert_false(iommu_intremap());
+	assert_int_equal(dtes[0x00a0][2], 0);
+	d = iommu_domain_create();
+	assert_int_equal(iommu_attach(d, 0x0020), IOMMU_OK);
+	assert_int_equal(dtes[0x0020][2], 0);
+	assert_int_equal(iommu_irte_set(0x0020, 0, 0x30, 0), IOMMU_NONE);
+	assert_int_equal(iommu_detach(0x0020), IOMMU_OK);
+	assert_true(iommu_domain_destroy(d));
+
+	build_ivrs_ioapic(&ai, &v, true);
+	iommu_init(&ai, &v);
+	assert_true(iommu_intremap());
+	assert_int_equal(dtes[0x00a0][2], 1);   /* the IOAPIC's interrupts: IV, IntCtl abort */
+	assert_int_equal(dtes[0x00a0][0] & 0x6000000000000003ULL, 3); /* and no DMA */
+	d = iommu_domain_create();
+	assert_int_equal(iommu_attach(d, 0x0020), IOMMU_OK);
+	assert_true(translating(0x0020, d->id));
+	assert_int_equal(dtes[0x0020][2] & 1, 1);            /* IV */
+	assert_int_equal(dtes[0x0020][2] >> 1 & 0xf, 11);    /* 2048 entries */
+	assert_int_equal(dtes[0x0020][2] >> 60 & 3, 2);      /* IntCtl: remapped */
+	assert_int_equal(dtes[0x0020][2] >> 56 & 7, 0);      /* no INIT/ExtInt/NMI pass */
+	irt = dtes[0x0020][2] & AMD_VI_DTE2_IRT_MASK;
+	assert_true(irt != 0);
+	t = (const u32 *)(uintptr_t)irt;
+	for (u32 i = 0; i < AMD_VI_IRT_ENTRIES; i++)
+		assert_int_equal(t[i], 0);                   /* every entry invalid */
+	nr_irt_invalidations = 0;
+	assert_int_equal(iommu_irte_set(0x0020, 3, 0x31, 2), IOMMU_OK);
+	assert_int_equal(t[3], amd_vi_irte(0x31, 2));
+	assert_int_equal(t[2] | t[4] | t[0x31], 0);
+	assert_true(nr_irt_invalidations == 1 && last_irt_invalidated == 0x0020);
+	assert_int_equal(iommu_irte_set(0x0020, 256, 0x31, 0), IOMMU_BAD_ARGS);
+	assert_int_equal(iommu_irte_set(0x0021, 0, 0x31, 0), IOMMU_NONE); /* not attached */
+	assert_int_equal(iommu_irte_clear(0x0020, 3), IOMMU_OK);
+	assert_int_equal(t[3], 0);
+	/* behind the bridge: the alias's entry remaps through the same table */
+	assert_int_equal(iommu_attach(d, 0x0108), IOMMU_OK);
+	assert_true(dtes[0x0108][2] & 1);
+	assert_int_equal(dtes[0x00f0][2], dtes[0x0108][2]);
+	nr_irt_invalidations = 0;
+	assert_int_equal(iommu_irte_set(0x0108, 0, 0x32, 0), IOMMU_OK);
+	assert_int_equal(nr_irt_invalidations, 2); /* the device and its alias */
+	assert_int_equal(iommu_detach(0x0108), IOMMU_OK);
+	assert_int_equal(iommu_detach(0x0020), IOMMU_OK);
+	assert_true(blocked(0x0020) && blocked(0x0108) && blocked(0x00f0));
+	assert_int_equal(iommu_irte_set(0x0020, 3, 0x31, 0), IOMMU_NONE); /* table freed */
+	assert_true(iommu_domain_destroy(d));
+}
+
 static void test_map_flushes(void **state)
 {
 	struct iommu_domain *d = iommu_domain_create();
@@ -231,6 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_iommu),
 		cmocka_unit_test(test_attach_detach),
+		cmocka_unit_test(test_intremap),
 		cmocka_unit_test(test_map_flushes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include "unit.h"
 #include <bulkhead/apic_bus.h>
+#include <bulkhead/iommu.h>
 #include <bulkhead/passthrough_msix.h>
 #include <bulkhead/pci_cfg_filter.h>
 #include <bulkhead/pci_func_priv.h>
@@ -75,6 +76,27 @@ void host_msi_free(u8 vector)
 {
 	pool_fn[vector - HOST_MSI_VECTOR_FIRST] = NULL;
 	pool_left++;
+}
+
+/* iommu.h's interrupt remapping, faked: which entries are valid */
+static bool fake_intremap, fake_irte_fail;
+static struct { bool valid; u8 vector, apic; u16 bdf; } fake_irte[256];
+bool iommu_intremap(void) { return fake_intremap; }
+enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
+{
+	assert_true(fake_intremap && index < 256);
+	if (fake_irte_fail)
+		return IOMMU_HW_TIMEOUT;
+	fake_irte[index].valid = true;
+	fake_irte[index].vector = vector, fake_irte[index].apic = apic_id;
+	fake_irte[index].bdf = bdf;
+	return IOMMU_OK;
+}
+enum iommu_result iommu_irte_clear(u16 bdf, u16 index)
+{
+	assert_true(fake_intremap && index < 256 && fake_irte[index].bdf == bdf);
+	fake_irte[index].valid = false;
+	return IOMMU_OK;
 }
 
 void dev_apic_send(struct dev_host *h, const struct apic_msg *msg)
@@ -165,6 +187,8 @@ static int setup(void **state)
 	put32(0x48, 0x3000);
 	memcpy(hdr, cfg, 64);
 	pool_left = 2, pool_used = 0, nsent = 0, kicks = 0;
+	fake_intremap = fake_irte_fail = false;
+	memset(fake_irte, 0, sizeof(fake_irte));
 	memset(pool_fn, 0, sizeof(pool_fn));
 	strcpy(vm.name, "t");
 	pci_cfg_filter_init(&filt, hdr, size);
@@ -375,6 +399,42 @@ static void test_pool_and_stop(void **state)
 	assert_int_equal(rd(T, 4), 0);
 }
 
+/* With interrupt remapping the host entry holds the remappable form
+ * (address FEE0_0000h, data = its IRTE index = the entry) and the IRTE the
+ * pool's vector; stopping invalidates it; a refused IRTE leaves the entry
+ * silent with its vector given back. */
+static void test_remapped(void **state)
+{
+	(void)state;
+	fake_intremap = true;
+	guest_enable();
+	wr(T + 16 + 12, 0); /* unmask entry 1 */
+	assert_int_equal(pool_used, 1);
+	assert_int_equal(host_entry(1, 0), 0xfee00000U);
+	assert_int_equal(host_entry(1, 1), 0);
+	assert_int_equal(host_entry(1, 2), 1); /* the IRTE index, not the vector */
+	assert_int_equal(host_entry(1, 3), 0);
+	assert_true(fake_irte[1].valid);
+	assert_int_equal(fake_irte[1].vector, HOST_MSI_VECTOR_FIRST);
+	assert_int_equal(fake_irte[1].apic, 0);
+	assert_int_equal(fake_irte[1].bdf, 5 << 3);
+	assert_false(fake_irte[0].valid || fake_irte[HOST_MSI_VECTOR_FIRST].valid);
+	fire(0); /* the pool's first vector: entry 1's */
+	pt_msix_poll(&m);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].vector, 0x41); /* the guest's message */
+	pt_msix_stop(&m);
+	assert_false(fake_irte[1].valid);
+	assert_int_equal(pool_left, 2);
+	/* the IOMMU refuses: silent, vector back */
+	fake_irte_fail = true;
+	guest_enable();
+	wr(T + 12, 0);
+	assert_int_equal(pool_left, 2);
+	assert_int_equal(host_entry(0, 3), 1);
+	assert_false(m.host_vec[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pending, setup),
 		cmocka_unit_test_setup(test_hostile, setup),
 		cmocka_unit_test_setup(test_pool_and_stop, setup),
+		cmocka_unit_test_setup(test_remapped, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,18 @@ static enum bus_result dev_write(void *d, u64 off, u32 size, u64 val)
 	(void)d; (void)off; (void)size; (void)val;
 	return BUS_OK;
 }
-static void dev_reset(void *d) { (void)d; }
+static unsigned dev_resets;
+static void dev_reset(void *d) { (void)d; dev_resets++; }
+
+/* passthrough.h: a passed-through function must be quiet before the RAM
+ * it could DMA into is wiped, and before the bus resets. */
+static struct { unsigned calls, dev_resets; u8 ram; } pt_seen;
+void passthrough_vm_reset(struct vm *vm)
+{
+	pt_seen.calls++;
+	pt_seen.dev_resets = dev_resets;
+	assert_int_equal(vm_read(vm, 0x100000, &pt_seen.ram, 1), GM_OK);
+}
 static const struct bus_dev_ops dev_ops = { dev_read, dev_write, dev_reset };
 
 /* Devices created and not yet destroyed: a failed creation must destroy
@@ -338,10 +349,18 @@ static void test_reset_is_first_start(void **state)
 	hw[0].iret_intercept = hw[0].irq_window = true;
 	hw[0].injected = v->event;
 
+	assert_int_equal(vm_write(vm, 0x100000, "\x90", 1), GM_OK); /* the guest's own */
+	pt_seen.calls = 0;
+	dev_resets = 0;
 	vm_reset(vm);
 	assert_true(vm->reset_pending);
 	assert_true(vm_do_reset(vm));
 	assert_false(vm->reset_pending);
+	/* passthrough quiesced once, RAM not yet wiped, devices not yet reset */
+	assert_int_equal(pt_seen.calls, 1);
+	assert_int_equal(pt_seen.ram, 0x90);
+	assert_int_equal(pt_seen.dev_resets, 0);
+	assert_int_equal(dev_resets, 1);
 
 	assert_memory_equal(v->gpr, first.gpr, sizeof(v->gpr));
 	assert_int_equal(v->rip, first.rip);

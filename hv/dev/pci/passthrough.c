@@ -229,12 +229,6 @@ fail:
  * this VM's RAM, given back after the devices), then blocked. */
 static void passthrough_destroy(struct dev_host *h)
 {
-	static const char *const how[] = {
-		[PASSTHROUGH_RESET_NONE] = "not reset (no FLR, no PM reset)",
-		[PASSTHROUGH_RESET_FLR] = "reset by FLR (BARs and command read back as before)",
-		[PASSTHROUGH_RESET_PM] = "reset by D3hot->D0 (BARs and command read back as before)",
-		[PASSTHROUGH_RESET_LOST_HEADER] = "reset, but its BARs or command did not read back",
-	};
 	struct vm *vm = vm_of_dev(h);
 	struct pt_vm *p = &pt_vms[vm->id];
 
@@ -251,7 +245,7 @@ static void passthrough_destroy(struct dev_host *h)
 	release(p);
 	for (unsigned i = 0; i < n; i++)
 		printf("vm %s: passthrough %02x:%02x.%u %s, DMA-blocked again\n", vm->name,
-		       fns[i]->bus, fns[i]->dev, fns[i]->fn, how[done[i]]);
+		       fns[i]->bus, fns[i]->dev, fns[i]->fn, passthrough_reset_how(done[i]));
 }
 
 VM_DEVICE_DESTROY(12, passthrough, passthrough_create, passthrough_destroy);

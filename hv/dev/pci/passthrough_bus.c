@@ -20,6 +20,7 @@
 #include <bulkhead/format.h>
 #include <bulkhead/passthrough.h>
 #include <bulkhead/passthrough_msix.h>
+#include <bulkhead/passthrough_reset.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci.h>
 #include <bulkhead/pci_cfg_filter.h>
@@ -47,6 +48,7 @@ struct pt_fn {
 	u64 mapped_gpa[PCI_CFG_FILTER_BARS]; /* where it is mapped now */
 	bool mapped[PCI_CFG_FILTER_BARS];
 	struct pt_msix msix;
+	struct pci_cfg_filter boot_filt; /* what the guest saw at its first boot */
 	struct spinlock lock;
 };
 
@@ -257,16 +259,50 @@ static enum bus_result pt_mmio(void *dev, u64 addr, u32 size, u64 *val, bool wri
 	return r;
 }
 
-/* A VM reset: MSI-X back to its reset state (6.8.2.3, 6.8.2.9: disabled,
- * every entry masked, nothing pending), host vectors given back. BARs
- * and command stay as the guest left them (not yet reset). */
+/* The function quiet and its guest view as at a fresh boot, @pre p->lock
+ * held: MSI-X back to its reset state (PCI 3.0 6.8.2.3, 6.8.2.9: disabled,
+ * every entry masked, nothing pending, host vectors given back), the
+ * virtual header as the VM's creation left it (command 0, each BAR at the
+ * address it was placed at), so the host's decoding and bus mastering off
+ * and every BAR unmapped from the nested page table. */
+static void pt_fn_to_boot(struct pt_fn *p)
+{
+	u32 dropped = p->filt.dropped;
+
+	pt_msix_reset(&p->msix);
+	p->filt = p->boot_filt;
+	p->filt.dropped = dropped;
+	sync_command(p);
+	sync_bars(p);
+}
+
+/* The VM's RST# (bus_reset, after passthrough_vm_reset did the host's
+ * side before its RAM was wiped): the guest view back to boot. Already
+ * there unless the guest ran in between; idempotent. */
 static void pt_reset(void *dev)
 {
 	struct pt_fn *p = dev;
 
 	spin_lock(&p->lock);
-	pt_msix_reset(&p->msix);
+	pt_fn_to_boot(p);
 	spin_unlock(&p->lock);
+}
+
+void passthrough_vm_reset(struct vm *vm)
+{
+	for (unsigned i = 0; i < pt_nr[vm->id]; i++) {
+		struct pt_fn *p = &pt_fns[vm->id][i];
+		enum passthrough_reset done;
+
+		spin_lock(&p->lock);
+		pt_fn_to_boot(p); /* bus mastering off first: no new DMA */
+		done = passthrough_reset_fn(p->hf);
+		sync_command(p); /* the header put back had command 0 already */
+		spin_unlock(&p->lock);
+		printf("vm %s: passthrough %02x:%02x.%u at the VM's reset: %s; BARs unmapped, "
+		       "guest view as at boot, same IOMMU domain\n", p->vm->name, p->hf->bus,
+		       p->hf->dev, p->hf->fn, passthrough_reset_how(done));
+	}
 }
 
 static const struct pci_func_ops pt_ops = { pt_cfg_read, pt_cfg_write, pt_mmio, pt_reset };
@@ -333,6 +369,7 @@ static bool setup_fn(struct dev_host *h, struct pt_fn *p, unsigned slot, const c
 		       p->host_bar[i], gpa, sz >> 10);
 	}
 	sync_command(p); /* decoding and bus mastering off until the guest turns them on */
+	p->boot_filt = p->filt;
 	if (!pci_register_function(h, PCI_BDF(0, slot, 0), &pt_ops, p)) {
 		*err = "passthrough: its slot on the VM's PCI bus is taken";
 		return false;

@@ -7,6 +7,8 @@
  * dropped and counted when it would be delivered. */
 #include <bulkhead/console.h>
 #include <bulkhead/dev.h>
+#include <bulkhead/amd_vi_ir.h>
+#include <bulkhead/iommu.h>
 #include <bulkhead/apic_bus.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/passthrough_msix.h>
@@ -161,6 +163,21 @@ static void arm(struct pt_msix *m, u32 i)
 			       m->hf->dev, m->hf->fn, i, HOST_MSI_VECTORS);
 		return;
 	}
+	if (iommu_intremap()) {
+		/* the remappable form (AMD-Vi 2.2.5.2): the entry's own IRTE */
+		enum iommu_result r = iommu_irte_set(host_pci_bdf(m->hf), (u16)i, vec,
+						      (u8)(addr >> 12));
+
+		if (r != IOMMU_OK) {
+			host_msi_free(vec);
+			printf("vm %s: passthrough %02x:%02x.%u MSI-X entry %u: its remapping entry "
+			       "was refused (%d): it stays silent\n", m->vm->name, m->hf->bus,
+			       m->hf->dev, m->hf->fn, i, r);
+			return;
+		}
+		addr = AMD_VI_IR_MSI_ADDR;
+		data = i;
+	}
 	m->host_vec[i] = vec;
 	*host_entry(m, i, 3) = MSIX_VEC_MASKED;
 	*host_entry(m, i, 0) = addr;
@@ -169,8 +186,9 @@ static void arm(struct pt_msix *m, u32 i)
 	*host_entry(m, i, 3) = 0;
 	if (!m->host_on)
 		host_ctrl(m, true);
-	printf("vm %s: passthrough %02x:%02x.%u MSI-X entry %u unmasked: host vector %#x\n",
-	       m->vm->name, m->hf->bus, m->hf->dev, m->hf->fn, i, vec);
+	printf("vm %s: passthrough %02x:%02x.%u MSI-X entry %u unmasked: host vector %#x%s\n",
+	       m->vm->name, m->hf->bus, m->hf->dev, m->hf->fn, i, vec,
+	       iommu_intremap() ? ", remapped (IRTE = entry)" : "");
 }
 
 static void deliver(struct pt_msix *m, u32 i)
@@ -216,6 +234,10 @@ void pt_msix_stop(struct pt_msix *m)
 		if (!m->host_vec[i])
 			continue;
 		*host_entry(m, i, 3) = MSIX_VEC_MASKED;
+		if (iommu_intremap() && iommu_irte_clear(host_pci_bdf(m->hf), (u16)i) != IOMMU_OK)
+			printf("vm %s: passthrough %02x:%02x.%u MSI-X entry %u: the IOMMU did not "
+			       "confirm its remapping entry cleared\n", m->vm->name, m->hf->bus,
+			       m->hf->dev, m->hf->fn, i);
 		host_msi_free(m->host_vec[i]);
 		m->host_vec[i] = 0;
 		n++;

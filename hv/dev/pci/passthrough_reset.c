@@ -101,3 +101,15 @@ enum passthrough_reset passthrough_reset_fn(const struct host_pci_fn *f)
 	}
 	return flr ? PASSTHROUGH_RESET_FLR : PASSTHROUGH_RESET_PM;
 }
+
+const char *passthrough_reset_how(enum passthrough_reset r)
+{
+	static const char *const how[] = {
+		[PASSTHROUGH_RESET_NONE] = "not reset (no FLR, no PM reset)",
+		[PASSTHROUGH_RESET_FLR] = "reset by FLR (BARs and command read back as before)",
+		[PASSTHROUGH_RESET_PM] = "reset by D3hot->D0 (BARs and command read back as before)",
+		[PASSTHROUGH_RESET_LOST_HEADER] = "reset, but its BARs or command did not read back",
+	};
+
+	return (unsigned)r < ARRAY_SIZE(how) ? how[r] : "?";
+}

@@ -16,6 +16,9 @@ bool __must_check amd_vi_hw_set_dte(u16 devid, const u64 dte[4]);
 /* Invalidates every cached translation and PDE of domain domid
  * (INVALIDATE_IOMMU_PAGES) and waits for completion. */
 bool __must_check amd_vi_hw_flush_domain(u16 domid);
+/* INVALIDATE_INTERRUPT_TABLE for devid, completed (2.4.5): the IOMMU no
+ * longer uses a cached IRTE of it. */
+bool __must_check amd_vi_hw_invalidate_irt(u16 devid);
 /* A zeroed page used as the root of blocked entries. */
 u64 amd_vi_hw_empty_root(void);
 /* Reads new event log entries; prints at most max_lines of them and one

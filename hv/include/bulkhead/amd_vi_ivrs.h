@@ -11,6 +11,7 @@
 
 #define IVRS_MAX_IOMMUS 8
 #define IVRS_MAX_RANGES 64
+#define IVRS_MAX_SPECIAL 8
 
 struct ivrs_iommu {
 	u64 base;       /* MMIO register base (16 KiB, 48882 3.4) */
@@ -35,6 +36,9 @@ struct ivrs_info {
 	struct ivrs_range ranges[IVRS_MAX_RANGES];
 	u32 nr_ranges;
 	u32 nr_special;  /* IOAPIC and HPET entries (type 72), counted only */
+	bool has_ioapic; /* a type 72 entry of variety 1 (IOAPIC): QEMU lists it
+			  * only with interrupt remapping on (intremap) */
+	u16 special_devid[IVRS_MAX_SPECIAL]; /* the first type 72 entries' IDs */
 	u8 va_size;      /* IVinfo bits 21:15: virtual address size in bits */
 };
 

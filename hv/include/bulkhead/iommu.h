@@ -60,6 +60,21 @@ enum iommu_result __must_check iommu_attach(struct iommu_domain *d, u16 bdf);
 /* Blocks bdf (and its alias) again. */
 enum iommu_result __must_check iommu_detach(u16 bdf);
 
+/* Interrupt remapping (AMD-Vi 2.2.5), in use when the IVRS lists the
+ * IOAPIC (QEMU does so only with intremap on; real AMD-Vi always remaps):
+ * then iommu_attach also gives the device (and its alias) a table of
+ * AMD_VI_IRT_ENTRIES invalid entries, so every MSI it sends is refused
+ * unless iommu_irte_set made its index valid; detach frees the table. Off,
+ * a device's MSIs reach the host's APICs as it writes them. */
+bool iommu_intremap(void);
+#define IOMMU_MAX_IRT 16 /* attached devices with a remapping table */
+/* Entry index (< 256) of attached bdf's table: fixed vector to the local
+ * APIC apic_id, physical; the IOMMU's cached copy invalidated. The device
+ * then raises it with the MSI AMD_VI_IR_MSI_ADDR, data index. */
+enum iommu_result __must_check iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id);
+/* Entry index invalid again (its MSI target-aborted). */
+enum iommu_result __must_check iommu_irte_clear(u16 bdf, u16 index);
+
 /* Reads the event log and reports what is new, at most a few lines per
  * call (the rest counted in one line); returns the number of events read. */
 unsigned iommu_poll_events(void);

@@ -31,6 +31,11 @@ unsigned passthrough_vm_fns(const struct vm *vm, const struct host_pci_fn **fns)
 /* Is [gpa, gpa + size) -> hpa a mapping of one of vm's passed-through
  * BARs as passthrough_bus.c made it (for the isolation check)? */
 bool passthrough_mmio_own(const struct vm *vm, u64 gpa, u64 hpa, u64 size);
+/* The VM's reset, before its RAM is wiped (vm_do_reset): each function's
+ * MSI-X off, bus mastering and decoding off, BARs unmapped from the nested
+ * page table, the function reset (FLR, else D3hot->D0, header put back)
+ * and its guest view as at boot; it stays in the VM's IOMMU domain. */
+void passthrough_vm_reset(struct vm *vm);
 
 /* The function as written: "00:03.0" or "1b36:0010" (buf of at least 10
  * bytes). */

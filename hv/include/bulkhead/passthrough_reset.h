@@ -17,5 +17,7 @@ enum passthrough_reset {
  * programmed (BARs, command) and reads it back; takes up to 100 ms. Which
  * reset was used, or that the header did not come back. */
 enum passthrough_reset passthrough_reset_fn(const struct host_pci_fn *f);
+/* For the log: "reset by FLR (...)" and so on. */
+const char *passthrough_reset_how(enum passthrough_reset r);
 
 #endif

@@ -4,6 +4,7 @@
  * sequence number in hypervisor memory tells when they have. */
 #include <bulkhead/amd_vi.h>
 #include <bulkhead/amd_vi_hw.h>
+#include <bulkhead/amd_vi_ir.h>
 #include <bulkhead/console.h>
 #include <bulkhead/mm.h>
 #include <bulkhead/string.h>
@@ -156,6 +157,14 @@ bool amd_vi_hw_flush_domain(u16 domid)
 	u64 cmd[2];
 
 	amd_vi_cmd_invalidate_domain(cmd, domid);
+	return cmd_queue(cmd) && cmd_sync();
+}
+
+bool amd_vi_hw_invalidate_irt(u16 devid)
+{
+	u64 cmd[2];
+
+	amd_vi_cmd_invalidate_irt(cmd, devid);
 	return cmd_queue(cmd) && cmd_sync();
 }
 

@@ -3,6 +3,7 @@
  * ID. A requestor ID not attached to a domain is blocked. */
 #include <bulkhead/amd_vi.h>
 #include <bulkhead/amd_vi_hw.h>
+#include <bulkhead/amd_vi_ir.h>
 #include <bulkhead/amd_vi_ivrs.h>
 #include <bulkhead/console.h>
 #include <bulkhead/iommu.h>
@@ -18,6 +19,8 @@ static struct {
 	struct iommu_domain domains[IOMMU_MAX_DOMAINS];
 	u8 owner[AMD_VI_NR_DEVIDS];      /* domain id, 0 = blocked */
 	u8 alias_users[AMD_VI_NR_DEVIDS]; /* attached devices that use it as alias */
+	bool intremap;
+	struct { u16 bdf; u64 table; } irt[IOMMU_MAX_IRT]; /* table 0: free slot */
 } io = { .why_none = "the IOMMU is not initialised" };
 
 static u64 table_alloc(void *ctx)
@@ -44,6 +47,30 @@ static void no_iommu(const char *why)
 {
 	io.why_none = why;
 	printf("iommu: none: %s; PCI passthrough will be refused\n", why);
+}
+
+/* The IVRS's special devices (IOAPIC, HPET): the hypervisor takes no
+ * interrupt from them (only its local APIC's timer, IPIs and the MSI
+ * pool), so everything they send is aborted. Under QEMU 7.2 that also
+ * stops a device's DMA write into the MSI window, which arrives without
+ * requester ID and is taken for the IOAPIC's (docs/architecture.md). */
+static void abort_special_interrupts(void)
+{
+	u32 n = MIN(io.ivrs.nr_special, (u32)IVRS_MAX_SPECIAL);
+
+	for (u32 i = 0; i < n; i++) {
+		u16 id = io.ivrs.special_devid[i];
+		u64 dte[4];
+
+		amd_vi_dte_blocked(dte, amd_vi_hw_empty_root());
+		amd_vi_dte_intr_abort(dte);
+		if (!amd_vi_hw_set_dte(id, dte))
+			printf("iommu: %02x:%02x.%u: its interrupts could not be aborted\n", id >> 8,
+			       (id >> 3) & 31U, id & 7U);
+		else
+			printf("iommu: interrupts from IOAPIC/HPET %02x:%02x.%u aborted (the "
+			       "hypervisor uses none)\n", id >> 8, (id >> 3) & 31U, id & 7U);
+	}
 }
 
 void iommu_init(const struct acpi_info *acpi, const struct phys_view *v)
@@ -78,6 +105,17 @@ void iommu_init(const struct acpi_info *acpi, const struct phys_view *v)
 	printf("iommu: AMD-Vi at %#lx (IVHD type %#x, itself %02x:%02x.%u), %u device ranges, "
 	       "all %u requestor IDs DMA-blocked\n", m->base, m->ivhd_type, m->devid >> 8,
 	       (m->devid >> 3) & 31U, m->devid & 7U, io.ivrs.nr_ranges, AMD_VI_NR_DEVIDS);
+	io.intremap = io.ivrs.has_ioapic;
+	if (io.intremap) {
+		printf("iommu: interrupt remapping on: a passed-through device's MSIs go through "
+		       "its own table of %u entries, all invalid but the host vectors it is given\n",
+		       AMD_VI_IRT_ENTRIES);
+		abort_special_interrupts();
+	}
+	else
+		printf("iommu: interrupt remapping off (the IVRS lists no IOAPIC; QEMU: amd-iommu "
+		       "without intremap=on): a passed-through device can raise any host "
+		       "interrupt vector by DMA to 0xfeexxxxx\n");
 	if (io.ivrs.nr_iommus > 1)
 		printf("iommu: %u more IOMMUs in the IVRS are not used\n", io.ivrs.nr_iommus - 1);
 }
@@ -178,12 +216,79 @@ static u16 alias_of(u16 bdf)
 	return r && r->has_alias ? r->alias : bdf;
 }
 
-static bool set_translate(u16 devid, const struct iommu_domain *d)
+static bool set_translate(u16 devid, const struct iommu_domain *d, u64 irt)
 {
 	u64 dte[4];
 
 	amd_vi_dte_translate(dte, d->id, d->pt.root);
+	if (irt)
+		amd_vi_dte_intremap(dte, irt);
 	return amd_vi_hw_set_dte(devid, dte);
+}
+
+bool iommu_intremap(void)
+{
+	return io.present && io.intremap;
+}
+
+/* bdf's remapping table (physical), or 0. */
+static u64 irt_find(u16 bdf)
+{
+	for (u32 i = 0; i < IOMMU_MAX_IRT; i++)
+		if (io.irt[i].table && io.irt[i].bdf == bdf)
+			return io.irt[i].table;
+	return 0;
+}
+
+static u64 irt_alloc(u16 bdf)
+{
+	for (u32 i = 0; i < IOMMU_MAX_IRT; i++) {
+		if (io.irt[i].table)
+			continue;
+		io.irt[i].table = mm_alloc_pages(AMD_VI_IRT_BYTES / 4096U);
+		if (!io.irt[i].table)
+			return 0;
+		memset(phys_to_virt(io.irt[i].table), 0, AMD_VI_IRT_BYTES); /* all invalid */
+		io.irt[i].bdf = bdf;
+		return io.irt[i].table;
+	}
+	return 0;
+}
+
+static void irt_free(u16 bdf)
+{
+	for (u32 i = 0; i < IOMMU_MAX_IRT; i++) {
+		if (io.irt[i].table && io.irt[i].bdf == bdf) {
+			mm_free_pages(io.irt[i].table, AMD_VI_IRT_BYTES / 4096U);
+			io.irt[i].table = 0;
+		}
+	}
+}
+
+static enum iommu_result irte_write(u16 bdf, u16 index, u32 irte)
+{
+	u64 pa = io.present && io.intremap ? irt_find(bdf) : 0;
+	u32 *t = pa ? phys_to_virt(pa) : NULL;
+	u16 alias = alias_of(bdf);
+
+	if (!t)
+		return IOMMU_NONE;
+	if (index >= 256) /* data bits 10:8 not 000b: not remapped as fixed (amd_vi_ir.h) */
+		return IOMMU_BAD_ARGS;
+	__atomic_store_n(&t[index], irte, __ATOMIC_SEQ_CST);
+	if (!amd_vi_hw_invalidate_irt(bdf) || (alias != bdf && !amd_vi_hw_invalidate_irt(alias)))
+		return IOMMU_HW_TIMEOUT;
+	return IOMMU_OK;
+}
+
+enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
+{
+	return irte_write(bdf, index, amd_vi_irte(vector, apic_id));
+}
+
+enum iommu_result iommu_irte_clear(u16 bdf, u16 index)
+{
+	return irte_write(bdf, index, 0);
 }
 
 static bool set_blocked(u16 devid)
@@ -196,6 +301,7 @@ static bool set_blocked(u16 devid)
 
 enum iommu_result iommu_attach(struct iommu_domain *d, u16 bdf)
 {
+	u64 irt = 0;
 	u16 alias;
 
 	if (!io.present)
@@ -208,8 +314,14 @@ enum iommu_result iommu_attach(struct iommu_domain *d, u16 bdf)
 	if (io.owner[bdf] || io.alias_users[bdf] ||
 	    (alias != bdf && io.owner[alias] && io.owner[alias] != d->id))
 		return IOMMU_BUSY;
-	if (!set_translate(bdf, d) || (alias != bdf && !set_translate(alias, d)))
+	if (io.intremap && !(irt = irt_find(bdf)) && !(irt = irt_alloc(bdf)))
+		return IOMMU_NO_MEMORY;
+	/* an alias shared by several devices has the last one's table */
+	if (!set_translate(bdf, d, irt) || (alias != bdf && !set_translate(alias, d, irt))) {
+		(void)set_blocked(bdf);
+		irt_free(bdf);
 		return IOMMU_HW_TIMEOUT;
+	}
 	io.owner[bdf] = (u8)d->id;
 	if (alias != bdf) {
 		io.owner[alias] = (u8)d->id;
@@ -233,6 +345,7 @@ enum iommu_result iommu_detach(u16 bdf)
 	if (!set_blocked(bdf))
 		return IOMMU_HW_TIMEOUT;
 	io.owner[bdf] = 0;
+	irt_free(bdf); /* its entry no longer points at it */
 	if (alias != bdf && --io.alias_users[alias] == 0) {
 		if (!set_blocked(alias))
 			return IOMMU_HW_TIMEOUT;

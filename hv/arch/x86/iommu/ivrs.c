@@ -19,6 +19,7 @@
 #define DEV_EXT_SELECT   70
 #define DEV_EXT_RANGE    71
 #define DEV_SPECIAL      72
+#define SPECIAL_IOAPIC   1
 #define DEV_ACPI_HID     240
 
 static u16 rd16(const u8 *p)
@@ -108,7 +109,11 @@ static bool device_entry(struct block_ctx *c, const u8 *e, const char **err)
 		c->open = false;
 		return add_range(c, c->start, id, c->has_alias, c->alias, err);
 	case DEV_SPECIAL:
+		if (c->out->nr_special < IVRS_MAX_SPECIAL)
+			c->out->special_devid[c->out->nr_special] = rd16(e + 5);
 		c->out->nr_special++;
+		if (e[7] == SPECIAL_IOAPIC) /* variety, byte 7 (IVRS 5.2.2.2 table 97) */
+			c->out->has_ioapic = true;
 		return true;
 	default: /* padding, ACPI HID devices and reserved types carry no ID range */
 		return true;
