@@ -46,39 +46,15 @@ done
 /usr/bin/python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())" "http://127.0.0.1:$port/ready.txt" | grep -qx ready ||
 	{ fail "the host's HTTP server does not answer"; finish; }
 conf=$DIR/vms.conf
-cmdline="$(cat build/linux/cmdline) no_timer_check"
-cat > "$conf" <<EOF2
-[vm svc]
-role        = service
-memory      = 256 MiB
-kernel      = bzImage
-initrd      = initramfs.cpio.gz
-cmdline     = "$cmdline"
-passthrough = 00:06.0
-
-[vm work]
-role    = work
-memory  = 192 MiB
-kernel  = bzImage
-initrd  = initramfs.cpio.gz
-cmdline = "$cmdline"
-nic     = yes
-
-[vm other]
-role    = personal
-memory  = 192 MiB
-kernel  = bzImage
-initrd  = initramfs.cpio.gz
-cmdline = "$cmdline"
-nic     = yes
-
-[network]
-allow = work uplink
-EOF2
-to() { # VM index (the service VM starts first: 0), name
-	echo "sendraw \\x1d$1"
-	echo "expect ^console: input goes to vm $2\$ 60"
-}
+{
+	linux_vm svc service 256
+	echo "passthrough = 00:06.0"
+	linux_vm work work 192
+	echo "nic = yes"
+	linux_vm other personal 192
+	echo "nic = yes"
+	printf '[network]\nallow = work uplink\n'
+} > "$conf"
 net=/sys/class/net/eth0
 url=http://10.0.2.2:$port/token.txt
 page="bulkhead-uplink-$token"
@@ -88,7 +64,7 @@ lease='udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "
 {
 	echo "expect (?s)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # )(?=.*^\\[other\\] ~ # ) 900"
 	# stage 1: the service VM's own traffic through its passed-through e1000e
-	to 0 svc
+	step_focus 0 svc
 	echo "send ip link set eth0 up; for i in \$(seq 1 60); do [ \"\$(cat $net/carrier 2>/dev/null)\" = 1 ] && break; sleep 1; done; echo link-\$(cat $net/carrier)-\$(basename \$(readlink $net/device/driver))-\$(basename \$(readlink $net/device))"
 	echo "expect ^\\[svc\\] link-1-e1000e-0000:00:10.0\$ 120"
 	echo "send $lease"
@@ -101,14 +77,14 @@ lease='udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "
 	# stage 2: the daemon bridges the switch's uplink to the e1000e
 	echo "send bulkhead-svcd --uplink eth0 & sleep 2; echo daemon-\$((6*7))"
 	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: uplink on eth0 \\(promiscuous\\)\$)(?=.*^\\[svc\\] daemon-42\$) 60"
-	to 1 work
+	step_focus 1 work
 	echo "send ip link set eth0 up; $lease"
 	echo "expect ^\\[work\\] lease: (?P<ip>10\\.0\\.2\\.[0-9]+)\$ 180"
 	echo "check ip != '10.0.2.15'"
 	echo "send wget -q -O - $url | sed 's/^/page: /'"
 	echo "expect ^\\[work\\] page: $page\$ 120"
 	# a VM not allowed to reach the uplink: no lease, no page
-	to 2 other
+	step_focus 2 other
 	echo "send ip link set eth0 up; udhcpc -i eth0 -n -q -t 3 -T 2 -s /bin/true 2>&1 | tail -1"
 	echo "expect ^\\[other\\] udhcpc: no lease, failing\$ 120"
 	echo "send ip addr add 10.0.2.17/24 dev eth0; ip route add default via 10.0.2.2; timeout 20 wget -q -O - $url; echo other-wget-\$?"
@@ -116,19 +92,19 @@ lease='udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "
 	echo "check rc != '0'"
 	# a daemon that posts frames with bad lengths: each dropped and counted
 	# by the hypervisor (the first logged), and the uplink still works
-	to 0 svc
+	step_focus 0 svc
 	echo "send killall bulkhead-svcd; sleep 1; bulkhead-svcd --uplink eth0 --uplink-bad & sleep 2; echo bad-daemon-\$((6*7))"
 	echo "expect (?s)(?=.*^\\[svc\\] bulkhead-svcd: uplink: 5 frame\\(s\\) with bad lengths posted\$)(?=.*^\\[svc\\] service ring: frame from the wire with a bad length dropped; further ones are only counted\$)(?=.*^\\[svc\\] bad-daemon-42\$) 60"
-	to 1 work
+	step_focus 1 work
 	echo "send wget -q -O - $url | sed 's/^/again: /'"
 	echo "expect ^\\[work\\] again: $page\$ 120"
-	to 2 other
+	step_focus 2 other
 	echo "send poweroff"
 	echo "expect ^vm other: powered off by the guest\$ 300"
-	to 1 work
+	step_focus 1 work
 	echo "send poweroff"
 	echo "expect ^vm work: powered off by the guest\$ 300"
-	to 0 svc
+	step_focus 0 svc
 	echo "send poweroff"
 	echo "expect ^vm svc: powered off by the guest\$ 300"
 	echo "exit 0 120"
