@@ -6,7 +6,8 @@
 #   bzImage             vmlinuz-* of linux-image-6.1.0-N-amd64 (what the
 #                       linux-image-amd64 metapackage depends on today)
 #   initramfs.cpio.gz   busybox-static + e2fsck-static + guests/linux/{init,inittab,profile,power-button}
-#                       + the modules below (virtio, ACPI button, evdev, nvme, e1000e) and
+#                       + the modules below (virtio, ACPI button, evdev, nvme, e1000e,
+#                       uio_pci_generic for bulkhead-svcd) and
 #                       their dependencies
 #   cmdline             recommended kernel command line (guests/linux/cmdline)
 #   kernel-version      e.g. 6.1.0-56-amd64
@@ -24,7 +25,7 @@ modules="virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_ring
 	virtio virtio_blk virtio_net net_failover failover virtio_console virtio_rng
 	virtio_gpu virtio_input
 	button evdev ext4 crc32c_generic nvme
-	e1000e"
+	e1000e uio_pci_generic"
 force=0
 [ "${1:-}" = "--force" ] && force=1
 mkdir -p "$debs"
@@ -146,11 +147,13 @@ fi
 # bulkhead-svcd: the service VM's block daemon (tools/bulkhead-svcd.c),
 # started by /init when the command line has bulkhead.svcd= (docs/disks.md).
 svcd=$out/bulkhead-svcd
-if [ ! -s "$svcd" ] || [ tools/bulkhead-svcd.c -nt "$svcd" ] || [ tools/bulkhead-svcd-ctl.c -nt "$svcd" ] ||
-	[ tools/bulkhead-svcd-ctl.h -nt "$svcd" ] || [ hv/include/public/svc_ring.h -nt "$svcd" ] ||
-	[ tools/bulkhead-svcd-net.c -nt "$svcd" ] || [ tools/bulkhead-svcd-net.h -nt "$svcd" ]; then
+svcd_new=0
+for f in tools/bulkhead-svcd*.[ch] hv/include/public/svc_ring.h; do
+	[ "$f" -nt "$svcd" ] && svcd_new=1
+done
+if [ ! -s "$svcd" ] || [ "$svcd_new" = 1 ]; then
 	${HOSTCC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Ihv/include -static \
-		-o "$svcd" tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c tools/bulkhead-svcd-net.c
+		-o "$svcd" tools/bulkhead-svcd*.c
 fi
 
 # bulkhead-mmio: reads a PCI BAR through sysfs (the passthrough test).

@@ -186,6 +186,11 @@ void net_post_bad(void)
 	fprintf(stderr, "bulkhead-svcd: uplink: %u frame(s) with bad lengths posted\n", n);
 }
 
+int net_fd(void)
+{
+	return sock;
+}
+
 unsigned net_tick(void)
 {
 	if (sock < 0)

@@ -16,5 +16,7 @@ void net_post_bad(void);
 /* Moves what is waiting both ways (without blocking); the frames moved.
  * Nothing when net_init was not called. */
 unsigned net_tick(void);
+/* The AF_PACKET socket, for poll(2); -1 without net_init. */
+int net_fd(void);
 
 #endif

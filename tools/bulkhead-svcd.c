@@ -2,8 +2,8 @@
  * "bulkhead service ring" PCI function (public/svc_ring.h) in sysfs, maps
  * its BAR 0 and BAR 2 (resource0, resource2), and serves each request on
  * the ring from a raw file named on the command line:
- *   bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE]
- *                 [--uplink IFNAME] NAME=FILE...
+ *   bulkhead-svcd [--evil] [--once] [--poll] [--hv-status FILE] [--lock-when FILE]
+ *                 [--lock-lease FILE] [--uplink IFNAME] NAME=FILE...
  *   bulkhead-svcd --ctl-raw WORD
  * --hv-status, --lock-when and --lock-lease are the control channel
  * (tools/bulkhead-svcd-ctl.c); --ctl-raw writes one control command word
@@ -15,10 +15,11 @@
  * after fsync(). Requests for a disk with no file, or beyond the file's
  * size, are answered IOERR.
  *
- * Waiting: the daemon polls the ring's request index with a 1 ms sleep
- * between empty polls (bounded: at most 1 ms of added latency); the
- * function's INTx is acked after each drain so the line never stays
- * asserted. (The INTx path through uio_pci_generic is not used yet.)
+ * Waiting: between empty rounds the daemon sleeps on the ring function's
+ * INTx through uio_pci_generic, the uplink's socket and a 1 s timeout for
+ * the control channel (tools/bulkhead-svcd-wait.c); with --poll, or when
+ * uio_pci_generic is not there, it polls with a 1 ms sleep instead. The
+ * INTx is acked before requests are taken, never with none.
  *
  * BAR 2 is device memory to the daemon (the hypervisor serves each access):
  * it is touched only by aligned 4- and 8-byte volatile loads and stores,
@@ -44,6 +45,7 @@
 #include <public/svc_ring.h>
 #include "bulkhead-svcd-ctl.h"
 #include "bulkhead-svcd-net.h"
+#include "bulkhead-svcd-wait.h"
 
 #define MAX_FILES SVC_MAX_DISKS
 
@@ -278,7 +280,7 @@ static bool find_device(char *dev, size_t size)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] "
+	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--poll] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] "
 		"[--uplink IFNAME [--uplink-bad]] NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
 	return 2;
 }
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
 	char dev[512], path[600];
 	const char *hv_status = NULL, *lock_when = NULL, *lock_lease = NULL, *raw = NULL, *uplink = NULL;
 	bool uplink_bad = false;
-	bool once = false;
+	bool once = false, poll_only = false;
 	int fd;
 
 	for (int i = 1; i < argc; i++) {
@@ -297,6 +299,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(argv[i], "--evil")) {
 			evil = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--poll")) {
+			poll_only = true;
 			continue;
 		}
 		if (!strcmp(argv[i], "--once")) {
@@ -370,8 +376,9 @@ int main(int argc, char **argv)
 		return 1;
 	if (uplink && uplink_bad)
 		net_post_bad();
+	if (!once)
+		wait_init(dev, regs, poll_only);
 	for (;;) {
-		struct timespec ms = { 0, 1000000 };
 		unsigned moved;
 
 		ctl_tick();
@@ -379,7 +386,8 @@ int main(int argc, char **argv)
 		if (drain() == 0 && moved == 0) {
 			if (once)
 				return 0;
-			nanosleep(&ms, NULL);
+			/* the control channel's tick is due at most 1 s later */
+			wait_for_work(net_fd(), 1000);
 		}
 	}
 }

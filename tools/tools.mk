@@ -21,8 +21,8 @@ ALL_TARGETS += $(BUILD)/tools/bulkhead-image
 
 # The service VM's block back-end daemon (tools/bulkhead-svcd.c), static so
 # it drops into the service VM's initramfs.
-$(BUILD)/tools/bulkhead-svcd: tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c tools/bulkhead-svcd-ctl.h tools/bulkhead-svcd-net.c tools/bulkhead-svcd-net.h hv/include/public/svc_ring.h
+$(BUILD)/tools/bulkhead-svcd: $(wildcard tools/bulkhead-svcd*.c tools/bulkhead-svcd*.h) hv/include/public/svc_ring.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=c11 -O2 $(WARNINGS) -D_DEFAULT_SOURCE -Ihv/include -static tools/bulkhead-svcd.c tools/bulkhead-svcd-ctl.c tools/bulkhead-svcd-net.c -o $@
+	$(HOSTCC) -std=c11 -O2 $(WARNINGS) -D_DEFAULT_SOURCE -Ihv/include -static $(wildcard tools/bulkhead-svcd*.c) -o $@
 
 ALL_TARGETS += $(BUILD)/tools/bulkhead-svcd

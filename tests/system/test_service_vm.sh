@@ -87,4 +87,10 @@ expect_regex "service ring: 16 entries of 32 KiB"
 expect_regex "virtio-blk 0: 65536 sectors, writable \\(served by the service VM\\)"
 expect_no_line "device needs reset"
 expect_no_line "service ring broken"
+# the daemon sleeps on the ring's INTx (uio_pci_generic), every start of it
+n_intx=$(grep -cE "^\[svc\] bulkhead-svcd: waiting on the ring's INTx through /dev/uio[0-9]+$" "$LOG")
+n_start=$(grep -cE "^\[svc\] bulkhead-svcd: serving 1 file" "$LOG")
+[ "$n_start" -ge 3 ] && [ "$n_intx" -eq "$n_start" ] && echo "ok: each of the $n_start daemon starts waits on INTx" ||
+	fail "$n_intx of $n_start daemon starts wait on INTx"
+expect_no_line "waiting by polling"
 finish

@@ -10,6 +10,7 @@
  * are logged, the rest only counted. Called under the hypervisor's lock. */
 #include <bulkhead/console.h>
 #include <bulkhead/net_port.h>
+#include <bulkhead/svc.h>
 #include <bulkhead/svc_net.h>
 #include <bulkhead/svc_uplink.h>
 
@@ -20,7 +21,10 @@ static bool attached, said_bad_len, said_bad_index;
 static bool uplink_deliver(void *dev, const u8 *frame, u32 len)
 {
 	(void)dev;
-	return svc_net_send(&nring, frame, len);
+	if (!svc_net_send(&nring, frame, len))
+		return false;
+	svc_ring_kick(); /* INTx: a daemon waiting on it wakes up */
+	return true;
 }
 
 static void uplink_rx(void *ctx, const u8 *frame, u32 len)
