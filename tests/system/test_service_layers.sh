@@ -7,6 +7,8 @@
 # data disk, and a truncated layer. The service VM (initramfs-svc: qemu-nbd,
 # nbd.ko) gets the nvme by passthrough, mounts it, checks each chain with
 # bulkhead-image and serves the layer through qemu-nbd and bulkhead-svcd.
+# Each master is a small root file system (static busybox); the work VM's
+# initramfs switches its root to the layered disk (bulkhead.root=vda).
 # Boot 1: the work VM reads the master's file through its layer, writes a
 # file on its root disk (the layer) and on its data disk, syncs; the truncated
 # layer is refused by the service VM with a reason and reads of that disk
@@ -25,8 +27,18 @@ rm -rf "$DIR"
 mkdir -p "$DIR/store" "$DIR/m1" "$DIR/m2" "$DIR/new"
 img=build/tools/bulkhead-image
 # the published masters: ext4 file systems with their version in /version
-echo "master v1" > "$DIR/m1/version"
-echo "master v2" > "$DIR/m2/version"
+# each a root file system the work VM switches to (bulkhead.root=vda):
+# busybox (static) and an inittab that installs its applets and runs a shell
+for v in 1 2; do
+	m=$DIR/m$v
+	echo "master v$v" > "$m/version"
+	mkdir -p "$m/bin" "$m/sbin" "$m/usr/bin" "$m/usr/sbin" "$m/etc" "$m/proc" "$m/sys" "$m/dev" "$m/mnt" "$m/root" "$m/tmp"
+	cp build/linux/busybox/bin/busybox "$m/bin/busybox"
+	ln -s busybox "$m/bin/sh" && ln -s ../bin/busybox "$m/sbin/init"
+	cp guests/linux/profile "$m/etc/profile"
+	printf '%s\n' '::sysinit:/bin/busybox --install -s' '::sysinit:/bin/busybox echo bulkhead-root: up' \
+		'::respawn:/bin/busybox cttyhack /bin/sh -l' > "$m/etc/inittab"
+done
 for v in 1 2; do
 	truncate -s 32M "$DIR/m$v.raw" && mkfs.ext4 -q -F -d "$DIR/m$v" "$DIR/m$v.raw" &&
 		qemu-img convert -f raw -O qcow2 "$DIR/m$v.raw" "$DIR/master-$v.qcow2" || fail "making master $v"
@@ -49,7 +61,7 @@ role   = work
 memory = 192 MiB
 kernel = bzImage
 initrd = initramfs.cpio.gz
-cmdline = "$cmdline"
+cmdline = "$cmdline bulkhead.root=vda"
 disks  = svc:work-root:32MiB, svc:work-data:32MiB, svc:work-bad:32MiB
 
 [vm svc]
@@ -65,12 +77,12 @@ to() { # VM index (the service VM starts first: 0), name
 	echo "expect ^console: input goes to vm $2\$ 60"
 }
 # the first expect of every boot: both shells up, the service VM serving
-up="expect (?s)(?=.*^\\[svc\\] bulkhead-guest: bulkhead-svcd work-root=/dev/nbd0 work-data=/store/work-data.img\$)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # ) 900"
-sums='echo sums-$(sha256sum /mnt/r/r1 | cut -c1-64)-$(sha256sum /mnt/d/d1 | cut -c1-64)'
+up="expect (?s)(?=.*^\\[svc\\] bulkhead-guest: bulkhead-svcd work-root=/dev/nbd0 work-data=/store/work-data.img\$)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] bulkhead-guest: root /dev/vda\$)(?=.*^\\[work\\] bulkhead-root: up\$) 900"
+sums='echo sums-$(sha256sum /r1 | cut -c1-64)-$(sha256sum /mnt/d/d1 | cut -c1-64)'
 # the end of every boot: the work VM off, the service VM's disks closed
 # (daemon, qemu-nbd, the nvme's file system), the service VM off, QEMU ends
 shutdown() {
-	echo "send cd /; umount /mnt/r /mnt/d; poweroff"
+	echo "send cd /; umount /mnt/d; sync; mount -o remount,ro /; poweroff"
 	echo "expect ^vm work: powered off by the guest\$ 300"
 	to 0 svc
 	echo "send killall bulkhead-svcd; qemu-nbd --disconnect /dev/nbd0 >/dev/null; sleep 1; umount /store && echo stored-\$((6*7))"
@@ -82,11 +94,13 @@ shutdown() {
 boot_steps() { # boot number: the steps up to both disks mounted
 	echo "$up"
 	to 1 work
-	echo "send mkdir -p /mnt/r /mnt/d && mount -t ext4 /dev/vda /mnt/r && cat /mnt/r/version"
+	# / is the layered disk (switch_root from the initramfs)
+	echo "send grep -c '^/dev/vda / ext4' /proc/mounts; cat /version"
+	echo "expect ^\\[work\\] 1\$ 120"
 	echo "expect ^\\[work\\] master v$(( $1 == 3 ? 2 : 1 ))\$ 300"
 	# the data disk: a file system made on the first boot, mounted after
 	[ "$1" = 1 ] && echo "send mke2fs -q /dev/vdb && echo mkfs-\$((6*7))" && echo "expect ^\\[work\\] mkfs-42\$ 300"
-	echo "send mount -t ext4 /dev/vdb /mnt/d && echo data-\$((6*7))"
+	echo "send mkdir -p /mnt/d && mount -t ext4 /dev/vdb /mnt/d && echo data-\$((6*7))"
 	echo "expect ^\\[work\\] data-42\$ 300"
 }
 run_boot() { # boot number, steps file
@@ -105,7 +119,7 @@ boot_sums() { # boot number: "ROOT-DATA" checksums the work VM printed
 # truncated layer refused
 {
 	boot_steps 1
-	echo "send dd if=/dev/urandom of=/mnt/r/r1 bs=4096 count=256 2>/dev/null && seq 1 30000 > /mnt/d/d1 && dd if=/dev/urandom bs=4096 count=64 2>/dev/null >> /mnt/d/d1 && sync && echo written-\$((6*7))"
+	echo "send dd if=/dev/urandom of=/r1 bs=4096 count=256 2>/dev/null && seq 1 30000 > /mnt/d/d1 && dd if=/dev/urandom bs=4096 count=64 2>/dev/null >> /mnt/d/d1 && sync && echo written-\$((6*7))"
 	echo "expect ^\\[work\\] written-42\$ 300"
 	echo "send $sums"
 	echo "expect ^\\[work\\] sums-[0-9a-f]{64}-[0-9a-f]{64}\$ 120"
@@ -157,7 +171,7 @@ debugfs -R "dump /work-data.img $DIR/data-after" "$nvme" 2>/dev/null
 # boot 3: master v2 on the root disk, the data disk's file unchanged
 {
 	boot_steps 3
-	echo "send [ -e /mnt/r/r1 ] && echo r1-present || echo r1-absent"
+	echo "send [ -e /r1 ] && echo r1-present || echo r1-absent"
 	echo "expect ^\\[work\\] r1-absent\$ 60"
 	echo "send echo data-\$(sha256sum /mnt/d/d1 | cut -c1-64)"
 	echo "expect ^\\[work\\] data-[0-9a-f]{64}\$ 120"
