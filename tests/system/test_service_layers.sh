@@ -4,15 +4,15 @@
 # QEMU q35 + amd-iommu + an nvme whose image file holds an ext4 file system
 # made here: a published master qcow2 (ext4 inside, /version "master v1"),
 # the work VM's qcow2 layer over it (bulkhead-image create-layer), its raw
-# data disk, and a truncated layer. The service VM (initramfs-svc: qemu-nbd,
+# data disk, a truncated layer and a layer over a corrupt master. The service VM (initramfs-svc: qemu-nbd,
 # nbd.ko) gets the nvme by passthrough, mounts it, checks each chain with
 # bulkhead-image and serves the layer through qemu-nbd and bulkhead-svcd.
 # Each master is a small root file system (static busybox); the work VM's
 # initramfs switches its root to the layered disk (bulkhead.root=vda).
 # Boot 1: the work VM reads the master's file through its layer, writes a
-# file on its root disk (the layer) and on its data disk, syncs; the truncated
-# layer is refused by the service VM with a reason and reads of that disk
-# fail with an I/O error in the work VM. Everything is powered off, QEMU exits.
+# file on its root disk (the layer) and on its data disk, syncs; the two bad
+# disks are refused by the service VM with a reason and reads of them fail
+# with an I/O error in the work VM. Everything is powered off, QEMU exits.
 # Boot 2 (new QEMU, same nvme image): both files have the same checksums.
 # On the host the master inside the image is byte-identical to the published
 # one (debugfs dump, cmp and qemu-img compare). Then a new master version
@@ -48,6 +48,18 @@ $img create-layer --master "$DIR/store/master-1.qcow2" --layer "$DIR/store/work-
 	$img create-layer --master "$DIR/store/master-1.qcow2" --layer "$DIR/store/work-bad.qcow2" >/dev/null ||
 	fail "create-layer"
 truncate -s 32M "$DIR/store/work-data.img"
+# a corrupt master (its first L1 entry points past the file's end) and a
+# sound layer over it
+cp "$DIR/master-1.qcow2" "$DIR/store/master-bad.qcow2"
+python3 - "$DIR/store/master-bad.qcow2" <<'PY' || fail "corrupting a master"
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    l1 = struct.unpack(">Q", f.read(48)[40:48])[0]
+    f.seek(l1)
+    f.write(struct.pack(">Q", (1 << 63) | 0x7ff00000))
+PY
+$img create-layer --master "$DIR/store/master-bad.qcow2" --layer "$DIR/store/work-badm.qcow2" >/dev/null ||
+	fail "create-layer over the corrupt master"
 # a truncated layer: its L1 table is cut off
 truncate -s 100000 "$DIR/store/work-bad.qcow2"
 nvme=$DIR/nvme.img
@@ -62,14 +74,14 @@ memory = 192 MiB
 kernel = bzImage
 initrd = initramfs.cpio.gz
 cmdline = "$cmdline bulkhead.root=vda"
-disks  = svc:work-root:32MiB, svc:work-data:32MiB, svc:work-bad:32MiB
+disks  = svc:work-root:32MiB, svc:work-data:32MiB, svc:work-bad:32MiB, svc:work-badm:32MiB
 
 [vm svc]
 role        = service
 memory      = 384 MiB
 kernel      = bzImage
 initrd      = initramfs-svc.cpio.gz
-cmdline     = "$cmdline bulkhead.svcstore=nvme0n1 bulkhead.svcdisks=work-root:work-root.qcow2,work-data:work-data.img,work-bad:work-bad.qcow2"
+cmdline     = "$cmdline bulkhead.svcstore=nvme0n1 bulkhead.svcdisks=work-root:work-root.qcow2,work-data:work-data.img,work-bad:work-bad.qcow2,work-badm:work-badm.qcow2"
 passthrough = 00:05.0
 CONF
 to() { # VM index (the service VM starts first: 0), name
@@ -123,14 +135,18 @@ boot_sums() { # boot number: "ROOT-DATA" checksums the work VM printed
 	echo "expect ^\\[work\\] written-42\$ 300"
 	echo "send $sums"
 	echo "expect ^\\[work\\] sums-[0-9a-f]{64}-[0-9a-f]{64}\$ 120"
-	echo "send dd if=/dev/vdc of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null && echo bad-read-ok || echo bad-read-failed"
-	echo "expect ^\\[work\\] bad-read-(?P<bad>ok|failed)\$ 120"
-	echo "check bad == 'failed'"
+	for d in c d; do
+		echo "send dd if=/dev/vd$d of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null && echo bad-read-ok || echo bad-read-failed"
+		echo "expect ^\\[work\\] bad-read-(?P<bad$d>ok|failed)\$ 120"
+		echo "check bad$d == 'failed'"
+	done
 	shutdown
 } > "$DIR/steps1"
 run_boot 1 "$DIR/steps1"
 grep -qE '^\[svc\] bulkhead-guest: svcdisk work-bad refused: bulkhead-image: /store/work-bad.qcow2: truncated or corrupt' "$DIR/boot1.log" &&
 	echo "ok: the truncated layer refused with its reason" || fail "no refusal of the truncated layer in boot 1"
+grep -qE '^\[svc\] bulkhead-guest: svcdisk work-badm refused: bulkhead-image: /store/master-bad.qcow2: corrupt \(qemu-img check found errors; refused\)' "$DIR/boot1.log" &&
+	echo "ok: the layer over a corrupt master refused with its reason" || fail "no refusal of the corrupt master in boot 1"
 grep -qE '^\[svc\] bulkhead-guest: svcdisk work-root: /store/work-root.qcow2 on /dev/nbd0 \(.*backing master-1\.qcow2 \(qcow2\)' "$DIR/boot1.log" &&
 	echo "ok: the root disk served as a layer over master-1" || fail "boot 1: no line for the root disk's chain"
 s1=$(boot_sums 1)
