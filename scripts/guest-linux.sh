@@ -9,6 +9,9 @@
 #                       + the modules below (virtio, ACPI button, evdev, nvme, e1000e,
 #                       uio_pci_generic for bulkhead-svcd) and
 #                       their dependencies
+#   initramfs-svc.cpio.gz  the same + nbd.ko, qemu-nbd, qemu-img and their
+#                       libraries (from the host's qemu-utils), bulkhead-image:
+#                       the service VM's (docs/disks.md)
 #   cmdline             recommended kernel command line (guests/linux/cmdline)
 #   kernel-version      e.g. 6.1.0-56-amd64
 # Idempotent: downloads only what is not cached, rebuilds only when an input
@@ -185,9 +188,41 @@ else
 	say "initramfs up to date"
 fi
 
+# The service VM's initramfs, initramfs-svc.cpio.gz (docs/disks.md, "Layered
+# disks on the service VM's NVMe"): the guest's own plus nbd.ko, qemu-nbd and
+# qemu-img of the host's qemu-utils (scripts/deps.d/) with every shared
+# library ldd names and the dynamic loader, and bulkhead-image (tools/,
+# static) to check a chain before it is served. A separate file: the
+# other VMs' initramfs stays small. Rebuilt when its key (the guest's, the
+# binaries' and libraries' bytes) changes.
+imgtool=$out/bulkhead-image
+if [ ! -s "$imgtool" ] || [ -n "$(find tools/bulkhead-image.c tools/bulkhead-image-chain.c \
+	tools/bulkhead-image-run.c tools/bulkhead-image.h -newer "$imgtool")" ]; then
+	${HOSTCC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -static -o "$imgtool" \
+		tools/bulkhead-image.c tools/bulkhead-image-chain.c tools/bulkhead-image-run.c
+fi
+svc_bins="/usr/bin/qemu-nbd /usr/bin/qemu-img"
+for b in $svc_bins; do [ -x "$b" ] || die "$b missing (package qemu-utils; scripts/deps.sh)"; done
+svc_libs=$(ldd $svc_bins | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' | sort -u)
+svc_adds=()
+for f in $svc_bins $svc_libs; do svc_adds+=(--add "${f#/}=$(readlink -f "$f")"); done
+svc_key=$( { echo "$key"; cat $svc_bins $svc_libs "$imgtool"; } | sha256sum | cut -d' ' -f1)
+svc_img=$out/initramfs-svc.cpio.gz
+if [ $force -eq 1 ] || [ ! -s "$svc_img" ] || [ "$(cat "$out/initramfs-svc.key" 2>/dev/null)" != "$svc_key" ]; then
+	"$py" guests/linux/mkinitramfs.py --kroot "$out/kernel" --kver "$kver" \
+		--busybox "$out/busybox/bin/busybox" --guest-dir guests/linux \
+		--add "bin/bulkhead-tsc=$tsc" --add "bin/bulkhead-memscan=$memscan" --add "bin/bulkhead-mmio=$mmio" \
+		--add "bin/bulkhead-svcd=$svcd" --add "bin/bulkhead-image=$imgtool" \
+		--add "sbin/e2fsck=$out/e2fsck/sbin/e2fsck.static" \
+		--add "etc/acpi/PWRF/00000080=guests/linux/power-button" "${svc_adds[@]}" \
+		--modules "$(echo $modules nbd)" --out "$svc_img" --list "$out/initramfs-svc.list"
+	echo "$svc_key" >"$out/initramfs-svc.key"
+fi
+
 size() { stat -c %s "$1"; }
 say "kernel $kver from $(basename "$kdeb")"
 say "busybox from $(basename "$bbdeb")"
 say "$out/bzImage $(size "$out/bzImage") bytes"
 say "$img $(size "$img") bytes ($(grep -c '\.ko$' "$out/initramfs.list") modules)"
+say "$svc_img $(size "$svc_img") bytes (the service VM's: + nbd, qemu-nbd, qemu-img)"
 say "cmdline: $(cat "$out/cmdline")"

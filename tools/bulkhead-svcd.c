@@ -13,7 +13,9 @@
  * A WRITE is answered only after pwrite() returned for all of it (the data
  * is in the file: a killed daemon loses no acknowledged write), a FLUSH
  * after fsync(). Requests for a disk with no file, or beyond the file's
- * size, are answered IOERR.
+ * size, are answered IOERR. A FILE may be a block device (the service
+ * VM's /dev/nbdN, docs/disks.md): its size is BLKGETSIZE64's, as st_size
+ * is 0 there.
  *
  * Waiting: between empty rounds the daemon sleeps on the ring function's
  * INTx through uio_pci_generic, the uplink's socket and a 1 s timeout for
@@ -38,6 +40,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -344,6 +348,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		files[nr_files].bytes = (uint64_t)st.st_size;
+		if (S_ISBLK(st.st_mode) &&
+		    ioctl(files[nr_files].fd, BLKGETSIZE64, &files[nr_files].bytes)) {
+			fprintf(stderr, "bulkhead-svcd: %s: BLKGETSIZE64: %s\n", eq + 1, strerror(errno));
+			return 1;
+		}
 		nr_files++;
 	}
 	if (!find_device(dev, sizeof(dev))) {
