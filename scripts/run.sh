@@ -72,8 +72,9 @@ disk_args=$(scripts/demo-disks.sh) || { echo "run: could not make the demo's dis
 mapfile -t disks <<<"$disk_args"
 # q35 with an AMD IOMMU and an e1000e at 00:06.0 on QEMU's user-mode
 # network (slirp: DHCP, NAT, the host's loopback at 10.0.2.2): configs/
-# demo.conf passes it through to the service VM, the switch's uplink.
-nic="-machine q35 -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6"
-exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $nic $window" \
+# demo.conf passes it through to the service VM, the switch's uplink. The
+# service VM's other devices (a -device nvme for its disks) go here too.
+svc_hw="-machine q35 -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6"
+exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $svc_hw $window" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
 	--module "configs/demo.conf name=vms.conf" "${disks[@]}" "${args[@]}" "${hv_words[@]}"
