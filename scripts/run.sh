@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make run`: boot Bulkhead in QEMU with its console on this terminal.
 #   make run                               the demo machine (configs/demo.conf):
-#                                          work, personal and scratch, three
-#                                          Debian VMs with 2 vCPUs each, on 2
+#                                          the service VM first (it owns the
+#                                          NIC, an e1000e on QEMU's user-mode
+#                                          network, under the AMD IOMMU), then
+#                                          work, personal and scratch, Debian
+#                                          VMs with 2 vCPUs each, on 2
 #                                          emulated CPUs
 #   make run RUN_ARGS="--bare"             the hypervisor alone: boot report, stop
 #   make run RUN_ARGS="--timeout 120"      bounded, for scripts (no terminal needed)
@@ -31,14 +34,18 @@ fi
 cat <<'HELP'
 run: booting Bulkhead in QEMU with the VMs of configs/demo.conf
 run:   the screen shows one VM at a time, under a banner the hypervisor draws
-run:   with its name and colour (work blue, personal green, scratch yellow)
-run:   Ctrl-] 0, 1, 2   show and type into work, personal or scratch
+run:   with its name and colour (svc white, work blue, personal green,
+run:   scratch yellow); svc, the service VM, owns the NIC and is the way out
+run:   Ctrl-] 0, 1, 2, 3  show and type into svc, work, personal or scratch
 run:   Ctrl-] m         a menu of the VMs; Ctrl-] c the hypervisor console
 run:                    (list, stop, start, restart, shutdown)
 run:   Ctrl+Alt+Home    in QEMU's window (work and personal have a screen):
 run:                    the next VM, under the label bar the hypervisor draws
 run:   poweroff         in a VM's shell ends that VM; the run ends with the last
 run:   Ctrl-A X         leaves QEMU at once
+run:   in work, personal or scratch: udhcpc -i eth0 -q -s /bin/true prints
+run:   a lease (10.0.2.x) from QEMU's network; docs/user-guide.md shows how
+run:   to use it (the host's loopback is 10.0.2.2)
 HELP
 # The hypervisor's own words go after "--" (focus mode: docs/user-guide.md).
 hv_words=(-- console=focus)
@@ -63,6 +70,11 @@ fi
 # work's and personal's data disks (ext4, made once in build/demo/)
 disk_args=$(scripts/demo-disks.sh) || { echo "run: could not make the demo's disks" >&2; exit 1; }
 mapfile -t disks <<<"$disk_args"
-exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $window" \
+# q35 with an AMD IOMMU and an e1000e at 00:06.0 on QEMU's user-mode
+# network (slirp: DHCP, NAT, the host's loopback at 10.0.2.2): configs/
+# demo.conf passes it through to the service VM, the switch's uplink. The
+# service VM's other devices (a -device nvme for its disks) go here too.
+svc_hw="-machine q35 -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6"
+exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $svc_hw $window" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
 	--module "configs/demo.conf name=vms.conf" "${disks[@]}" "${args[@]}" "${hv_words[@]}"
