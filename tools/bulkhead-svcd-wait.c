@@ -5,8 +5,10 @@
  * (public/svc_ring.h). uio_pci_generic gives that line to userspace:
  * its handler masks INTx with the command register's INTx-disable bit
  * (PCI 3.0 6.2.2) when the status register's Interrupt Status bit is set,
- * and counts the interrupt for a read(2) of /dev/uioN; writing 1 to
- * /dev/uioN unmasks it again. The order that loses no wake-up: the caller
+ * and counts the interrupt for a read(2) of /dev/uioN; the daemon unmasks
+ * it again by clearing that bit through sysfs's config file (uio_pci_generic
+ * has no irqcontrol: a write(2) to /dev/uioN fails with ENOSYS; Linux's
+ * Documentation/driver-api/uio-howto.rst). The order that loses no wake-up: the caller
  * has found the rings empty; we unmask, then sleep in poll(2). A request
  * posted in between keeps the line asserted (it is level, and only the
  * ACK drops it), so the unmask raises the interrupt at once. After a
@@ -29,7 +31,10 @@
 #include <public/svc_ring.h>
 #include "bulkhead-svcd-wait.h"
 
-static int uio_fd = -1;
+#define PCI_COMMAND 4
+#define PCI_COMMAND_INTX_DISABLE 0x400U
+
+static int uio_fd = -1, cfg_fd = -1;
 static volatile uint8_t *bar0;
 
 static bool write_str(const char *path, const char *s)
@@ -86,20 +91,38 @@ bool wait_init(const char *dev, volatile uint8_t *regs, bool poll_only)
 		}
 	}
 	snprintf(uio, sizeof(uio), "/dev/%s", name);
-	uio_fd = open(uio, O_RDWR | O_CLOEXEC);
-	if (uio_fd < 0) {
-		fprintf(stderr, "bulkhead-svcd: waiting by polling every 1 ms (%s: %s)\n", uio,
-			strerror(errno));
+	snprintf(path, sizeof(path), "%s/config", dev);
+	uio_fd = open(uio, O_RDONLY | O_CLOEXEC);
+	cfg_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (uio_fd < 0 || cfg_fd < 0) {
+		fprintf(stderr, "bulkhead-svcd: waiting by polling every 1 ms (%s: %s)\n",
+			uio_fd < 0 ? uio : path, strerror(errno));
+		if (uio_fd >= 0)
+			close(uio_fd);
+		uio_fd = -1;
 		return false;
 	}
 	fprintf(stderr, "bulkhead-svcd: waiting on the ring's INTx through %s\n", uio);
 	return true;
 }
 
+/* Clears the command register's INTx-disable bit, which the handler set. */
+static bool unmask_intx(void)
+{
+	uint16_t cmd;
+
+	if (pread(cfg_fd, &cmd, 2, PCI_COMMAND) != 2)
+		return false;
+	if (!(cmd & PCI_COMMAND_INTX_DISABLE))
+		return true;
+	cmd &= (uint16_t)~PCI_COMMAND_INTX_DISABLE;
+	return pwrite(cfg_fd, &cmd, 2, PCI_COMMAND) == 2;
+}
+
 void wait_for_work(int extra_fd, int timeout_ms)
 {
 	struct pollfd p[2] = { { uio_fd, POLLIN, 0 }, { extra_fd, POLLIN, 0 } };
-	uint32_t one = 1, count;
+	uint32_t count;
 
 	if (uio_fd < 0) {
 		struct timespec ms = { 0, 1000000 };
@@ -107,8 +130,13 @@ void wait_for_work(int extra_fd, int timeout_ms)
 		nanosleep(&ms, NULL);
 		return;
 	}
-	if (write(uio_fd, &one, sizeof(one)) != sizeof(one)) /* unmask INTx */
-		fprintf(stderr, "bulkhead-svcd: unmasking INTx: %s\n", strerror(errno));
+	if (!unmask_intx()) {
+		static bool said; /* the wake-ups stop: say so, once */
+
+		if (!said)
+			fprintf(stderr, "bulkhead-svcd: unmasking INTx: %s\n", strerror(errno));
+		said = true;
+	}
 	if (poll(p, extra_fd >= 0 ? 2 : 1, timeout_ms) > 0 && (p[0].revents & POLLIN) &&
 	    read(uio_fd, &count, sizeof(count)) == sizeof(count))
 		*(volatile uint32_t *)(bar0 + SVC_REG_ACK) = 1;
