@@ -279,6 +279,8 @@ bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table,
 
 	if (cap < 0x40U || cap > 0xf4U || (cap & 3U) || nvec == 0 || nvec > PCI_CFG_MSIX_MAX)
 		return false;
+	if (f->msi_cap && cap < f->msi_cap + msi_len(f) && f->msi_cap < cap + MSIX_CAP_LEN)
+		return false;
 	if (!msix_fits(f, table & MSIX_BIR_MASK, table & ~MSIX_BIR_MASK, (u64)nvec * 16U) ||
 	    !msix_fits(f, pba & MSIX_BIR_MASK, pba & ~MSIX_BIR_MASK, pba_len))
 		return false;

@@ -131,8 +131,8 @@ void pci_cfg_filter_place(struct pci_cfg_filter *f, u32 idx, u64 addr);
  * (1..2048) and the host's Table and PBA Offset/BIR dwords. Refused
  * (false, nothing exposed) unless cap is dword aligned in 40h-f4h, and
  * the table (nvec * 16 bytes) and the PBA (one bit per entry, in qwords)
- * are qword aligned inside a passed memory BAR. Enable and Function Mask
- * start clear. */
+ * are qword aligned inside a passed memory BAR, and it does not overlap
+ * an exposed MSI capability. Enable and Function Mask start clear. */
 bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table, u32 pba);
 /* Exposes the MSI capability at the host's offset cap, whose host Message
  * Control is host_ctrl (only its 64-bit and per-vector masking bits are
