@@ -7,8 +7,10 @@
  * interrupt (register 60h) three times and counts three arrivals on that
  * vector, each acknowledged (64h); with MSI disabled again a raise brings
  * none (with `leave` on its command line it exits with MSI still on, for
- * the hypervisor to give the host vector back at the VM's stop). Every
- * wait is bounded. Ends with PASS/FAIL of its checks. */
+ * the hypervisor to give the host vector back at the VM's stop; with
+ * `reboot` it first takes one interrupt with MSI on, marks CMOS and
+ * resets the VM, and after the reset checks MSI reads as at boot, off
+ * with a cleared message, before the test). Every wait is bounded. Ends with PASS/FAIL of its checks. */
 #include "guest.h"
 
 const char guest_name[] = "pt_msi";
@@ -27,6 +29,24 @@ const char guest_name[] = "pt_msi";
 #define CMD_MEM       2U
 #define CMD_MASTER    4U
 #define WAIT_SPINS    20000000U
+#define CMOS_INDEX    0x70
+#define CMOS_DATA     0x71
+#define CMOS_MARK_REG 0x40      /* a byte of CMOS RAM: survives a reset */
+#define CMOS_MARK     0x5d
+#define RESET_CONTROL 0xcf9
+#define RCR_RESET     0x06      /* system reset, CPU reset */
+
+static u8 cmos_read(u8 reg)
+{
+	outb(CMOS_INDEX, reg);
+	return inb(CMOS_DATA);
+}
+
+static void cmos_write(u8 reg, u8 v)
+{
+	outb(CMOS_INDEX, reg);
+	outb(CMOS_DATA, v);
+}
 
 static u32 cfg_read(u32 reg)
 {
@@ -82,6 +102,7 @@ static u32 find_cap(u32 id)
 void guest_main(void)
 {
 	u32 cap, ctrl, apic_id, data_off;
+	bool after_reset = cmos_read(CMOS_MARK_REG) == CMOS_MARK;
 
 	cli();
 	irq_register(MSI_VECTOR, on_msi);
@@ -97,6 +118,14 @@ void guest_main(void)
 	ctrl = cfg_read(cap) >> 16;
 	EXPECT_EQ(ctrl & 0x7fU, 0); /* off, Multiple Message Capable: 1 vector */
 	data_off = ctrl & 0x80U ? 0x0cU : 0x08U;
+	if (after_reset) {
+		cmos_write(CMOS_MARK_REG, 0);
+		printf("after the VM's reset: MSI control 0x%x, address 0x%x, data 0x%x\n", ctrl,
+		       cfg_read(cap + 4), cfg_read(cap + data_off));
+		EXPECT_EQ(cfg_read(cap + 4), 0);
+		EXPECT_EQ(cfg_read(cap + data_off), 0);
+		EXPECT_EQ(cfg_read(0x04) & 0xffffU, 0); /* command as at boot */
+	}
 	bar0 = cfg_read(0x10) & ~0xfULL;
 	EXPECT_TRUE(bar0 != 0);
 	cfg_write(0x04, CMD_MEM | CMD_MASTER);
@@ -111,6 +140,17 @@ void guest_main(void)
 	EXPECT_EQ(cfg_read(cap + data_off) & 0xffffU, MSI_VECTOR);
 	cfg_write(cap, (ctrl | 1U) << 16);
 	EXPECT_EQ(cfg_read(cap) >> 16 & 1U, 1);
+	if (cmdline_has("reboot") && !after_reset) {
+		mmio_write32(bar0 + EDU_REG_RAISE, EDU_RAISE_VAL);
+		EXPECT_TRUE(wait_msi(1));
+		cmos_write(CMOS_MARK_REG, CMOS_MARK);
+		printf("one interrupt with MSI on (%u), resetting the VM\n", msi_seen);
+		outb(RESET_CONTROL, RCR_RESET);
+		for (u64 t = rdtsc(); rdtsc() - t < 1000000000ULL;)
+			asm volatile("pause");
+		printf("the reset did not happen\n");
+		test_fail();
+	}
 	for (u32 i = 1; i <= 3; i++) {
 		mmio_write32(bar0 + EDU_REG_RAISE, EDU_RAISE_VAL);
 		if (!EXPECT_TRUE(wait_msi(i)))
