@@ -245,6 +245,92 @@ static void test_msix_refused(void **state)
 		assert_int_equal(pci_cfg_filter_read(&f, off, 4), 0);
 }
 
+/* MSI as QEMU's edu has it (PCI 3.0 6.8.1): capability at 0x40, 64-bit,
+ * no per-vector masking, the host offering 1 vector. */
+static void test_msi_edu(void **state)
+{
+	(void)state;
+	assert_true(pci_cfg_filter_msi(&f, 0x40, 0x0081)); /* 64-bit, enabled on host */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x06, 2), 0x0210);  /* cap list bit */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x34, 1), 0x40);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x40, 4), 0x00800005); /* off, MMC 0 */
+	/* Enable is virtual; MME and MMC stay 0 (one vector); 64-bit read-only */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x42, 2, 0x007f), PCI_CFG_FX_MSI);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x42, 2), 0x0081);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x42, 2, 0x0001), 0); /* no change */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x44, 4, 0xfee01003), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x44, 4), 0xfee01000); /* 1:0 read 0 */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x48, 4, 0x12345678), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x48, 4), 0x12345678);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x4c, 4, 0xabcd4041), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x4c, 4), 0x4041); /* 16-bit data */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x4d, 1, 0x50), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x4c, 2), 0x5041);
+	assert_int_equal(f.dropped, 0);
+	/* no mask or pending bits without per-vector masking */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x50, 4, 1), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x50, 4), 0);
+	f.msi_pending = 1;
+	assert_int_equal(pci_cfg_filter_read(&f, 0x54, 4), 0);
+	/* ID and next pointer are read-only */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x40, 2, 0x5011), 0);
+	assert_int_equal(f.dropped, 2);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x40, 4), 0x00810005);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x40, 4, 0), PCI_CFG_FX_MSI);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x40, 4), 0x00800005);
+}
+
+/* The 32-bit form with per-vector masking: data at +8, mask at +0xc
+ * (bit 0 only: one vector), pending at +0x10, read-only. */
+static void test_msi_32_pvm(void **state)
+{
+	(void)state;
+	assert_true(pci_cfg_filter_msi(&f, 0x50, 0x010e)); /* PVM, MMC 32 vectors */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x50, 4), 0x01000005);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x54, 4, 0xfee00000), 0);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x58, 4, 0x0031), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x58, 4), 0x31);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x5c, 4, 0xffffffff), PCI_CFG_FX_MSI);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x5c, 4), 1);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x5c, 4, 0xffffffff), 0);
+	f.msi_pending = 1;
+	assert_int_equal(pci_cfg_filter_read(&f, 0x60, 4), 1);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x60, 4, 0), 0); /* read-only */
+	assert_int_equal(f.dropped, 1);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x60, 4), 1);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x5c, 1, 0), PCI_CFG_FX_MSI);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x64, 4), 0); /* past the capability */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x4c, 4), 0);
+}
+
+/* Both capabilities: MSI-X first in the list, MSI after it; never both
+ * enabled (6.8.1.3, 6.8.2.3). */
+static void test_msi_and_msix(void **state)
+{
+	(void)state;
+	assert_true(pci_cfg_filter_msix(&f, 0x40, 4, 0x2000, 0x3000));
+	assert_false(pci_cfg_filter_msi(&f, 0x48, 0x80));  /* overlaps MSI-X */
+	assert_false(pci_cfg_filter_msi(&f, 0x3c, 0x80));  /* in the header */
+	assert_false(pci_cfg_filter_msi(&f, 0x52, 0x80));  /* unaligned */
+	assert_false(pci_cfg_filter_msi(&f, 0xec, 0x180)); /* 24 bytes past 0xff */
+	assert_true(pci_cfg_filter_msi(&f, 0xe8, 0x180));  /* ends at 0x100 */
+	assert_true(pci_cfg_filter_msi(&f, 0x60, 0x80));
+	assert_int_equal(pci_cfg_filter_read(&f, 0x34, 1), 0x40);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x41, 1), 0x60); /* MSI-X next: MSI */
+	assert_int_equal(pci_cfg_filter_read(&f, 0x61, 1), 0);
+	/* MSI on: MSI-X Enable refused, Function Mask still taken */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x62, 2, 1), PCI_CFG_FX_MSI);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x42, 2, 0xc000), PCI_CFG_FX_MSIX);
+	assert_int_equal(f.msix_ctrl, PCI_CFG_MSIX_FMASK);
+	assert_int_equal(f.dropped, 1);
+	/* MSI off, MSI-X on: MSI Enable refused */
+	assert_int_equal(pci_cfg_filter_write(&f, 0x62, 2, 0), PCI_CFG_FX_MSI);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x42, 2, 0x8000), PCI_CFG_FX_MSIX);
+	assert_int_equal(pci_cfg_filter_write(&f, 0x62, 2, 1), 0);
+	assert_int_equal(pci_cfg_filter_read(&f, 0x62, 2), 0x80);
+	assert_int_equal(f.dropped, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +343,9 @@ int main(void)
 		cmocka_unit_test_setup(test_odd_bars, setup),
 		cmocka_unit_test_setup(test_msix, setup),
 		cmocka_unit_test_setup(test_msix_refused, setup),
+		cmocka_unit_test_setup(test_msi_edu, setup),
+		cmocka_unit_test_setup(test_msi_32_pvm, setup),
+		cmocka_unit_test_setup(test_msi_and_msix, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

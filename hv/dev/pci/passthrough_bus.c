@@ -15,10 +15,13 @@
  * pages holding the MSI-X table and PBA are left out of the mapping: the
  * guest's accesses to them trap and reach passthrough_msix.c (through
  * pci_func_ops.mmio), which also delivers the function's interrupts
- * (polled as a timer device of the VM). */
+ * (polled as a timer device of the VM); a function with plain MSI has it
+ * mediated by passthrough_msi.c through the same configuration writes
+ * and poll. */
 #include <bulkhead/console.h>
 #include <bulkhead/format.h>
 #include <bulkhead/passthrough.h>
+#include <bulkhead/passthrough_msi.h>
 #include <bulkhead/passthrough_msix.h>
 #include <bulkhead/passthrough_reset.h>
 #include <bulkhead/pc_platform.h>
@@ -48,6 +51,7 @@ struct pt_fn {
 	u64 mapped_gpa[PCI_CFG_FILTER_BARS]; /* where it is mapped now */
 	bool mapped[PCI_CFG_FILTER_BARS];
 	struct pt_msix msix;
+	struct pt_msi msi;
 	struct pci_cfg_filter boot_filt; /* what the guest saw at its first boot */
 	struct spinlock lock;
 };
@@ -231,6 +235,8 @@ static void pt_cfg_write(void *dev, u32 off, u32 size, u32 val)
 		sync_bars(p);
 	if (fx & PCI_CFG_FX_MSIX)
 		pt_msix_ctrl_changed(&p->msix);
+	if (fx & PCI_CFG_FX_MSI)
+		pt_msi_changed(&p->msi);
 	spin_unlock(&p->lock);
 }
 
@@ -270,6 +276,7 @@ static void pt_fn_to_boot(struct pt_fn *p)
 	u32 dropped = p->filt.dropped;
 
 	pt_msix_reset(&p->msix);
+	pt_msi_reset(&p->msi);
 	p->filt = p->boot_filt;
 	p->filt.dropped = dropped;
 	sync_command(p);
@@ -315,7 +322,7 @@ static u64 pt_next(void *dev)
 	unsigned id = (unsigned)((fns - &pt_fns[0][0]) / VM_MAX_PASSTHROUGH);
 
 	for (unsigned i = 0; i < pt_nr[id]; i++)
-		if (pt_msix_due(&fns[i].msix))
+		if (pt_msix_due(&fns[i].msix) || pt_msi_due(&fns[i].msi))
 			return 0;
 	return ~0ULL;
 }
@@ -329,6 +336,7 @@ static void pt_poll(void *dev, u64 now)
 	for (unsigned i = 0; i < pt_nr[id]; i++) {
 		spin_lock(&fns[i].lock);
 		pt_msix_poll(&fns[i].msix);
+		pt_msi_poll(&fns[i].msi);
 		spin_unlock(&fns[i].lock);
 	}
 }
@@ -354,6 +362,7 @@ static bool setup_fn(struct dev_host *h, struct pt_fn *p, unsigned slot, const c
 	}
 	pci_cfg_filter_init(&p->filt, hdr, size);
 	(void)pt_msix_probe(&p->msix, h, p->vm, p->hf, p->host_bar, &p->filt);
+	(void)pt_msi_probe(&p->msi, h, p->vm, p->hf, &p->filt);
 	for (u32 i = 0; i < PCI_CFG_FILTER_BARS; i++) {
 		u64 gpa, sz;
 
@@ -418,6 +427,7 @@ static void passthrough_bus_destroy(struct dev_host *h)
 
 		spin_lock(&p->lock);
 		pt_msix_stop(&p->msix); /* before the reset, in passthrough.c */
+		pt_msi_stop(&p->msi);
 		p->filt.command = 0;
 		sync_command(p);
 		sync_bars(p); /* decoding off: every BAR unmapped */

@@ -78,7 +78,7 @@ bool pt_msix_probe(struct pt_msix *m, struct dev_host *dh, struct vm *vm,
 		at = (v >> 8) & 0xfcU;
 	}
 	if (at < 0x40 || (v & 0xffU) != CAP_ID_MSIX) {
-		printf("vm %s: passthrough %02x:%02x.%u has no MSI-X capability: no interrupts\n",
+		printf("vm %s: passthrough %02x:%02x.%u has no MSI-X capability\n",
 		       vm->name, hf->bus, hf->dev, hf->fn);
 		return false;
 	}

@@ -17,6 +17,9 @@
 #define CAP_ID_MSIX     0x11U
 #define MSIX_WRITABLE   (PCI_CFG_MSIX_ENABLE | PCI_CFG_MSIX_FMASK)
 #define MSIX_BIR_MASK   0x7U
+#define CAP_ID_MSI      0x05U
+#define MSIX_CAP_LEN    12U
+#define MSI_RO_KEPT     (PCI_CFG_MSI_64 | PCI_CFG_MSI_PVM)
 
 static u32 host32(const struct pci_cfg_filter *f, u32 off)
 {
@@ -63,6 +66,72 @@ static bool bad_access(u32 off, u32 size)
 	return (size != 1 && size != 2 && size != 4) || (off & (size - 1)) || off + size > 256;
 }
 
+u32 pci_cfg_filter_msi_data_off(const struct pci_cfg_filter *f)
+{
+	return f->msi_ctrl & PCI_CFG_MSI_64 ? 0x0cU : 0x08U;
+}
+
+/* The MSI capability's dword at rel (4-aligned) from its start. */
+static u32 msi_read(const struct pci_cfg_filter *f, u32 rel)
+{
+	u32 d = pci_cfg_filter_msi_data_off(f);
+	bool pvm = f->msi_ctrl & PCI_CFG_MSI_PVM;
+
+	if (rel == 0)
+		return CAP_ID_MSI | (u32)f->msi_ctrl << 16; /* next 0, MMC 0, MME 0 */
+	if (rel == 4)
+		return f->msi_addr_lo;
+	if (rel == 8 && d == 0x0cU)
+		return f->msi_addr_hi;
+	if (rel == d)
+		return f->msi_data;
+	if (pvm && rel == d + 4)
+		return f->msi_mask;
+	if (pvm && rel == d + 8)
+		return f->msi_pending;
+	return 0;
+}
+
+/* The guest's write into the MSI capability's dword at rel, bytes be. */
+static unsigned msi_write(struct pci_cfg_filter *f, u32 rel, u32 be, u32 v)
+{
+	u32 d = pci_cfg_filter_msi_data_off(f);
+	bool pvm = f->msi_ctrl & PCI_CFG_MSI_PVM;
+
+	if (rel == 0 && (be & 0x00ff0000U)) {
+		u16 old = f->msi_ctrl;
+		bool on = (v >> 16) & PCI_CFG_MSI_ENABLE;
+
+		if (on && (f->msix_ctrl & PCI_CFG_MSIX_ENABLE)) {
+			f->dropped++; /* 6.8.1.3, 6.8.2.3: not with MSI-X on */
+			on = false;
+		}
+		/* MME (6:4) stays 0: one vector; the rest is read-only */
+		f->msi_ctrl = (u16)((old & MSI_RO_KEPT) | (on ? PCI_CFG_MSI_ENABLE : 0));
+		return f->msi_ctrl != old ? PCI_CFG_FX_MSI : 0;
+	}
+	if (rel == 4) {
+		f->msi_addr_lo = ((f->msi_addr_lo & ~be) | (v & be)) & ~3U;
+		return 0;
+	}
+	if (rel == 8 && d == 0x0cU) {
+		f->msi_addr_hi = (f->msi_addr_hi & ~be) | (v & be);
+		return 0;
+	}
+	if (rel == d && (be & 0xffffU)) {
+		f->msi_data = (u16)((f->msi_data & ~be) | (v & be));
+		return 0;
+	}
+	if (pvm && rel == d + 4 && (be & 1U)) {
+		u32 old = f->msi_mask;
+
+		f->msi_mask = ((old & ~be) | (v & be)) & 1U;
+		return f->msi_mask != old ? PCI_CFG_FX_MSI : 0;
+	}
+	f->dropped++;
+	return 0;
+}
+
 /* The dword at off (4-aligned) as the guest reads it. */
 static u32 read_dword(const struct pci_cfg_filter *f, u32 off)
 {
@@ -73,9 +142,9 @@ static u32 read_dword(const struct pci_cfg_filter *f, u32 off)
 		return host32(f, off);
 	case 0x04:
 		return f->command | (host32(f, 0x04) >> 16 & STATUS_PASSED) << 16 |
-		       (f->msix_cap ? STATUS_CAPS << 16 : 0);
+		       (f->msix_cap || f->msi_cap ? STATUS_CAPS << 16 : 0);
 	case HDR_CAP_PTR:
-		return f->msix_cap;
+		return f->msix_cap ? f->msix_cap : f->msi_cap;
 	case 0x0c:
 		return f->cache_line | (u32)(f->host[0x0e] & 0x7fU) << 16;
 	case HDR_INT_LINE:
@@ -84,11 +153,14 @@ static u32 read_dword(const struct pci_cfg_filter *f, u32 off)
 		if (off >= HDR_BAR0 && off < HDR_BAR0 + 4 * PCI_CFG_FILTER_BARS)
 			return f->bar[(off - HDR_BAR0) / 4];
 		if (f->msix_cap && off == f->msix_cap)
-			return CAP_ID_MSIX | (u32)((f->msix_nvec - 1U) | f->msix_ctrl) << 16;
+			return CAP_ID_MSIX | (u32)f->msi_cap << 8 |
+			       (u32)((f->msix_nvec - 1U) | f->msix_ctrl) << 16;
 		if (f->msix_cap && off == f->msix_cap + 4U)
 			return f->msix_table;
 		if (f->msix_cap && off == f->msix_cap + 8U)
 			return f->msix_pba;
+		if (f->msi_cap && off >= f->msi_cap)
+			return msi_read(f, off - f->msi_cap);
 		return 0;
 	}
 }
@@ -101,6 +173,11 @@ u32 pci_cfg_filter_read(const struct pci_cfg_filter *f, u32 off, u32 size)
 		return ~0U;
 	v = read_dword(f, off & ~3U) >> (8 * (off & 3));
 	return size == 4 ? v : v & ((1U << (8 * size)) - 1);
+}
+
+static u32 msi_len(const struct pci_cfg_filter *f)
+{
+	return pci_cfg_filter_msi_data_off(f) + (f->msi_ctrl & PCI_CFG_MSI_PVM ? 12U : 4U);
 }
 
 static unsigned write_bar(struct pci_cfg_filter *f, u32 i, u32 be, u32 v)
@@ -153,8 +230,14 @@ unsigned pci_cfg_filter_write(struct pci_cfg_filter *f, u32 off, u32 size, u32 v
 		/* Message Control's upper byte; the ID, next pointer and Table
 		 * Size are read-only and a write to them changes nothing */
 		f->msix_ctrl = (u16)((v >> 16) & MSIX_WRITABLE);
+		if ((f->msix_ctrl & PCI_CFG_MSIX_ENABLE) && (f->msi_ctrl & PCI_CFG_MSI_ENABLE)) {
+			f->msix_ctrl &= (u16)~PCI_CFG_MSIX_ENABLE; /* never both */
+			f->dropped++;
+		}
 		return f->msix_ctrl != old ? PCI_CFG_FX_MSIX : 0;
 	}
+	if (f->msi_cap && d >= f->msi_cap && d < f->msi_cap + msi_len(f))
+		return msi_write(f, d - f->msi_cap, be, v);
 	f->dropped++;
 	return 0;
 }
@@ -196,6 +279,8 @@ bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table,
 
 	if (cap < 0x40U || cap > 0xf4U || (cap & 3U) || nvec == 0 || nvec > PCI_CFG_MSIX_MAX)
 		return false;
+	if (f->msi_cap && cap < f->msi_cap + msi_len(f) && f->msi_cap < cap + MSIX_CAP_LEN)
+		return false;
 	if (!msix_fits(f, table & MSIX_BIR_MASK, table & ~MSIX_BIR_MASK, (u64)nvec * 16U) ||
 	    !msix_fits(f, pba & MSIX_BIR_MASK, pba & ~MSIX_BIR_MASK, pba_len))
 		return false;
@@ -204,5 +289,21 @@ bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table,
 	f->msix_table = table;
 	f->msix_pba = pba;
 	f->msix_ctrl = 0;
+	return true;
+}
+
+bool pci_cfg_filter_msi(struct pci_cfg_filter *f, u32 cap, u32 host_ctrl)
+{
+	u16 ctrl = (u16)(host_ctrl & MSI_RO_KEPT);
+	u32 len = (ctrl & PCI_CFG_MSI_64 ? 0x0cU : 0x08U) + (ctrl & PCI_CFG_MSI_PVM ? 12U : 4U);
+
+	if (cap < 0x40U || (cap & 3U) || cap + len > 0x100U)
+		return false;
+	if (f->msix_cap && cap < f->msix_cap + MSIX_CAP_LEN && f->msix_cap < cap + len)
+		return false;
+	f->msi_cap = (u8)cap;
+	f->msi_ctrl = ctrl;
+	f->msi_addr_lo = f->msi_addr_hi = f->msi_mask = f->msi_pending = 0;
+	f->msi_data = 0;
 	return true;
 }

@@ -14,7 +14,8 @@
  *                           BARs are not passed)
  *   06 status               the host's bits 5, 7, 9-10 (66 MHz, fast
  *                           back-to-back, DEVSEL timing); the capability
- *                           list bit (4) reads 1 when MSI-X is mediated,
+ *                           list bit (4) reads 1 when MSI-X or MSI is
+ *                           mediated,
  *                           the error bits read 0; writes are ignored
  *                           (the error bits are RW1C)
  *   08 revision, class      the host's, read-only
@@ -31,18 +32,35 @@
  *   30 expansion ROM        0 (no ROM is passed)
  *   34 capabilities         the MSI-X capability's host offset when the
  *                           owner mediates it (pci_cfg_filter_msix), else
- *                           0; every other capability stays hidden
+ *                           the MSI capability's (pci_cfg_filter_msi),
+ *                           else 0; every other capability stays hidden
  *   3c interrupt line       virtual, read/write
  *   3d interrupt pin        0 (no INTx is delivered)
  *   3e min grant, 3f max latency  0
  *   40-ff                   device-specific: 0, writes dropped, except
  *                           the MSI-X capability (PCI 3.0 6.8.2) at its
  *                           host offset: ID 11h, next pointer 0 (the only
- *                           capability in the list), Message Control with
+ *                           capability in the list, or the MSI one's),
+ *                           Message Control with
  *                           the Table Size the owner gives and Enable (15)
  *                           and Function Mask (14) virtual, read/write;
  *                           Table Offset/BIR and PBA Offset/BIR the
- *                           host's, read-only
+ *                           host's, read-only; and the MSI capability
+ *                           (PCI 3.0 6.8.1) at its host offset: ID 05h,
+ *                           next pointer 0, Message Control (6.8.1.3) with
+ *                           Enable (0) virtual, read/write, Multiple
+ *                           Message Capable reading 0 (one vector) and
+ *                           Multiple Message Enable read-only 0, the
+ *                           host's 64-bit (7) and per-vector masking (8)
+ *                           bits; Message Address (bits 1:0 read 0),
+ *                           Upper Address (64-bit form only), Message
+ *                           Data (16 bits) and, with per-vector masking,
+ *                           Mask Bits (bit 0 writable) virtual,
+ *                           read/write; Pending Bits (bit 0) what the
+ *                           owner sets, read-only. The guest's Enable is
+ *                           refused (stays 0, counted as dropped) while
+ *                           its MSI-X is enabled, and its MSI-X Enable
+ *                           while MSI is (6.8.1.3, 6.8.2.3: never both)
  * Writes to read-only header registers are dropped and counted too. */
 #ifndef BULKHEAD_PCI_CFG_FILTER_H
 #define BULKHEAD_PCI_CFG_FILTER_H
@@ -63,6 +81,10 @@ struct pci_cfg_filter {
 	u16 msix_nvec;     /* entries the guest is offered */
 	u16 msix_ctrl;     /* PCI_CFG_MSIX_ENABLE | PCI_CFG_MSIX_FMASK */
 	u32 msix_table, msix_pba; /* the host's Offset | BIR dwords */
+	u8 msi_cap;        /* the MSI capability's offset; 0: none */
+	u16 msi_ctrl;      /* Enable | the host's 64-bit and masking bits */
+	u32 msi_addr_lo, msi_addr_hi, msi_mask, msi_pending;
+	u16 msi_data;
 	u32 dropped; /* writes dropped: read-only or unknown registers, bad accesses */
 };
 
@@ -73,10 +95,14 @@ enum { PCI_CFG_BAR_NONE, PCI_CFG_BAR_MEM32, PCI_CFG_BAR_MEM64, PCI_CFG_BAR_MEM64
 #define PCI_CFG_FX_MEM    (1U << 1) /* memory decoding turned on or off */
 #define PCI_CFG_FX_MASTER (1U << 2) /* bus mastering turned on or off */
 #define PCI_CFG_FX_MSIX   (1U << 3) /* MSI-X Enable or Function Mask changed */
+#define PCI_CFG_FX_MSI    (1U << 4) /* MSI Enable or its Mask bit changed */
 
 #define PCI_CFG_MSIX_ENABLE (1U << 15) /* Message Control, PCI 3.0 6.8.2.3 */
 #define PCI_CFG_MSIX_FMASK  (1U << 14)
 #define PCI_CFG_MSIX_MAX    2048U      /* Table Size is 11 bits, N-1 */
+#define PCI_CFG_MSI_ENABLE  (1U << 0)  /* Message Control, PCI 3.0 6.8.1.3 */
+#define PCI_CFG_MSI_64      (1U << 7)
+#define PCI_CFG_MSI_PVM     (1U << 8)
 
 #define PCI_CMD_MEM       (1U << 1)
 #define PCI_CMD_MASTER    (1U << 2)
@@ -105,8 +131,17 @@ void pci_cfg_filter_place(struct pci_cfg_filter *f, u32 idx, u64 addr);
  * (1..2048) and the host's Table and PBA Offset/BIR dwords. Refused
  * (false, nothing exposed) unless cap is dword aligned in 40h-f4h, and
  * the table (nvec * 16 bytes) and the PBA (one bit per entry, in qwords)
- * are qword aligned inside a passed memory BAR. Enable and Function Mask
- * start clear. */
+ * are qword aligned inside a passed memory BAR, and it does not overlap
+ * an exposed MSI capability. Enable and Function Mask start clear. */
 bool pci_cfg_filter_msix(struct pci_cfg_filter *f, u32 cap, u32 nvec, u32 table, u32 pba);
+/* Exposes the MSI capability at the host's offset cap, whose host Message
+ * Control is host_ctrl (only its 64-bit and per-vector masking bits are
+ * kept). Refused (false, nothing exposed) unless cap is dword aligned,
+ * at least 40h, and the capability (10h to 18h bytes) ends by 100h, or
+ * it overlaps the MSI-X capability. Everything starts clear. */
+bool pci_cfg_filter_msi(struct pci_cfg_filter *f, u32 cap, u32 host_ctrl);
+/* Where the MSI capability's Message Data (its Mask Bits follow at + 4,
+ * Pending Bits at + 8) is, from its start: 0Ch (64-bit form) or 08h. */
+u32 pci_cfg_filter_msi_data_off(const struct pci_cfg_filter *f);
 
 #endif

@@ -1,4 +1,5 @@
-/* Host interrupt vectors for passed-through devices' MSI-X messages: a
+/* Host interrupt vectors for passed-through devices' MSI-X and MSI
+ * messages (passthrough_msix.c, passthrough_msi.c): a
  * small pool, each vector a message to the boot CPU's local APIC
  * (physical destination, fixed delivery, edge; SDM vol. 3 10.11.1-10.11.2,
  * APM vol. 2 16.7). The handler runs wherever the hypervisor opens IF

@@ -1,0 +1,352 @@
+/* hv/dev/pci/passthrough_msi.c: plain MSI of a passed-through function
+ * with the host faked (its configuration space an array, the host vector
+ * pool, the IOMMU's IRTEs and the VM's APICs recorded): the capability
+ * found through the host's list and shown by the filter, one host vector
+ * while the guest enables MSI with the hypervisor's message in the host
+ * capability (remappable through IRTE 0 when remapping is on), delivery
+ * of the guest's message, pending while masked and sent on unmask,
+ * hostile messages dropped and counted, an exhausted pool, a refused
+ * IRTE, the VM's reset. */
+#include <stdlib.h>
+#include <string.h>
+#include "unit.h"
+#include <bulkhead/apic_bus.h>
+#include <bulkhead/iommu.h>
+#include <bulkhead/passthrough_msi.h>
+#include <bulkhead/pci_cfg_filter.h>
+#include <bulkhead/pci_func_priv.h>
+#include <bulkhead/sched.h>
+#include <bulkhead/dev.h>
+#include <bulkhead/vm.h>
+#include <bulkhead/x86/host_msi.h>
+#include <bulkhead/x86/host_pci.h>
+
+static u8 cfg[256];                         /* the host function's config space */
+static struct host_pci_fn hf = { .bus = 0, .dev = 6, .fn = 0 };
+static struct vm vm;
+static struct pci_cfg_filter filt;
+static struct pt_msi m;
+
+#define CAP 0x50U /* 32-bit with per-vector masking: data 58h, mask 5ch, pending 60h */
+
+static unsigned pool_left;
+static host_msi_fn pool_fn[4];
+static void *pool_ctx[4];
+static u32 pool_tag[4];
+static struct apic_msg sent[8];
+static unsigned nsent, kicks;
+
+u32 host_pci_read32(u8 bus, u8 dev, u8 fn, u8 reg)
+{
+	(void)bus, (void)dev, (void)fn;
+	return (u32)cfg[reg] | (u32)cfg[reg + 1] << 8 | (u32)cfg[reg + 2] << 16 |
+	       (u32)cfg[reg + 3] << 24;
+}
+
+void host_pci_write32(u8 bus, u8 dev, u8 fn, u8 reg, u32 v)
+{
+	(void)bus, (void)dev, (void)fn;
+	if (reg == CAP) /* Enable and MME are writable, the rest read-only */
+		v = (v & 0x00710000U) | (host_pci_read32(0, 6, 0, CAP) & ~0x00710000U);
+	for (u32 i = 0; i < 4; i++)
+		cfg[reg + i] = (u8)(v >> (8 * i));
+}
+
+bool host_msi_alloc(host_msi_fn fn, void *ctx, u32 tag, u8 *vector, u32 *addr, u32 *data)
+{
+	unsigned k = 0;
+
+	if (!pool_left)
+		return false;
+	while (pool_fn[k])
+		k++;
+	pool_left--;
+	pool_fn[k] = fn, pool_ctx[k] = ctx, pool_tag[k] = tag;
+	*vector = (u8)(HOST_MSI_VECTOR_FIRST + k);
+	*addr = 0xfee00000U;
+	*data = *vector;
+	return true;
+}
+
+void host_msi_free(u8 vector)
+{
+	pool_fn[vector - HOST_MSI_VECTOR_FIRST] = NULL;
+	pool_left++;
+}
+
+static bool fake_intremap, fake_irte_fail;
+static struct { bool valid; u8 vector; u16 bdf; } fake_irte[4];
+bool iommu_intremap(void) { return fake_intremap; }
+enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
+{
+	(void)apic_id;
+	assert_true(fake_intremap && index < 4);
+	if (fake_irte_fail)
+		return IOMMU_HW_TIMEOUT;
+	fake_irte[index].valid = true;
+	fake_irte[index].vector = vector;
+	fake_irte[index].bdf = bdf;
+	return IOMMU_OK;
+}
+enum iommu_result iommu_irte_clear(u16 bdf, u16 index)
+{
+	assert_true(fake_intremap && index < 4 && fake_irte[index].bdf == bdf);
+	fake_irte[index].valid = false;
+	return IOMMU_OK;
+}
+
+void dev_apic_send(struct dev_host *h, const struct apic_msg *msg)
+{
+	(void)h;
+	if (nsent < 8)
+		sent[nsent] = *msg;
+	nsent++;
+}
+
+void sched_kick_vm(const struct vm *v)
+{
+	(void)v;
+	kicks++;
+}
+
+/* pci_msix.c's emulated side, not used here */
+void *dev_alloc(struct dev_host *h, u64 size) { (void)h, (void)size; abort(); }
+u8 pci_func_add_cap(struct pci_func *f, u8 id, const void *body, u32 len)
+{ (void)f, (void)id, (void)body, (void)len; abort(); }
+bool pci_func_msi_enabled(const struct pci_func *f) { (void)f; abort(); }
+void pci_msi_notify(struct pci_func *f, u16 v) { (void)f, (void)v; abort(); }
+void pci_func_intx(struct pci_func *f, bool on) { (void)f, (void)on; abort(); }
+void pci_func_update_intx(struct pci_func *f) { (void)f; abort(); }
+void pci_cfg_put(u8 *c, u32 off, u32 size, u32 val) { (void)c, (void)off, (void)size, (void)val; abort(); }
+
+static void put32(u32 off, u32 v)
+{
+	for (u32 i = 0; i < 4; i++)
+		cfg[off + i] = (u8)(v >> (8 * i));
+}
+
+/* The guest's configuration write, as passthrough_bus.c passes it on. */
+static void gw(u32 off, u32 size, u32 v)
+{
+	if (pci_cfg_filter_write(&filt, off, size, v) & PCI_CFG_FX_MSI)
+		pt_msi_changed(&m);
+}
+
+static u32 gr(u32 off)
+{
+	return pci_cfg_filter_read(&filt, off, 4);
+}
+
+/* Fires host interrupt k of the pool, as the handler would, then the
+ * scheduler's poll. */
+static void fire(unsigned k)
+{
+	assert_non_null(pool_fn[k]);
+	pool_fn[k](pool_ctx[k], pool_tag[k]);
+	assert_true(pt_msi_due(&m));
+	pt_msi_poll(&m);
+	assert_false(pt_msi_due(&m));
+}
+
+/* A function with power management at 0x70 first in the list and MSI
+ * at 0x50: 32-bit, per-vector masking, 2 vectors capable, the host's
+ * Enable left on by firmware. */
+static int setup(void **state)
+{
+	static const u64 size[6] = { 0x4000 };
+	u8 hdr[64];
+
+	(void)state;
+	memset(cfg, 0, sizeof(cfg));
+	put32(0x00, 0x11e81234);
+	put32(0x04, 0x00100006);
+	put32(0x34, 0x70);
+	put32(0x70, 0x00035001);       /* PM, next 0x50 */
+	put32(CAP, 0x01030005);        /* MSI, next 0, PVM, MMC 2, Enable */
+	put32(CAP + 0x0c, 0xffffffff); /* host mask: all masked */
+	memcpy(hdr, cfg, 64);
+	pool_left = 2, nsent = 0, kicks = 0;
+	fake_intremap = fake_irte_fail = false;
+	memset(fake_irte, 0, sizeof(fake_irte));
+	memset(pool_fn, 0, sizeof(pool_fn));
+	strcpy(vm.name, "t");
+	pci_cfg_filter_init(&filt, hdr, size);
+	assert_true(pt_msi_probe(&m, NULL, &vm, &hf, &filt));
+	return 0;
+}
+
+static void guest_program(u32 addr, u32 data)
+{
+	gw(CAP + 4, 4, addr);
+	gw(CAP + 8, 4, data);
+}
+
+static void test_capability(void **state)
+{
+	(void)state;
+	assert_int_equal(m.cap, CAP);
+	assert_int_equal(cfg[CAP + 2] & 1, 0); /* host MSI off at probe */
+	assert_int_equal(gr(0x34) & 0xff, CAP);
+	assert_int_equal(gr(CAP), 0x01000005); /* off, MMC 0: one vector */
+	assert_false(pt_msi_due(&m));
+}
+
+static void test_no_msi(void **state)
+{
+	(void)state;
+	put32(CAP, 0x00000009); /* a vendor capability */
+	assert_false(pt_msi_probe(&m, NULL, &vm, &hf, &filt));
+	assert_int_equal(m.cap, 0);
+	pt_msi_poll(&m);
+	pt_msi_stop(&m);
+	pt_msi_reset(&m);
+	assert_false(pt_msi_due(&m));
+}
+
+static void test_deliver(void **state)
+{
+	(void)state;
+	guest_program(0xfee00000U, 0x41);
+	assert_int_equal(pool_left, 2); /* nothing until Enable */
+	gw(CAP + 2, 2, 0x0071);         /* Enable, MME 7 asked: 0 kept */
+	assert_int_equal(pool_left, 1);
+	assert_int_equal(m.host_vec, 0x30);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 0x71U, 1); /* on, MME 0 */
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 4), 0xfee00000U);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 8), 0x30);     /* pool's, not guest's */
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 0xc), 0);      /* host unmasked */
+	fire(0);
+	fire(0);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[0].vector, 0x41);
+	assert_int_equal(m.delivered, 2);
+	assert_int_equal(kicks, 2);
+	/* the guest moves its message while enabled: the new one is used */
+	gw(CAP + 8, 2, 0x42);
+	fire(0);
+	assert_int_equal(sent[2].vector, 0x42);
+	/* disable: host off, vector back, a late note is not delivered */
+	gw(CAP + 2, 2, 0);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0);
+	assert_int_equal(pool_left, 2);
+	assert_int_equal(m.host_vec, 0);
+	pt_msi_poll(&m);
+	assert_int_equal(nsent, 3);
+}
+
+static void test_pending(void **state)
+{
+	(void)state;
+	guest_program(0xfee00000U, 0x44);
+	gw(CAP + 0xc, 4, 1); /* masked before Enable */
+	gw(CAP + 2, 2, 1);
+	fire(0);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(gr(CAP + 0x10), 1); /* pending */
+	gw(CAP + 0x10, 4, 0);                /* read-only */
+	assert_int_equal(gr(CAP + 0x10), 1);
+	gw(CAP + 0xc, 4, 0);                 /* unmask: sent once */
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].vector, 0x44);
+	assert_int_equal(gr(CAP + 0x10), 0);
+	gw(CAP + 0xc, 4, 1);
+	gw(CAP + 0xc, 4, 0);
+	assert_int_equal(nsent, 1);
+	/* pending, then disabled: dropped (6.8.1.3) */
+	gw(CAP + 0xc, 4, 1);
+	fire(0);
+	gw(CAP + 2, 2, 0);
+	assert_int_equal(gr(CAP + 0x10), 0);
+	gw(CAP + 0xc, 4, 0);
+	assert_int_equal(nsent, 1);
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	guest_program(0x00001000U, 0x45); /* not an interrupt address */
+	gw(CAP + 2, 2, 1);
+	fire(0);
+	fire(0);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(m.dropped, 2);
+	/* MSI-X cannot be on at the same time: the filter refuses */
+	assert_int_equal(filt.msix_cap, 0);
+}
+
+static void test_pool_empty(void **state)
+{
+	(void)state;
+	pool_left = 0;
+	guest_program(0xfee00000U, 0x41);
+	gw(CAP + 2, 2, 1);
+	assert_int_equal(m.host_vec, 0);
+	assert_int_equal(m.refused, 1);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0); /* host stays off */
+	gw(CAP + 2, 2, 0);
+	gw(CAP + 2, 2, 1);
+	assert_int_equal(m.refused, 2);
+}
+
+static void test_remapped(void **state)
+{
+	(void)state;
+	fake_intremap = true;
+	guest_program(0xfee00000U, 0x41);
+	gw(CAP + 2, 2, 1);
+	assert_true(fake_irte[0].valid);
+	assert_int_equal(fake_irte[0].vector, 0x30);
+	assert_int_equal(fake_irte[0].bdf, host_pci_bdf(&hf));
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 4), 0xfee00000U);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 8), 0); /* the IRTE's index */
+	fire(0);
+	assert_int_equal(sent[0].vector, 0x41);
+	gw(CAP + 2, 2, 0);
+	assert_false(fake_irte[0].valid);
+	assert_int_equal(pool_left, 2);
+	/* the IOMMU refuses: silent, vector back, host off */
+	fake_irte_fail = true;
+	gw(CAP + 2, 2, 1);
+	assert_int_equal(m.host_vec, 0);
+	assert_int_equal(pool_left, 2);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0);
+}
+
+static void test_reset(void **state)
+{
+	(void)state;
+	guest_program(0xfee00000U, 0x41);
+	gw(CAP + 0xc, 4, 1);
+	gw(CAP + 2, 2, 1);
+	fire(0);
+	pt_msi_reset(&m);
+	assert_int_equal(pool_left, 2);
+	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0);
+	assert_int_equal(gr(CAP), 0x01000005);
+	assert_int_equal(gr(CAP + 4), 0);
+	assert_int_equal(gr(CAP + 8), 0);
+	assert_int_equal(gr(CAP + 0xc), 0);
+	assert_int_equal(gr(CAP + 0x10), 0);
+	/* the VM's stop with MSI on: vector back */
+	guest_program(0xfee00000U, 0x41);
+	gw(CAP + 2, 2, 1);
+	assert_int_equal(pool_left, 1);
+	pt_msi_stop(&m);
+	assert_int_equal(pool_left, 2);
+	assert_false(pt_msi_due(&m));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_capability, setup),
+		cmocka_unit_test_setup(test_no_msi, setup),
+		cmocka_unit_test_setup(test_deliver, setup),
+		cmocka_unit_test_setup(test_pending, setup),
+		cmocka_unit_test_setup(test_hostile, setup),
+		cmocka_unit_test_setup(test_pool_empty, setup),
+		cmocka_unit_test_setup(test_remapped, setup),
+		cmocka_unit_test_setup(test_reset, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
