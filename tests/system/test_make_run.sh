@@ -9,7 +9,9 @@
 # /init: the work VM gets a DHCP lease from slirp through the switch's
 # uplink, beside its 10.0.0.1, and fetches a page holding a random token
 # from a python3 http.server the test starts on the host's loopback
-# (10.0.2.2 from inside). `--bare` boots the hypervisor alone, shows the boot report and
+# (10.0.2.2 from inside). Work's data disk is served by svc from the nvme
+# scripts/run.sh passes through to it: what work writes there and syncs is
+# found afterwards in build/demo/svc-store.img. `--bare` boots the hypervisor alone, shows the boot report and
 # stops. Each stage is one line; compiler commands are not shown.
 source "$(dirname "$0")/lib.sh"
 out=build/tests/system/make_run.out
@@ -45,7 +47,8 @@ expect ^run: booting Bulkhead in QEMU with the VMs of configs/demo.conf$ 300
 # under its grey banner (white on a terminal); its /init starts the uplink
 expect \x1bc\x1b\[1;97;47m bulkhead: VM 0 svc \(running\) 120
 expect ^bulkhead-guest: userspace up$ 900
-expect ^bulkhead-guest: bulkhead-svcd --uplink eth0$ 300
+expect ^bulkhead-guest: svcdisk work-data: /store/work-data\.img \(raw\)$ 300
+expect ^bulkhead-guest: bulkhead-svcd --uplink eth0 work-data=/store/work-data\.img$ 300
 expect (?s)(?=.*^bulkhead-svcd: uplink on eth0 \(promiscuous\)\s*$)(?=.*Enter 'help' for a list) 300
 # work (VM 1, blue banner), its boot replayed from its ring
 sendraw \x1d1
@@ -55,12 +58,16 @@ expect ~ # 60
 send echo w-$((6*7))
 expect ^w-42$ 60
 # its devices (configs/demo.conf): the shell typed into is on hvc0, the
-# data disk is mounted, entropy comes from virtio-rng, eth0 has its address
-send tty; cat /data/README; head -c 16 /dev/hwrng | wc -c; ip addr show eth0
+# data disk (served by svc from its nvme) is mounted, entropy comes from
+# virtio-rng, eth0 has its address
+send for i in $(seq 120); do [ -f /data/README ] && break; sleep 1; done; tty; cat /data/README; head -c 16 /dev/hwrng | wc -c; ip addr show eth0
 expect ^/dev/hvc0$ 60
 expect ^the work VM's data disk \(configs/demo.conf\)$ 60
 expect ^16$ 60
 expect inet 10\.0\.0\.1/24 60
+# a file on the data disk, flushed: it is on svc's nvme after the run
+send echo run-@TOKEN@ > /data/last-run && sync && echo saved-$((6*7))
+expect ^saved-42$ 120
 # the way out through the service VM: a lease from slirp (a second address
 # on eth0, beside 10.0.0.1), then the page from the host's loopback
 send udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "lease of [0-9.]*" /tmp/u | cut -d" " -f3); echo "lease: $ip"; ip addr add $ip/24 dev eth0 && ip route add default via 10.0.2.2
@@ -97,7 +104,7 @@ send poweroff
 expect ^vm svc: powered off by the guest$ 120
 expect ^bulkhead: stopping, status PASS$ 60
 STEPS
-sed -i "s/@PORT@/$port/; s/@TOKEN@/$token/" "$LOGDIR/$TEST.steps"
+sed -i "s/@PORT@/$port/; s/@TOKEN@/$token/g" "$LOGDIR/$TEST.steps"
 timeout 1000 /usr/bin/python3 tests/lib/console.py --cmd "make --no-print-directory run RUN_ARGS='--timeout 900'" \
 	--script "$LOGDIR/$TEST.steps" --log "$LOGDIR/$TEST.linux.log" --timeout 300 --total 960
 [ $? -eq 0 ] || fail "typing at the demo's shells under make run failed"
@@ -113,4 +120,11 @@ grep -Eq "net work -> uplink: [1-9][0-9]* frame\(s\) delivered" "$LOGDIR/$TEST.l
 n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/http.log")
 [ "$n_get" -eq 1 ] && echo "ok: the host's server served the page to work through the uplink" ||
 	fail "the host's server served the page $n_get time(s), expected 1"
+# what work wrote on its data disk is in the nvme's image, inside
+# work-data.img on its ext4 file system (the service VM's store)
+rm -f "$DIR/work-data.img"
+debugfs -R "dump /work-data.img $DIR/work-data.img" build/demo/svc-store.img >/dev/null 2>&1
+saved=$(debugfs -R "cat /last-run" "$DIR/work-data.img" 2>/dev/null)
+[ "$saved" = "run-$token" ] && echo "ok: work's file on its data disk is in build/demo/svc-store.img" ||
+	fail "work's data disk in build/demo/svc-store.img holds '$saved', not run-$token"
 finish

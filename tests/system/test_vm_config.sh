@@ -30,7 +30,7 @@ for f in configs/*.conf; do
 done
 scripts/demo-disks.sh >/dev/null || fail "scripts/demo-disks.sh"
 if out=$("$TOOL" check --mem 1000 --module build/linux/bzImage \
-	--module build/linux/initramfs.cpio.gz --module build/demo/work-data.img \
+	--module build/linux/initramfs.cpio.gz --module build/linux/initramfs-svc.cpio.gz \
 	--module build/demo/personal-data.img configs/demo.conf 2>&1); then
 	echo "ok: demo.conf with its modules named"
 else
