@@ -9,3 +9,5 @@ BENCH_TARGETS += bench/exits/vmx.sh
 BENCH_TARGETS += bench/io/run.sh
 BENCH_TARGETS += bench/io_net/run.sh
 BENCH_TARGETS += bench/io_cost/run.sh
+# the service VM's daemon idle: waiting on INTx against polling every 1 ms
+BENCH_TARGETS += bench/svc_wait/run.sh
