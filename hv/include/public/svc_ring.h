@@ -32,10 +32,11 @@
  *     table (mmap /sys/bus/pci/devices/<bdf>/resource2); since version 3
  *     it also holds the frame rings of the switch's uplink (below), and a
  *     doorbell write also has the hypervisor take the in frame ring.
- *   INTx (pin A): asserted when the hypervisor posts requests, until ack.
- *     INTx, not MSI-X, so uio_pci_generic (which masks and unmasks with the
- *     command register's INTx-disable bit, PCI 3.0 6.2.2) can wait on it;
- *     tools/bulkhead-svcd polls instead for now.
+ *   INTx (pin A): asserted when the hypervisor posts requests (or, version
+ *     3, a frame for the wire), until ack.
+ *     INTx, not MSI-X, so uio_pci_generic (which masks with the command
+ *     register's INTx-disable bit, PCI 3.0 6.2.2, and leaves the unmask to
+ *     userspace) can wait on it: tools/bulkhead-svcd-wait.c.
  *
  * Ownership: the hypervisor writes the header, the disk table, the
  * request ring, req_prod, rsp_cons and the data slot of a WRITE before
@@ -193,7 +194,7 @@ _Static_assert(SVC_DATA_OFF + SVC_RING_ENTRIES * SVC_SLOT_BYTES <= SVC_RING_BYTE
  * SVC_NET_ENTRIES ahead of its consumer, or a consumer index past the
  * producer, stops using that ring until the ring is laid out again. The
  * hypervisor takes in frames when the daemon writes the doorbell (after
- * posting them); the daemon polls the out ring. */
+ * posting them); a frame posted into the out ring raises INTx. */
 #define SVC_NET_ENTRIES    64U      /* a power of two */
 #define SVC_NET_SLOT_BYTES 0x800U   /* 2 KiB: one frame of at most 1514 bytes */
 #define SVC_NET_HDR_OFF    0x3000U  /* struct svc_net_hdr */
