@@ -29,13 +29,33 @@ expect_line() { # fixed string somewhere in the log
 	grep -qF -- "$1" "$LOG" && echo "ok: '$1'" || fail "log lacks '$1'"
 }
 
-# linux_vm NAME ROLE MIB [EXTRA-CMDLINE]: a configuration section for a VM
+# linux_vm NAME ROLE MIB [EXTRA-CMDLINE...]: a configuration section for a VM
 # running the reference Linux guest (build/linux: Debian's kernel and the
-# test initramfs), its command line build/linux/cmdline plus
-# no_timer_check and EXTRA-CMDLINE. More keys may follow it.
+# test initramfs, or the one LINUX_VM_INITRD names), its command line
+# build/linux/cmdline plus no_timer_check and the EXTRA-CMDLINE words. More
+# keys may follow it.
 linux_vm() {
-	printf '[vm %s]\nrole   = %s\nmemory = %s MiB\nkernel = bzImage\ninitrd = initramfs.cpio.gz\n' "$1" "$2" "$3"
-	printf 'cmdline = "%s no_timer_check%s"\n' "$(cat build/linux/cmdline)" "${4:+ $4}"
+	printf '[vm %s]\nrole   = %s\nmemory = %s MiB\nkernel = bzImage\ninitrd = %s\n' "$1" "$2" "$3" \
+		"${LINUX_VM_INITRD:-initramfs.cpio.gz}"
+	local extra="${*:4}"
+	printf 'cmdline = "%s no_timer_check%s"\n' "$(cat build/linux/cmdline)" "${extra:+ $extra}"
+}
+
+# start_http DIR: a python3 http.server for DIR on the host's loopback at a
+# port the kernel picks (10.0.2.2:PORT from a guest behind QEMU's slirp);
+# sets port (empty if it did not start) and stops the server at exit. Its
+# log (the requests) is DIR.log.
+start_http() {
+	/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$1" > "$1.log" 2>&1 &
+	http_pid=$!
+	trap 'kill $http_pid 2>/dev/null' EXIT
+	port=
+	for _ in $(seq 1 100); do
+		port=$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9]*\) .*/\1/p' "$1.log")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	[ -n "$port" ] || cat "$1.log"
 }
 
 # step_focus INDEX NAME: console.py steps that give the keyboard to VM

@@ -30,16 +30,9 @@ rm -rf "$DIR"
 mkdir -p "$DIR/www"
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 echo "bulkhead-demo-$token" > "$DIR/www/token.txt"
-/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$DIR/www" > "$DIR/http.log" 2>&1 &
-http_pid=$!
-trap 'kill $http_pid 2>/dev/null' EXIT
-port=
-for _ in $(seq 1 100); do
-	port=$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9]*\) .*/\1/p' "$DIR/http.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { cat "$DIR/http.log"; fail "the host's HTTP server did not start"; finish; }
+# the host's server on the loopback (lib.sh)
+start_http "$DIR/www"
+[ -n "$port" ] || { fail "the host's HTTP server did not start"; finish; }
 
 cat > "$LOGDIR/$TEST.steps" <<'STEPS'
 expect ^run: booting Bulkhead in QEMU with the VMs of configs/demo.conf$ 300
@@ -117,7 +110,7 @@ grep -Eq "vm svc: passthrough 00:06\.0 at 00:10\.0" "$LOGDIR/$TEST.linux.log" ||
 grep -Eq "net work -> uplink: [1-9][0-9]* frame\(s\) delivered" "$LOGDIR/$TEST.linux.log" &&
 	grep -Eq "net uplink -> work: [1-9][0-9]* frame\(s\) delivered" "$LOGDIR/$TEST.linux.log" ||
 	fail "no frames both ways between work and the uplink"
-n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/http.log")
+n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/www.log")
 [ "$n_get" -eq 1 ] && echo "ok: the host's server served the page to work through the uplink" ||
 	fail "the host's server served the page $n_get time(s), expected 1"
 # what work wrote on its data disk is in the nvme's image, inside

@@ -65,29 +65,14 @@ truncate -s 100000 "$DIR/store/work-bad.qcow2"
 nvme=$DIR/nvme.img
 truncate -s 256M "$nvme" && mkfs.ext4 -q -F -d "$DIR/store" "$nvme" || fail "making the nvme's file system"
 
-cmdline="$(cat build/linux/cmdline) no_timer_check"
 conf=$DIR/vms.conf
-cat > "$conf" <<CONF
-[vm work]
-role   = work
-memory = 192 MiB
-kernel = bzImage
-initrd = initramfs.cpio.gz
-cmdline = "$cmdline bulkhead.root=vda"
-disks  = svc:work-root:32MiB, svc:work-data:32MiB, svc:work-bad:32MiB, svc:work-badm:32MiB
-
-[vm svc]
-role        = service
-memory      = 384 MiB
-kernel      = bzImage
-initrd      = initramfs-svc.cpio.gz
-cmdline     = "$cmdline bulkhead.svcstore=nvme0n1 bulkhead.svcdisks=work-root:work-root.qcow2,work-data:work-data.img,work-bad:work-bad.qcow2,work-badm:work-badm.qcow2"
-passthrough = 00:05.0
-CONF
-to() { # VM index (the service VM starts first: 0), name
-	echo "sendraw \\x1d$1"
-	echo "expect ^console: input goes to vm $2\$ 60"
-}
+{
+	linux_vm work work 192 bulkhead.root=vda
+	echo "disks  = svc:work-root:32MiB, svc:work-data:32MiB, svc:work-bad:32MiB, svc:work-badm:32MiB"
+	LINUX_VM_INITRD=initramfs-svc.cpio.gz linux_vm svc service 384 \
+		bulkhead.svcstore=nvme0n1 bulkhead.svcdisks=work-root:work-root.qcow2,work-data:work-data.img,work-bad:work-bad.qcow2,work-badm:work-badm.qcow2
+	echo "passthrough = 00:05.0"
+} > "$conf"
 # the first expect of every boot: both shells up, the service VM serving
 up="expect (?s)(?=.*^\\[svc\\] bulkhead-guest: bulkhead-svcd work-root=/dev/nbd0 work-data=/store/work-data.img\$)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] bulkhead-guest: root /dev/vda\$)(?=.*^\\[work\\] bulkhead-root: up\$) 900"
 sums='echo sums-$(sha256sum /r1 | cut -c1-64)-$(sha256sum /mnt/d/d1 | cut -c1-64)'
@@ -96,7 +81,7 @@ sums='echo sums-$(sha256sum /r1 | cut -c1-64)-$(sha256sum /mnt/d/d1 | cut -c1-64
 shutdown() {
 	echo "send cd /; umount /mnt/d; sync; mount -o remount,ro /; poweroff"
 	echo "expect ^vm work: powered off by the guest\$ 300"
-	to 0 svc
+	step_focus 0 svc
 	echo "send killall bulkhead-svcd; qemu-nbd --disconnect /dev/nbd0 >/dev/null; sleep 1; umount /store && echo stored-\$((6*7))"
 	echo "expect ^\\[svc\\] stored-42\$ 120"
 	echo "send poweroff"
@@ -105,7 +90,7 @@ shutdown() {
 }
 boot_steps() { # boot number: the steps up to both disks mounted
 	echo "$up"
-	to 1 work
+	step_focus 1 work
 	# / is the layered disk (switch_root from the initramfs)
 	echo "send grep -c '^/dev/vda / ext4' /proc/mounts; cat /version"
 	echo "expect ^\\[work\\] 1\$ 120"

@@ -31,18 +31,9 @@ mkdir -p "$DIR/www"
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 echo "bulkhead-uplink-$token" > "$DIR/www/token.txt"
 echo ready > "$DIR/www/ready.txt" # the test's own check; the guest asks for token.txt
-# The host's server on the loopback at a port the kernel picks (port 0);
-# it prints the port it got.
-/usr/bin/python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$DIR/www" > "$DIR/http.log" 2>&1 &
-http_pid=$!
-trap 'kill $http_pid 2>/dev/null' EXIT
-port=
-for _ in $(seq 1 100); do
-	port=$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9]*\) .*/\1/p' "$DIR/http.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { cat "$DIR/http.log"; fail "the host's HTTP server did not start"; finish; }
+# the host's server on the loopback (lib.sh)
+start_http "$DIR/www"
+[ -n "$port" ] || { fail "the host's HTTP server did not start"; finish; }
 /usr/bin/python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())" "http://127.0.0.1:$port/ready.txt" | grep -qx ready ||
 	{ fail "the host's HTTP server does not answer"; finish; }
 conf=$DIR/vms.conf
@@ -65,6 +56,12 @@ lease='udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "
 	echo "expect (?s)(?=.*^\\[svc\\] ~ # )(?=.*^\\[work\\] ~ # )(?=.*^\\[other\\] ~ # ) 900"
 	# stage 1: the service VM's own traffic through its passed-through e1000e
 	step_focus 0 svc
+	# its PCI functions: of the host's (q35's 8086:29c0 host bridge,
+	# 8086:2918 LPC, 8086:2922 AHCI, 8086:2930 SMBus, 1234:1111 VGA, the
+	# AMD IOMMU 1022:xxxx) only the e1000e (8086:10d3) it was given
+	echo "send echo pci-\$((6*7)): \$(for d in /sys/bus/pci/devices/*; do echo \$(cat \$d/vendor):\$(cat \$d/device); done | sort)"
+	echo "expect ^\\[svc\\] pci-42: (?P<pci>.*)\$ 60"
+	echo "check '0x8086:0x10d3' in pci and not re.search(r'0x8086:0x(29c0|2918|2922|2930)|0x1234:0x1111|0x1022:', pci)"
 	echo "send ip link set eth0 up; for i in \$(seq 1 60); do [ \"\$(cat $net/carrier 2>/dev/null)\" = 1 ] && break; sleep 1; done; echo link-\$(cat $net/carrier)-\$(basename \$(readlink $net/device/driver))-\$(basename \$(readlink $net/device))"
 	echo "expect ^\\[svc\\] link-1-e1000e-0000:00:10.0\$ 120"
 	echo "send $lease"
@@ -128,7 +125,7 @@ expect_regex "^net work -> uplink: [1-9][0-9]* frame\(s\) delivered, 0 denied by
 expect_regex "^net uplink -> work: [1-9][0-9]* frame\(s\) delivered, 0 denied by policy$"
 expect_regex "^net other -> uplink: 0 frame\(s\) delivered, [1-9][0-9]* denied by policy$"
 expect_regex "service ring: uplink port off the switch \(to the wire [1-9][0-9]*, ring full [0-9]+; from the wire [1-9][0-9]*, bad length 5; bad indexes 0\)"
-n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/http.log")
+n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/www.log")
 [ "$n_get" -eq 3 ] && echo "ok: the host's server served the page 3 times (service VM, work VM twice)" ||
 	fail "the host's server served the page $n_get time(s), expected 3 (service VM, work VM twice)"
 expect_no_line "PANIC"
