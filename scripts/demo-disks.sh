@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # The demo machine's disks (configs/demo.conf), made once under build/demo/:
-#   svc-store.img   the service VM's NVMe (ext4): work-data.img, the work
-#                   VM's data disk, which the service VM serves through the
-#                   service ring (bulkhead.svcstore=, bulkhead.svcdisks=);
-#                   what the work VM writes there stays in this file from
-#                   one `make run` to the next (docs/disks.md)
-#   personal-data.img  the personal VM's data disk, a boot module the
-#                   hypervisor serves from RAM: what it writes lasts until
-#                   the machine powers off, the file here never changes
-# Each data disk is a small ext4 image with a README. Prints the
-# --module arguments for scripts/qemu.sh, one per line; scripts/run.sh
-# gives svc-store.img to QEMU as an nvme.
+#   svc-store.img   the service VM's NVMe (ext4), holding work-data.img and
+#                   personal-data.img, the work and personal VMs' data
+#                   disks, which the service VM serves through the service
+#                   ring (bulkhead.svcstore=, bulkhead.svcdisks=); what the
+#                   VMs write there stays in this file from one `make run`
+#                   to the next (docs/disks.md)
+# Each data disk is a small ext4 image with a README. A store made before
+# personal's disk moved there gets it added (debugfs). scripts/run.sh gives
+# svc-store.img to QEMU as an nvme.
 set -eu
 cd "$(dirname "$0")/.."
 dir=build/demo
@@ -28,12 +26,15 @@ store=$dir/svc-store.img
 if [ ! -s "$store" ]; then
 	rm -rf "$dir/store.d" && mkdir -p "$dir/store.d"
 	data_disk work "$dir/store.d/work-data.img"
+	data_disk personal "$dir/store.d/personal-data.img"
 	truncate -s 96M "$store.tmp"
 	mkfs.ext4 -q -F -E nodiscard -L svc-store -d "$dir/store.d" "$store.tmp" >/dev/null
 	mv "$store.tmp" "$store"
 	rm -rf "$dir/store.d"
+elif ! debugfs -R "stat /personal-data.img" "$store" 2>/dev/null | grep -q "^Inode:"; then
+	data_disk personal "$dir/personal-data.img"
+	debugfs -w -R "write $dir/personal-data.img personal-data.img" "$store" >/dev/null 2>&1
+	rm -f "$dir/personal-data.img"
+	debugfs -R "stat /personal-data.img" "$store" 2>/dev/null | grep -q "^Inode:" ||
+		{ echo "demo-disks: could not add personal-data.img to $store" >&2; exit 1; }
 fi
-img=$dir/personal-data.img
-[ -s "$img" ] || data_disk personal "$img"
-echo "--module"
-echo "$img name=personal-data.img"

@@ -35,6 +35,22 @@ boot=(-kernel "${BULKHEAD_ELF:-$here/build/bulkhead.elf}" -append "$cmdline" "${
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -nographic -no-reboot
 	-serial mon:stdio -monitor none -display none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${boot[@]}" "${extra[@]}")
+# BULKHEAD_QEMU_LOG=FILE: evidence for a run the emulated PC ends on its
+# own (status 0: a triple fault under -no-reboot, or its ACPI power-off),
+# never the hypervisor's way out (the exit port). QEMU logs CPU resets and
+# the guest errors it sees to FILE, and pauses at such a shutdown
+# (-no-shutdown) so that tests/lib/qemu_shutdown_dump.py, on the QMP socket
+# FILE.qmp, writes every CPU's registers at that moment to FILE.regs and
+# has QEMU quit.
+dump_pid=
+if [ -n "${BULKHEAD_QEMU_LOG:-}" ]; then
+	rm -f "$BULKHEAD_QEMU_LOG.regs" "$BULKHEAD_QEMU_LOG.qmp"
+	qemu+=(-d cpu_reset,guest_errors -D "$BULKHEAD_QEMU_LOG" -no-shutdown
+		-qmp "unix:$BULKHEAD_QEMU_LOG.qmp,server=on,wait=off")
+	/usr/bin/python3 "$here/tests/lib/qemu_shutdown_dump.py" "$BULKHEAD_QEMU_LOG.qmp" \
+		"$BULKHEAD_QEMU_LOG.regs" </dev/null >/dev/null 2>&1 &
+	dump_pid=$!
+fi
 run() {
 	if [ "$timeout_s" != 0 ]; then
 		timeout --foreground -k 5 "$timeout_s" "${qemu[@]}"
@@ -75,9 +91,28 @@ else
 	run 2> >(quiet_stderr)
 	st=$?
 fi
+[ -n "$dump_pid" ] && { kill "$dump_pid" 2>/dev/null; wait "$dump_pid" 2>/dev/null; rm -f "$BULKHEAD_QEMU_LOG.qmp"; }
 case $st in
 33) exit 0 ;;
 35) exit 1 ;;
 124|137) echo "qemu.sh: timed out after ${timeout_s}s" >&2; exit 124 ;;
-*) echo "qemu.sh: QEMU exited with status $st" >&2; exit 2 ;;
+*)
+	# 0 is the machine's own end: with -no-reboot a triple fault (or a reset)
+	# of the emulated PC, or its ACPI power-off; QEMU's reset log says which
+	echo "qemu.sh: QEMU exited with status $st" >&2
+	if [ -n "${BULKHEAD_QEMU_LOG:-}" ]; then
+		# what QEMU logged after the last CPU reset ("Triple fault"), then
+		# the registers at the shutdown, without the FPU/SSE lines
+		echo "qemu.sh: QEMU's log after its last CPU reset ($BULKHEAD_QEMU_LOG):" >&2
+		awk '/^CPU Reset/ { n = 0; next } !/^[A-Z]+[0-9]*=|^(ES|CS|SS|DS|FS|GS|LDT|TR|GDT|IDT) / { b[n++] = $0 }
+			END { for (i = 0; i < n && i < 20; i++) print b[i] }' "$BULKHEAD_QEMU_LOG" >&2
+		if [ -s "$BULKHEAD_QEMU_LOG.regs" ]; then
+			grep -vE "^(FPR|XMM|YMM|ZMM|FCW|Opmask)" "$BULKHEAD_QEMU_LOG.regs" >&2
+			# each CPU's RIP in the hypervisor's source, where it is there
+			for rip in $(grep -oE "^RIP=[0-9a-f]+" "$BULKHEAD_QEMU_LOG.regs" | cut -d= -f2); do
+				echo "qemu.sh: RIP $rip: $(addr2line -f -e "${BULKHEAD_ELF:-$here/build/bulkhead.elf}" "0x$rip" 2>/dev/null | tr '\n' ' ')" >&2
+			done
+		fi
+	fi
+	exit 2 ;;
 esac

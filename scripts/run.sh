@@ -67,20 +67,20 @@ if [ -n "${DISPLAY:-}" ]; then
 	[ -n "$window" ] || echo "run: no QEMU window (install qemu-system-gui): serial only"
 fi
 [ -n "$window" ] && echo "run: the screen is in QEMU's window; Ctrl+Alt+Home there switches VMs"
-# the service VM's NVMe (holding work's data disk) and personal's data
-# disk (ext4, made once in build/demo/)
-disk_args=$(scripts/demo-disks.sh) || { echo "run: could not make the demo's disks" >&2; exit 1; }
-mapfile -t disks <<<"$disk_args"
+# the service VM's NVMe, holding work's and personal's data disks (ext4,
+# made once in build/demo/)
+scripts/demo-disks.sh || { echo "run: could not make the demo's disks" >&2; exit 1; }
 # q35 with an AMD IOMMU and an e1000e at 00:06.0 on QEMU's user-mode
 # network (slirp: DHCP, NAT, the host's loopback at 10.0.2.2): configs/
 # demo.conf passes it through to the service VM, the switch's uplink; and
 # an nvme at 00:05.0 on build/demo/svc-store.img, passed through to the
-# service VM too: its file system holds the work VM's data disk, which the
-# service VM serves (so what work writes there lasts from run to run).
+# service VM too: its file system holds the work and personal VMs' data
+# disks, which the service VM serves (so what they write there lasts from
+# run to run).
 svc_hw="-machine q35 -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6"
 svc_hw="$svc_hw -drive file=build/demo/svc-store.img,if=none,format=raw,id=store"
 svc_hw="$svc_hw -device nvme,drive=store,serial=svc-store,addr=0x5"
 exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $svc_hw $window" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
 	--module build/linux/initramfs-svc.cpio.gz \
-	--module "configs/demo.conf name=vms.conf" "${disks[@]}" "${args[@]}" "${hv_words[@]}"
+	--module "configs/demo.conf name=vms.conf" "${args[@]}" "${hv_words[@]}"

@@ -18,6 +18,8 @@ record() { # name status logfile
 		passed=$((passed + 1)); echo "PASS $1"
 	else
 		failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1 (status $2, log $3)"
+		# the failed checks first: the tail alone may not reach them
+		grep -a -m 20 '^FAIL: ' "$3" | sed 's/^/    ! /'
 		sed 's/^/    | /' "$3" | tail -n 80
 	fi
 }

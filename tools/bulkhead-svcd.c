@@ -3,13 +3,17 @@
  * its BAR 0 and BAR 2 (resource0, resource2), and serves each request on
  * the ring from a raw file named on the command line:
  *   bulkhead-svcd [--evil] [--once] [--poll] [--hv-status FILE] [--lock-when FILE]
- *                 [--lock-lease FILE] [--uplink IFNAME] NAME=FILE...
+ *                 [--lock-lease FILE] [--uplink IFNAME] [--refused NAME]... NAME=FILE...
  *   bulkhead-svcd --ctl-raw WORD
  * --hv-status, --lock-when and --lock-lease are the control channel
  * (tools/bulkhead-svcd-ctl.c); --ctl-raw writes one control command word
  * and exits (the tests' hostile commands). --uplink bridges the switch's
  * uplink (the frame rings) to the NIC IFNAME (tools/bulkhead-svcd-net.c);
  * --uplink-bad first posts frames with bad lengths (the tests).
+ * Each disk of the ring's table is said to be served, refused (--refused
+ * NAME: its image failed the service VM's check), without a file, or
+ * with a file smaller than the disk (version 4's disk states): the
+ * hypervisor starts a VM only once all its disks are served.
  * A WRITE is answered only after pwrite() returned for all of it (the data
  * is in the file: a killed daemon loses no acknowledged write), a FLUSH
  * after fsync(). Requests for a disk with no file, or beyond the file's
@@ -55,6 +59,8 @@
 
 static struct { const char *name, *path; int fd; uint64_t bytes; } files[MAX_FILES];
 static unsigned nr_files;
+static const char *refused[MAX_FILES]; /* --refused NAME: the image failed its check */
+static unsigned nr_refused;
 static volatile uint8_t *regs, *ring;
 static bool evil;
 static unsigned evil_turn;
@@ -88,22 +94,67 @@ static void slot_write(uint32_t slot, const uint8_t *src, uint32_t len)
 	}
 }
 
-/* The file serving ring disk index d, by the name in the ring's table. */
-static int file_of(uint32_t d)
+/* The name of ring disk index d, from the ring's table; false past it. */
+static bool disk_name(uint32_t d, char name[SVC_DISK_NAME])
 {
-	char name[SVC_DISK_NAME];
-
 	if (d >= ld32(HDR(nr_disks)) || d >= SVC_MAX_DISKS)
-		return -1;
+		return false;
 	for (unsigned i = 0; i < SVC_DISK_NAME; i += 4) {
 		uint32_t v = ld32(HDR(disks) + d * sizeof(struct svc_disk_desc) + i);
 		memcpy(name + i, &v, 4);
 	}
 	name[SVC_DISK_NAME - 1] = '\0';
+	return true;
+}
+
+/* The file serving ring disk index d, by the name in the ring's table. */
+static int file_of(uint32_t d)
+{
+	char name[SVC_DISK_NAME];
+
+	if (!disk_name(d, name))
+		return -1;
 	for (unsigned i = 0; i < nr_files; i++)
 		if (!strcmp(files[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+/* Version 4: says of each disk of the table not looked at yet whether it
+ * is served (public/svc_ring.h, enum svc_disk_state), then rings the
+ * doorbell so the hypervisor starts or stops the VMs waiting for them. */
+static void publish_disk_states(void)
+{
+	unsigned said = 0;
+
+	for (uint32_t d = 0; d < SVC_MAX_DISKS; d++) {
+		uint64_t at = HDR(disk_state) + d * sizeof(uint32_t);
+		char name[SVC_DISK_NAME];
+		uint32_t st = SVC_DISK_READY;
+		int f;
+
+		if (!disk_name(d, name))
+			break;
+		if (ld32(at) != SVC_DISK_PENDING)
+			continue;
+		for (unsigned i = 0; i < nr_refused; i++)
+			if (!strcmp(refused[i], name))
+				st = SVC_DISK_REFUSED;
+		f = file_of(d);
+		if (st == SVC_DISK_READY && f < 0)
+			st = SVC_DISK_MISSING;
+		else if (st == SVC_DISK_READY &&
+			 files[f].bytes / 512U < ld64(HDR(disks) + d * sizeof(struct svc_disk_desc) +
+						     offsetof(struct svc_disk_desc, sectors)))
+			st = SVC_DISK_SMALL;
+		st32(at, st);
+		fprintf(stderr, "bulkhead-svcd: disk %s: %s\n", name,
+			st == SVC_DISK_READY ? "served" : st == SVC_DISK_REFUSED ? "refused" :
+			st == SVC_DISK_MISSING ? "no file" : "file smaller than the disk");
+		said++;
+	}
+	if (said)
+		*(volatile uint32_t *)(regs + SVC_REG_DOORBELL) = 1;
 }
 
 static bool full_io(int fd, bool write, uint8_t *p, uint32_t len, off_t off)
@@ -285,7 +336,7 @@ static bool find_device(char *dev, size_t size)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulkhead-svcd [--evil] [--once] [--poll] [--hv-status FILE] [--lock-when FILE] [--lock-lease FILE] "
-		"[--uplink IFNAME [--uplink-bad]] NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
+		"[--uplink IFNAME [--uplink-bad]] [--refused NAME]... NAME=FILE...\n       bulkhead-svcd --ctl-raw WORD\n");
 	return 2;
 }
 
@@ -331,6 +382,12 @@ int main(int argc, char **argv)
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--uplink")) {
 			uplink = argv[++i];
+			continue;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--refused")) {
+			if (nr_refused == MAX_FILES)
+				return usage();
+			refused[nr_refused++] = argv[++i];
 			continue;
 		}
 		if (i + 1 < argc && !strcmp(argv[i], "--ctl-raw")) {
@@ -390,6 +447,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		unsigned moved;
 
+		publish_disk_states();
 		ctl_tick();
 		moved = net_tick(); /* the uplink's frames, both ways */
 		if (drain() == 0 && moved == 0) {

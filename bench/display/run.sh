@@ -19,6 +19,9 @@ dir=build/bench/display
 mkdir -p "$dir" bench/results
 conf=$dir/vms.conf
 : > "$conf"
+# The RAM framebuffer (efifb's fb0) is what is measured: virtio_gpu is kept
+# out, as in test_screen, or its fbdev may take the screen with its own
+# scanout (docs/display.md).
 for vm in a b; do
 	cat >> "$conf" <<EOF2
 [vm $vm]
@@ -26,7 +29,7 @@ role    = personal
 memory  = 192 MiB
 kernel  = bzImage
 initrd  = initramfs.cpio.gz
-cmdline = "console=ttyS0 quiet panic=-1"
+cmdline = "console=ttyS0 quiet panic=-1 module_blacklist=virtio_gpu"
 devices = serial
 display = yes
 

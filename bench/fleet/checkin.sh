@@ -21,24 +21,16 @@ DEVICES=${DEVICES:-1000} REPORTS=${REPORTS:-5}
 W=$ROOT/build/bench/fleet-checkin
 rm -rf "$W"; mkdir -p "$W"
 source tests/fleet/pg.sh
+source tests/lib/ports.sh
 CS= KS=
 trap '[ -z "$CS" ] || kill $CS 2>/dev/null; [ -z "$KS" ] || kill $KS 2>/dev/null; [ -z "${PG:-}" ] || pg_destroy' EXIT
-port() {
-	local p
-	for _ in $(seq 1 20); do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	exit 1
-}
-up() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; exit 1; }
 pg_init "$W/pg"
 pg_start
 "$BIN/bulkhead-console" migrate --db "$PG_DB" -q
 BULKHEAD_ADMIN_PASSWORD=bench-password-1234 "$BIN/bulkhead-console" admin --db "$PG_DB" --name bench >/dev/null
-CP=$(port); "$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$CP" --key "$W/checkin.key" -q >"$W/checkin.log" 2>&1 & CS=$!
-KP=$(port); "$BIN/bulkhead-console" serve --db "$PG_DB" --listen "127.0.0.1:$KP" -q >"$W/console.log" 2>&1 & KS=$!
-up "$CP"; up "$KP"
+CP=$(free_port); "$CHECKIN" serve --db "$PG_DB" --listen "127.0.0.1:$CP" --key "$W/checkin.key" -q >"$W/checkin.log" 2>&1 & CS=$!
+KP=$(free_port); "$BIN/bulkhead-console" serve --db "$PG_DB" --listen "127.0.0.1:$KP" -q >"$W/console.log" 2>&1 & KS=$!
+wait_port "$CP"; wait_port "$KP"
 K=http://127.0.0.1:$KP
 
 echo "== $DEVICES devices enroll and check in once"

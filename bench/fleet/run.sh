@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
+source tests/lib/ports.sh
 B=$ROOT/build/bench/fleet
 CLIENTS=${CLIENTS:-1000}
 PUB=$ROOT/build/fleet/bulkhead-publish SYNC=$ROOT/build/fleet/bulkhead-sync
@@ -31,10 +32,7 @@ lognreq() { wc -l <"$W/nginx/logs/access.log"; }
 
 # nginx on a free loopback port
 user=""; [ "$(id -u)" -eq 0 ] && user="user root root;"
-for _ in $(seq 1 20); do
-	PORT=$((20000 + RANDOM % 20000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
-done
+PORT=$(free_port)
 cat >"$W/nginx/nginx.conf" <<CONF
 $user
 worker_processes 1;
@@ -58,7 +56,7 @@ NG=$!
 CS=
 source tests/fleet/pg.sh
 trap 'kill $NG 2>/dev/null || true; [ -z "$CS" ] || kill $CS 2>/dev/null || true; [ -z "${PG:-}" ] || pg_destroy' EXIT
-for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+wait_port "$PORT"
 URL=http://127.0.0.1:$PORT
 reopen() { kill -USR1 "$NG"; sleep 0.5; }  # flush the log buffer, reopen the log
 reset_log() { reopen; : >"$W/nginx/logs/access.log"; }  # flush first, then empty
@@ -117,13 +115,10 @@ echo "== check-in service: $DEVICES devices, 5 reports each"
 pg_init "$W/pg"
 pg_start
 "$CHK" migrate --db "$PG_DB" -q
-for _ in $(seq 1 20); do
-	CPORT=$((20000 + RANDOM % 20000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null || break
-done
+CPORT=$(free_port)
 "$CHK" serve --db "$PG_DB" --listen "127.0.0.1:$CPORT" --key "$W/checkin.key" -q >"$W/checkin.log" 2>&1 &
 CS=$!
-for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null && break; sleep 0.1; done
+wait_port "$CPORT"
 "$CHK" token --db "$PG_DB" --count "$DEVICES" >"$W/tokens"
 checkin=$("$CCL" "http://127.0.0.1:$CPORT" "$W/tokens" "$DEVICES" 5 64)
 echo "$checkin"

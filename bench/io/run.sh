@@ -79,8 +79,8 @@ want bulkhead && run bulkhead "scripts/qemu.sh --timeout 1400 --mem 1G --qemu '$
 # The same guest with its disk served by a Linux service VM (bulkhead-svcd
 # on a file in its RAM, docs/disks.md) through the service ring; both VMs
 # on QEMU's one CPU, so the guest's TSC counts the service VM's
-# instructions and its idle time too (the daemon polls every millisecond:
-# sleep=off jumps the clock to its wake-up).
+# instructions and its idle time too (the daemon sleeps on the ring's INTx,
+# with a 1 s tick: sleep=off jumps the clock over its idle time).
 cat > "$out/vms-svc.conf" <<CONF
 [vm svc]
 role    = service
@@ -148,8 +148,8 @@ res=bench/results/io-$commit.txt
 	echo "# commit $commit$dirty, $(date -u +%Y-%m-%dT%H:%MZ), $(qemu-system-x86_64 --version | head -1)"
 	echo "# bulkhead: Debian 6.1 in a Bulkhead VM, ramdisk back end; qemu: the same kernel booted by QEMU"
 	echo "# with virtio-blk-pci: its figure is emulated time including idle (see bench/io/run.sh)."
-	echo "# svc: the same guest, its disk served by a Linux service VM (bulkhead-svcd polling every"
-	echo "# millisecond, file in its RAM) on the same CPU: its figure counts the service VM's"
+	echo "# svc: the same guest, its disk served by a Linux service VM (bulkhead-svcd waiting on the"
+	echo "# ring's INTx, file in its RAM) on the same CPU: its figure counts the service VM's"
 	echo "# instructions and the clock jumps over the daemon's sleeps (emulated time, not instructions)."
 	echo "io read4k bulkhead $(per bulkhead read) svc-time $(per svc read) qemu-time $(per qemu read)"
 	echo "io write4k bulkhead $(per bulkhead write) svc-time $(per svc write) qemu-time $(per qemu write)"

@@ -59,6 +59,8 @@ static void list(void)
 		printf("  %7lu", rate[i]);
 		if (vm_locked(vm))
 			printf("  LOCKED (%s)", vm_lock_why(vm));
+		else if (vm->state == VM_RUNNING && vm->held_for)
+			printf("  WAITING (for %s)", vm->held_for);
 		printf("\n");
 	}
 }

@@ -176,10 +176,11 @@ void console_mux_poll(void)
 		display_focus(&vms[0]);
 	}
 	display_poll();
-	/* Once a tick: a partial line that waited this long is a prompt. */
+	/* Each poll: a partial line that stopped growing a while ago is a
+	 * prompt (console_partial.h); one still being written waits. */
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (vms[i].console_flush)
-			vms[i].console_flush(vms[i].console_dev);
+			vms[i].console_flush(vms[i].console_dev, false);
 	for (int n = 0; n < MAX_BYTES_PER_POLL; n++) {
 		struct vm *vm = input_to == TO_VM ? focused() : NULL;
 		int c;

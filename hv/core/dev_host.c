@@ -31,7 +31,7 @@ bool dev_add_timer(struct dev_host *h, const struct vtimer_ops *ops, void *dev)
 }
 
 void dev_attach_console(struct dev_host *h, void (*input)(void *dev, u8 c),
-			u32 (*room)(void *dev), void (*flush)(void *dev), void *dev)
+			u32 (*room)(void *dev), void (*flush)(void *dev, bool idle), void *dev)
 {
 	struct vm *vm = vm_of_dev(h);
 

@@ -32,7 +32,7 @@ static void handle_hlt(struct vcpu *v, const struct vm_exit *e)
 		return;
 	v->state = VCPU_HALTED;
 	if (v->vm->console_flush)
-		v->vm->console_flush(v->vm->console_dev); /* a prompt waits for input */
+		v->vm->console_flush(v->vm->console_dev, true); /* a prompt waits for input */
 }
 
 static void handle_hypercall(struct vcpu *v, const struct vm_exit *e)

@@ -82,10 +82,17 @@ static u64 console_deadline(void)
 	return this_cpu()->index == 0 ? next_console_poll : ~0ULL;
 }
 
+/* Locked (vm_lock.h), or built and held until what it waits for is there
+ * (vm_hold): not run, its timers not polled, and never stuck. */
+static bool vm_paused(const struct vm *vm)
+{
+	return vm_locked(vm) || vm->held_for;
+}
+
 static bool must_stop(struct vcpu *v)
 {
 	return v->state != VCPU_RUNNABLE || !vm_is_running(v->vm) || v->vm->reset_pending ||
-	       v->init_pending || vm_locked(v->vm);
+	       v->init_pending || vm_paused(v->vm);
 }
 
 static u32 vcpus_on_cpus(const struct vm *vm)
@@ -177,7 +184,7 @@ static void clamp_lag(void)
 	u64 least = ~0ULL;
 
 	for (unsigned i = 0; i < nr_vms; i++)
-		if (vm_is_running(&vms[i]) && !vm_locked(&vms[i]))
+		if (vm_is_running(&vms[i]) && !vm_paused(&vms[i]))
 			least = MIN(least, vms[i].vruntime);
 	for (unsigned i = 0; i < nr_vms; i++)
 		if (least != ~0ULL && least > lag_tsc && vms[i].vruntime < least - lag_tsc)
@@ -212,9 +219,9 @@ static void pick(unsigned *pos, struct pick *p)
 		if (!vm_is_running(vm) || v->id >= vm->nr_vcpus || v->vm != vm)
 			continue;
 		p->any_running = true;
-		if (vm_locked(vm)) {
-			/* paused (vm_lock.h): neither run nor its timers polled,
-			 * and not stuck: the hypervisor idles, never crashes it */
+		if (vm_paused(vm)) {
+			/* neither run nor its timers polled, and not stuck: the
+			 * hypervisor idles, never crashes it */
 			p->all_stuck = false;
 			continue;
 		}

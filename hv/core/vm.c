@@ -154,6 +154,32 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	stop_with_reason(vm);
 }
 
+void vm_hold(struct vm *vm, const char *what)
+{
+	if (vm->held_for)
+		return;
+	vm->held_for = what;
+	vm->held_tsc = rdtsc();
+	printf("vm %s: waits for %s before it starts\n", vm->name, what);
+}
+
+void vm_hold_update(struct vm *vm, const char *what)
+{
+	if (vm->held_for)
+		vm->held_for = what;
+}
+
+void vm_unhold(struct vm *vm)
+{
+	u64 ms = tsc_hz ? (rdtsc() - vm->held_tsc) / (tsc_hz / 1000 ? tsc_hz / 1000 : 1) : 0;
+
+	if (!vm->held_for)
+		return;
+	printf("vm %s: starts (waited %lu ms for %s)\n", vm->name, ms, vm->held_for);
+	vm->held_for = NULL;
+	sched_kick_vm(vm);
+}
+
 void vm_exit_with_code(struct vm *vm, u32 code)
 {
 	if (vm->state != VM_RUNNING)
@@ -341,9 +367,9 @@ bool vm_do_reset(struct vm *vm)
 {
 	const char *err;
 
-	if (vm->reset_pending) /* else the operator's restart, logged there */
-		printf("vm %s: reset by the guest, restarting\n", vm->name);
 	vm->reset_pending = false;
+	/* the guest's reset or a crash; the operator's restart is logged by
+	 * vm_restart */
 	if (vm->reset_why)
 		printf("vm %s: %s, restarting\n", vm->name, vm->reset_why);
 	passthrough_vm_reset(vm); /* no device DMA into RAM from here on */

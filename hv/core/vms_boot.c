@@ -233,8 +233,12 @@ void vms_boot(const struct boot_info *bi)
 			continue; /* the others still run */
 		}
 		nr_vms++;
-		printf("vm %s: %lu MiB, %u module(s), started\n", vm->name, vm->mem.size >> 20,
-		       c->nr_mods);
+		if (vm->held_for)
+			printf("vm %s: %lu MiB, %u module(s), built; waits for %s\n", vm->name,
+			       vm->mem.size >> 20, c->nr_mods, vm->held_for);
+		else
+			printf("vm %s: %lu MiB, %u module(s), started\n", vm->name,
+			       vm->mem.size >> 20, c->nr_mods);
 	}
 	isolation_check_all("at start");
 	sched_run();

@@ -6,6 +6,7 @@
  * from the physical console while this VM has the focus. */
 #include <bulkhead/console.h>
 #include <bulkhead/console_mux.h>
+#include <bulkhead/console_partial.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/string.h>
@@ -54,6 +55,7 @@ struct uart {
 	char line[LINE_MAX];
 	u32 len;
 	u32 shown;   /* bytes of line[] already on the console (a prompt) */
+	struct console_partial partial;
 };
 
 static u8 uart_iir(const struct uart *u)
@@ -85,11 +87,11 @@ static void show(struct uart *u, bool newline)
 	u->shown = newline ? 0 : u->len;
 }
 
-static void uart_flush(void *dev)
+static void uart_flush(void *dev, bool idle)
 {
 	struct uart *u = dev;
 
-	if (u->len > u->shown)
+	if (console_partial_due(&u->partial, u->len, u->shown, idle))
 		show(u, false);
 }
 

@@ -33,8 +33,7 @@ start_nginx() {
 	mkdir -p "$prefix/logs" "$prefix/tmp"
 	[ "$(id -u)" -eq 0 ] && user="user root root;"
 	for _ in $(seq 1 20); do
-		PORT=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && continue
+		PORT=$(free_port)
 		cat >"$prefix/nginx.conf" <<CONF
 $user
 worker_processes 2;
@@ -76,19 +75,8 @@ CONF
 	fail "could not start nginx"
 }
 
-# free_port: a loopback TCP port nothing listens on now.
-free_port() {
-	local p
-	for _ in $(seq 1 20); do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-	done
-	fail "no free port"
-}
-wait_port() { # wait_port PORT: until something listens on it (10 s at most)
-	for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-	fail "nothing listens on port $1"
-}
+# free_port, wait_port; under set -e a failure ends the test
+source "$ROOT/tests/lib/ports.sh"
 
 # make_images DIR: v1.img and v2.img, small ext4 images (mkfs.ext4 -d).
 # v2 changes a few files, adds some and deletes one, as a package upgrade would.

@@ -29,13 +29,10 @@ ok "throw-away PostgreSQL cluster on $PG/sock"
 [ -z "$("$CHECKIN" migrate --db "$DB")" ] || fail "migration applied twice"
 ok "schema migrations applied once"
 
-for _ in $(seq 1 20); do
-	CPORT=$((20000 + RANDOM % 20000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null || break
-done
+CPORT=$(free_port)
 "$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$CPORT" --key "$T/checkin.key" -q >"$T/checkin.log" 2>&1 &
 CHECKIN_PID=$!
-for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null && break; sleep 0.1; done
+wait_port "$CPORT"
 C=http://127.0.0.1:$CPORT
 
 # a device that synced v2 of corp
@@ -139,14 +136,11 @@ timeout 60 "$SYNC" --repo "$URL/repo" --dir "$T/dev" --image corp -q
 # device trusts through --ca; a device without it refuses the connection
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/tls.key" \
 	-out "$T/tls.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-for _ in $(seq 1 20); do
-	SPORT=$((20000 + RANDOM % 20000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null || break
-done
+SPORT=$(free_port)
 "$CHECKIN" serve --db "$DB" --listen "127.0.0.1:$SPORT" --key "$T/checkin.key" --tls-cert "$T/tls.pem" --tls-key "$T/tls.key" -q \
 	>"$T/checkin-tls.log" 2>&1 &
 TLS_PID=$!
-for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break; sleep 0.1; done
+wait_port "$SPORT"
 S=https://127.0.0.1:$SPORT
 rm -rf "$T/dev2"; cp -a "$T/dev" "$T/dev2"; rm "$T/dev2/device.json"
 tok=$("$CHECKIN" token --db "$DB")

@@ -9,7 +9,8 @@
  * Input: records of 1 op byte and 16 argument bytes: op % 4 = 0 post a
  * request (op, sector count from the arguments), 1 the daemon writes the
  * 16 bytes at a shared-memory offset (arguments' first two bytes, scaled
- * to the header and rings), 2 the hypervisor polls, 3 the daemon answers
+ * to the header and rings), 2 the hypervisor polls (and reads every disk's
+ * state: in range or SVC_DISK_BAD_STATE), 3 the daemon answers
  * an outstanding or made-up id with an argument status and length. At the
  * end an abort must complete what is left. */
 #include <stdlib.h>
@@ -46,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 		mem = malloc(SVC_RING_BYTES);
 	memset(calls, 0, sizeof(calls));
 	svc_ring_init(&ring, mem, 1);
+	CHECK(svc_ring_add_disk(&ring, "a", 8) && svc_ring_add_disk(&ring, "b", 16));
 	for (size_t at = 0; at + 17 <= size && posts < MAX_POSTS; at += 17) {
 		const u8 *a = buf + at + 1;
 		u32 v32;
@@ -80,6 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 		}
 		case 2:
 			svc_ring_poll(&ring);
+			/* the daemon's disk states: in range, or BAD_STATE */
+			for (u32 d = 0; d <= SVC_MAX_DISKS; d++)
+				CHECK(svc_ring_disk_state(&ring, d) <= SVC_DISK_BAD_STATE);
+			CHECK(svc_ring_disk_state(&ring, 2) == SVC_DISK_PENDING);
 			break;
 		case 3: {
 			struct svc_hdr *h = (struct svc_hdr *)mem;

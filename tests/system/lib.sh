@@ -7,6 +7,9 @@ LOGDIR=build/tests/system
 mkdir -p "$LOGDIR"
 TEST=$(basename "$0" .sh)
 LOG=$LOGDIR/$TEST.serial
+# QEMU's log of CPU resets (scripts/qemu.sh): a run that ends with status 0,
+# not through the exit port, shows the CPU state of its last reset
+export BULKHEAD_QEMU_LOG=${BULKHEAD_QEMU_LOG:-$LOGDIR/$TEST.qemu.log}
 failures=0
 
 # boot [qemu.sh options] [-- cmdline]: sets STATUS (0 PASS, 1 FAIL, 124 timeout, 2 other)

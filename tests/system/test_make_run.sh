@@ -9,9 +9,9 @@
 # /init: the work VM gets a DHCP lease from slirp through the switch's
 # uplink, beside its 10.0.0.1, and fetches a page holding a random token
 # from a python3 http.server the test starts on the host's loopback
-# (10.0.2.2 from inside). Work's data disk is served by svc from the nvme
-# scripts/run.sh passes through to it: what work writes there and syncs is
-# found afterwards in build/demo/svc-store.img. `--bare` boots the hypervisor alone, shows the boot report and
+# (10.0.2.2 from inside). Work's and personal's data disks are served by
+# svc from the nvme scripts/run.sh passes through to it: what each writes
+# there and syncs is found afterwards in build/demo/svc-store.img. `--bare` boots the hypervisor alone, shows the boot report and
 # stops. Each stage is one line; compiler commands are not shown.
 source "$(dirname "$0")/lib.sh"
 out=build/tests/system/make_run.out
@@ -41,7 +41,8 @@ expect ^run: booting Bulkhead in QEMU with the VMs of configs/demo.conf$ 300
 expect \x1bc\x1b\[1;97;47m bulkhead: VM 0 svc \(running\) 120
 expect ^bulkhead-guest: userspace up$ 900
 expect ^bulkhead-guest: svcdisk work-data: /store/work-data\.img \(raw\)$ 300
-expect ^bulkhead-guest: bulkhead-svcd --uplink eth0 work-data=/store/work-data\.img$ 300
+expect ^bulkhead-guest: svcdisk personal-data: /store/personal-data\.img \(raw\)$ 300
+expect ^bulkhead-guest: bulkhead-svcd --uplink eth0 work-data=/store/work-data\.img personal-data=/store/personal-data\.img$ 300
 expect (?s)(?=.*^bulkhead-svcd: uplink on eth0 \(promiscuous\)\s*$)(?=.*Enter 'help' for a list) 300
 # work (VM 1, blue banner), its boot replayed from its ring
 sendraw \x1d1
@@ -74,6 +75,10 @@ expect Enter 'help' for a list 600
 send uname -r; nproc
 expect ^6\.1\.\S+-amd64$ 60
 expect ^2$ 60
+# its data disk, served by svc too: a file on it, flushed
+send for i in $(seq 120); do [ -f /data/README ] && break; sleep 1; done; cat /data/README; echo personal-@TOKEN@ > /data/last-run && sync && echo saved-$((6*8))
+expect ^the personal VM's data disk \(configs/demo.conf\)$ 60
+expect ^saved-48$ 120
 # the policy: personal reaches scratch (once scratch is up), never work
 send for i in $(seq 120); do ping -c 1 -W 1 10.0.0.3 >/dev/null 2>&1 && break; done; ping -c 1 -W 5 10.0.0.3 >/dev/null && echo scratch-reachable
 expect ^scratch-reachable$ 300
@@ -113,11 +118,15 @@ grep -Eq "net work -> uplink: [1-9][0-9]* frame\(s\) delivered" "$LOGDIR/$TEST.l
 n_get=$(grep -c "\"GET /token.txt HTTP/1\.[01]\" 200 " "$DIR/www.log")
 [ "$n_get" -eq 1 ] && echo "ok: the host's server served the page to work through the uplink" ||
 	fail "the host's server served the page $n_get time(s), expected 1"
-# what work wrote on its data disk is in the nvme's image, inside
-# work-data.img on its ext4 file system (the service VM's store)
-rm -f "$DIR/work-data.img"
-debugfs -R "dump /work-data.img $DIR/work-data.img" build/demo/svc-store.img >/dev/null 2>&1
-saved=$(debugfs -R "cat /last-run" "$DIR/work-data.img" 2>/dev/null)
-[ "$saved" = "run-$token" ] && echo "ok: work's file on its data disk is in build/demo/svc-store.img" ||
-	fail "work's data disk in build/demo/svc-store.img holds '$saved', not run-$token"
+# what work and personal wrote on their data disks is in the nvme's image,
+# inside work-data.img and personal-data.img on its ext4 file system (the
+# service VM's store)
+for d in work:run personal:personal; do
+	vm=${d%%:*} want=${d#*:}-$token
+	rm -f "$DIR/$vm-data.img"
+	debugfs -R "dump /$vm-data.img $DIR/$vm-data.img" build/demo/svc-store.img >/dev/null 2>&1
+	saved=$(debugfs -R "cat /last-run" "$DIR/$vm-data.img" 2>/dev/null)
+	[ "$saved" = "$want" ] && echo "ok: $vm's file on its data disk is in build/demo/svc-store.img" ||
+		fail "$vm's data disk in build/demo/svc-store.img holds '$saved', not $want"
+done
 finish

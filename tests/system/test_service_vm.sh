@@ -8,7 +8,8 @@
 # acknowledged write is lost; an evil daemon (wrong lengths, unknown ids,
 # bad statuses) fails only those requests: the work VM and the hypervisor
 # stay up, and with the good daemon back the files read back unchanged;
-# the service VM reboots and new requests are served again.
+# the service VM reboots and new requests are served again. The work VM
+# waits to start until the daemon says its disk is served.
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest build/bulkhead.elf > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 conf=$LOGDIR/$TEST.conf
@@ -92,6 +93,16 @@ expect_regex "service ring: 16 entries of 32 KiB"
 expect_regex "virtio-blk 0: 65536 sectors, writable \\(served by the service VM\\)"
 expect_no_line "device needs reset"
 expect_no_line "service ring broken"
+# the work VM ran only once the daemon said its disk is served (ring
+# version 4), and was not held again when the service VM rebooted
+expect_line "vm work: waits for its disks from the service VM before it starts"
+expect_line "[svc] service ring: disk work-root served"
+n_starts=$(grep -cE "^vm work: starts \(waited [0-9]+ ms for its disks from the service VM\)$" "$LOG")
+[ "$n_starts" -eq 1 ] && echo "ok: vm work started once, after its disk was served" ||
+	fail "vm work: $n_starts 'starts' lines, want 1"
+n_served=$(grep -cF "[svc] service ring: disk work-root served" "$LOG")
+[ "$n_served" -eq 2 ] && echo "ok: disk work-root said served on both rings (boot and reboot of svc)" ||
+	fail "disk work-root said served $n_served times, want 2 (boot and reboot of svc)"
 # the daemon sleeps on the ring's INTx (uio_pci_generic), every start of it
 n_intx=$(grep -cE "^\[svc\] bulkhead-svcd: waiting on the ring's INTx through /dev/uio[0-9]+$" "$LOG")
 n_start=$(grep -cE "^\[svc\] bulkhead-svcd: serving 1 file" "$LOG")

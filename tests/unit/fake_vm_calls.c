@@ -36,6 +36,10 @@ WEAK void vm_poweroff(struct vm *vm) { (void)vm; }
 WEAK void vm_exit_with_code(struct vm *vm, u32 code) { (void)vm; (void)code; }
 WEAK void vm_crash(struct vm *vm, const char *fmt, ...) { (void)vm; (void)fmt; }
 WEAK bool vm_is_running(const struct vm *vm) { (void)vm; return true; }
+WEAK void vm_stop(struct vm *vm, const char *reason) { (void)vm; (void)reason; }
+WEAK void vm_hold(struct vm *vm, const char *what) { (void)vm; (void)what; }
+WEAK void vm_unhold(struct vm *vm) { (void)vm; }
+WEAK void vm_hold_update(struct vm *vm, const char *what) { (void)vm; (void)what; }
 WEAK void console_guest_write(const void *owner, const char *name, const char *s, size_t n,
 			      bool newline)
 {

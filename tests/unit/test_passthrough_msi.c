@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
+#include "fake_pt_host.h"
 #include <bulkhead/apic_bus.h>
 #include <bulkhead/iommu.h>
 #include <bulkhead/passthrough_msi.h>
@@ -21,109 +22,12 @@
 #include <bulkhead/x86/host_msi.h>
 #include <bulkhead/x86/host_pci.h>
 
-static u8 cfg[256];                         /* the host function's config space */
 static struct host_pci_fn hf = { .bus = 0, .dev = 6, .fn = 0 };
 static struct vm vm;
 static struct pci_cfg_filter filt;
 static struct pt_msi m;
 
 #define CAP 0x50U /* 32-bit with per-vector masking: data 58h, mask 5ch, pending 60h */
-
-static unsigned pool_left;
-static host_msi_fn pool_fn[4];
-static void *pool_ctx[4];
-static u32 pool_tag[4];
-static struct apic_msg sent[8];
-static unsigned nsent, kicks;
-
-u32 host_pci_read32(u8 bus, u8 dev, u8 fn, u8 reg)
-{
-	(void)bus, (void)dev, (void)fn;
-	return (u32)cfg[reg] | (u32)cfg[reg + 1] << 8 | (u32)cfg[reg + 2] << 16 |
-	       (u32)cfg[reg + 3] << 24;
-}
-
-void host_pci_write32(u8 bus, u8 dev, u8 fn, u8 reg, u32 v)
-{
-	(void)bus, (void)dev, (void)fn;
-	if (reg == CAP) /* Enable and MME are writable, the rest read-only */
-		v = (v & 0x00710000U) | (host_pci_read32(0, 6, 0, CAP) & ~0x00710000U);
-	for (u32 i = 0; i < 4; i++)
-		cfg[reg + i] = (u8)(v >> (8 * i));
-}
-
-bool host_msi_alloc(host_msi_fn fn, void *ctx, u32 tag, u8 *vector, u32 *addr, u32 *data)
-{
-	unsigned k = 0;
-
-	if (!pool_left)
-		return false;
-	while (pool_fn[k])
-		k++;
-	pool_left--;
-	pool_fn[k] = fn, pool_ctx[k] = ctx, pool_tag[k] = tag;
-	*vector = (u8)(HOST_MSI_VECTOR_FIRST + k);
-	*addr = 0xfee00000U;
-	*data = *vector;
-	return true;
-}
-
-void host_msi_free(u8 vector)
-{
-	pool_fn[vector - HOST_MSI_VECTOR_FIRST] = NULL;
-	pool_left++;
-}
-
-static bool fake_intremap, fake_irte_fail;
-static struct { bool valid; u8 vector; u16 bdf; } fake_irte[4];
-bool iommu_intremap(void) { return fake_intremap; }
-enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
-{
-	(void)apic_id;
-	assert_true(fake_intremap && index < 4);
-	if (fake_irte_fail)
-		return IOMMU_HW_TIMEOUT;
-	fake_irte[index].valid = true;
-	fake_irte[index].vector = vector;
-	fake_irte[index].bdf = bdf;
-	return IOMMU_OK;
-}
-enum iommu_result iommu_irte_clear(u16 bdf, u16 index)
-{
-	assert_true(fake_intremap && index < 4 && fake_irte[index].bdf == bdf);
-	fake_irte[index].valid = false;
-	return IOMMU_OK;
-}
-
-void dev_apic_send(struct dev_host *h, const struct apic_msg *msg)
-{
-	(void)h;
-	if (nsent < 8)
-		sent[nsent] = *msg;
-	nsent++;
-}
-
-void sched_kick_vm(const struct vm *v)
-{
-	(void)v;
-	kicks++;
-}
-
-/* pci_msix.c's emulated side, not used here */
-void *dev_alloc(struct dev_host *h, u64 size) { (void)h, (void)size; abort(); }
-u8 pci_func_add_cap(struct pci_func *f, u8 id, const void *body, u32 len)
-{ (void)f, (void)id, (void)body, (void)len; abort(); }
-bool pci_func_msi_enabled(const struct pci_func *f) { (void)f; abort(); }
-void pci_msi_notify(struct pci_func *f, u16 v) { (void)f, (void)v; abort(); }
-void pci_func_intx(struct pci_func *f, bool on) { (void)f, (void)on; abort(); }
-void pci_func_update_intx(struct pci_func *f) { (void)f; abort(); }
-void pci_cfg_put(u8 *c, u32 off, u32 size, u32 val) { (void)c, (void)off, (void)size, (void)val; abort(); }
-
-static void put32(u32 off, u32 v)
-{
-	for (u32 i = 0; i < 4; i++)
-		cfg[off + i] = (u8)(v >> (8 * i));
-}
 
 /* The guest's configuration write, as passthrough_bus.c passes it on. */
 static void gw(u32 off, u32 size, u32 v)
@@ -141,8 +45,7 @@ static u32 gr(u32 off)
  * scheduler's poll. */
 static void fire(unsigned k)
 {
-	assert_non_null(pool_fn[k]);
-	pool_fn[k](pool_ctx[k], pool_tag[k]);
+	fake_pool_fire(k);
 	assert_true(pt_msi_due(&m));
 	pt_msi_poll(&m);
 	assert_false(pt_msi_due(&m));
@@ -157,18 +60,19 @@ static int setup(void **state)
 	u8 hdr[64];
 
 	(void)state;
-	memset(cfg, 0, sizeof(cfg));
-	put32(0x00, 0x11e81234);
-	put32(0x04, 0x00100006);
-	put32(0x34, 0x70);
-	put32(0x70, 0x00035001);       /* PM, next 0x50 */
-	put32(CAP, 0x01030005);        /* MSI, next 0, PVM, MMC 2, Enable */
-	put32(CAP + 0x0c, 0xffffffff); /* host mask: all masked */
-	memcpy(hdr, cfg, 64);
-	pool_left = 2, nsent = 0, kicks = 0;
+	memset(fake_cfg, 0, sizeof(fake_cfg));
+	fake_cfg_put32(0x00, 0x11e81234);
+	fake_cfg_put32(0x04, 0x00100006);
+	fake_cfg_put32(0x34, 0x70);
+	fake_cfg_put32(0x70, 0x00035001);       /* PM, next 0x50 */
+	fake_cfg_put32(CAP, 0x01030005);        /* MSI, next 0, PVM, MMC 2, Enable */
+	fake_cfg_put32(CAP + 0x0c, 0xffffffff); /* host mask: all masked */
+	memcpy(hdr, fake_cfg, 64);
+	fake_cfg_guard = CAP, fake_cfg_writable = 0x00710000U; /* Enable and MME */
+	fake_pool_left = 2, fake_nsent = 0, fake_kicks = 0;
 	fake_intremap = fake_irte_fail = false;
 	memset(fake_irte, 0, sizeof(fake_irte));
-	memset(pool_fn, 0, sizeof(pool_fn));
+	memset(fake_pool_fn, 0, sizeof(fake_pool_fn));
 	strcpy(vm.name, "t");
 	pci_cfg_filter_init(&filt, hdr, size);
 	assert_true(pt_msi_probe(&m, NULL, &vm, &hf, &filt));
@@ -185,7 +89,7 @@ static void test_capability(void **state)
 {
 	(void)state;
 	assert_int_equal(m.cap, CAP);
-	assert_int_equal(cfg[CAP + 2] & 1, 0); /* host MSI off at probe */
+	assert_int_equal(fake_cfg[CAP + 2] & 1, 0); /* host MSI off at probe */
 	assert_int_equal(gr(0x34) & 0xff, CAP);
 	assert_int_equal(gr(CAP), 0x01000005); /* off, MMC 0: one vector */
 	assert_false(pt_msi_due(&m));
@@ -194,7 +98,7 @@ static void test_capability(void **state)
 static void test_no_msi(void **state)
 {
 	(void)state;
-	put32(CAP, 0x00000009); /* a vendor capability */
+	fake_cfg_put32(CAP, 0x00000009); /* a vendor capability */
 	assert_false(pt_msi_probe(&m, NULL, &vm, &hf, &filt));
 	assert_int_equal(m.cap, 0);
 	pt_msi_poll(&m);
@@ -207,9 +111,9 @@ static void test_deliver(void **state)
 {
 	(void)state;
 	guest_program(0xfee00000U, 0x41);
-	assert_int_equal(pool_left, 2); /* nothing until Enable */
+	assert_int_equal(fake_pool_left, 2); /* nothing until Enable */
 	gw(CAP + 2, 2, 0x0071);         /* Enable, MME 7 asked: 0 kept */
-	assert_int_equal(pool_left, 1);
+	assert_int_equal(fake_pool_left, 1);
 	assert_int_equal(m.host_vec, 0x30);
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 0x71U, 1); /* on, MME 0 */
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 4), 0xfee00000U);
@@ -217,21 +121,21 @@ static void test_deliver(void **state)
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 0xc), 0);      /* host unmasked */
 	fire(0);
 	fire(0);
-	assert_int_equal(nsent, 2);
-	assert_int_equal(sent[0].vector, 0x41);
+	assert_int_equal(fake_nsent, 2);
+	assert_int_equal(fake_sent[0].vector, 0x41);
 	assert_int_equal(m.delivered, 2);
-	assert_int_equal(kicks, 2);
+	assert_int_equal(fake_kicks, 2);
 	/* the guest moves its message while enabled: the new one is used */
 	gw(CAP + 8, 2, 0x42);
 	fire(0);
-	assert_int_equal(sent[2].vector, 0x42);
+	assert_int_equal(fake_sent[2].vector, 0x42);
 	/* disable: host off, vector back, a late note is not delivered */
 	gw(CAP + 2, 2, 0);
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	assert_int_equal(m.host_vec, 0);
 	pt_msi_poll(&m);
-	assert_int_equal(nsent, 3);
+	assert_int_equal(fake_nsent, 3);
 }
 
 static void test_pending(void **state)
@@ -241,24 +145,24 @@ static void test_pending(void **state)
 	gw(CAP + 0xc, 4, 1); /* masked before Enable */
 	gw(CAP + 2, 2, 1);
 	fire(0);
-	assert_int_equal(nsent, 0);
+	assert_int_equal(fake_nsent, 0);
 	assert_int_equal(gr(CAP + 0x10), 1); /* pending */
 	gw(CAP + 0x10, 4, 0);                /* read-only */
 	assert_int_equal(gr(CAP + 0x10), 1);
 	gw(CAP + 0xc, 4, 0);                 /* unmask: sent once */
-	assert_int_equal(nsent, 1);
-	assert_int_equal(sent[0].vector, 0x44);
+	assert_int_equal(fake_nsent, 1);
+	assert_int_equal(fake_sent[0].vector, 0x44);
 	assert_int_equal(gr(CAP + 0x10), 0);
 	gw(CAP + 0xc, 4, 1);
 	gw(CAP + 0xc, 4, 0);
-	assert_int_equal(nsent, 1);
+	assert_int_equal(fake_nsent, 1);
 	/* pending, then disabled: dropped (6.8.1.3) */
 	gw(CAP + 0xc, 4, 1);
 	fire(0);
 	gw(CAP + 2, 2, 0);
 	assert_int_equal(gr(CAP + 0x10), 0);
 	gw(CAP + 0xc, 4, 0);
-	assert_int_equal(nsent, 1);
+	assert_int_equal(fake_nsent, 1);
 }
 
 static void test_hostile(void **state)
@@ -268,7 +172,7 @@ static void test_hostile(void **state)
 	gw(CAP + 2, 2, 1);
 	fire(0);
 	fire(0);
-	assert_int_equal(nsent, 0);
+	assert_int_equal(fake_nsent, 0);
 	assert_int_equal(m.dropped, 2);
 	/* MSI-X cannot be on at the same time: the filter refuses */
 	assert_int_equal(filt.msix_cap, 0);
@@ -277,7 +181,7 @@ static void test_hostile(void **state)
 static void test_pool_empty(void **state)
 {
 	(void)state;
-	pool_left = 0;
+	fake_pool_left = 0;
 	guest_program(0xfee00000U, 0x41);
 	gw(CAP + 2, 2, 1);
 	assert_int_equal(m.host_vec, 0);
@@ -300,15 +204,15 @@ static void test_remapped(void **state)
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 4), 0xfee00000U);
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP + 8), 0); /* the IRTE's index */
 	fire(0);
-	assert_int_equal(sent[0].vector, 0x41);
+	assert_int_equal(fake_sent[0].vector, 0x41);
 	gw(CAP + 2, 2, 0);
 	assert_false(fake_irte[0].valid);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	/* the IOMMU refuses: silent, vector back, host off */
 	fake_irte_fail = true;
 	gw(CAP + 2, 2, 1);
 	assert_int_equal(m.host_vec, 0);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0);
 }
 
@@ -320,7 +224,7 @@ static void test_reset(void **state)
 	gw(CAP + 2, 2, 1);
 	fire(0);
 	pt_msi_reset(&m);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	assert_int_equal(host_pci_read32(0, 6, 0, CAP) >> 16 & 1U, 0);
 	assert_int_equal(gr(CAP), 0x01000005);
 	assert_int_equal(gr(CAP + 4), 0);
@@ -330,9 +234,9 @@ static void test_reset(void **state)
 	/* the VM's stop with MSI on: vector back */
 	guest_program(0xfee00000U, 0x41);
 	gw(CAP + 2, 2, 1);
-	assert_int_equal(pool_left, 1);
+	assert_int_equal(fake_pool_left, 1);
 	pt_msi_stop(&m);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	assert_false(pt_msi_due(&m));
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "unit.h"
+#include "fake_pt_host.h"
 #include <bulkhead/apic_bus.h>
 #include <bulkhead/iommu.h>
 #include <bulkhead/passthrough_msix.h>
@@ -21,7 +22,6 @@
 #include <bulkhead/x86/host_msi.h>
 #include <bulkhead/x86/host_pci.h>
 
-static u8 cfg[256];                         /* the host function's config space */
 /* its BAR 0, below 4 GiB as the hypervisor needs it (it reaches host MMIO
  * through its identity map of the first 4 GiB) */
 static u32 *bar0;
@@ -30,104 +30,6 @@ static struct host_pci_fn hf = { .bus = 0, .dev = 5, .fn = 0 };
 static struct vm vm;
 static struct pci_cfg_filter filt;
 static struct pt_msix m;
-
-/* what the fakes saw */
-static unsigned pool_left, pool_used; /* free of 2; allocations so far */
-static host_msi_fn pool_fn[4];
-static void *pool_ctx[4];
-static u32 pool_tag[4];
-static struct apic_msg sent[8];
-static unsigned nsent, kicks;
-
-u32 host_pci_read32(u8 bus, u8 dev, u8 fn, u8 reg)
-{
-	(void)bus, (void)dev, (void)fn;
-	return (u32)cfg[reg] | (u32)cfg[reg + 1] << 8 | (u32)cfg[reg + 2] << 16 |
-	       (u32)cfg[reg + 3] << 24;
-}
-
-void host_pci_write32(u8 bus, u8 dev, u8 fn, u8 reg, u32 v)
-{
-	(void)bus, (void)dev, (void)fn;
-	if (reg == 0x40) /* only Message Control's upper bits are writable */
-		v = (v & 0xc0000000U) | (host_pci_read32(0, 5, 0, 0x40) & 0x3fffffffU);
-	for (u32 i = 0; i < 4; i++)
-		cfg[reg + i] = (u8)(v >> (8 * i));
-}
-
-bool host_msi_alloc(host_msi_fn fn, void *ctx, u32 tag, u8 *vector, u32 *addr, u32 *data)
-{
-	unsigned k = 0;
-
-	if (!pool_left)
-		return false;
-	while (pool_fn[k]) /* pool_left says one of the first two is free */
-		k++;
-	pool_left--;
-	pool_used++;
-	pool_fn[k] = fn, pool_ctx[k] = ctx, pool_tag[k] = tag;
-	*vector = (u8)(HOST_MSI_VECTOR_FIRST + k);
-	*addr = 0xfee00000U;
-	*data = *vector;
-	return true;
-}
-
-void host_msi_free(u8 vector)
-{
-	pool_fn[vector - HOST_MSI_VECTOR_FIRST] = NULL;
-	pool_left++;
-}
-
-/* iommu.h's interrupt remapping, faked: which entries are valid */
-static bool fake_intremap, fake_irte_fail;
-static struct { bool valid; u8 vector, apic; u16 bdf; } fake_irte[256];
-bool iommu_intremap(void) { return fake_intremap; }
-enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
-{
-	assert_true(fake_intremap && index < 256);
-	if (fake_irte_fail)
-		return IOMMU_HW_TIMEOUT;
-	fake_irte[index].valid = true;
-	fake_irte[index].vector = vector, fake_irte[index].apic = apic_id;
-	fake_irte[index].bdf = bdf;
-	return IOMMU_OK;
-}
-enum iommu_result iommu_irte_clear(u16 bdf, u16 index)
-{
-	assert_true(fake_intremap && index < 256 && fake_irte[index].bdf == bdf);
-	fake_irte[index].valid = false;
-	return IOMMU_OK;
-}
-
-void dev_apic_send(struct dev_host *h, const struct apic_msg *msg)
-{
-	(void)h;
-	if (nsent < 8)
-		sent[nsent] = *msg;
-	nsent++;
-}
-
-void sched_kick_vm(const struct vm *v)
-{
-	(void)v;
-	kicks++;
-}
-
-/* pci_msix.c's emulated side, not used here */
-void *dev_alloc(struct dev_host *h, u64 size) { (void)h, (void)size; abort(); }
-u8 pci_func_add_cap(struct pci_func *f, u8 id, const void *body, u32 len)
-{ (void)f, (void)id, (void)body, (void)len; abort(); }
-bool pci_func_msi_enabled(const struct pci_func *f) { (void)f; abort(); }
-void pci_msi_notify(struct pci_func *f, u16 v) { (void)f, (void)v; abort(); }
-void pci_func_intx(struct pci_func *f, bool on) { (void)f, (void)on; abort(); }
-void pci_func_update_intx(struct pci_func *f) { (void)f; abort(); }
-void pci_cfg_put(u8 *c, u32 off, u32 size, u32 val) { (void)c, (void)off, (void)size, (void)val; abort(); }
-
-static void put32(u32 off, u32 v)
-{
-	for (u32 i = 0; i < 4; i++)
-		cfg[off + i] = (u8)(v >> (8 * i));
-}
 
 static u32 host_entry(u32 i, u32 field)
 {
@@ -151,13 +53,6 @@ static void wr(u64 off, u32 val)
 	assert_int_equal(pt_msix_access(&m, 0, off, 4, &v, true), BUS_OK);
 }
 
-/* Fires host interrupt k of the pool, as the handler would. */
-static void fire(unsigned k)
-{
-	assert_non_null(pool_fn[k]);
-	pool_fn[k](pool_ctx[k], pool_tag[k]);
-}
-
 /* QEMU's nvme: a power management capability at 0x60 first in the list,
  * MSI-X at 0x40 with 65 entries, table at BAR 0 + 0x2000, PBA + 0x3000. */
 static int setup(void **state)
@@ -175,21 +70,22 @@ static int setup(void **state)
 		bar0 = p;
 	}
 	bars[0] = BAR0_AT;
-	memset(cfg, 0, sizeof(cfg));
+	memset(fake_cfg, 0, sizeof(fake_cfg));
 	memset(bar0, 0xa5, 0x4000);
-	put32(0x00, 0x00101b36);
-	put32(0x04, 0x00100006); /* capability list */
-	put32(0x10, 0x00000004); /* 64-bit memory BAR */
-	put32(0x34, 0x60);
-	put32(0x60, 0x00034001); /* PM, next 0x40 */
-	put32(0x40, 0x00400011); /* MSI-X, next 0, 65 entries */
-	put32(0x44, 0x2000);
-	put32(0x48, 0x3000);
-	memcpy(hdr, cfg, 64);
-	pool_left = 2, pool_used = 0, nsent = 0, kicks = 0;
+	fake_cfg_put32(0x00, 0x00101b36);
+	fake_cfg_put32(0x04, 0x00100006); /* capability list */
+	fake_cfg_put32(0x10, 0x00000004); /* 64-bit memory BAR */
+	fake_cfg_put32(0x34, 0x60);
+	fake_cfg_put32(0x60, 0x00034001); /* PM, next 0x40 */
+	fake_cfg_put32(0x40, 0x00400011); /* MSI-X, next 0, 65 entries */
+	fake_cfg_put32(0x44, 0x2000);
+	fake_cfg_put32(0x48, 0x3000);
+	memcpy(hdr, fake_cfg, 64);
+	fake_cfg_guard = 0x40, fake_cfg_writable = 0xc0000000U; /* MSI-X Enable, Function Mask */
+	fake_pool_left = 2, fake_pool_used = 0, fake_nsent = 0, fake_kicks = 0;
 	fake_intremap = fake_irte_fail = false;
 	memset(fake_irte, 0, sizeof(fake_irte));
-	memset(pool_fn, 0, sizeof(pool_fn));
+	memset(fake_pool_fn, 0, sizeof(fake_pool_fn));
 	strcpy(vm.name, "t");
 	pci_cfg_filter_init(&filt, hdr, size);
 	assert_true(pt_msix_probe(&m, NULL, &vm, &hf, bars, &filt));
@@ -228,7 +124,7 @@ static void test_capability(void **state)
 	assert_int_equal(hi, 0x4000);
 	assert_false(pt_msix_hole(&m, 2, 0, &lo, &hi));
 	assert_false(m.host_on);
-	assert_int_equal(cfg[0x43] & 0xc0, 0);
+	assert_int_equal(fake_cfg[0x43] & 0xc0, 0);
 }
 
 static void test_no_msix(void **state)
@@ -238,15 +134,15 @@ static void test_no_msix(void **state)
 	u64 lo, hi;
 
 	(void)state;
-	put32(0x60, 0x00006001); /* PM pointing to itself: the walk must end */
-	put32(0x34, 0x60);
-	pci_cfg_filter_init(&filt, cfg, size);
+	fake_cfg_put32(0x60, 0x00006001); /* PM pointing to itself: the walk must end */
+	fake_cfg_put32(0x34, 0x60);
+	pci_cfg_filter_init(&filt, fake_cfg, size);
 	assert_false(pt_msix_probe(&m, NULL, &vm, &hf, bars, &filt));
 	assert_false(pt_msix_hole(&m, 0, 0, &lo, &hi));
 	assert_int_equal(pci_cfg_filter_read(&filt, 0x34, 1), 0);
-	put32(0x34, 0x40);
-	put32(0x44, 0x3c00); /* the table runs past the BAR */
-	pci_cfg_filter_init(&filt, cfg, size);
+	fake_cfg_put32(0x34, 0x40);
+	fake_cfg_put32(0x44, 0x3c00); /* the table runs past the BAR */
+	pci_cfg_filter_init(&filt, fake_cfg, size);
 	assert_false(pt_msix_probe(&m, NULL, &vm, &hf, bars, &filt));
 	assert_int_equal(pci_cfg_filter_read(&filt, 0x34, 1), 0);
 }
@@ -289,25 +185,25 @@ static void test_deliver(void **state)
 	(void)state;
 	guest_enable();
 	assert_true(m.host_on);
-	assert_int_equal(cfg[0x43] & 0xc0, 0x80); /* host: enabled, unmasked */
+	assert_int_equal(fake_cfg[0x43] & 0xc0, 0x80); /* host: enabled, unmasked */
 	assert_int_equal(host_entry(0, 3), 1);    /* host entries masked */
-	assert_int_equal(pool_used, 0);           /* nothing unmasked yet */
+	assert_int_equal(fake_pool_used, 0);           /* nothing unmasked yet */
 	wr(T + 12, 0);                                /* unmask entry 0 */
-	assert_int_equal(pool_used, 1);
+	assert_int_equal(fake_pool_used, 1);
 	assert_int_equal(host_entry(0, 0), 0xfee00000U);
 	assert_int_equal(host_entry(0, 1), 0);
 	assert_int_equal(host_entry(0, 2), HOST_MSI_VECTOR_FIRST);
 	assert_int_equal(host_entry(0, 3), 0);
-	fire(0);
-	assert_int_equal(kicks, 1);
+	fake_pool_fire(0);
+	assert_int_equal(fake_kicks, 1);
 	assert_true(pt_msix_due(&m));
-	assert_int_equal(nsent, 0); /* the scheduler's poll delivers */
+	assert_int_equal(fake_nsent, 0); /* the scheduler's poll delivers */
 	pt_msix_poll(&m);
 	assert_false(pt_msix_due(&m));
-	assert_int_equal(nsent, 1);
-	assert_int_equal(sent[0].vector, 0x40);
-	assert_int_equal(sent[0].dest, 0);
-	assert_int_equal(sent[0].mode, APIC_FIXED);
+	assert_int_equal(fake_nsent, 1);
+	assert_int_equal(fake_sent[0].vector, 0x40);
+	assert_int_equal(fake_sent[0].dest, 0);
+	assert_int_equal(fake_sent[0].mode, APIC_FIXED);
 	assert_int_equal(m.delivered, 1);
 }
 
@@ -317,27 +213,27 @@ static void test_pending(void **state)
 	guest_enable();
 	wr(T + 16 + 12, 0); /* entry 1 */
 	wr(T + 16 + 12, 1); /* masked again: its host vector stays */
-	assert_int_equal(pool_used, 1);
-	fire(0);
+	assert_int_equal(fake_pool_used, 1);
+	fake_pool_fire(0);
 	pt_msix_poll(&m);
-	assert_int_equal(nsent, 0);
+	assert_int_equal(fake_nsent, 0);
 	assert_int_equal(rd(0x3000, 4), 2); /* the PBA: entry 1 pending */
 	wr(0x3000, 0);                      /* PBA writes dropped */
 	assert_int_equal(rd(0x3000, 4), 2);
 	wr(T + 16 + 12, 0);                     /* unmask: sent */
-	assert_int_equal(nsent, 1);
-	assert_int_equal(sent[0].vector, 0x41);
-	assert_int_equal(sent[0].dest, 1);
+	assert_int_equal(fake_nsent, 1);
+	assert_int_equal(fake_sent[0].vector, 0x41);
+	assert_int_equal(fake_sent[0].dest, 1);
 	assert_int_equal(rd(0x3000, 4), 0);
 	/* function mask: pending, sent when it clears */
 	assert_int_equal(pci_cfg_filter_write(&filt, 0x43, 1, 0xc0), PCI_CFG_FX_MSIX);
 	pt_msix_ctrl_changed(&m);
-	fire(0);
+	fake_pool_fire(0);
 	pt_msix_poll(&m);
-	assert_int_equal(nsent, 1);
+	assert_int_equal(fake_nsent, 1);
 	assert_int_equal(pci_cfg_filter_write(&filt, 0x43, 1, 0x80), PCI_CFG_FX_MSIX);
 	pt_msix_ctrl_changed(&m);
-	assert_int_equal(nsent, 2);
+	assert_int_equal(fake_nsent, 2);
 }
 
 static void test_hostile(void **state)
@@ -346,19 +242,19 @@ static void test_hostile(void **state)
 	guest_enable();
 	wr(T, 0xfec00000U);  /* not an interrupt's address */
 	wr(T + 12, 0);
-	fire(0);
+	fake_pool_fire(0);
 	pt_msix_poll(&m);
-	assert_int_equal(nsent, 0);
+	assert_int_equal(fake_nsent, 0);
 	assert_int_equal(m.dropped, 1);
 	wr(T, 0xfee00000U);
 	wr(T + 8, 0x0700 | 0x40); /* ExtINT */
-	fire(0);
+	fake_pool_fire(0);
 	pt_msix_poll(&m);
 	wr(T + 4, 1);             /* above 4 GiB */
 	wr(T + 8, 0x40);
-	fire(0);
+	fake_pool_fire(0);
 	pt_msix_poll(&m);
-	assert_int_equal(nsent, 0);
+	assert_int_equal(fake_nsent, 0);
 	assert_int_equal(m.dropped, 3);
 	/* the host entry still holds the hypervisor's message */
 	assert_int_equal(host_entry(0, 0), 0xfee00000U);
@@ -372,13 +268,13 @@ static void test_pool_and_stop(void **state)
 	wr(T + 12, 0);
 	wr(T + 16 + 12, 0);
 	wr(T + 32 + 12, 0); /* the pool (2) is empty: entry 2 stays silent */
-	assert_int_equal(pool_used, 2);
+	assert_int_equal(fake_pool_used, 2);
 	assert_int_equal(m.refused, 1);
 	assert_int_equal(host_entry(2, 3), 1);
 	pt_msix_stop(&m);
 	assert_false(m.host_on);
-	assert_int_equal(cfg[0x43] & 0xc0, 0);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_cfg[0x43] & 0xc0, 0);
+	assert_int_equal(fake_pool_left, 2);
 	assert_int_equal(host_entry(0, 3), 1);
 	assert_int_equal(host_entry(1, 3), 1);
 	/* the guest clears Enable: the same */
@@ -388,12 +284,12 @@ static void test_pool_and_stop(void **state)
 	assert_int_equal(pci_cfg_filter_write(&filt, 0x43, 1, 0), PCI_CFG_FX_MSIX);
 	pt_msix_ctrl_changed(&m);
 	assert_false(m.host_on);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	/* the VM's reset: the guest's view back to reset too */
 	guest_enable();
 	wr(T + 12, 0);
 	pt_msix_reset(&m);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	assert_int_equal(pci_cfg_filter_read(&filt, 0x42, 2), 0x1f);
 	assert_int_equal(rd(T + 12, 4), 1);
 	assert_int_equal(rd(T, 4), 0);
@@ -409,7 +305,7 @@ static void test_remapped(void **state)
 	fake_intremap = true;
 	guest_enable();
 	wr(T + 16 + 12, 0); /* unmask entry 1 */
-	assert_int_equal(pool_used, 1);
+	assert_int_equal(fake_pool_used, 1);
 	assert_int_equal(host_entry(1, 0), 0xfee00000U);
 	assert_int_equal(host_entry(1, 1), 0);
 	assert_int_equal(host_entry(1, 2), 1); /* the IRTE index, not the vector */
@@ -419,18 +315,18 @@ static void test_remapped(void **state)
 	assert_int_equal(fake_irte[1].apic, 0);
 	assert_int_equal(fake_irte[1].bdf, 5 << 3);
 	assert_false(fake_irte[0].valid || fake_irte[HOST_MSI_VECTOR_FIRST].valid);
-	fire(0); /* the pool's first vector: entry 1's */
+	fake_pool_fire(0); /* the pool's first vector: entry 1's */
 	pt_msix_poll(&m);
-	assert_int_equal(nsent, 1);
-	assert_int_equal(sent[0].vector, 0x41); /* the guest's message */
+	assert_int_equal(fake_nsent, 1);
+	assert_int_equal(fake_sent[0].vector, 0x41); /* the guest's message */
 	pt_msix_stop(&m);
 	assert_false(fake_irte[1].valid);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	/* the IOMMU refuses: silent, vector back */
 	fake_irte_fail = true;
 	guest_enable();
 	wr(T + 12, 0);
-	assert_int_equal(pool_left, 2);
+	assert_int_equal(fake_pool_left, 2);
 	assert_int_equal(host_entry(0, 3), 1);
 	assert_false(m.host_vec[0]);
 }

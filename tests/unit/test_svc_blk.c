@@ -4,7 +4,9 @@
  * only by copies through the data slots, a request larger than a slot goes
  * in pieces, a bad answer fails its own request only, an unanswered
  * request waits, a service VM that goes away fails what is outstanding and
- * serves new requests once it is back. */
+ * serves new requests once it is back; a VM waits to start until the
+ * daemon says its disk is served, and is stopped if it says otherwise; it
+ * goes on waiting while the service VM is not running, and says so. */
 #include "fake_vm.h"
 #include "test_virtio_fake.h"
 #include "fake_svc.h"
@@ -277,6 +279,158 @@ static void test_reset_orphans_request(void **state)
 	assert_int_equal(ram[DATA], 9);
 }
 
+/* What the back end asked of the VM (vm.h's hold, unhold and stop). */
+static const char *held_for, *stopped_for;
+static unsigned unholds;
+static char stop_reason[VM_REASON_MAX];
+
+void vm_hold(struct vm *v, const char *what)
+{
+	assert_ptr_equal(v, &vm);
+	held_for = v->held_for = what;
+}
+
+void vm_unhold(struct vm *v)
+{
+	assert_ptr_equal(v, &vm);
+	unholds++;
+	held_for = v->held_for = NULL;
+}
+
+void vm_hold_update(struct vm *v, const char *what)
+{
+	assert_ptr_equal(v, &vm);
+	if (v->held_for)
+		held_for = v->held_for = what;
+}
+
+void vm_stop(struct vm *v, const char *reason)
+{
+	assert_ptr_equal(v, &vm);
+	strcpy(stop_reason, reason);
+	stopped_for = stop_reason;
+}
+
+/* Builds the VM again with the daemon's word on its disk as st. */
+static void create_with(u32 st)
+{
+	find_vm_device("svc_blk")->destroy(&vm.dev);
+	held_for = stopped_for = NULL;
+	unholds = 0;
+	fake_svc_disk_state = st;
+	create();
+	fake_svc_disk_state = SVC_DISK_READY;
+}
+
+/* A disk the daemon has not looked at holds the VM until it says READY;
+ * another disk's word or a repeated READY does nothing more. */
+static void test_vm_waits_for_ready(void **state)
+{
+	(void)state;
+	create_with(SVC_DISK_PENDING);
+	assert_non_null(held_for);
+	assert_int_equal(unholds, 0);
+	svc_blk_disk_settled(1, SVC_DISK_READY);
+	assert_int_equal(unholds, 0);
+	svc_blk_disk_settled(0, SVC_DISK_READY);
+	assert_int_equal(unholds, 1);
+	svc_blk_disk_settled(0, SVC_DISK_READY);
+	svc_blk_disk_settled(SVC_MAX_DISKS + 3, SVC_DISK_READY); /* out of range: ignored */
+	assert_int_equal(unholds, 1);
+	assert_null(stopped_for);
+}
+
+/* A disk already served holds nothing. */
+static void test_ready_disk_does_not_hold(void **state)
+{
+	(void)state;
+	create_with(SVC_DISK_READY);
+	assert_null(held_for);
+}
+
+/* A refused image, a missing file, a short file or a state out of range
+ * stops the held VM with the disk's name and the reason; it never runs. */
+static void test_refused_disk_stops_vm(void **state)
+{
+	static const struct { u32 st; const char *words; } cases[] = {
+		{ SVC_DISK_REFUSED, "refused by the service VM" },
+		{ SVC_DISK_MISSING, "no file for it" },
+		{ SVC_DISK_SMALL, "smaller than its configured size" },
+		{ SVC_DISK_BAD_STATE, "out of range" },
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		create_with(SVC_DISK_PENDING);
+		svc_blk_disk_settled(0, cases[i].st);
+		assert_non_null(stopped_for);
+		assert_non_null(strstr(stopped_for, "its disk work-root is not served"));
+		assert_non_null(strstr(stopped_for, cases[i].words));
+		assert_int_equal(unholds, 0);
+		stopped_for = NULL;
+		svc_blk_disk_settled(0, SVC_DISK_READY); /* too late: it waits no more */
+		assert_int_equal(unholds, 0);
+	}
+}
+
+/* A VM built while the daemon's refusal stands is not built at all. */
+static void test_refused_at_build(void **state)
+{
+	struct vm_config cfg = { .nr_disks = 1 };
+	const char *err = NULL;
+
+	(void)state;
+	find_vm_device("svc_blk")->destroy(&vm.dev);
+	memset(&vm, 0, sizeof(vm));
+	vm_init_dev_host(&vm);
+	strcpy(cfg.disks[0].svc_name, "work-root");
+	cfg.disks[0].svc_bytes = sizeof(disk);
+	fake_svc_disk_state = SVC_DISK_REFUSED;
+	assert_false(blk->create(&vm.dev, &cfg, &err));
+	fake_svc_disk_state = SVC_DISK_READY;
+	assert_non_null(err);
+	assert_non_null(strstr(err, "its disk work-root is not served: its image was refused"));
+}
+
+/* The VM torn down while it waits: a later READY is not for it. */
+static void test_torn_down_while_waiting(void **state)
+{
+	(void)state;
+	create_with(SVC_DISK_PENDING);
+	find_vm_device("svc_blk")->destroy(&vm.dev);
+	svc_blk_disk_settled(0, SVC_DISK_READY);
+	assert_int_equal(unholds, 0);
+}
+
+/* The service VM stops while a VM waits for its disks: the VM goes on
+ * waiting (the operator may start the service VM again) and says that the
+ * service VM is not running; a VM built while it is not running says so
+ * from the start; the next daemon's READY lets either run. */
+static void test_waits_while_service_down(void **state)
+{
+	(void)state;
+	create_with(SVC_DISK_PENDING);
+	assert_non_null(held_for);
+	assert_null(strstr(held_for, "not running"));
+	fake_svc_down();
+	assert_non_null(held_for);
+	assert_non_null(strstr(held_for, "which is not running"));
+	assert_null(stopped_for);
+	fake_svc_up();
+	assert_null(strstr(held_for, "not running"));
+	svc_blk_disk_settled(0, SVC_DISK_READY);
+	assert_int_equal(unholds, 1);
+
+	fake_svc_down();
+	create_with(SVC_DISK_PENDING);
+	assert_non_null(strstr(held_for, "which is not running"));
+	fake_svc_up();
+	assert_null(strstr(held_for, "not running"));
+	svc_blk_disk_settled(0, SVC_DISK_READY);
+	assert_int_equal(unholds, 1);
+	assert_null(stopped_for);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -290,6 +444,12 @@ int main(void)
 		T(test_service_vm_gone_and_back),
 		T(test_broken_ring),
 		T(test_reset_orphans_request),
+		T(test_vm_waits_for_ready),
+		T(test_ready_disk_does_not_hold),
+		T(test_refused_disk_stops_vm),
+		T(test_refused_at_build),
+		T(test_torn_down_while_waiting),
+		T(test_waits_while_service_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

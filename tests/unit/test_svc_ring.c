@@ -298,6 +298,31 @@ static void test_unclaim(void **state)
 	assert_int_equal(svc_ring_busy(&ring), 0);
 }
 
+/* The daemon's word on each disk (version 4): read as written while in
+ * range, a value above SVC_DISK_STATE_MAX is SVC_DISK_BAD_STATE, an index
+ * past the table is PENDING; a fresh ring starts every disk PENDING. */
+static void test_disk_states(void **state)
+{
+	(void)state;
+	assert_true(svc_ring_add_disk(&ring, "a", 8));
+	assert_true(svc_ring_add_disk(&ring, "b", 8));
+	assert_int_equal(svc_ring_disk_state(&ring, 0), SVC_DISK_PENDING);
+	for (u32 st = 0; st <= SVC_DISK_STATE_MAX; st++) {
+		H()->disk_state[1] = st;
+		assert_int_equal(svc_ring_disk_state(&ring, 1), st);
+	}
+	H()->disk_state[1] = SVC_DISK_STATE_MAX + 1;
+	assert_int_equal(svc_ring_disk_state(&ring, 1), SVC_DISK_BAD_STATE);
+	H()->disk_state[1] = 0xffffffffU;
+	assert_int_equal(svc_ring_disk_state(&ring, 1), SVC_DISK_BAD_STATE);
+	H()->disk_state[2] = SVC_DISK_READY; /* no disk 2 */
+	assert_int_equal(svc_ring_disk_state(&ring, 2), SVC_DISK_PENDING);
+	assert_int_equal(svc_ring_disk_state(&ring, 0xffffffffU), SVC_DISK_PENDING);
+	assert_non_null(strstr(svc_disk_state_why(SVC_DISK_BAD_STATE), "out of range"));
+	svc_ring_init(&ring, mem, 8);
+	assert_int_equal(H()->disk_state[1], SVC_DISK_PENDING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_ring_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_then_fresh_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unclaim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_states, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,9 +11,20 @@
  *
  * Requests live outside the VMs' arenas (ios[]): when a VM is torn down
  * with a piece outstanding, the piece is orphaned and its answer, if one
- * comes, only frees the slot. */
+ * comes, only frees the slot.
+ *
+ * A VM built with such disks is held (vm_hold) until the daemon says each
+ * is served (public/svc_ring.h, enum svc_disk_state), and stopped with the
+ * reason, before it ran, if one is not: a corrupt or truncated image never
+ * boots. Once a VM ran, a later daemon (the service VM restarted) does not
+ * hold it again: its requests wait or fail as above. A VM waiting while the
+ * service VM is not running (it stopped for good, or was never built) goes
+ * on waiting, since the operator can start the service VM again, but the
+ * log and the console's list say what it waits on. */
 #include <bulkhead/blk_backend.h>
+#include <bulkhead/console.h>
 #include <bulkhead/dev.h>
+#include <bulkhead/format.h>
 #include <bulkhead/string.h>
 #include <bulkhead/svc.h>
 #include <bulkhead/vm.h>
@@ -40,6 +51,52 @@ struct svc_io {
 static struct svc_io ios[SVC_IOS];
 
 static void step(struct svc_io *io);
+
+/* By VM slot: the VM held and the ring disks it waits for to start. */
+static struct { struct vm *vm; u32 disks; } waiting[VM_MAX];
+
+/* What a held VM waits for (the console's list shows it). */
+static const char wait_served[] = "its disks from the service VM";
+static const char wait_no_service[] =
+	"its disks from the service VM, which is not running (start it from the console)";
+
+void svc_blk_service_running(const char *svc, bool running)
+{
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		struct vm *vm = waiting[i].vm;
+
+		if (!vm || !waiting[i].disks || !vm->held_for)
+			continue;
+		vm_hold_update(vm, running ? wait_served : wait_no_service);
+		if (!running)
+			printf("vm %s: still waits for its disks: service VM %s stopped before "
+			       "serving them (the console's 'start %s' starts it again)\n",
+			       vm->name, svc, svc);
+	}
+}
+
+void svc_blk_disk_settled(u32 disk, u32 state)
+{
+	char why[VM_REASON_MAX];
+
+	if (disk >= SVC_MAX_DISKS)
+		return;
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		struct vm *vm = waiting[i].vm;
+
+		if (!(waiting[i].disks & 1U << disk))
+			continue;
+		waiting[i].disks &= ~(1U << disk);
+		if (state != SVC_DISK_READY) {
+			waiting[i].disks = 0;
+			fmt_snprintf(why, sizeof(why), "its disk %s is not served: %s",
+				     svc_disk_name(disk), svc_disk_state_why(state));
+			vm_stop(vm, why);
+		} else if (!waiting[i].disks) {
+			vm_unhold(vm);
+		}
+	}
+}
 
 static void io_free(struct svc_io *io)
 {
@@ -207,6 +264,30 @@ bool svc_blk_open(struct dev_host *h, const struct vm_disk *d, unsigned index,
 		*err = "no room for a disk";
 		return false;
 	}
+	switch (svc_disk_state((u32)disk)) {
+	case SVC_DISK_READY:
+		break;
+	case SVC_DISK_PENDING: {
+		struct vm *vm = vm_of_dev(h);
+
+		if (vm->id >= VM_MAX) {
+			*err = "service VM disk: not a VM slot";
+			return false;
+		}
+		waiting[vm->id].vm = vm;
+		waiting[vm->id].disks |= 1U << disk;
+		vm_hold(vm, svc_service_up() ? wait_served : wait_no_service);
+		break;
+	}
+	default: { /* the current daemon said no already */
+		static char why[VM_REASON_MAX];
+
+		fmt_snprintf(why, sizeof(why), "its disk %s is not served: %s", d->svc_name,
+			     svc_disk_state_why(svc_disk_state((u32)disk)));
+		*err = why;
+		return false;
+	}
+	}
 	b->h = h;
 	b->disk = (u32)disk;
 	b->sectors = d->svc_bytes / BLK_SECTOR;
@@ -224,6 +305,10 @@ bool svc_blk_open(struct dev_host *h, const struct vm_disk *d, unsigned index,
  * free their slots), its waiting requests dropped. */
 static void svc_blk_destroy(struct dev_host *h)
 {
+	struct vm *vm = vm_of_dev(h);
+
+	if (vm->id < VM_MAX && waiting[vm->id].vm == vm)
+		waiting[vm->id].disks = 0;
 	for (unsigned i = 0; i < SVC_IOS; i++) {
 		if (!ios[i].used || ios[i].h != h)
 			continue;

@@ -54,8 +54,10 @@ static u64 ring_pa;
 static struct svc_dev *live; /* the service VM's function, while it exists */
 static u32 ring_gen;
 /* The disks served through the ring, by the index requests carry: kept
- * across new rings, so a restarted daemon sees the same table. */
-static struct { char name[SVC_DISK_NAME]; u64 sectors; } disks[SVC_MAX_DISKS];
+ * across new rings, so a restarted daemon sees the same table. state is
+ * the first final state the daemon gave it on the current ring (PENDING
+ * until then, and again on a new ring). */
+static struct { char name[SVC_DISK_NAME]; u64 sectors; u32 state; } disks[SVC_MAX_DISKS];
 static u32 nr_disks;
 /* The control channel: kept across service VM restarts. */
 static struct svc_hv_status status;
@@ -150,9 +152,43 @@ int svc_disk_register(const char *name, u64 sectors)
 	return (int)i;
 }
 
+u32 svc_disk_state(u32 disk)
+{
+	return disk < nr_disks ? disks[disk].state : SVC_DISK_PENDING;
+}
+
+const char *svc_disk_name(u32 disk)
+{
+	return disk < nr_disks ? disks[disk].name : "?";
+}
+
+/* The daemon rang the doorbell: each disk still PENDING on this ring takes
+ * the state the daemon wrote, if final, and the VMs waiting for it hear. */
+static void disks_poll(const char *vm_name)
+{
+	for (u32 i = 0; i < nr_disks; i++) {
+		u32 st;
+
+		if (disks[i].state != SVC_DISK_PENDING)
+			continue;
+		st = svc_ring_disk_state(&ring, i);
+		if (st == SVC_DISK_PENDING)
+			continue;
+		disks[i].state = st;
+		printf("[%s] service ring: disk %s %s%s\n", vm_name, disks[i].name,
+		       st == SVC_DISK_READY ? "" : "not served: ", svc_disk_state_why(st));
+		svc_blk_disk_settled(i, st);
+	}
+}
+
 struct svc_ring *svc_ring_live(void)
 {
 	return live && !ring.broken ? &ring : NULL;
+}
+
+bool svc_service_up(void)
+{
+	return live != NULL;
 }
 
 void svc_ring_kick(void)
@@ -165,9 +201,11 @@ static void ring_fresh(const char *vm_name)
 {
 	svc_ring_abort(&ring, "service ring laid out again");
 	svc_ring_init(&ring, ring_mem, ++ring_gen);
-	for (u32 i = 0; i < nr_disks; i++)
+	for (u32 i = 0; i < nr_disks; i++) {
+		disks[i].state = SVC_DISK_PENDING; /* the new daemon looks again */
 		if (!svc_ring_add_disk(&ring, disks[i].name, disks[i].sectors))
 			break; /* cannot happen: both hold SVC_MAX_DISKS */
+	}
 	svc_uplink_fresh(ring_mem, vm_name); /* version 3: the frame rings */
 }
 
@@ -215,6 +253,7 @@ static enum bus_result regs_write(void *dev, u64 off, u32 size, u64 val)
 		svc_uplink_poll(s->h->name); /* frames from the wire (version 3) */
 		if (ring.broken)
 			break;
+		disks_poll(s->h->name); /* version 4 */
 		svc_ring_poll(&ring);
 		if (ring.broken)
 			printf("[%s] service ring broken: %s; its requests failed\n", s->h->name,
@@ -370,6 +409,7 @@ static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, cons
 	pci_func_set_hooks(s->f, &hooks, s);
 	ring_fresh(h->name);
 	live = s;
+	svc_blk_service_running(h->name, true);
 	printf("[%s] service ring: %u entries of %u KiB\n", h->name, SVC_RING_ENTRIES,
 	       SVC_SLOT_BYTES / 1024U);
 	return true;
@@ -386,6 +426,7 @@ static void svc_dev_destroy(struct dev_host *h)
 	live = NULL;
 	svc_ring_abort(&ring, "service VM stopped");
 	svc_uplink_stop(h->name);
+	svc_blk_service_running(h->name, false);
 }
 
 VM_DEVICE_DESTROY(35, svc_ring, svc_dev_create, svc_dev_destroy);

@@ -55,6 +55,35 @@ bool svc_ring_add_disk(struct svc_ring *r, const char *name, u64 sectors)
 	return true;
 }
 
+u32 svc_ring_disk_state(struct svc_ring *r, u32 disk)
+{
+	u32 st;
+
+	if (disk >= r->nr_disks)
+		return SVC_DISK_PENDING;
+	st = shared_load(&hdr(r)->disk_state[disk]);
+	return st > SVC_DISK_STATE_MAX ? SVC_DISK_BAD_STATE : st;
+}
+
+const char *svc_disk_state_why(u32 state)
+{
+	switch (state) {
+	case SVC_DISK_READY:
+		return "served";
+	case SVC_DISK_REFUSED:
+		return "its image was refused by the service VM (corrupt or truncated: its log says "
+		       "why)";
+	case SVC_DISK_MISSING:
+		return "the service VM has no file for it";
+	case SVC_DISK_SMALL:
+		return "its file in the service VM is smaller than its configured size";
+	case SVC_DISK_PENDING:
+		return "not looked at by the service VM yet";
+	default:
+		return "the service VM gave it a state out of range";
+	}
+}
+
 u32 svc_ring_busy(const struct svc_ring *r)
 {
 	u32 n = 0;

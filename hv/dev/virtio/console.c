@@ -7,6 +7,7 @@
  * input over from the UART when it is created; docs/disks.md, "hvc0").
  * Keys wait in a small FIFO until the driver has posted receive buffers. */
 #include <bulkhead/console.h>
+#include <bulkhead/console_partial.h>
 #include <bulkhead/dev.h>
 #include <bulkhead/pc_platform.h>
 #include <bulkhead/pci.h>
@@ -31,6 +32,7 @@ struct vcon {
 	u32 rx_head, rx_count;
 	char line[LINE_MAX];
 	u32 len, shown;
+	struct console_partial partial;
 };
 
 static void show(struct vcon *v, bool newline)
@@ -134,11 +136,11 @@ static u32 vcon_room(void *dev)
 	return RX_FIFO - ((struct vcon *)dev)->rx_count;
 }
 
-static void vcon_flush(void *dev)
+static void vcon_flush(void *dev, bool idle)
 {
 	struct vcon *v = dev;
 
-	if (v->len > v->shown)
+	if (console_partial_due(&v->partial, v->len, v->shown, idle))
 		show(v, false);
 }
 

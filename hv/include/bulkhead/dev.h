@@ -43,9 +43,10 @@ bool __must_check dev_add_timer(struct dev_host *h, const struct vtimer_ops *ops
 
 /* The physical console's keys for this VM while it has the focus: input
  * takes one byte, room says how many it can take now, flush shows a
- * partial output line (a prompt) once the guest goes idle. */
+ * partial output line (a prompt): at once when idle (the guest halted),
+ * else at each console poll as console_partial.h decides. */
 void dev_attach_console(struct dev_host *h, void (*input)(void *dev, u8 c),
-			u32 (*room)(void *dev), void (*flush)(void *dev), void *dev);
+			u32 (*room)(void *dev), void (*flush)(void *dev, bool idle), void *dev);
 
 /* A byte of the guest's console output (focus mode: filtered, shown or
  * kept in the VM's ring; console_mux.h). */

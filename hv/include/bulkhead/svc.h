@@ -67,6 +67,13 @@ u32 svc_ring_poll(struct svc_ring *r);
 /* Completes every outstanding request with SVC_DONE_ABORTED and breaks
  * the ring (the service VM stopped or the ring is bad); why is logged. */
 void svc_ring_abort(struct svc_ring *r, const char *why);
+/* The state the daemon gave disk (enum svc_disk_state), read once;
+ * SVC_DISK_BAD_STATE for a value out of range, PENDING for an index past
+ * the table. */
+#define SVC_DISK_BAD_STATE (SVC_DISK_STATE_MAX + 1U)
+u32 svc_ring_disk_state(struct svc_ring *r, u32 disk);
+/* The words for a disk state in a log line or a VM's stop reason. */
+const char *svc_disk_state_why(u32 state);
 /* Outstanding requests. */
 u32 svc_ring_busy(const struct svc_ring *r);
 
@@ -74,6 +81,9 @@ u32 svc_ring_busy(const struct svc_ring *r);
  * service VM's ring device is created. Its requests' completions run under
  * the hypervisor's one lock, like every exit. */
 struct svc_ring *svc_ring_live(void);
+/* The service VM's ring device exists (its VM is built), whether or not
+ * its ring works. */
+bool svc_service_up(void);
 /* Tells the service VM that requests are waiting (its ring device's
  * INTx). */
 void svc_ring_kick(void);
@@ -86,6 +96,12 @@ bool svc_ring_mapping_own(const struct vm *vm, u64 gpa, u64 hpa, u64 size);
  * name was registered with, or no room. */
 int svc_disk_register(const char *name, u64 sectors);
 
+/* The state the current ring's daemon gave disk (enum svc_disk_state:
+ * PENDING until it says, and again after the service VM's reset), and
+ * its name in the table. */
+u32 svc_disk_state(u32 disk);
+const char *svc_disk_name(u32 disk);
+
 struct blk_backend;
 struct dev_host;
 struct vm_disk;
@@ -93,5 +109,12 @@ struct vm_disk;
  * (hv/dev/svc/svc_blk.c); false with *err when there is no room. */
 bool __must_check svc_blk_open(struct dev_host *h, const struct vm_disk *d, unsigned index,
 			       struct blk_backend *out, const char **err);
+/* The daemon gave disk its final state on this ring: a VM waiting for it
+ * runs once all its disks are READY, and stops with the reason if one is
+ * anything else (svc_blk.c). */
+void svc_blk_disk_settled(u32 disk, u32 state);
+/* The service VM's ring device was built (running) or torn down: VMs
+ * waiting for their disks say what they wait on (svc_blk.c). */
+void svc_blk_service_running(const char *svc, bool running);
 
 #endif

@@ -104,7 +104,7 @@ struct vm {
 	 * rather than overflow the guest's FIFO. */
 	u32 (*console_room)(void *dev);
 	/* Shows a partial output line (a prompt) once the guest goes idle. */
-	void (*console_flush)(void *dev);
+	void (*console_flush)(void *dev, bool idle);
 	void *console_dev;
 	/* Its power button (the ACPI fixed hardware's), NULL if none: true if
 	 * the guest enabled the button's event. */
@@ -116,6 +116,11 @@ struct vm {
 	u64 first_crash_tsc;
 	bool released;       /* stopped, its RAM and backend state given back */
 	bool start_pending;  /* vm_restart of an ended VM: build it again */
+	/* Built but not run yet, waiting for what this says (its disks from
+	 * the service VM): its vCPUs are not scheduled and its timers not
+	 * polled; NULL once it may run (vm_hold, vm_unhold). */
+	const char *held_for;
+	u64 held_tsc;
 	struct {
 		const struct vtimer_ops *ops;
 		void *dev;
@@ -168,6 +173,14 @@ void vm_restart(struct vm *vm, const char *why);
 /* Builds an ended, released VM again in its slot (sched.c, for
  * vm_restart); false, with the reason as its stop reason, if it cannot. */
 bool vm_start_again(struct vm *vm);
+/* A device of a VM being built holds it before its first instruction
+ * until what it waits for is there (held_for, logged once), then lets it
+ * run (logged with the time it waited). */
+void vm_hold(struct vm *vm, const char *what);
+void vm_unhold(struct vm *vm);
+/* A held VM now waits on what (a changed circumstance); nothing if it is
+ * not held. */
+void vm_hold_update(struct vm *vm, const char *what);
 /* The guest ended itself through the test-exit port. */
 void vm_exit_with_code(struct vm *vm, u32 code);
 /* ACPI S5 from the guest: the VM is off. */

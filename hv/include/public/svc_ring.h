@@ -40,9 +40,10 @@
  *
  * Ownership: the hypervisor writes the header, the disk table, the
  * request ring, req_prod, rsp_cons and the data slot of a WRITE before
- * posting it; the daemon writes req_cons, the response ring, rsp_prod and
- * the data slot of a READ before answering it. Indexes are free-running
- * u32 counters; entry i of a ring is at index % SVC_RING_ENTRIES.
+ * posting it; the daemon writes req_cons, the response ring, rsp_prod,
+ * the disk states (version 4) and the data slot of a READ before
+ * answering it. Indexes are free-running u32 counters; entry i of a ring
+ * is at index % SVC_RING_ENTRIES.
  *
  * The hypervisor trusts nothing the daemon writes: a response with an
  * unknown id, a status out of range or a length other than the request's
@@ -58,7 +59,8 @@
 #define SVC_PCI_VENDOR 0x1b36U
 #define SVC_PCI_DEVICE 0x10f1U
 #define SVC_MAGIC      0x56534842U /* "BHSV" in memory */
-#define SVC_VERSION    3U /* 2: the control channel (ctl_*, status); 3: the frame rings */
+#define SVC_VERSION    4U /* 2: the control channel (ctl_*, status); 3: the frame rings;
+			      4: the disk states */
 
 /* BAR 0 registers */
 #define SVC_REG_MAGIC    0x00U
@@ -126,6 +128,24 @@ enum svc_op { SVC_OP_READ = 0, SVC_OP_WRITE = 1, SVC_OP_FLUSH = 2 };
 /* A response's status; anything above SVC_ST_MAX is invalid. */
 enum svc_status { SVC_ST_OK = 0, SVC_ST_IOERR = 1, SVC_ST_UNSUPP = 2, SVC_ST_MAX = 2 };
 
+/* What the daemon says of each disk of the table (version 4), in
+ * disk_state[] of the header. A VM with a disk served through the ring is
+ * built but not run until the daemon says READY for each of its disks; any
+ * other final state (or a value above SVC_DISK_STATE_MAX) stops it with
+ * the reason, before it ran one instruction. The hypervisor takes the
+ * first final state of each disk per ring (a later change is ignored) and
+ * reads them when the daemon writes the doorbell. A daemon writes a disk's
+ * state once it has looked at it, then rings the doorbell. */
+enum svc_disk_state {
+	SVC_DISK_PENDING = 0, /* not looked at yet */
+	SVC_DISK_READY = 1,   /* served */
+	SVC_DISK_REFUSED = 2, /* its image failed the service VM's check (corrupt, truncated, a
+				 broken chain) or could not be attached */
+	SVC_DISK_MISSING = 3, /* the service VM has no file of that name */
+	SVC_DISK_SMALL = 4,   /* its file is smaller than the disk's size */
+	SVC_DISK_STATE_MAX = 4,
+};
+
 struct svc_disk_desc {
 	char name[SVC_DISK_NAME]; /* the disk's name in the configuration */
 	uint64_t sectors;         /* its size in 512-byte sectors */
@@ -165,6 +185,7 @@ struct svc_hdr {
 	uint32_t rsp_cons;   /* hypervisor: responses taken */
 	uint32_t pad1[6];
 	struct svc_disk_desc disks[SVC_MAX_DISKS];
+	uint32_t disk_state[SVC_MAX_DISKS]; /* daemon: enum svc_disk_state (version 4) */
 };
 
 _Static_assert(sizeof(struct svc_vm_status) == 40, "svc_vm_status layout");
