@@ -98,7 +98,9 @@ case $st in
 124|137) echo "qemu.sh: timed out after ${timeout_s}s" >&2; exit 124 ;;
 *)
 	# 0 is the machine's own end: with -no-reboot a triple fault (or a reset)
-	# of the emulated PC, or its ACPI power-off; QEMU's reset log says which
+	# of the emulated PC, or its ACPI power-off; QEMU's reset log says which.
+	# (A SIGTERM from the test ends QEMU the same way; the dump's first line,
+	# QEMU's SHUTDOWN event, tells the two apart: "guest": false.)
 	echo "qemu.sh: QEMU exited with status $st" >&2
 	if [ -n "${BULKHEAD_QEMU_LOG:-}" ]; then
 		# what QEMU logged after the last CPU reset ("Triple fault"), then

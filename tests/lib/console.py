@@ -72,6 +72,13 @@ class OutputTimeout(StepFailed):
     """A bounded wait for output ran out while the command still ran."""
 
 
+def stopped_from_outside(signum, frame):
+    """SIGTERM (tests/run.sh's time for the test ran out): the step in
+    progress fails as a timeout, so the hang's dump is taken and the
+    command, in its own session, is stopped rather than left running."""
+    raise OutputTimeout("stopped from outside by signal %d (the test's time ran out)" % signum)
+
+
 def unescape(s):
     return codecs.decode(s.encode("latin-1", "backslashreplace"), "unicode_escape")
 
@@ -286,6 +293,7 @@ def main():
             outf.flush()
 
     c = Console(a.cmd, log_path, a.echo, a.strip_prefix)
+    signal.signal(signal.SIGTERM, stopped_from_outside)
     total_deadline = a.total
     env = {"re": re, "nums": nums, "out": "", "status": None}
     marks = {"start": 0.0}  # "start": when the command was started
@@ -366,6 +374,9 @@ def main():
         rc = 1
         src, no, word, arg = cur
         print("console: FAIL at %s:%d (%s %s): %s" % (src, no, word, arg, ex), file=sys.stderr)
+        # the same as a test's FAIL line, which tests/run.sh shows first
+        print("FAIL: console step %s:%d (%s %s): %s" % (os.path.basename(src), no, word,
+                                                      arg[:160], ex), file=sys.stderr)
         if isinstance(ex, OutputTimeout) and c.proc.poll() is None:
             text = c.dump(a.dump_wait)
             with open(log_path + ".dump", "w", encoding="utf-8", errors="replace") as f:

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Waits on QEMU's QMP socket for the emulated PC to shut down on its own
-(a triple fault under -no-reboot, or its ACPI power-off; QEMU runs with
--no-shutdown, so it pauses instead of exiting), then writes every CPU's
-registers at that moment to OUT and has QEMU quit. Exits quietly when QEMU
-ends first (the exit port, a timeout). scripts/qemu.sh starts it when
-BULKHEAD_QEMU_LOG is set.
+"""Waits on QEMU's QMP socket for QEMU's SHUTDOWN event: the emulated PC's
+own end (a triple fault under -no-reboot, or its ACPI power-off; QEMU runs
+with -no-shutdown, so it pauses instead of exiting) or QEMU stopped from
+outside (SIGTERM: a test whose step failed). Writes the event and every
+CPU's registers at that moment to OUT, with each CPU's next instructions,
+its mappings (info mem) and its root table's first entries, then has QEMU
+quit, even when the dump fails. Exits quietly when QEMU ends first (the exit
+port, a timeout). scripts/qemu.sh starts it when BULKHEAD_QEMU_LOG is set.
 
 usage: qemu_shutdown_dump.py SOCKET OUT
 """
 import json
+import re
 import socket
 import sys
 import time
@@ -47,15 +50,32 @@ def main():
         msg = json.loads(line)
         if msg.get("event") != "SHUTDOWN":
             continue
-        send("human-monitor-command", **{"command-line": "info registers -a"})
-        regs = reply()
-        with open(out, "w") as o:
-            o.write("QEMU shut down on its own: %s\n" % json.dumps(msg.get("data", {})))
-            o.write((regs or {}).get("return", "no registers\n"))
-        send("quit")
-        reply()  # QEMU takes the command before the socket closes
+        try:
+            dump(send, reply, msg, out)
+        finally:
+            send("quit")
+            reply()  # QEMU takes the command before the socket closes
         break
     return 0
+
+
+def dump(send, reply, msg, out):
+    """The event and the CPUs' state at it, into OUT."""
+    send("human-monitor-command", **{"command-line": "info registers -a"})
+    regs = reply()
+    text = (regs or {}).get("return", "no registers\n")
+    with open(out, "w") as o:
+        o.write("QEMU shut down: %s\n" % json.dumps(msg.get("data", {})))
+        o.write(text)
+        # each CPU's next instructions and its page tables' view: a
+        # fetch that cannot be translated shows here as an error
+        for n, cr3 in enumerate(re.findall(r"^CR0=\S+ CR2=\S+ CR3=([0-9a-f]+)", text, re.M)):
+            o.write("CPU %d, as the monitor sees it:\n" % n)
+            for cmd in ("x /2i $pc", "info mem", "xp /2gx 0x%x" % (int(cr3, 16) & ~0xfff)):
+                send("human-monitor-command", **{"command-line": cmd, "cpu-index": n})
+                lines = ((reply() or {}).get("return") or "").splitlines()
+                for line in lines[:24]:
+                    o.write("  %s\n" % line)
 
 
 if __name__ == "__main__":

@@ -77,8 +77,29 @@ expect_no_line() {
 	! grep -qF -- "$1" "$LOG" && echo "ok: no '$1'" || fail "log has '$1'"
 }
 
+# A failed run whose QEMU shut down (scripts/qemu.sh's BULKHEAD_QEMU_LOG
+# evidence) says so among its FAIL lines, which tests/run.sh prints first:
+# why QEMU stopped and where each CPU was.
+shutdown_evidence() {
+	local regs=$BULKHEAD_QEMU_LOG.regs rips="" rip
+	[ -s "$regs" ] || return 0
+	for rip in $(grep -oE "^RIP=[0-9a-f]+" "$regs" | cut -d= -f2); do
+		rips="$rips $rip ($(addr2line -f -e "${BULKHEAD_ELF:-build/bulkhead.elf}" "0x$rip" 2>/dev/null | head -1))"
+	done
+	# the guest's own end ("guest": true: a triple fault, a reset, its
+	# power-off) or QEMU stopped from outside (the test's SIGTERM after a
+	# step failed: where the CPUs were then)
+	if grep -q '"guest": true' "$regs"; then
+		fail "the emulated PC shut down on its own: $(head -1 "$regs")$(grep -aq "Triple fault" "$BULKHEAD_QEMU_LOG" 2>/dev/null && echo ", a triple fault"); RIP:$rips"
+	else
+		fail "QEMU was stopped from outside: $(head -1 "$regs"); RIP then:$rips"
+	fi
+	grep -aE "^  |^CPU [0-9]+, as" "$regs" | head -18 | sed 's/^/FAIL:   /'
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
+		shutdown_evidence
 		echo "--- serial log $LOG"
 		cat "$LOG"
 		exit 1
