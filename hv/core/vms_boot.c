@@ -243,6 +243,7 @@ void vms_boot(const struct boot_info *bi)
 	isolation_check_all("at start");
 	sched_run();
 	vm_report_all();
+	smp_report_late();
 	vswitch_report(&vswitch_machine);
 	isolation_check_all("at the end");
 	hv_stop(vm_all_passed() && nr_vms == wanted ? HV_PASS : HV_FAIL);

@@ -17,5 +17,7 @@ unsigned smp_start_cpus(const struct boot_info *bi, const struct acpi_info *ai);
 /* An interrupt to c: a guest it runs exits, or its HLT ends, so that it
  * looks at its vCPUs again. */
 void smp_kick(const struct cpu *c);
+/* At the end of the run: the APs that came up late and halted, if any. */
+void smp_report_late(void);
 
 #endif
