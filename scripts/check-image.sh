@@ -13,8 +13,10 @@ mb1=$(off 1badb002); mb2=$(off e85250d6)
 [ -n "$mb2" ] && [ "$mb2" -lt 32768 ] && [ $((mb2 % 8)) -eq 0 ] || fail "no aligned Multiboot2 header in the first 32 KiB"
 # Every PT_LOAD with file contents must satisfy offset - mb1 == vaddr - load_addr.
 load=$(readelf -lW "$elf" | awk '$1 == "LOAD" { print $2, $3, $5 }')
-first_va=$(echo "$load" | head -1 | awk '{ print $2 }')
-echo "$load" | while read -r o va fsz; do
+# (no pipe into head: under pipefail, head's early exit can kill the writer
+# with SIGPIPE, which failed a build once with status 141)
+first_va=$(awk 'NR == 1 { print $2 }' <<< "$load")
+while read -r o va fsz; do
 	[ $((fsz)) -eq 0 ] && continue
 	[ $((o - mb1)) -eq $((va - first_va)) ] || fail "segment at $va is not at its memory offset in the file"
-done
+done <<< "$load"
