@@ -28,14 +28,14 @@ void fake_svc_up(void)
 		if (!svc_ring_add_disk(&fake_svc_ring, disks[i].name, disks[i].sectors))
 			abort();
 	up = true;
-	svc_blk_service_running("svc", true);
+	svc_blk_service_changed("svc");
 }
 
 void fake_svc_down(void)
 {
 	up = false;
 	svc_ring_abort(&fake_svc_ring, "service VM stopped");
-	svc_blk_service_running("svc", false);
+	svc_blk_service_changed("svc");
 }
 
 struct svc_ring *svc_ring_live(void)

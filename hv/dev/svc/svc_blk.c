@@ -60,8 +60,10 @@ static const char wait_served[] = "its disks from the service VM";
 static const char wait_no_service[] =
 	"its disks from the service VM, which is not running (start it from the console)";
 
-void svc_blk_service_running(const char *svc, bool running)
+void svc_blk_service_changed(const char *svc)
 {
+	bool running = svc_service_up();
+
 	for (unsigned i = 0; i < VM_MAX; i++) {
 		struct vm *vm = waiting[i].vm;
 

@@ -409,7 +409,7 @@ static bool svc_dev_create(struct dev_host *h, const struct vm_config *cfg, cons
 	pci_func_set_hooks(s->f, &hooks, s);
 	ring_fresh(h->name);
 	live = s;
-	svc_blk_service_running(h->name, true);
+	svc_blk_service_changed(h->name);
 	printf("[%s] service ring: %u entries of %u KiB\n", h->name, SVC_RING_ENTRIES,
 	       SVC_SLOT_BYTES / 1024U);
 	return true;
@@ -426,7 +426,7 @@ static void svc_dev_destroy(struct dev_host *h)
 	live = NULL;
 	svc_ring_abort(&ring, "service VM stopped");
 	svc_uplink_stop(h->name);
-	svc_blk_service_running(h->name, false);
+	svc_blk_service_changed(h->name);
 }
 
 VM_DEVICE_DESTROY(35, svc_ring, svc_dev_create, svc_dev_destroy);

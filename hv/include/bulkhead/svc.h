@@ -113,8 +113,9 @@ bool __must_check svc_blk_open(struct dev_host *h, const struct vm_disk *d, unsi
  * runs once all its disks are READY, and stops with the reason if one is
  * anything else (svc_blk.c). */
 void svc_blk_disk_settled(u32 disk, u32 state);
-/* The service VM's ring device was built (running) or torn down: VMs
- * waiting for their disks say what they wait on (svc_blk.c). */
-void svc_blk_service_running(const char *svc, bool running);
+/* The service VM's ring device was just built or torn down
+ * (svc_service_up() says which): VMs waiting for their disks say what they
+ * wait on (svc_blk.c). */
+void svc_blk_service_changed(const char *svc);
 
 #endif
