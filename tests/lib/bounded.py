@@ -13,7 +13,9 @@ the bound passes, the test's Python drivers get SIGTERM first (console.py
 then takes the hypervisor's dump and stops its QEMU itself), then, after
 20 s, everything left gets SIGTERM, and after 10 s more SIGKILL. After a
 test that ended on its own, whatever it left running is stopped the same
-way and named. Exits with the test's status, or 124 when the bound passed.
+way and named. If the runner itself gets SIGTERM, SIGINT or SIGHUP, it stops
+the test the same way first. Exits with the test's status, or 124 when the
+bound passed.
 """
 import ctypes
 import os
@@ -101,6 +103,17 @@ def main():
         print("bounded: prctl(PR_SET_CHILD_SUBREAPER) failed", file=sys.stderr)
         return 2
     child = subprocess.Popen(sys.argv[2:])
+
+    def stopped(signum, frame):
+        # the runner itself is stopped (the suite interrupted): the test
+        # and all it started go with it
+        print("bounded: stopped by signal %d: stopping the test" % signum, flush=True)
+        stop_tree()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
+    signal.signal(signal.SIGHUP, stopped)
     try:
         status = child.wait(seconds)
     except subprocess.TimeoutExpired:
