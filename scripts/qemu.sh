@@ -32,7 +32,11 @@ if [ ${#mods[@]} -gt 0 ]; then
 fi
 boot=(-kernel "${BULKHEAD_ELF:-$here/build/bulkhead.elf}" -append "$cmdline" "${initrd[@]}")
 [ -n "$iso" ] && boot=(-cdrom "$iso" -boot d)
-qemu=(qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -nographic -no-reboot
+# BULKHEAD_TCG: the -accel value. Only the first -accel counts, so a later
+# "-accel tcg,thread=..." in --qemu changes nothing; multi-threaded TCG (one
+# host thread per CPU) is QEMU's default. tests/system/lib.sh sets
+# "tcg,thread=single" (see there why).
+qemu=(qemu-system-x86_64 -accel "${BULKHEAD_TCG:-tcg}" -cpu "$cpu" -m "$mem" -nographic -no-reboot
 	-serial mon:stdio -monitor none -display none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${boot[@]}" "${extra[@]}")
 # BULKHEAD_QEMU_LOG=FILE: evidence for a run the emulated PC ends on its

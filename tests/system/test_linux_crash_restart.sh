@@ -36,7 +36,7 @@ send poweroff
 expect ^vm work: powered off by the guest$ 300
 exit 0 300
 STEPS
-qemu="scripts/qemu.sh --timeout 1500 --mem 2G --qemu '-smp 2 -accel tcg,thread=multi' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
+qemu="scripts/qemu.sh --timeout 1500 --mem 2G --qemu '-smp 2' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
 timeout 1600 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$LOGDIR/$TEST.steps" \
 	--log "$LOG" --timeout 300 --total 1550
 STATUS=$?

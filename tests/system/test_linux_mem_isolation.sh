@@ -35,7 +35,7 @@ mods=""
 for vm in work personal; do
 	mods="$mods --module 'build/linux/bzImage vm=$vm mem=384 vcpus=2 -- $cmdline' --module 'build/linux/initramfs.cpio.gz vmmod=$vm'"
 done
-qemu="scripts/qemu.sh --timeout 2300 --mem 2G --qemu '-smp 2 -accel tcg,thread=multi' $mods"
+qemu="scripts/qemu.sh --timeout 2300 --mem 2G --qemu '-smp 2' $mods"
 timeout 2400 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$LOGDIR/$TEST.steps" \
 	--log "$LOG" --timeout 900 --total 2350
 STATUS=$?

@@ -67,7 +67,7 @@ up() { # VM index, name, address
 	echo "exit 0 60"
 } > "$steps"
 mods="--module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module '$conf name=vms.conf'"
-qemu="scripts/qemu.sh --timeout 1400 --mem 1G --qemu '-smp 2 -accel tcg,thread=multi' $mods"
+qemu="scripts/qemu.sh --timeout 1400 --mem 1G --qemu '-smp 2' $mods"
 timeout 1500 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$steps" \
 	--log "$LOG" --timeout 300 --total 1450
 STATUS=$?

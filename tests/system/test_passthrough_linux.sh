@@ -108,7 +108,7 @@ send poweroff
 expect ^vm linux: powered off by the guest$ 300
 exit 0 300
 STEPS
-qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu,intremap=on -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
+qemu="scripts/qemu.sh --timeout 1200 --mem 2G --qemu '-machine q35 -smp 2 -device amd-iommu,intremap=on -drive file=$DIR/nvme.img,if=none,format=raw,id=nv -device nvme,drive=nv,serial=pt,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
 timeout 1300 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
 	--strip-prefix "[linux] " --log "$LOG" --timeout 300 --total 1250
 STATUS=$?

@@ -109,7 +109,7 @@ boot_steps() { # boot number: the steps up to both disks mounted
 }
 run_boot() { # boot number, steps file
 	local qemu
-	qemu="scripts/qemu.sh --timeout 1000 --mem 2G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -drive file=$nvme,if=none,format=raw,id=nv -device nvme,drive=nv,serial=layers,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/linux/initramfs-svc.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
+	qemu="scripts/qemu.sh --timeout 1000 --mem 2G --qemu '-machine q35 -smp 2 -device amd-iommu -drive file=$nvme,if=none,format=raw,id=nv -device nvme,drive=nv,serial=layers,addr=0x5' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module build/linux/initramfs-svc.cpio.gz --module build/guests/ok.elf --module '$conf name=vms.conf'"
 	timeout 1100 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$2" \
 		--log "$DIR/boot$1.log" --timeout 300 --total 1050
 	STATUS=$?

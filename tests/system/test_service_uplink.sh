@@ -106,7 +106,7 @@ lease='udhcpc -i eth0 -n -q -t 10 -T 3 -s /bin/true >/tmp/u 2>&1; ip=$(grep -o "
 	echo "expect ^vm svc: powered off by the guest\$ 300"
 	echo "exit 0 120"
 } > "$DIR/steps"
-qemu="scripts/qemu.sh --timeout 1100 --mem 1G --qemu '-machine q35 -smp 2 -accel tcg,thread=multi -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module '$conf name=vms.conf'"
+qemu="scripts/qemu.sh --timeout 1100 --mem 1G --qemu '-machine q35 -smp 2 -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6' --module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module '$conf name=vms.conf'"
 timeout 1200 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$DIR/steps" \
 	--log "$LOG" --timeout 300 --total 1150
 STATUS=$?

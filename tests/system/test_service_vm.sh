@@ -84,7 +84,7 @@ sums='cd /; umount /mnt 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches && mount 
 out=$LOGDIR/$TEST.out
 rm -f "$out"
 mods="--module build/linux/bzImage --module build/linux/initramfs.cpio.gz --module '$conf name=vms.conf'"
-qemu="scripts/qemu.sh --timeout 1700 --mem 1G --qemu '-smp 2 -accel tcg,thread=multi' $mods"
+qemu="scripts/qemu.sh --timeout 1700 --mem 1G --qemu '-smp 2' $mods"
 timeout 1800 /usr/bin/python3 tests/lib/console.py --cmd "$qemu" --script "$steps" \
 	--log "$LOG" --out "$out" --timeout 300 --total 1750
 STATUS=$?

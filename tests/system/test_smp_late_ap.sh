@@ -6,7 +6,7 @@
 # code 0, and the 2-vCPU VM never has both vCPUs on CPUs at once (a late AP
 # that joined would run the second).
 source "$(dirname "$0")/lib.sh"
-boot --qemu "-smp 2 -accel tcg,thread=multi" \
+boot --qemu "-smp 2" \
      --module "build/guests/ipi_storm.elf vm=storm vcpus=2 testexit" \
      --module "build/guests/ok.elf vm=bystander testexit -- sleep_ms=200" -- ap_wait_ms=0
 expect_status 0

@@ -4,7 +4,7 @@
 # well-behaved bystander, on 2 CPUs: both VMs finish with code 0, nothing is
 # stopped, the hypervisor stays up.
 source "$(dirname "$0")/lib.sh"
-boot --qemu "-smp 2 -accel tcg,thread=multi" \
+boot --qemu "-smp 2" \
      --module "build/guests/ipi_storm.elf vm=storm vcpus=2 testexit" \
      --module "build/guests/ok.elf vm=bystander testexit -- sleep_ms=200" --
 expect_status 0

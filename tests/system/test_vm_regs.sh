@@ -40,10 +40,10 @@ for vm in A B; do
 done
 expect_no_line "regs: FAIL"
 
-# Three VMs on two CPUs (multi-threaded TCG, so no icount): each VM runs on
+# Three VMs on two CPUs (no icount, so slices end on real time): each VM runs on
 # either CPU from slice to slice, beside another VM on the other CPU, and
 # every switch and move keeps its registers its own.
-boot --qemu "-smp 2 -accel tcg,thread=multi" \
+boot --qemu "-smp 2" \
      --module "build/guests/regs.elf vm=A mem=8 testexit -- seed=1 xcr0=7 slices=$SLICES" \
      --module "build/guests/regs.elf vm=B mem=8 testexit -- seed=2 xcr0=3 slices=$SLICES" \
      --module "build/guests/regs.elf vm=C mem=8 testexit -- seed=3 xcr0=7 slices=$SLICES" --
