@@ -2,11 +2,12 @@
 # The client machine: three Debian Linux VMs (work, personal, scratch), each
 # with 2 vCPUs, boot together on 2 emulated CPUs (-smp 2; TCG runs them in
 # turn, tests/system/lib.sh). In each, nproc is 2 and a busy loop per vCPU,
-# run in parallel, finishes. Then personal and scratch spin on every vCPU while work, which
-# has the focus, still answers its shell (each answer bounded at 30 s; the
-# round-trip figures are bench/multi's). Each powers itself off and the run
-# ends with PASS; the report shows both vCPUs of a VM on the two CPUs at
-# once. Focus moves between the VMs with the console hotkey (Ctrl-] N).
+# run in parallel, finishes. Then personal and scratch spin on every vCPU
+# while work, which has the focus, still answers its shell (each answer
+# bounded at 30 s; the round-trip figures are bench/multi's). Each powers
+# itself off and the run ends with PASS; the report shows both vCPUs of a VM
+# on the two CPUs at once. Focus moves between the VMs with the console
+# hotkey (Ctrl-] N).
 source "$(dirname "$0")/lib.sh"
 make --no-print-directory linux-guest > "$LOGDIR/$TEST.build" 2>&1 || { cat "$LOGDIR/$TEST.build"; fail "building the Linux guest"; finish; }
 steps=$LOGDIR/$TEST.steps
