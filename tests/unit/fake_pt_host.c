@@ -19,6 +19,7 @@ host_msi_fn fake_pool_fn[4];
 void *fake_pool_ctx[4];
 u32 fake_pool_tag[4];
 bool fake_intremap, fake_irte_fail;
+unsigned fake_irte_limit = 256; /* the IRTE indexes a test may see */
 struct fake_irte fake_irte[256];
 struct apic_msg fake_sent[8];
 unsigned fake_nsent, fake_kicks;
@@ -77,7 +78,7 @@ bool iommu_intremap(void) { return fake_intremap; }
 
 enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
 {
-	assert_true(fake_intremap && index < 256);
+	assert_true(fake_intremap && index < fake_irte_limit);
 	if (fake_irte_fail)
 		return IOMMU_HW_TIMEOUT;
 	fake_irte[index].valid = true;
@@ -88,7 +89,7 @@ enum iommu_result iommu_irte_set(u16 bdf, u16 index, u8 vector, u8 apic_id)
 
 enum iommu_result iommu_irte_clear(u16 bdf, u16 index)
 {
-	assert_true(fake_intremap && index < 256 && fake_irte[index].bdf == bdf);
+	assert_true(fake_intremap && index < fake_irte_limit && fake_irte[index].bdf == bdf);
 	fake_irte[index].valid = false;
 	return IOMMU_OK;
 }

@@ -28,6 +28,8 @@ void fake_pool_fire(unsigned k);
 
 /* iommu.h's interrupt remapping: which IRTEs are valid, for what. */
 extern bool fake_intremap, fake_irte_fail;
+/* iommu_irte_set/clear assert index < this (256 unless a test narrows it) */
+extern unsigned fake_irte_limit;
 extern struct fake_irte { bool valid; u8 vector, apic; u16 bdf; } fake_irte[256];
 
 /* What reached the VM: its APIC messages (the first 8 kept) and kicks. */

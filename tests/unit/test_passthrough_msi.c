@@ -71,6 +71,7 @@ static int setup(void **state)
 	fake_cfg_guard = CAP, fake_cfg_writable = 0x00710000U; /* Enable and MME */
 	fake_pool_left = 2, fake_nsent = 0, fake_kicks = 0;
 	fake_intremap = fake_irte_fail = false;
+	fake_irte_limit = 4; /* one MSI vector: only the first few IRTEs */
 	memset(fake_irte, 0, sizeof(fake_irte));
 	memset(fake_pool_fn, 0, sizeof(fake_pool_fn));
 	strcpy(vm.name, "t");
