@@ -19,15 +19,18 @@ source "$ROOT/tests/fleet/pg.sh"
 rm -rf "$W"
 mkdir -p "$W"
 CHECKIN_PID=
+# A second signal must not cut the clean-up short and leave the cluster:
+# make passes a SIGTERM it gets on to this shell, which had it already from
+# the process group's kill. Whichever handler runs first ignores both from
+# then on; before that, bash holds the second one pending, and a pending
+# signal whose trap is by then '' is dropped.
 stop() {
-	# A second signal (make passes Ctrl-C or SIGTERM on to this shell, which
-	# had it already) must not cut the clean-up short and leave the cluster.
 	trap '' INT TERM
 	[ -z "$CHECKIN_PID" ] || kill "$CHECKIN_PID" 2>/dev/null || true
 	pg_destroy
 }
 trap stop EXIT
-trap 'exit 0' INT TERM
+trap "trap '' INT TERM; exit 0" INT TERM
 pg_init "$W/pg"
 pg_start
 "$BIN/bulkhead-console" migrate --db "$PG_DB" -q 2>/dev/null
