@@ -1,19 +1,12 @@
 /* The fleet services' HTTP daemon (httpd.h). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "httpd.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 int fl_httpd_run(const struct fl_httpd *h, struct fl_err *err)
 {
@@ -23,11 +16,21 @@ int fl_httpd_run(const struct fl_httpd *h, struct fl_err *err)
 	struct MHD_Daemon *d;
 	char host[64];
 	unsigned port;
+	sigset_t stop_signals, old_mask;
+	int sig;
 
 	if (sscanf(h->listen, "%63[^:]:%u", host, &port) != 2 || port > 65535 ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		return fl_fail(err, "--listen wants IPv4:PORT");
 	sa.sin_port = htons((uint16_t)port);
+	/* SIGTERM and SIGINT are blocked before MHD's polling thread starts, so
+	 * that thread inherits the mask and only sigwait() below takes them. A
+	 * handler with pause() missed a signal the kernel gave to that thread,
+	 * or one that came between the flag's test and pause(). */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
 	if (h->cert) {
 		if (!h->key || fl_read_file(h->cert, 1U << 20, &cb, err) || fl_buf_append(&cb, "", 1) ||
 		    fl_read_file(h->key, 1U << 20, &kb, err) || fl_buf_append(&kb, "", 1)) {
@@ -48,17 +51,17 @@ int fl_httpd_run(const struct fl_httpd *h, struct fl_err *err)
 				     MHD_OPTION_CONNECTION_LIMIT, h->max_connections, MHD_OPTION_END);
 	}
 	if (!d) {
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 		fl_buf_free(&cb);
 		fl_buf_free(&kb);
 		return fl_fail(err, "cannot listen on %s", h->listen);
 	}
 	printf("%s listening on %s://%s\n", h->name, h->cert ? "https" : "http", h->listen);
 	fflush(stdout);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	while (!stop)
-		pause();
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
 	MHD_stop_daemon(d);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	sodium_memzero(kb.data, kb.len);
 	fl_buf_free(&cb);
 	fl_buf_free(&kb);

@@ -40,8 +40,11 @@ def descendants():
             continue
         # pid (comm) state ppid ...: comm may hold spaces and parentheses
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append((int(d), comm))
+        state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+        # a zombie has ended: one the test left is this subreaper's to reap,
+        # and it has no children
+        if state != "Z":
+            children.setdefault(int(ppid), []).append((int(d), comm))
     found, todo = [], [os.getpid()]
     while todo:
         for pid, comm in children.get(todo.pop(), []):
@@ -122,6 +125,7 @@ def main():
         stop_tree()
         child.wait()
         return 124
+    reap()
     if descendants():
         names = stop_tree()
         print("bounded: the test left %s running: stopped" % ", ".join(names), flush=True)
