@@ -80,7 +80,7 @@ scripts/demo-disks.sh || { echo "run: could not make the demo's disks" >&2; exit
 svc_hw="-machine q35 -device amd-iommu -netdev user,id=n0 -device e1000e,netdev=n0,addr=0x6"
 svc_hw="$svc_hw -drive file=build/demo/svc-store.img,if=none,format=raw,id=store"
 svc_hw="$svc_hw -device nvme,drive=store,serial=svc-store,addr=0x5"
-exec scripts/qemu.sh --mem 2G --qemu "-smp 2 -accel tcg,thread=multi $svc_hw $window" \
+exec scripts/qemu.sh --mem 2G --qemu "-smp 2 $svc_hw $window" \
 	--module build/linux/bzImage --module build/linux/initramfs.cpio.gz \
 	--module build/linux/initramfs-svc.cpio.gz \
 	--module "configs/demo.conf name=vms.conf" "${args[@]}" "${hv_words[@]}"

@@ -69,7 +69,7 @@ run() { # name, QEMU args
 	echo "QEMU $(qemu-system-x86_64 --version | head -1 | sed 's/.*version //'), -cpu EPYC -smp 2"
 	echo "two Debian VMs, 1 vCPU and 192 MiB each, a sends $MIB MiB of zeros to b over TCP (busybox nc)"
 } > "$out"
-run tcg '-smp 2 -accel tcg,thread=multi'
+run tcg '-smp 2'
 awk -v s="$secs" -v m="$MIB" -v f="$frames" -v a="$acks" 'BEGIN {
 	printf "tcg thread=multi: %.2f s, %.2f MiB/s, %d frames a->b, %d b->a\n", s, m / s, f, a }' >> "$out"
 run icount '-smp 2 -icount shift=0,sleep=off'

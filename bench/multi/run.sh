@@ -21,7 +21,7 @@ mods() {
 		printf -- " --module 'build/linux/initramfs.cpio.gz vmmod=%s'" "$vm"
 	done
 }
-q="scripts/qemu.sh --timeout 1500 --mem 2G --qemu '-smp 2 -accel tcg,thread=multi'"
+q="scripts/qemu.sh --timeout 1500 --mem 2G --qemu '-smp 2'"
 {
 	echo "bench/multi at $commit$dirty, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) host CPUs"
 	echo "QEMU $(qemu-system-x86_64 --version | head -1 | sed 's/.*version //'), -cpu EPYC -smp 2, tcg thread=multi"
