@@ -115,9 +115,7 @@ case $st in
 		if [ -s "$BULKHEAD_QEMU_LOG.regs" ]; then
 			grep -vE "^(FPR|XMM|YMM|ZMM|FCW|Opmask)" "$BULKHEAD_QEMU_LOG.regs" >&2
 			# each CPU's RIP in the hypervisor's source, where it is there
-			for rip in $(grep -oE "^RIP=[0-9a-f]+" "$BULKHEAD_QEMU_LOG.regs" | cut -d= -f2); do
-				echo "qemu.sh: RIP $rip: $(addr2line -f -e "${BULKHEAD_ELF:-$here/build/bulkhead.elf}" "0x$rip" 2>/dev/null | tr '\n' ' ')" >&2
-			done
+			"$here/scripts/dump-rips.sh" "$BULKHEAD_QEMU_LOG.regs" | sed 's/^/qemu.sh: RIP /' >&2
 		fi
 	fi
 	exit 2 ;;

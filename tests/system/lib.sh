@@ -92,11 +92,10 @@ expect_no_line() {
 # evidence) says so among its FAIL lines, which tests/run.sh prints first:
 # why QEMU stopped and where each CPU was.
 shutdown_evidence() {
-	local regs=$BULKHEAD_QEMU_LOG.regs rips="" rip
+	local regs=$BULKHEAD_QEMU_LOG.regs rips
 	[ -s "$regs" ] || return 0
-	for rip in $(grep -oE "^RIP=[0-9a-f]+" "$regs" | cut -d= -f2); do
-		rips="$rips $rip ($(addr2line -f -e "${BULKHEAD_ELF:-build/bulkhead.elf}" "0x$rip" 2>/dev/null | head -1))"
-	done
+	# " RIP (function)" for each CPU
+	rips=$(scripts/dump-rips.sh "$regs" | awk '{ printf " %s (%s)", $1, $2 }')
 	# the guest's own end ("guest": true: a triple fault, a reset, its
 	# power-off) or QEMU stopped from outside (the test's SIGTERM after a
 	# step failed: where the CPUs were then)
