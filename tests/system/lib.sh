@@ -12,8 +12,8 @@ LOG=$LOGDIR/$TEST.serial
 export BULKHEAD_QEMU_LOG=${BULKHEAD_QEMU_LOG:-$LOGDIR/$TEST.qemu.log}
 # Single-threaded TCG: QEMU runs the emulated CPUs in turn on one host
 # thread. With multi-threaded TCG, QEMU 7.2's emulated PC triple-faults now
-# and then while SMP Linux VMs run (three times in one fresh-clone suite
-# run): right after a #VMEXIT, QEMU's walk of the hypervisor's own page
+# and then while SMP Linux VMs run (twice in one fresh-clone suite run):
+# right after a #VMEXIT, QEMU's walk of the hypervisor's own page
 # tables finds "not present" (-d int: a #PF with error code 0x10 on the
 # fetch of the instruction after VMRUN, then on the IDT), although those
 # tables are intact before and after (QEMU's debug walk translates the same
