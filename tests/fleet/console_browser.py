@@ -9,7 +9,7 @@ import sys
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -23,9 +23,12 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
 driver.set_page_load_timeout(30)
-# A form's POST answers with a redirect and a new page: an element found on
-# the old page may go stale while a condition reads it, so polling goes on.
-wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+# A form's POST answers with a redirect and a new page: while a condition
+# reads the page, an element found on the old one may go stale, or chromedriver
+# may answer with a generic WebDriverException instead (one suite run under
+# load ended with one between "Start" and its screenshot), so polling goes on
+# until the 20 s bound.
+wait = WebDriverWait(driver, 20, ignored_exceptions=(WebDriverException,))
 
 
 def step(name, shot, cond):
@@ -38,6 +41,15 @@ def step(name, shot, cond):
 
 def cell(row_id, cls):
     return driver.find_element(By.CSS_SELECTOR, "tr#" + row_id + " td." + cls).text
+
+
+def row_when(row_id, state):
+    """The rollout row's cells once its state is STATE, all read in one poll
+    of the wait, so that a page replaced meanwhile is read again."""
+    def read(d):
+        v = {c: cell(row_id, c) for c in ("state", "percent", "reached", "group-size")}
+        return v if v["state"] == state else False
+    return wait.until(read)
 
 
 try:
@@ -61,13 +73,13 @@ try:
     pct.clear()
     pct.send_keys("50")
     form.find_element(By.TAG_NAME, "button").click()
-    wait.until(lambda d: cell(row, "state") == "running")
-    step("rollout %s started at 50%%: state %s, %s of %s devices reached" % (rollout, cell(row, "state"),
-         cell(row, "reached"), cell(row, "group-size")), "03-rollout-started.png",
-         cell(row, "percent") == "50" and int(cell(row, "reached")) * 2 >= int(cell(row, "group-size")) > 0)
+    v = row_when(row, "running")
+    step("rollout %s started at 50%%: state %s, %s of %s devices reached" % (rollout, v["state"],
+         v["reached"], v["group-size"]), "03-rollout-started.png",
+         v["percent"] == "50" and int(v["reached"]) * 2 >= int(v["group-size"]) > 0)
     driver.find_element(By.CSS_SELECTOR, "tr#" + row + " form.pause button").click()
-    wait.until(lambda d: cell(row, "state") == "paused")
-    step("rollout %s paused" % rollout, "04-rollout-paused.png", cell(row, "state") == "paused")
+    v = row_when(row, "paused")
+    step("rollout %s paused" % rollout, "04-rollout-paused.png", v["state"] == "paused")
 
     driver.get(url + "/device?id=" + device)
     driver.find_element(By.ID, "revoke-button").click()
@@ -81,7 +93,10 @@ try:
          actions[:4] == ["revoke device", "pause rollout", "start rollout", "login"])
 except Exception as e:  # a step that never showed up: keep what the browser shows
     driver.save_screenshot(os.path.join(shots, "failed.png"))
-    print("FAIL: %s at %s: %s" % (type(e).__name__, driver.current_url, driver.page_source[:600]))
+    # the driver's own message first (its first line says what failed),
+    # then what the page held
+    msg = " | ".join(str(getattr(e, "msg", None) or e).strip().splitlines()[:3])
+    print("FAIL: %s: %s at %s: %s" % (type(e).__name__, msg, driver.current_url, driver.page_source[:600]))
     sys.exit(1)
 finally:
     driver.quit()
